@@ -1,0 +1,30 @@
+# Entry points. `make run` and `make test` work on a fresh Debian 12 machine.
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+# Extra flags for `make run`, e.g. ARGS="--listen=127.0.0.1:50051".
+ARGS ?=
+
+.PHONY: all deps configure build test run format clean
+
+all: build
+
+deps:
+	scripts/install-deps.sh
+
+configure: deps
+	cmake -S . -B $(BUILD_DIR)
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+
+run: build
+	$(BUILD_DIR)/server/vercel-tokens-server $(ARGS)
+
+format:
+	git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR)
