@@ -1,0 +1,94 @@
+#ifndef VERCEL_USER_TOKENS_SERVER_UPSTREAM_CALL_H_
+#define VERCEL_USER_TOKENS_SERVER_UPSTREAM_CALL_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+#include "server/error_mapping.h"
+#include "server/http_client.h"
+#include "server/upstream_types.h"
+
+namespace vercel_tokens {
+
+// Decides what a 2xx upstream response means for the RPC: fills the RPC's
+// response and returns nullopt when the call is done, returns the next
+// request to send (e.g. the next page of a listing), or returns an error.
+// Runs on the HttpClient's thread; must not block.
+using OnUpstreamSuccess =
+    absl::AnyInvocable<absl::StatusOr<std::optional<UpstreamRequest>>(
+        const UpstreamResponse&)>;
+
+// What an UpstreamCall needs besides its first request.
+struct UpstreamCallParams {
+  grpc::CallbackServerContext* context = nullptr;
+  HttpClient* http = nullptr;
+  // Bounds every upstream transfer of the call.
+  absl::Time deadline;
+  ErrorContext error_context = ErrorContext::kDefault;
+  // Strings redacted from any upstream text that reaches an error message.
+  std::vector<std::string> secrets;
+};
+
+// The reactor of one unary RPC served by one or more upstream requests.
+//
+// Start submits the first request and returns at once; the gRPC thread never
+// waits. Each 2xx response goes to `on_success`; a non-2xx response or a
+// failed transfer ends the call with MapUpstreamError / MapTransportError.
+// The call finishes exactly once, from the HttpClient's thread (or from
+// Start when nothing could be submitted), after copying Vercel's
+// x-ratelimit-* headers of the last response into initial metadata.
+//
+// Cancellation: OnCancel aborts the transfer in flight; its callback then
+// receives CANCELLED and finishes the call. A cancel and a completing
+// transfer race only inside the HttpClient's thread, where whichever comes
+// first wins; the loser is a no-op. `cancelled_` also stops a follow-up
+// request from being submitted after a cancel.
+//
+// Lifetime: owned by gRPC from Start; deletes itself in OnDone, which gRPC
+// calls after Finish and after OnCancel has returned. Nothing touches it
+// after Finish.
+class UpstreamCall final : public grpc::ServerUnaryReactor {
+ public:
+  static grpc::ServerUnaryReactor* Start(UpstreamCallParams params,
+                                         UpstreamRequest first,
+                                         OnUpstreamSuccess on_success);
+
+  // Finishes `context`'s call at once with `status` (bad input, missing
+  // credentials): nothing goes upstream.
+  static grpc::ServerUnaryReactor* Reject(grpc::CallbackServerContext* context,
+                                          const absl::Status& status);
+
+  void OnCancel() override;
+  void OnDone() override;
+
+ private:
+  UpstreamCall(UpstreamCallParams params, OnUpstreamSuccess on_success);
+
+  // Submits `request`, or finishes the call when it was cancelled or the
+  // HttpClient is shutting down.
+  void Submit(UpstreamRequest request);
+  // The HttpClient's callback.
+  void OnResult(absl::StatusOr<UpstreamResponse> result);
+  void FinishWith(const absl::Status& status,
+                  const UpstreamResponse* last_response);
+
+  const UpstreamCallParams params_;
+  OnUpstreamSuccess on_success_;
+
+  absl::Mutex mu_;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  // The transfer in flight; 0 before the first is submitted.
+  uint64_t transfer_id_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace vercel_tokens
+
+#endif  // VERCEL_USER_TOKENS_SERVER_UPSTREAM_CALL_H_

@@ -1,0 +1,197 @@
+#include "server/user_tokens_service.h"
+
+#include <chrono>
+#include <optional>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "server/credentials.h"
+#include "server/request_builder.h"
+#include "server/response_mapping.h"
+#include "server/validation.h"
+
+namespace vercel_tokens {
+namespace {
+
+namespace v1 = ::vercel::authentication::v1;
+
+using Next = absl::StatusOr<std::optional<UpstreamRequest>>;
+
+// Moves a mapped response into the RPC's response: the call is then done.
+template <typename Response>
+Next Deliver(absl::StatusOr<Response> mapped, Response* response) {
+  if (!mapped.ok()) return mapped.status();
+  *response = *std::move(mapped);
+  return std::nullopt;
+}
+
+// A success handler for RPCs served by one upstream request whose body maps
+// straight to the response.
+template <typename Response>
+OnUpstreamSuccess MapInto(
+    absl::StatusOr<Response> (*map)(absl::string_view body),
+    Response* response) {
+  return [map, response](const UpstreamResponse& upstream) {
+    return Deliver(map(upstream.body), response);
+  };
+}
+
+// Follows the pages of GET /v5/user/tokens, appending every page's tokens to
+// the response, until Vercel reports no next page, repeats a cursor, or
+// `max_pages` pages have been read.
+class ListPager {
+ public:
+  ListPager(const v1::ListAuthTokensRequest& request, std::string bearer_token,
+            int max_pages, v1::ListAuthTokensResponse* response)
+      : team_id_(request.team_id()),
+        slug_(request.slug()),
+        bearer_token_(std::move(bearer_token)),
+        max_pages_(max_pages),
+        response_(response) {}
+
+  Next operator()(const UpstreamResponse& upstream) {
+    absl::StatusOr<v1::ListAuthTokensRawResponse> page =
+        MapListAuthTokensResponse(upstream.body);
+    if (!page.ok()) return page.status();
+    for (v1::AuthToken& token : *page->mutable_tokens()) {
+      *response_->add_tokens() = std::move(token);
+    }
+    ++pages_read_;
+    const v1::Pagination& pagination = page->pagination();
+    if (!pagination.has_next() || pages_read_ >= max_pages_ ||
+        !cursors_seen_.insert(pagination.next()).second) {
+      return std::nullopt;
+    }
+    return BuildListAuthTokens(team_id_, slug_, pagination.next(),
+                               bearer_token_);
+  }
+
+ private:
+  std::string team_id_;
+  std::string slug_;
+  std::string bearer_token_;
+  int max_pages_;
+  v1::ListAuthTokensResponse* response_;
+  int pages_read_ = 0;
+  absl::flat_hash_set<int64_t> cursors_seen_;
+};
+
+}  // namespace
+
+UserTokensService::UserTokensService(HttpClient* http,
+                                     UserTokensServiceOptions options)
+    : http_(http), options_(std::move(options)) {}
+
+template <typename Request>
+absl::StatusOr<std::string> UserTokensService::ValidateAndAuthorize(
+    const grpc::CallbackServerContext& context, const Request& request) const {
+  if (absl::Status s = Validate(request); !s.ok()) return s;
+  std::vector<absl::string_view> values;
+  const auto [begin, end] =
+      context.client_metadata().equal_range("authorization");
+  for (auto it = begin; it != end; ++it) {
+    values.emplace_back(it->second.data(), it->second.size());
+  }
+  return ResolveBearerToken(values, options_.server_token);
+}
+
+UpstreamCallParams UserTokensService::Params(
+    grpc::CallbackServerContext* context,
+    std::vector<std::string> secrets) const {
+  UpstreamCallParams params;
+  params.context = context;
+  params.http = http_;
+  const auto caller_deadline = context->deadline();
+  const absl::Time now = absl::Now();
+  params.deadline =
+      caller_deadline == std::chrono::system_clock::time_point::max()
+          ? now + options_.default_deadline
+          : absl::FromChrono(caller_deadline);
+  params.secrets = std::move(secrets);
+  return params;
+}
+
+grpc::ServerUnaryReactor* UserTokensService::GetAuthToken(
+    grpc::CallbackServerContext* context,
+    const v1::GetAuthTokenRequest* request,
+    v1::GetAuthTokenResponse* response) {
+  absl::StatusOr<std::string> token = ValidateAndAuthorize(*context, *request);
+  if (!token.ok()) return UpstreamCall::Reject(context, token.status());
+  return UpstreamCall::Start(Params(context, {*token}),
+                             BuildGetAuthToken(*request, *token),
+                             MapInto(&MapGetAuthTokenResponse, response));
+}
+
+grpc::ServerUnaryReactor* UserTokensService::ListAuthTokens(
+    grpc::CallbackServerContext* context,
+    const v1::ListAuthTokensRequest* request,
+    v1::ListAuthTokensResponse* response) {
+  absl::StatusOr<std::string> token = ValidateAndAuthorize(*context, *request);
+  if (!token.ok()) return UpstreamCall::Reject(context, token.status());
+  return UpstreamCall::Start(
+      Params(context, {*token}),
+      BuildListAuthTokens(request->team_id(), request->slug(), std::nullopt,
+                          *token),
+      ListPager(*request, *token, options_.max_list_pages, response));
+}
+
+grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
+    grpc::CallbackServerContext* context,
+    const v1::CreateAuthTokenRequest* request,
+    v1::CreateAuthTokenResponse* response) {
+  absl::StatusOr<std::string> token = ValidateAndAuthorize(*context, *request);
+  if (!token.ok()) return UpstreamCall::Reject(context, token.status());
+  absl::StatusOr<UpstreamRequest> upstream =
+      BuildCreateAuthToken(*request, *token);
+  if (!upstream.ok()) return UpstreamCall::Reject(context, upstream.status());
+  return UpstreamCall::Start(Params(context, {*token}), *std::move(upstream),
+                             MapInto(&MapCreateAuthTokenResponse, response));
+}
+
+grpc::ServerUnaryReactor* UserTokensService::DeleteAuthToken(
+    grpc::CallbackServerContext* context,
+    const v1::DeleteAuthTokenRequest* request,
+    v1::DeleteAuthTokenResponse* response) {
+  absl::StatusOr<std::string> token = ValidateAndAuthorize(*context, *request);
+  if (!token.ok()) return UpstreamCall::Reject(context, token.status());
+  return UpstreamCall::Start(Params(context, {*token}),
+                             BuildDeleteAuthToken(*request, *token),
+                             MapInto(&MapDeleteAuthTokenResponse, response));
+}
+
+grpc::ServerUnaryReactor* UserTokensService::ListAuthTokensRaw(
+    grpc::CallbackServerContext* context,
+    const v1::ListAuthTokensRawRequest* request,
+    v1::ListAuthTokensRawResponse* response) {
+  absl::StatusOr<std::string> token = ValidateAndAuthorize(*context, *request);
+  if (!token.ok()) return UpstreamCall::Reject(context, token.status());
+  return UpstreamCall::Start(
+      Params(context, {*token}),
+      BuildListAuthTokens(request->team_id(), request->slug(), std::nullopt,
+                          *token),
+      MapInto(&MapListAuthTokensResponse, response));
+}
+
+grpc::ServerUnaryReactor* UserTokensService::EmailLogin(
+    grpc::CallbackServerContext* context, const v1::EmailLoginRequest* request,
+    v1::EmailLoginResponse* response) {
+  if (absl::Status s = Validate(*request); !s.ok()) {
+    return UpstreamCall::Reject(context, s);
+  }
+  return UpstreamCall::Start(Params(context, {}), BuildEmailLogin(*request),
+                             MapInto(&MapEmailLoginResponse, response));
+}
+
+grpc::ServerUnaryReactor* UserTokensService::VerifyToken(
+    grpc::CallbackServerContext* context, const v1::VerifyTokenRequest* request,
+    v1::VerifyTokenResponse* response) {
+  if (absl::Status s = Validate(*request); !s.ok()) {
+    return UpstreamCall::Reject(context, s);
+  }
+  UpstreamCallParams params = Params(context, {request->token()});
+  params.error_context = ErrorContext::kVerifyToken;
+  return UpstreamCall::Start(std::move(params), BuildVerifyToken(*request),
+                             MapInto(&MapVerifyTokenResponse, response));
+}
+
+}  // namespace vercel_tokens
