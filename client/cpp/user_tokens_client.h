@@ -54,6 +54,12 @@ struct ErrorDetails {
 // status is OK or carries no (or undecodable) details.
 ErrorDetails DecodeErrorDetails(const grpc::Status& status);
 
+// Reads `x-ratelimit-limit`, `x-ratelimit-remaining` and `x-ratelimit-reset`
+// from a call's server metadata. A header that is absent or not an integer
+// leaves its field unset.
+RateLimit ParseRateLimit(
+    const std::multimap<grpc::string_ref, grpc::string_ref>& metadata);
+
 // A thin, synchronous client of vercel.authentication.v1.UserTokensService.
 //
 // Each method sets the deadline and the authorization metadata, makes one
@@ -95,6 +101,19 @@ class UserTokensClient {
       RateLimit* rate_limit = nullptr) const;
 
  private:
+  // The stub's blocking method for one RPC, e.g. `&Stub::GetAuthToken`.
+  template <typename Request, typename Response>
+  using StubMethod =
+      grpc::Status (vercel::authentication::v1::UserTokensService::Stub::*)(
+          grpc::ClientContext*, const Request&, Response*);
+
+  // Makes one call of `method` with this client's deadline and authorization
+  // metadata; every public method is this with its stub method.
+  template <typename Request, typename Response>
+  grpc::Status Call(StubMethod<Request, Response> method,
+                    const Request& request, Response* response,
+                    RateLimit* rate_limit) const;
+
   std::unique_ptr<vercel::authentication::v1::UserTokensService::Stub> stub_;
   ClientOptions options_;
 };

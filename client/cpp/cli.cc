@@ -1,0 +1,379 @@
+#include "cli.h"
+
+#include <algorithm>
+#include <memory>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "cli_files.h"
+#include "google/protobuf/message.h"
+#include "grpcpp/grpcpp.h"
+#include "health_check.h"
+#include "output_format.h"
+#include "request_builder.h"
+#include "user_tokens_client.h"
+
+namespace vercel_tokens {
+namespace {
+
+namespace v1 = ::vercel::authentication::v1;
+
+constexpr char kTokenEnv[] = "VERCEL_TOKEN";
+constexpr char kVerificationTokenEnv[] = "VERCEL_VERIFICATION_TOKEN";
+
+constexpr char kSynopsis[] =
+    R"(Usage: vercel-tokens [flags] <subcommand> [arguments]
+
+Subcommands:
+  list       List every token of the user, following all pages.
+  list-raw   Show one page of the token listing as Vercel sends it, with
+             the testing token and the pagination.
+  get <token_id>
+             Show one token's metadata; `current` is the calling token.
+  create --name=N [--expires_at=RFC3339] [--type=oauth2-token
+         --client_id=C --installation_id=I]
+             Create a token for --team_id and print its secret, which
+             Vercel shows only this once.
+  delete <token_id>
+             Revoke a token; `current` revokes the calling token.
+  email-login --email=E [--token_name=N] [--verification_token_file=F]
+             Start an email login and print its security code. The
+             verification token is never printed: it is written to F
+             (mode 0600) for `verify`.
+  verify [--email=E --token_name=N --sso_user_id=U --team_name=T
+         --team_slug=S --team_plan=P]
+             Exchange the verification token (--verification_token_file,
+             else env VERCEL_VERIFICATION_TOKEN) for a new token; fails with
+             FAILED_PRECONDITION until the email link has been opened.
+  login --email=E [--token_name=N] [--poll_interval=1s] [--login_timeout=10m]
+             email-login, show the security code on stderr, then verify
+             every --poll_interval until the email link has been opened, and
+             print the new token.
+  health [--health_service=S]
+             Call grpc.health.v1.Health/Check; exit 0 only when SERVING.
+)";
+
+constexpr char kDetails[] =
+    R"(
+Flags go before or after the subcommand. The caller's Vercel token is read
+from --token_file, else env VERCEL_TOKEN, and sent as `authorization: Bearer`;
+it is never accepted as a flag value. email-login, verify and login send no
+token.
+
+Output: the response on stdout as one JSON document with proto field names
+(--format=json), or a table of tokens and `key: value` lines (--format=table).
+A failed call prints `error: <CODE>: <message>` and its details on stderr.
+
+Exit codes: 0 success; 1 the call failed, the server is not SERVING or a file
+could not be used; 2 usage error (unknown subcommand, missing or malformed
+argument). Abseil's flag parsing exits 1 on --help, on an unknown flag and on
+a malformed flag value.
+)";
+
+template <typename Request, typename Response>
+using ClientMethod = grpc::Status (UserTokensClient::*)(const Request&,
+                                                        Response*,
+                                                        RateLimit*) const;
+
+// Reports a usage error and returns kExitUsage.
+int ReportUsageError(absl::string_view message, std::ostream& err) {
+  err << "usage error: " << message << "\n\n"
+      << kSynopsis << "\nRun 'vercel-tokens --help' for every flag.\n";
+  return kExitUsage;
+}
+
+// Reports a failure and returns kExitFailure.
+int ReportFailure(const absl::Status& status, std::ostream& err) {
+  err << FormatError(grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                                  std::string(status.message())));
+  return kExitFailure;
+}
+
+// Whether a call sends the caller's Vercel token.
+enum class Auth { kCallerToken, kNone };
+
+// The state of one invocation: its options, channel and output streams. The
+// options and streams are borrowed and outlive the session.
+class Session {
+ public:
+  Session(const CliOptions& options, std::shared_ptr<grpc::Channel> channel,
+          std::ostream& out, std::ostream& err)
+      : options_(options), channel_(std::move(channel)), out_(out), err_(err) {}
+
+  const CliOptions& options() const { return options_; }
+  const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
+  std::ostream& out() { return out_; }
+  std::ostream& err() { return err_; }
+
+  // Reports a usage error and returns kExitUsage.
+  int UsageError(const absl::Status& status) {
+    return ReportUsageError(status.message(), err_);
+  }
+
+  // Reports a failed call and returns kExitFailure.
+  int Fail(const grpc::Status& status) {
+    err_ << FormatError(status);
+    return kExitFailure;
+  }
+  int Fail(const absl::Status& status) { return ReportFailure(status, err_); }
+
+  // Prints `response` in the chosen format and returns the exit code.
+  int Print(const google::protobuf::Message& response) {
+    if (options_.format == "table") {
+      out_ << FormatTable(response);
+      return kExitSuccess;
+    }
+    absl::StatusOr<std::string> json = FormatJson(response);
+    if (!json.ok()) return Fail(json.status());
+    out_ << *json;
+    return kExitSuccess;
+  }
+
+  // Returns a client that sends the caller's token when `auth` says so.
+  absl::StatusOr<UserTokensClient> Client(Auth auth) const {
+    ClientOptions client_options;
+    client_options.timeout = options_.timeout;
+    if (auth == Auth::kCallerToken) {
+      absl::StatusOr<std::string> token =
+          ReadSecret(options_.token_file, kTokenEnv);
+      if (!token.ok()) return token.status();
+      client_options.bearer_token = *std::move(token);
+    }
+    return UserTokensClient(channel_, std::move(client_options));
+  }
+
+  // Makes one call of `method`: returns kExitSuccess with `*response` filled,
+  // or reports why not and returns the exit code.
+  template <typename Request, typename Response>
+  int Call(const absl::StatusOr<Request>& request,
+           ClientMethod<Request, Response> method, Auth auth,
+           Response* response) {
+    if (!request.ok()) return UsageError(request.status());
+    absl::StatusOr<UserTokensClient> client = Client(auth);
+    if (!client.ok()) return Fail(client.status());
+    const UserTokensClient& calling = *client;
+    if (grpc::Status status = (calling.*method)(*request, response, nullptr);
+        !status.ok()) {
+      return Fail(status);
+    }
+    return kExitSuccess;
+  }
+
+  // Makes one call of `method` and prints its response.
+  template <typename Request, typename Response>
+  int CallAndPrint(const absl::StatusOr<Request>& request,
+                   ClientMethod<Request, Response> method, Auth auth) {
+    Response response;
+    if (int code = Call(request, method, auth, &response);
+        code != kExitSuccess) {
+      return code;
+    }
+    return Print(response);
+  }
+
+ private:
+  const CliOptions& options_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::ostream& out_;
+  std::ostream& err_;
+};
+
+int RunList(Session& session, absl::Span<const std::string> operands) {
+  return session.CallAndPrint(
+      BuildListAuthTokensRequest(session.options(), operands),
+      &UserTokensClient::ListAuthTokens, Auth::kCallerToken);
+}
+
+int RunListRaw(Session& session, absl::Span<const std::string> operands) {
+  return session.CallAndPrint(
+      BuildListAuthTokensRawRequest(session.options(), operands),
+      &UserTokensClient::ListAuthTokensRaw, Auth::kCallerToken);
+}
+
+int RunGet(Session& session, absl::Span<const std::string> operands) {
+  return session.CallAndPrint(
+      BuildGetAuthTokenRequest(session.options(), operands),
+      &UserTokensClient::GetAuthToken, Auth::kCallerToken);
+}
+
+int RunCreate(Session& session, absl::Span<const std::string> operands) {
+  return session.CallAndPrint(
+      BuildCreateAuthTokenRequest(session.options(), operands),
+      &UserTokensClient::CreateAuthToken, Auth::kCallerToken);
+}
+
+int RunDelete(Session& session, absl::Span<const std::string> operands) {
+  return session.CallAndPrint(
+      BuildDeleteAuthTokenRequest(session.options(), operands),
+      &UserTokensClient::DeleteAuthToken, Auth::kCallerToken);
+}
+
+int RunEmailLogin(Session& session, absl::Span<const std::string> operands) {
+  v1::EmailLoginResponse response;
+  if (int code =
+          session.Call(BuildEmailLoginRequest(session.options(), operands),
+                       &UserTokensClient::EmailLogin, Auth::kNone, &response);
+      code != kExitSuccess) {
+    return code;
+  }
+  const std::string& file = session.options().verification_token_file;
+  if (file.empty()) {
+    session.err() << "note: the verification token was not saved; pass "
+                     "--verification_token_file to run verify later\n";
+  } else if (absl::Status s = WriteSecretFile(file, response.token());
+             !s.ok()) {
+    return session.Fail(s);
+  }
+  response.clear_token();
+  return session.Print(response);
+}
+
+int RunVerify(Session& session, absl::Span<const std::string> operands) {
+  absl::StatusOr<std::string> token = ReadSecret(
+      session.options().verification_token_file, kVerificationTokenEnv);
+  if (!token.ok()) return session.Fail(token.status());
+  return session.CallAndPrint(
+      BuildVerifyTokenRequest(session.options(), operands, *token),
+      &UserTokensClient::VerifyToken, Auth::kNone);
+}
+
+int RunLogin(Session& session, absl::Span<const std::string> operands) {
+  const CliOptions& options = session.options();
+  if (options.poll_interval <= absl::ZeroDuration()) {
+    return session.UsageError(
+        absl::InvalidArgumentError("--poll_interval must be positive"));
+  }
+  absl::StatusOr<v1::EmailLoginRequest> login_request =
+      BuildEmailLoginRequest(options, operands);
+  if (!login_request.ok()) return session.UsageError(login_request.status());
+  absl::StatusOr<UserTokensClient> client = session.Client(Auth::kNone);
+  if (!client.ok()) return session.Fail(client.status());
+
+  v1::EmailLoginResponse login;
+  if (grpc::Status status = client->EmailLogin(*login_request, &login);
+      !status.ok()) {
+    return session.Fail(status);
+  }
+  if (login.token().empty()) {
+    return session.Fail(
+        absl::InternalError("EmailLogin returned no verification token"));
+  }
+  session.err() << "Security code: " << login.security_code() << "\n"
+                << "Check the email sent to " << options.email
+                << ": open its link if it shows this security code. Waiting "
+                << "up to " << absl::FormatDuration(options.login_timeout)
+                << ".\n";
+
+  absl::StatusOr<v1::VerifyTokenRequest> verify_request =
+      BuildVerifyTokenRequest(options, {}, login.token());
+  if (!verify_request.ok()) return session.Fail(verify_request.status());
+  const absl::Time deadline = absl::Now() + options.login_timeout;
+  while (true) {
+    v1::VerifyTokenResponse verified;
+    grpc::Status status = client->VerifyToken(*verify_request, &verified);
+    if (status.ok()) return session.Print(verified);
+    if (status.error_code() != grpc::StatusCode::FAILED_PRECONDITION) {
+      return session.Fail(status);
+    }
+    const absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) {
+      return session.Fail(absl::DeadlineExceededError(
+          absl::StrCat("the login was not confirmed within ",
+                       absl::FormatDuration(options.login_timeout))));
+    }
+    absl::SleepFor(std::min(options.poll_interval, left));
+  }
+}
+
+int RunHealth(Session& session, absl::Span<const std::string> operands) {
+  if (!operands.empty()) {
+    return session.UsageError(absl::InvalidArgumentError(
+        absl::StrCat("unexpected argument '", operands[0], "'")));
+  }
+  ServingStatus serving_status;
+  if (grpc::Status status =
+          CheckHealth(session.channel(), session.options().health_service,
+                      session.options().timeout, &serving_status);
+      !status.ok()) {
+    return session.Fail(status);
+  }
+  const absl::string_view name = ServingStatusName(serving_status);
+  if (session.options().format == "table") {
+    session.out() << "status: " << name << "\n";
+  } else {
+    session.out() << "{\"status\":\"" << name << "\"}\n";
+  }
+  return serving_status == ServingStatus::kServing ? kExitSuccess
+                                                   : kExitFailure;
+}
+
+struct Subcommand {
+  absl::string_view name;
+  int (*run)(Session& session, absl::Span<const std::string> operands);
+};
+
+constexpr Subcommand kSubcommands[] = {
+    {"list", RunList},     {"list-raw", RunListRaw},
+    {"get", RunGet},       {"create", RunCreate},
+    {"delete", RunDelete}, {"email-login", RunEmailLogin},
+    {"verify", RunVerify}, {"login", RunLogin},
+    {"health", RunHealth},
+};
+
+// Returns the channel to --server: TLS when --tls (trusting --tls_ca_file
+// when set, else the system roots), plaintext otherwise.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
+    const CliOptions& options) {
+  if (!options.tls) {
+    return grpc::CreateChannel(options.server,
+                               grpc::InsecureChannelCredentials());
+  }
+  grpc::SslCredentialsOptions ssl_options;
+  if (!options.tls_ca_file.empty()) {
+    absl::StatusOr<std::string> roots = ReadFileContents(options.tls_ca_file);
+    if (!roots.ok()) return roots.status();
+    ssl_options.pem_root_certs = *std::move(roots);
+  }
+  return grpc::CreateChannel(options.server, grpc::SslCredentials(ssl_options));
+}
+
+}  // namespace
+
+std::string CliUsage() {
+  return absl::StrCat(
+      "Manage Vercel user tokens through the "
+      "vercel.authentication.v1.UserTokensService gRPC service.\n\n",
+      kSynopsis, kDetails);
+}
+
+int RunCli(const CliOptions& options, absl::Span<const std::string> args,
+           std::ostream& out, std::ostream& err) {
+  if (args.empty()) return ReportUsageError("missing subcommand", err);
+  const auto* subcommand =
+      std::find_if(std::begin(kSubcommands), std::end(kSubcommands),
+                   [&](const Subcommand& s) { return s.name == args[0]; });
+  if (subcommand == std::end(kSubcommands)) {
+    return ReportUsageError(absl::StrCat("unknown subcommand '", args[0], "'"),
+                            err);
+  }
+  if (options.format != "json" && options.format != "table") {
+    return ReportUsageError(
+        absl::StrCat("--format must be json or table, not '", options.format,
+                     "'"),
+        err);
+  }
+  if (!options.tls && !options.tls_ca_file.empty()) {
+    return ReportUsageError("--tls_ca_file needs --tls", err);
+  }
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = MakeChannel(options);
+  if (!channel.ok()) return ReportFailure(channel.status(), err);
+  Session session(options, *std::move(channel), out, err);
+  return subcommand->run(session, args.subspan(1));
+}
+
+}  // namespace vercel_tokens

@@ -1,0 +1,128 @@
+// vercel-tokens: the command-line client of
+// vercel.authentication.v1.UserTokensService. See CliUsage() in cli.cc, or
+// run `vercel-tokens --help`.
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "cli.h"
+#include "cli_options.h"
+
+ABSL_FLAG(std::string, server, "localhost:50051",
+          "Address of the vercel-user-tokens gRPC server, host:port.");
+ABSL_FLAG(std::string, token_file, "",
+          "File holding the caller's Vercel token. Empty: env VERCEL_TOKEN; "
+          "neither: no authorization metadata (the server's own token is "
+          "used, if it has one).");
+ABSL_FLAG(absl::Duration, timeout, absl::Seconds(30),
+          "Deadline of each call, e.g. 30s or 2m.");
+ABSL_FLAG(std::string, format, "json",
+          "Output: `json` (one JSON document, proto field names) or `table`.");
+ABSL_FLAG(std::string, team_id, "",
+          "Team to act for (Vercel's teamId); required by create.");
+ABSL_FLAG(std::string, slug, "", "Team URL slug to act for (Vercel's slug).");
+ABSL_FLAG(bool, tls, false, "Connect with TLS instead of plaintext.");
+ABSL_FLAG(std::string, tls_ca_file, "",
+          "With --tls: PEM file of the CAs to trust instead of the system "
+          "roots.");
+
+ABSL_FLAG(std::string, name, "", "create: the token's name (required).");
+ABSL_FLAG(std::string, expires_at, "",
+          "create: when the token expires, RFC 3339 (e.g. "
+          "2030-01-02T03:04:05Z). Empty: never.");
+ABSL_FLAG(std::string, type, "",
+          "create: the token's kind: empty or `oauth2-token`.");
+ABSL_FLAG(std::string, client_id, "",
+          "create: the OAuth2 client, with --type=oauth2-token.");
+ABSL_FLAG(std::string, installation_id, "",
+          "create: the integration installation, with --type=oauth2-token.");
+
+ABSL_FLAG(std::string, email, "",
+          "email-login, login (required), verify: the user's email address.");
+ABSL_FLAG(std::string, token_name, "",
+          "email-login, login, verify: the name of the token the login "
+          "creates.");
+ABSL_FLAG(std::string, verification_token_file, "",
+          "verify: file holding the verification token (empty: env "
+          "VERCEL_VERIFICATION_TOKEN). email-login: file the verification "
+          "token is written to, mode 0600.");
+ABSL_FLAG(std::string, sso_user_id, "", "verify: the SSO user to verify.");
+ABSL_FLAG(std::string, team_name, "",
+          "verify: name of a team to create for a new user.");
+ABSL_FLAG(std::string, team_slug, "",
+          "verify: slug of a team to create for a new user.");
+ABSL_FLAG(std::string, team_plan, "",
+          "verify: plan of a team to create for a new user: `pro` or "
+          "`hobby`.");
+ABSL_FLAG(absl::Duration, poll_interval, absl::Seconds(1),
+          "login: how often to try verify while the email is unconfirmed.");
+ABSL_FLAG(absl::Duration, login_timeout, absl::Minutes(10),
+          "login: how long to wait for the email to be confirmed.");
+
+ABSL_FLAG(std::string, health_service, "",
+          "health: the service to check; empty means the whole server.");
+
+namespace {
+
+vercel_tokens::CliOptions OptionsFromFlags() {
+  vercel_tokens::CliOptions options;
+  options.server = absl::GetFlag(FLAGS_server);
+  options.token_file = absl::GetFlag(FLAGS_token_file);
+  options.timeout = absl::GetFlag(FLAGS_timeout);
+  options.format = absl::GetFlag(FLAGS_format);
+  options.team_id = absl::GetFlag(FLAGS_team_id);
+  options.slug = absl::GetFlag(FLAGS_slug);
+  options.tls = absl::GetFlag(FLAGS_tls);
+  options.tls_ca_file = absl::GetFlag(FLAGS_tls_ca_file);
+  options.name = absl::GetFlag(FLAGS_name);
+  options.expires_at = absl::GetFlag(FLAGS_expires_at);
+  options.type = absl::GetFlag(FLAGS_type);
+  options.client_id = absl::GetFlag(FLAGS_client_id);
+  options.installation_id = absl::GetFlag(FLAGS_installation_id);
+  options.email = absl::GetFlag(FLAGS_email);
+  options.token_name = absl::GetFlag(FLAGS_token_name);
+  options.verification_token_file =
+      absl::GetFlag(FLAGS_verification_token_file);
+  options.sso_user_id = absl::GetFlag(FLAGS_sso_user_id);
+  options.team_name = absl::GetFlag(FLAGS_team_name);
+  options.team_slug = absl::GetFlag(FLAGS_team_slug);
+  options.team_plan = absl::GetFlag(FLAGS_team_plan);
+  options.poll_interval = absl::GetFlag(FLAGS_poll_interval);
+  options.login_timeout = absl::GetFlag(FLAGS_login_timeout);
+  options.health_service = absl::GetFlag(FLAGS_health_service);
+  return options;
+}
+
+constexpr absl::string_view kMainFile = "vercel_tokens_main.cc";
+
+// --help lists the flags of this file only, not Abseil's own.
+bool IsMainFile(absl::string_view path) {
+  return absl::EndsWith(path, kMainFile);
+}
+
+// --help names this file without the build machine's folders.
+std::string NormalizeFilename(absl::string_view path) {
+  return std::string(IsMainFile(path) ? kMainFile : path);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::FlagsUsageConfig usage_config;
+  usage_config.contains_help_flags = IsMainFile;
+  usage_config.contains_helpshort_flags = IsMainFile;
+  usage_config.normalize_filename = NormalizeFilename;
+  absl::SetFlagsUsageConfig(usage_config);
+  absl::SetProgramUsageMessage(vercel_tokens::CliUsage());
+  const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  const std::vector<std::string> args(positional.begin() + 1, positional.end());
+  return vercel_tokens::RunCli(OptionsFromFlags(), args, std::cout, std::cerr);
+}
