@@ -1,0 +1,74 @@
+#include "tests/integration/server_process.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "health_check.h"
+
+namespace vercel_tokens::integration {
+namespace {
+
+constexpr absl::string_view kListeningPrefix =
+    "vercel-tokens-server listening on ";
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Process>> ServerProcess::Spawn(
+    const std::vector<std::string>& flags,
+    const std::map<std::string, std::string>& env) {
+  std::vector<std::string> argv = {VUT_SERVER_PATH};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  return Process::Start(argv, TestEnvironment(env));
+}
+
+absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
+    const std::string& vercel_api_base_url, const ServerOptions& options) {
+  std::vector<std::string> flags = {
+      "--listen=127.0.0.1:0",
+      absl::StrCat("--vercel_api_base_url=", vercel_api_base_url)};
+  flags.insert(flags.end(), options.flags.begin(), options.flags.end());
+  auto process = Spawn(flags, options.env);
+  if (!process.ok()) return process.status();
+  auto line = (*process)->WaitForLine(Stream::kStderr, kListeningPrefix,
+                                      absl::Seconds(15));
+  if (!line.ok()) return line.status();
+  const absl::string_view text = *line;
+  std::string address(
+      text.substr(text.find(kListeningPrefix) + kListeningPrefix.size()));
+  return std::unique_ptr<ServerProcess>(
+      new ServerProcess(*std::move(process), std::move(address)));
+}
+
+ServerProcess::ServerProcess(std::unique_ptr<Process> process,
+                             std::string address)
+    : process_(std::move(process)), address_(std::move(address)) {}
+
+std::shared_ptr<grpc::Channel> ServerProcess::NewChannel() const {
+  return grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
+}
+
+absl::Status ServerProcess::WaitUntilRefusing(absl::Duration timeout) const {
+  const absl::Time deadline = absl::Now() + timeout;
+  grpc::Status status;
+  do {
+    ServingStatus serving_status;
+    status = CheckHealth(NewChannel(), "", absl::Seconds(2), &serving_status);
+    if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+      return absl::OkStatus();
+    }
+  } while (absl::Now() < deadline);
+  return absl::DeadlineExceededError(absl::StrCat(
+      "the server still accepts calls after ", absl::FormatDuration(timeout),
+      "; last health check: ", status.error_code(), " ",
+      status.error_message()));
+}
+
+std::string ServerProcess::Output() const {
+  return absl::StrCat(process_->Output(Stream::kStdout),
+                      process_->Output(Stream::kStderr));
+}
+
+}  // namespace vercel_tokens::integration
