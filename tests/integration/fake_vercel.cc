@@ -51,10 +51,17 @@ absl::Status FromJson(const std::string& json,
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<FakeVercel>> FakeVercel::Start() {
-  auto process = Process::Start({VUT_PYTHON_PATH, VUT_FAKE_VERCEL_PATH,
-                                 "--host", "127.0.0.1", "--port", "0"},
-                                TestEnvironment());
+absl::StatusOr<std::unique_ptr<FakeVercel>> FakeVercel::Start(
+    const std::string& tls_cert_file, const std::string& tls_key_file) {
+  std::vector<std::string> argv = {VUT_PYTHON_PATH, VUT_FAKE_VERCEL_PATH,
+                                   "--host",        "127.0.0.1",
+                                   "--port",        "0"};
+  const bool tls = !tls_cert_file.empty();
+  if (tls) {
+    argv.insert(argv.end(),
+                {"--tls-cert", tls_cert_file, "--tls-key", tls_key_file});
+  }
+  auto process = Process::Start(argv, TestEnvironment());
   if (!process.ok()) return process.status();
   auto line =
       (*process)->WaitForLine(Stream::kStdout, "PORT ", absl::Seconds(15));
@@ -66,11 +73,16 @@ absl::StatusOr<std::unique_ptr<FakeVercel>> FakeVercel::Start() {
     return absl::InternalError(absl::StrCat("unexpected line: ", *line));
   }
   return std::unique_ptr<FakeVercel>(new FakeVercel(
-      *std::move(process), absl::StrCat("http://127.0.0.1:", port)));
+      *std::move(process),
+      absl::StrCat(tls ? "https" : "http", "://127.0.0.1:", port),
+      tls_cert_file));
 }
 
-FakeVercel::FakeVercel(std::unique_ptr<Process> process, std::string base_url)
-    : process_(std::move(process)), base_url_(std::move(base_url)) {}
+FakeVercel::FakeVercel(std::unique_ptr<Process> process, std::string base_url,
+                       std::string ca_file)
+    : process_(std::move(process)),
+      base_url_(std::move(base_url)),
+      ca_file_(std::move(ca_file)) {}
 
 absl::StatusOr<ResetResponse> FakeVercel::Reset(const ResetRequest& request) {
   std::string json;
@@ -156,6 +168,7 @@ absl::StatusOr<std::string> FakeVercel::Control(
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers.get());
   }
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  if (!ca_file_.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, ca_file_.c_str());
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
                    static_cast<long>(absl::ToInt64Milliseconds(
                        kWaitTimeout + absl::Seconds(5))));

@@ -25,13 +25,18 @@ class FakeVercel {
   // How long the blocking control calls wait at most.
   static constexpr absl::Duration kWaitTimeout = absl::Seconds(15);
 
-  // Starts the fake and waits until it listens.
-  static absl::StatusOr<std::unique_ptr<FakeVercel>> Start();
+  // Starts the fake and waits until it listens: over plain HTTP, or over
+  // HTTPS when `tls_cert_file` and `tls_key_file` (PEM) are given; the
+  // control client then trusts `tls_cert_file`, which must be self-signed.
+  static absl::StatusOr<std::unique_ptr<FakeVercel>> Start(
+      const std::string& tls_cert_file = "",
+      const std::string& tls_key_file = "");
 
   FakeVercel(const FakeVercel&) = delete;
   FakeVercel& operator=(const FakeVercel&) = delete;
 
-  // The base URL of its Vercel API, e.g. `http://127.0.0.1:41234`.
+  // The base URL of its Vercel API, e.g. `http://127.0.0.1:41234` or
+  // `https://127.0.0.1:41234`.
   const std::string& base_url() const { return base_url_; }
 
   // Clears all state, releases held requests, then seeds `request`. Returns
@@ -57,7 +62,8 @@ class FakeVercel {
   absl::Status WaitAborted(int count);
 
  private:
-  FakeVercel(std::unique_ptr<Process> process, std::string base_url);
+  FakeVercel(std::unique_ptr<Process> process, std::string base_url,
+             std::string ca_file);
 
   // Sends one control request and returns the response body; fails unless
   // the fake answers 200.
@@ -68,6 +74,8 @@ class FakeVercel {
 
   std::unique_ptr<Process> process_;
   std::string base_url_;
+  // The CA the control client trusts; empty over plain HTTP.
+  std::string ca_file_;
 };
 
 }  // namespace vercel_tokens::integration
