@@ -1,32 +1,36 @@
 #!/usr/bin/env bash
-# Installs, from Debian 12's packages, whatever the build and the tests need
-# and this machine lacks. Safe to run again: it installs nothing when all is
-# present.
+# Installs whatever the build and the tests need and this machine lacks:
+# Debian 12 packages listed in scripts/deps/apt-*.txt (one a line, '#'
+# comments), then the npm tools pinned in tools/package-lock.json. Safe to
+# run again: it installs nothing when all is present.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
-packages=(
-  build-essential cmake pkg-config
-  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libabsl-dev libcurl4-openssl-dev googletest
-  golang-github-gogo-googleapis-dev
-  python3 ca-certificates openssl
-)
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo="sudo"
+fi
 
+mapfile -t packages < <(cat scripts/deps/apt-*.txt | sed 's/#.*//' | tr -s ' \t' '\n' | grep -v '^$' | sort -u)
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$p")
   fi
 done
-
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "install-deps: installing ${missing[*]}" >&2
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  sudo="sudo"
+# npm tools: reinstalled only when the lock file changed since the last
+# install.
+stamp=tools/node_modules/.package-lock.json
+if [ ! -f "$stamp" ] || [ tools/package-lock.json -nt "$stamp" ]; then
+  echo "install-deps: installing npm tools" >&2
+  npm ci --prefix tools --no-audit --no-fund --loglevel=error
 fi
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

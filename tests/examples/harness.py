@@ -1,0 +1,95 @@
+"""Runs the real server against the fake Vercel API, for the example tests.
+
+Each language's example test (tests/examples/<lang>_example_test.py) starts a
+Stack, runs that language's example program against it, and asserts what the
+program printed and what reached the fake. Standard library only.
+
+The server binary comes from the environment variable VUT_SERVER_PATH (set by
+CTest), else build/server/vercel-tokens-server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import urllib.request
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+FAKE = REPO / "tests" / "fake_vercel" / "fake_vercel.py"
+SEED_SECRET = "example-seed-secret"
+SEED_TEAM = "team_example"
+TIMEOUT_S = 60
+
+
+def _server_path() -> str:
+    return os.environ.get(
+        "VUT_SERVER_PATH", str(REPO / "build" / "server" / "vercel-tokens-server"))
+
+
+def _read_line(process: subprocess.Popen, stream, needle: str) -> str:
+    """Returns the first line of `stream` containing `needle`."""
+    for line in iter(stream.readline, ""):
+        if needle in line:
+            return line.strip()
+    raise RuntimeError(f"{process.args[0]} ended before printing {needle!r}")
+
+
+class Stack:
+    """The fake Vercel API and a server in front of it, as a context manager.
+
+    On entry the fake is reset to one token (secret SEED_SECRET, team
+    SEED_TEAM); `address` is the server's host:port.
+    """
+
+    def __enter__(self) -> "Stack":
+        self._fake = subprocess.Popen(
+            [sys.executable, str(FAKE), "--port", "0"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        port = _read_line(self._fake, self._fake.stdout, "PORT ").split()[1]
+        self.fake_url = f"http://127.0.0.1:{port}"
+        self.control("/_fake/reset", {
+            "tokens": [{"name": "seed", "bearerToken": SEED_SECRET,
+                        "teamId": SEED_TEAM}]})
+        self._server = subprocess.Popen(
+            [_server_path(), "--listen=127.0.0.1:0",
+             f"--vercel_api_base_url={self.fake_url}"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            env={k: v for k, v in os.environ.items()
+                 if not k.startswith("VERCEL_")})
+        line = _read_line(self._server, self._server.stderr, "listening on ")
+        self.address = line.rsplit(" ", 1)[1]
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for process in (self._server, self._fake):
+            process.terminate()
+            process.wait(timeout=TIMEOUT_S)
+
+    def control(self, path: str, body: dict | None = None) -> dict:
+        """Calls a control endpoint of the fake; POST when `body` is given."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            self.fake_url + path, data=data,
+            method="GET" if body is None else "POST",
+            headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+            return json.load(response)
+
+    def requests(self) -> list[dict]:
+        """What reached the fake since the reset."""
+        return self.control("/_fake/requests")["requests"]
+
+    def run_example(self, argv: list[str], cwd: pathlib.Path | None = None,
+                    env: dict[str, str] | None = None
+                    ) -> subprocess.CompletedProcess:
+        """Runs an example with VUT_ADDRESS and VERCEL_TOKEN set."""
+        full_env = dict(os.environ)
+        full_env.update({"VUT_ADDRESS": self.address,
+                         "VERCEL_TOKEN": SEED_SECRET,
+                         "VERCEL_TEAM_ID": SEED_TEAM})
+        full_env.update(env or {})
+        return subprocess.run(argv, cwd=cwd, env=full_env, text=True,
+                              capture_output=True, timeout=TIMEOUT_S)
