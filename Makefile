@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 # Extra flags for `make run`, e.g. ARGS="--listen=127.0.0.1:50051".
 ARGS ?=
 
-.PHONY: all deps configure build test run format clean
+.PHONY: all deps configure build test run stubs format clean
 
 all: build
 
@@ -22,6 +22,10 @@ test: build
 
 run: build
 	$(BUILD_DIR)/server/vercel-tokens-server $(ARGS)
+
+# Regenerates the committed client stubs of every language from proto/.
+stubs: deps
+	scripts/stubs/generate.sh
 
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i

@@ -62,7 +62,8 @@ namespace vercel_tokens {
 namespace {
 
 constexpr absl::string_view kName = "vercel-tokens-server";
-constexpr absl::string_view kVersion = "0.1.0";
+// Set by CMake from the VERSION file.
+constexpr absl::string_view kVersion = VUT_VERSION;
 
 void Log(absl::string_view message) {
   std::cerr << kName << " " << message << std::endl;
@@ -201,6 +202,10 @@ int main(int argc, char** argv) {
     return absl::EndsWith(file, "server/main.cc");
   };
   usage_config.contains_helpshort_flags = usage_config.contains_help_flags;
+  usage_config.version_string = [] {
+    return absl::StrCat(vercel_tokens::kName, " ", vercel_tokens::kVersion,
+                        "\n");
+  };
   absl::SetFlagsUsageConfig(usage_config);
   absl::ParseCommandLine(argc, argv);
 
