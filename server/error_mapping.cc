@@ -53,21 +53,6 @@ absl::Duration ClampDelay(absl::Duration d) {
   return std::clamp(d, absl::ZeroDuration(), kMaxRetryDelay);
 }
 
-std::optional<absl::Duration> ParseRetryAfter(absl::string_view value,
-                                              absl::Time now) {
-  int64_t seconds = 0;
-  if (absl::SimpleAtoi(value, &seconds)) {
-    return ClampDelay(absl::Seconds(seconds));
-  }
-  absl::Time when;
-  std::string error;
-  if (absl::ParseTime("%a, %d %b %Y %H:%M:%S GMT", value, absl::UTCTimeZone(),
-                      &when, &error)) {
-    return ClampDelay(when - now);
-  }
-  return std::nullopt;
-}
-
 // Parses an error body; an unreadable one reads as empty.
 wire::Error ParseErrorBody(absl::string_view body) {
   wire::ErrorBody parsed;
@@ -146,6 +131,21 @@ std::string ToUpperSnake(absl::string_view code) {
   }
   while (!out.empty() && out.back() == '_') out.pop_back();
   return out;
+}
+
+std::optional<absl::Duration> ParseRetryAfter(absl::string_view value,
+                                              absl::Time now) {
+  int64_t seconds = 0;
+  if (absl::SimpleAtoi(value, &seconds)) {
+    return ClampDelay(absl::Seconds(seconds));
+  }
+  absl::Time when;
+  std::string error;
+  if (absl::ParseTime("%a, %d %b %Y %H:%M:%S GMT", value, absl::UTCTimeZone(),
+                      &when, &error)) {
+    return ClampDelay(when - now);
+  }
+  return std::nullopt;
 }
 
 std::optional<absl::Duration> RetryDelay(const UpstreamResponse& response,

@@ -32,6 +32,11 @@ absl::StatusCode CodeForHttpStatus(long http_status);
 // characters one '_', at most 63 characters. Empty when nothing is left.
 std::string ToUpperSnake(absl::string_view code);
 
+// Parses a Retry-After value: delay-seconds or an HTTP date, relative to
+// `now`, clamped to 0 s .. 24 h. nullopt when unparsable.
+std::optional<absl::Duration> ParseRetryAfter(absl::string_view value,
+                                              absl::Time now);
+
 // How long Vercel asks the caller to wait, from (in this order) Retry-After
 // (delay-seconds or an HTTP date), X-RateLimit-Reset (Unix seconds), or the
 // error body's limit.resetMs / limit.reset (Unix milliseconds / seconds).

@@ -15,7 +15,7 @@ namespace vercel_tokens {
 namespace {
 
 constexpr absl::Duration kMaxConnectTimeout = absl::Seconds(10);
-constexpr int kIdlePollMillis = 1000;
+constexpr absl::Duration kIdlePoll = absl::Seconds(1);
 
 struct EasyCleanup {
   void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
@@ -66,6 +66,7 @@ absl::StatusOr<std::string> BuildCaBundle(const std::string& extra_ca_file) {
 struct HttpClient::Transfer {
   uint64_t id = 0;
   UpstreamRequest request;
+  absl::Time not_before;
   absl::Time deadline;
   Callback done;
   size_t max_response_bytes = 0;
@@ -131,10 +132,11 @@ HttpClient::HttpClient(Options options, std::string ca_bundle, CURLM* multi)
 HttpClient::~HttpClient() { Shutdown(); }
 
 absl::StatusOr<uint64_t> HttpClient::Submit(UpstreamRequest request,
-                                            absl::Time deadline,
-                                            Callback done) {
+                                            absl::Time deadline, Callback done,
+                                            absl::Time not_before) {
   auto transfer = std::make_unique<Transfer>();
   transfer->request = std::move(request);
+  transfer->not_before = not_before;
   transfer->deadline = deadline;
   transfer->max_response_bytes = options_.max_response_bytes;
   transfer->done = std::move(done);
@@ -182,6 +184,10 @@ void HttpClient::Run() {
       stopping = stopping_;
     }
     if (stopping) {
+      for (auto& [unused, transfer] : delayed_) {
+        submitted.push_back(std::move(transfer));
+      }
+      delayed_.clear();
       for (auto& transfer : submitted) {
         std::move(transfer->done)(
             absl::CancelledError("the server is shutting down"));
@@ -192,10 +198,19 @@ void HttpClient::Run() {
       }
       return;
     }
-    for (auto& transfer : submitted) Start(std::move(transfer));
+    const absl::Duration idle = StartDue(std::move(submitted));
     for (uint64_t id : cancelled) {
       if (active_.contains(id)) {
         Complete(id, absl::CancelledError("the call was cancelled"));
+        continue;
+      }
+      for (auto it = delayed_.begin(); it != delayed_.end(); ++it) {
+        if (it->second->id == id) {
+          Callback done = std::move(it->second->done);
+          delayed_.erase(it);
+          std::move(done)(absl::CancelledError("the call was cancelled"));
+          break;
+        }
       }
     }
 
@@ -208,8 +223,31 @@ void HttpClient::Run() {
       curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &transfer);
       Complete(transfer->id, ResultOf(*transfer, message->data.result));
     }
-    curl_multi_poll(multi_.get(), nullptr, 0, kIdlePollMillis, nullptr);
+    curl_multi_poll(multi_.get(), nullptr, 0,
+                    static_cast<int>(absl::ToInt64Milliseconds(
+                        absl::Ceil(idle, absl::Milliseconds(1)))),
+                    nullptr);
   }
+}
+
+absl::Duration HttpClient::StartDue(
+    std::vector<std::unique_ptr<Transfer>> submitted) {
+  const absl::Time now = absl::Now();
+  for (auto& transfer : submitted) {
+    if (transfer->not_before > now) {
+      const absl::Time at = transfer->not_before;
+      delayed_.emplace(at, std::move(transfer));
+    } else {
+      Start(std::move(transfer));
+    }
+  }
+  while (!delayed_.empty() && delayed_.begin()->first <= now) {
+    std::unique_ptr<Transfer> transfer = std::move(delayed_.begin()->second);
+    delayed_.erase(delayed_.begin());
+    Start(std::move(transfer));
+  }
+  if (delayed_.empty()) return kIdlePoll;
+  return std::min(kIdlePoll, delayed_.begin()->first - now);
 }
 
 void HttpClient::Start(std::unique_ptr<Transfer> transfer) {

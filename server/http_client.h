@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -64,12 +65,15 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // Queues `request` and returns its id at once; the transfer must complete
-  // by `deadline`. `done` then runs exactly once, on the client's thread,
-  // never inline, so the caller may hold its own lock while submitting.
-  // Fails with UNAVAILABLE, dropping `done` unrun, once Shutdown has begun.
+  // Queues `request` and returns its id at once; the transfer starts no
+  // earlier than `not_before` (a retry's backoff; absl::InfinitePast() for
+  // now) and must complete by `deadline`. `done` then runs exactly once, on
+  // the client's thread, never inline, so the caller may hold its own lock
+  // while submitting. Fails with UNAVAILABLE, dropping `done` unrun, once
+  // Shutdown has begun.
   absl::StatusOr<uint64_t> Submit(UpstreamRequest request, absl::Time deadline,
-                                  Callback done);
+                                  Callback done,
+                                  absl::Time not_before = absl::InfinitePast());
 
   // Aborts transfer `id`, whose callback then receives CANCELLED unless it
   // has already run (then this does nothing). Returns at once. A Cancel
@@ -90,6 +94,10 @@ class HttpClient {
   HttpClient(Options options, std::string ca_bundle, CURLM* multi);
 
   void Run();
+  // Moves the transfers in `submitted` to `delayed_` or starts them, then
+  // starts every delayed transfer that is due. Returns how long the thread
+  // may sleep before a delayed transfer falls due.
+  absl::Duration StartDue(std::vector<std::unique_ptr<Transfer>> submitted);
   // Configures and adds one transfer to the multi handle, or completes it at
   // once when its deadline has passed or the easy handle cannot be set up.
   void Start(std::unique_ptr<Transfer> transfer);
@@ -110,7 +118,9 @@ class HttpClient {
   std::vector<uint64_t> cancelled_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
 
-  // Touched only by the client's thread.
+  // Touched only by the client's thread: transfers waiting for their
+  // not_before, and transfers added to the multi handle.
+  std::multimap<absl::Time, std::unique_ptr<Transfer>> delayed_;
   absl::flat_hash_map<uint64_t, std::unique_ptr<Transfer>> active_;
 
   std::thread thread_;

@@ -270,6 +270,45 @@ TEST(HttpClientTest, ShutdownCancelsInFlightAndRefusesNewWork) {
   EXPECT_EQ(refused.calls.load(), 0);
 }
 
+TEST(HttpClientTest, DelayedTransferStartsNoEarlierThanNotBefore) {
+  LoopbackServer server(LoopbackServer::Mode::kAnswer, HttpResponse(200, "{}"));
+  auto client = MakeClient(server.Url());
+  Outcome outcome;
+  const absl::Time not_before = absl::Now() + absl::Milliseconds(200);
+  ASSERT_TRUE(
+      client->Submit(Get(), Later(), outcome.Callback(), not_before).ok());
+  outcome.Wait();
+  EXPECT_GE(absl::Now(), not_before);
+  ASSERT_TRUE(outcome.result.ok()) << outcome.result.status();
+  EXPECT_EQ(outcome.result->http_status, 200);
+}
+
+TEST(HttpClientTest, CancelAbortsADelayedTransferBeforeItConnects) {
+  LoopbackServer server(LoopbackServer::Mode::kAnswer, HttpResponse(200, "{}"));
+  auto client = MakeClient(server.Url());
+  Outcome outcome;
+  auto id = client->Submit(Get(), Later(), outcome.Callback(),
+                           absl::Now() + absl::Seconds(60));
+  ASSERT_TRUE(id.ok());
+  client->Cancel(*id);
+  outcome.Wait();
+  EXPECT_EQ(outcome.result.status().code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(server.connections(), 0);
+}
+
+TEST(HttpClientTest, ShutdownCancelsDelayedTransfers) {
+  LoopbackServer server(LoopbackServer::Mode::kSilent);
+  auto client = MakeClient(server.Url());
+  Outcome outcome;
+  ASSERT_TRUE(client
+                  ->Submit(Get(), Later(), outcome.Callback(),
+                           absl::Now() + absl::Seconds(60))
+                  .ok());
+  client->Shutdown();
+  outcome.Wait();
+  EXPECT_EQ(outcome.result.status().code(), absl::StatusCode::kCancelled);
+}
+
 TEST(HttpClientTest, RejectsAnUnreadableCaFile) {
   HttpClient::Options options;
   options.base_url = BaseUrl{"https://127.0.0.1:1", true};

@@ -24,8 +24,12 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "prometheus/exposer.h"
+#include "prometheus/registry.h"
 #include "server/credentials.h"
 #include "server/http_client.h"
+#include "server/logger.h"
+#include "server/metrics.h"
 #include "server/url.h"
 #include "server/user_tokens_service.h"
 
@@ -57,6 +61,28 @@ ABSL_FLAG(int, max_list_pages, 100,
           "listing.");
 ABSL_FLAG(int, max_upstream_connections, 64,
           "Most connections open to the Vercel API at once (0: no limit).");
+ABSL_FLAG(int, upstream_max_attempts, 3,
+          "Attempts per upstream GET that fails with 429, 502, 503, 504 or "
+          "a connection error, the first included (1: no retries). POST and "
+          "DELETE are never retried.");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM certificate chain of the gRPC listener; with --tls_key_file "
+          "the listener serves TLS only.");
+ABSL_FLAG(std::string, tls_key_file, "",
+          "PEM private key of the gRPC listener (with --tls_cert_file).");
+ABSL_FLAG(absl::Duration, max_connection_age, absl::Minutes(5),
+          "Clients are asked to reconnect after this long, so that long-lived "
+          "HTTP/2 connections rebalance across replicas.");
+ABSL_FLAG(absl::Duration, max_connection_age_grace, absl::Seconds(30),
+          "How long calls on a connection past --max_connection_age may take "
+          "to finish before it closes.");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "Address of the Prometheus metrics endpoint (GET /metrics), e.g. "
+          "0.0.0.0:9090; empty: no metrics endpoint.");
+ABSL_FLAG(std::string, log_level, "info",
+          "Lowest level logged on stderr as JSON lines: debug, info, warning "
+          "or error. Each call logs one line at info (warning for "
+          "INTERNAL, UNAVAILABLE, DEADLINE_EXCEEDED and the like).");
 
 namespace vercel_tokens {
 namespace {
@@ -65,8 +91,16 @@ constexpr absl::string_view kName = "vercel-tokens-server";
 // Set by CMake from the VERSION file.
 constexpr absl::string_view kVersion = VUT_VERSION;
 
-void Log(absl::string_view message) {
-  std::cerr << kName << " " << message << std::endl;
+std::string ReadFile(const std::string& path, absl::string_view flag,
+                     absl::Status* status) {
+  std::ifstream in(path);
+  if (!in) {
+    *status = absl::NotFoundError(absl::StrCat(flag, ": cannot read ", path));
+    return "";
+  }
+  std::ostringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
 }
 
 // The server's own Vercel token: the file named by --vercel_token_file, else
@@ -75,14 +109,10 @@ absl::StatusOr<std::string> LoadServerToken() {
   std::string token;
   const std::string path = absl::GetFlag(FLAGS_vercel_token_file);
   if (!path.empty()) {
-    std::ifstream in(path);
-    if (!in) {
-      return absl::NotFoundError(
-          absl::StrCat("--vercel_token_file: cannot read ", path));
-    }
-    std::ostringstream contents;
-    contents << in.rdbuf();
-    token = std::string(absl::StripAsciiWhitespace(contents.str()));
+    absl::Status status;
+    const std::string contents = ReadFile(path, "--vercel_token_file", &status);
+    if (!status.ok()) return status;
+    token = std::string(absl::StripAsciiWhitespace(contents));
   } else if (const char* env = std::getenv("VERCEL_TOKEN"); env != nullptr) {
     token = std::string(absl::StripAsciiWhitespace(env));
   } else {
@@ -113,7 +143,38 @@ absl::Status CheckFlags() {
     return absl::InvalidArgumentError(
         "--max_upstream_connections must not be negative");
   }
+  if (absl::GetFlag(FLAGS_upstream_max_attempts) < 1) {
+    return absl::InvalidArgumentError(
+        "--upstream_max_attempts must be at least 1");
+  }
+  if (absl::GetFlag(FLAGS_max_connection_age) <= absl::ZeroDuration() ||
+      absl::GetFlag(FLAGS_max_connection_age_grace) < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--max_connection_age must be positive and "
+        "--max_connection_age_grace not negative");
+  }
+  if (absl::GetFlag(FLAGS_tls_cert_file).empty() !=
+      absl::GetFlag(FLAGS_tls_key_file).empty()) {
+    return absl::InvalidArgumentError(
+        "--tls_cert_file and --tls_key_file go together");
+  }
   return absl::OkStatus();
+}
+
+// Plaintext, or TLS only when --tls_cert_file and --tls_key_file are set.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ListenerCredentials() {
+  const std::string cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  if (cert_file.empty()) return grpc::InsecureServerCredentials();
+  absl::Status status;
+  grpc::SslServerCredentialsOptions options;
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  pair.cert_chain = ReadFile(cert_file, "--tls_cert_file", &status);
+  if (!status.ok()) return status;
+  pair.private_key =
+      ReadFile(absl::GetFlag(FLAGS_tls_key_file), "--tls_key_file", &status);
+  if (!status.ok()) return status;
+  options.pem_key_cert_pairs.push_back(std::move(pair));
+  return grpc::SslServerCredentials(options);
 }
 
 // "host:port" of the listener, with the port gRPC chose.
@@ -122,21 +183,50 @@ std::string BoundAddress(absl::string_view listen, int port) {
   return absl::StrCat(listen.substr(0, colon), ":", port);
 }
 
+int CannotStart(Logger& logger, absl::string_view why) {
+  logger.Log(LogLevel::kError, "cannot start", {{"error", why}});
+  return 1;
+}
+
 int Serve(const sigset_t& stop_signals) {
+  LogLevel log_level = LogLevel::kInfo;
+  const bool log_level_ok =
+      ParseLogLevel(absl::GetFlag(FLAGS_log_level), &log_level);
+  Logger logger(&std::cerr, log_level);
+  if (!log_level_ok) {
+    return CannotStart(logger,
+                       "--log_level must be debug, info, warning or error");
+  }
   if (absl::Status s = CheckFlags(); !s.ok()) {
-    Log(absl::StrCat("cannot start: ", s.message()));
-    return 1;
+    return CannotStart(logger, s.message());
   }
   absl::StatusOr<BaseUrl> base_url =
       ParseBaseUrl(absl::GetFlag(FLAGS_vercel_api_base_url));
-  if (!base_url.ok()) {
-    Log(absl::StrCat("cannot start: ", base_url.status().message()));
-    return 1;
-  }
+  if (!base_url.ok()) return CannotStart(logger, base_url.status().message());
   absl::StatusOr<std::string> server_token = LoadServerToken();
   if (!server_token.ok()) {
-    Log(absl::StrCat("cannot start: ", server_token.status().message()));
-    return 1;
+    return CannotStart(logger, server_token.status().message());
+  }
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      ListenerCredentials();
+  if (!credentials.ok()) {
+    return CannotStart(logger, credentials.status().message());
+  }
+
+  Metrics metrics(std::make_shared<prometheus::Registry>());
+  std::unique_ptr<prometheus::Exposer> exposer;
+  if (const std::string address = absl::GetFlag(FLAGS_metrics_listen);
+      !address.empty()) {
+    try {
+      exposer = std::make_unique<prometheus::Exposer>(address);
+    } catch (const std::exception& e) {
+      return CannotStart(logger, absl::StrCat("--metrics_listen: ", e.what()));
+    }
+    exposer->RegisterCollectable(metrics.registry());
+    const std::vector<int> ports = exposer->GetListeningPorts();
+    logger.Log(LogLevel::kInfo, "metrics listening",
+               {{"address", absl::string_view(BoundAddress(
+                                address, ports.empty() ? 0 : ports.front()))}});
   }
 
   HttpClient::Options http_options;
@@ -149,12 +239,13 @@ int Serve(const sigset_t& stop_signals) {
   http_options.user_agent = absl::StrCat("vercel-user-tokens/", kVersion);
   absl::StatusOr<std::unique_ptr<HttpClient>> http =
       HttpClient::Create(std::move(http_options));
-  if (!http.ok()) {
-    Log(absl::StrCat("cannot start: ", http.status().message()));
-    return 1;
-  }
+  if (!http.ok()) return CannotStart(logger, http.status().message());
 
   UserTokensServiceOptions service_options;
+  service_options.logger = &logger;
+  service_options.metrics = &metrics;
+  service_options.retry_policy.max_attempts =
+      absl::GetFlag(FLAGS_upstream_max_attempts);
   service_options.server_token = *std::move(server_token);
   service_options.default_deadline = absl::GetFlag(FLAGS_default_deadline);
   service_options.max_list_pages = absl::GetFlag(FLAGS_max_list_pages);
@@ -165,25 +256,38 @@ int Serve(const sigset_t& stop_signals) {
   grpc::ServerBuilder builder;
   const std::string listen = absl::GetFlag(FLAGS_listen);
   int port = 0;
-  builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(listen, *credentials, &port);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                             static_cast<int>(absl::ToInt64Milliseconds(
+                                 absl::GetFlag(FLAGS_max_connection_age))));
+  builder.AddChannelArgument(
+      GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(
+          absl::GetFlag(FLAGS_max_connection_age_grace))));
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
-    Log(absl::StrCat("cannot start: cannot listen on ", listen));
-    return 1;
+    return CannotStart(logger, absl::StrCat("cannot listen on ", listen));
   }
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
   health->SetServingStatus(true);
-  Log(absl::StrCat("listening on ", BoundAddress(listen, port)));
+  const bool tls = !absl::GetFlag(FLAGS_tls_cert_file).empty();
+  logger.Log(LogLevel::kInfo, "listening",
+             {{"address", absl::string_view(BoundAddress(listen, port))},
+              {"tls", absl::string_view(tls ? "true" : "false")},
+              {"version", kVersion}});
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
-  Log("shutting down");
+  logger.Log(
+      LogLevel::kInfo, "shutting down",
+      {{"signal",
+        absl::string_view(signal_number == SIGTERM ? "SIGTERM" : "SIGINT")}});
   health->SetServingStatus(false);
   server->Shutdown(
       absl::ToChronoTime(absl::Now() + absl::GetFlag(FLAGS_shutdown_grace)));
   (*http)->Shutdown();
-  Log("stopped");
+  logger.Log(LogLevel::kInfo, "stopped");
   return 0;
 }
 

@@ -28,10 +28,12 @@ std::string ToJson(const google::protobuf::Message& message) {
   return out;
 }
 
-UpstreamRequest Request(HttpMethod method, std::string target,
-                        std::string bearer_token, std::string body = "") {
+UpstreamRequest Request(HttpMethod method, absl::string_view route,
+                        std::string target, std::string bearer_token,
+                        std::string body = "") {
   UpstreamRequest out;
   out.method = method;
+  out.endpoint = absl::StrCat(HttpMethodName(method), " ", route);
   out.target = std::move(target);
   out.bearer_token = std::move(bearer_token);
   out.body = std::move(body);
@@ -48,7 +50,7 @@ std::string TokenTarget(absl::string_view base, absl::string_view token_id,
 
 UpstreamRequest BuildGetAuthToken(const v1::GetAuthTokenRequest& request,
                                   std::string bearer_token) {
-  return Request(HttpMethod::kGet,
+  return Request(HttpMethod::kGet, "/v5/user/tokens/{tokenId}",
                  TokenTarget(kTokensPath, request.token_id(), request.team_id(),
                              request.slug()),
                  std::move(bearer_token));
@@ -61,7 +63,7 @@ UpstreamRequest BuildListAuthTokens(absl::string_view team_id,
   const std::string until_text =
       until.has_value() ? absl::StrCat(*until) : std::string();
   return Request(
-      HttpMethod::kGet,
+      HttpMethod::kGet, kTokensPath,
       WithQuery(kTokensPath,
                 {{"teamId", team_id}, {"slug", slug}, {"until", until_text}}),
       std::move(bearer_token));
@@ -79,7 +81,7 @@ absl::StatusOr<UpstreamRequest> BuildCreateAuthToken(
     if (!millis.ok()) return millis.status();
     body.set_expires_at(static_cast<double>(*millis));
   }
-  return Request(HttpMethod::kPost,
+  return Request(HttpMethod::kPost, kTokensV3Path,
                  WithQuery(kTokensV3Path, {{"teamId", request.team_id()},
                                            {"slug", request.slug()}}),
                  std::move(bearer_token), ToJson(body));
@@ -87,7 +89,7 @@ absl::StatusOr<UpstreamRequest> BuildCreateAuthToken(
 
 UpstreamRequest BuildDeleteAuthToken(const v1::DeleteAuthTokenRequest& request,
                                      std::string bearer_token) {
-  return Request(HttpMethod::kDelete,
+  return Request(HttpMethod::kDelete, "/v3/user/tokens/{tokenId}",
                  TokenTarget(kTokensV3Path, request.token_id(),
                              request.team_id(), request.slug()),
                  std::move(bearer_token));
@@ -97,12 +99,13 @@ UpstreamRequest BuildEmailLogin(const v1::EmailLoginRequest& request) {
   wire::EmailLoginRequestBody body;
   body.set_email(request.email());
   body.set_token_name(request.token_name());
-  return Request(HttpMethod::kPost, "/registration", "", ToJson(body));
+  return Request(HttpMethod::kPost, "/registration", "/registration", "",
+                 ToJson(body));
 }
 
 UpstreamRequest BuildVerifyToken(const v1::VerifyTokenRequest& request) {
   return Request(
-      HttpMethod::kGet,
+      HttpMethod::kGet, "/registration/verify",
       WithQuery("/registration/verify", {{"token", request.token()},
                                          {"email", request.email()},
                                          {"tokenName", request.token_name()},

@@ -15,6 +15,7 @@ TEST(BuildGetAuthTokenTest, PathQueryAndToken) {
   const UpstreamRequest out = BuildGetAuthToken(request, "secret");
   EXPECT_EQ(out.method, HttpMethod::kGet);
   EXPECT_EQ(out.target, "/v5/user/tokens/abc123?teamId=team_1&slug=my-team");
+  EXPECT_EQ(out.endpoint, "GET /v5/user/tokens/{tokenId}");
   EXPECT_EQ(out.bearer_token, "secret");
   EXPECT_TRUE(out.body.empty());
 }
@@ -33,6 +34,7 @@ TEST(BuildListAuthTokensTest, FirstAndLaterPages) {
       BuildListAuthTokens("team_1", "", int64_t{1700000000000}, "t");
   EXPECT_EQ(page.method, HttpMethod::kGet);
   EXPECT_EQ(page.target, "/v5/user/tokens?teamId=team_1&until=1700000000000");
+  EXPECT_EQ(page.endpoint, "GET /v5/user/tokens");
   EXPECT_EQ(page.bearer_token, "t");
 }
 
@@ -44,6 +46,7 @@ TEST(BuildCreateAuthTokenTest, PlainTokenBody) {
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(out->method, HttpMethod::kPost);
   EXPECT_EQ(out->target, "/v3/user/tokens?teamId=team_1");
+  EXPECT_EQ(out->endpoint, "POST /v3/user/tokens");
   EXPECT_EQ(out->body, R"({"name":"ci \"deploy\""})");
   EXPECT_EQ(out->bearer_token, "t");
 }
@@ -72,6 +75,7 @@ TEST(BuildDeleteAuthTokenTest, UsesV3AndDelete) {
   const UpstreamRequest out = BuildDeleteAuthToken(request, "t");
   EXPECT_EQ(out.method, HttpMethod::kDelete);
   EXPECT_EQ(out.target, "/v3/user/tokens/current");
+  EXPECT_EQ(out.endpoint, "DELETE /v3/user/tokens/{tokenId}");
   EXPECT_EQ(out.bearer_token, "t");
 }
 
@@ -81,6 +85,7 @@ TEST(BuildEmailLoginTest, BodyAndNoAuthorization) {
   UpstreamRequest out = BuildEmailLogin(request);
   EXPECT_EQ(out.method, HttpMethod::kPost);
   EXPECT_EQ(out.target, "/registration");
+  EXPECT_EQ(out.endpoint, "POST /registration");
   EXPECT_EQ(out.body, R"({"email":"a@b.com"})");
   EXPECT_TRUE(out.bearer_token.empty());
   request.set_token_name("laptop");
@@ -103,6 +108,7 @@ TEST(BuildVerifyTokenTest, QueryInOrderEncodedAndNoAuthorization) {
             "/registration/verify?token=tok%2B%2F%3D&email=a%2Bb%40c.com"
             "&tokenName=my%20laptop&ssoUserId=sso_1&teamName=Acme%20%26%20Co"
             "&teamSlug=acme&teamPlan=pro");
+  EXPECT_EQ(out.endpoint, "GET /registration/verify");
   EXPECT_TRUE(out.bearer_token.empty());
   EXPECT_TRUE(out.body.empty());
 }

@@ -14,6 +14,9 @@
 #include "grpcpp/grpcpp.h"
 #include "server/error_mapping.h"
 #include "server/http_client.h"
+#include "server/logger.h"
+#include "server/metrics.h"
+#include "server/retry_policy.h"
 #include "server/upstream_types.h"
 
 namespace vercel_tokens {
@@ -26,10 +29,18 @@ using OnUpstreamSuccess =
     absl::AnyInvocable<absl::StatusOr<std::optional<UpstreamRequest>>(
         const UpstreamResponse&)>;
 
-// What an UpstreamCall needs besides its first request.
+// What an UpstreamCall needs besides its first request. The pointers are
+// borrowed and must outlive the call.
 struct UpstreamCallParams {
   grpc::CallbackServerContext* context = nullptr;
   HttpClient* http = nullptr;
+  Logger* logger = nullptr;
+  Metrics* metrics = nullptr;
+  RetryPolicy retry_policy;
+  // The RPC's short name (GetAuthToken), for logs and metrics.
+  absl::string_view method;
+  // When the call arrived.
+  absl::Time start;
   // Bounds every upstream transfer of the call.
   absl::Time deadline;
   ErrorContext error_context = ErrorContext::kDefault;
@@ -37,33 +48,36 @@ struct UpstreamCallParams {
   std::vector<std::string> secrets;
 };
 
-// The reactor of one unary RPC served by one or more upstream requests.
+// The reactor of one unary RPC served by zero or more upstream requests.
 //
 // Start submits the first request and returns at once; the gRPC thread never
-// waits. Each 2xx response goes to `on_success`; a non-2xx response or a
-// failed transfer ends the call with MapUpstreamError / MapTransportError.
-// The call finishes exactly once, from the HttpClient's thread (or from
-// Start when nothing could be submitted), after copying Vercel's
-// x-ratelimit-* headers of the last response into initial metadata.
+// waits. Each 2xx response goes to `on_success`; a retryable failure of a
+// GET is sent again after a backoff (RetryPolicy) without blocking any
+// thread; any other non-2xx response or failed transfer ends the call with
+// MapUpstreamError / MapTransportError. The call finishes exactly once, from
+// the HttpClient's thread (or from Start / Reject), after copying Vercel's
+// x-ratelimit-* headers of the last response into initial metadata, counting
+// the call in Metrics and writing one log line (method, code, latency,
+// upstream status and count, peer; never a secret).
 //
-// Cancellation: OnCancel aborts the transfer in flight; its callback then
-// receives CANCELLED and finishes the call. A cancel and a completing
-// transfer race only inside the HttpClient's thread, where whichever comes
-// first wins; the loser is a no-op. `cancelled_` also stops a follow-up
-// request from being submitted after a cancel.
+// Cancellation: OnCancel aborts the transfer in flight (or waiting for its
+// backoff); its callback then receives CANCELLED and finishes the call. A
+// cancel and a completing transfer race only inside the HttpClient's thread,
+// where whichever comes first wins; the loser is a no-op. `cancelled_` also
+// stops a follow-up request from being submitted after a cancel.
 //
-// Lifetime: owned by gRPC from Start; deletes itself in OnDone, which gRPC
-// calls after Finish and after OnCancel has returned. Nothing touches it
-// after Finish.
+// Lifetime: owned by gRPC from Start / Reject; deletes itself in OnDone,
+// which gRPC calls after Finish and after OnCancel has returned. Nothing
+// touches it after Finish.
 class UpstreamCall final : public grpc::ServerUnaryReactor {
  public:
   static grpc::ServerUnaryReactor* Start(UpstreamCallParams params,
                                          UpstreamRequest first,
                                          OnUpstreamSuccess on_success);
 
-  // Finishes `context`'s call at once with `status` (bad input, missing
+  // Finishes the call at once with `status` (bad input, missing
   // credentials): nothing goes upstream.
-  static grpc::ServerUnaryReactor* Reject(grpc::CallbackServerContext* context,
+  static grpc::ServerUnaryReactor* Reject(UpstreamCallParams params,
                                           const absl::Status& status);
 
   void OnCancel() override;
@@ -72,16 +86,21 @@ class UpstreamCall final : public grpc::ServerUnaryReactor {
  private:
   UpstreamCall(UpstreamCallParams params, OnUpstreamSuccess on_success);
 
-  // Submits `request`, or finishes the call when it was cancelled or the
-  // HttpClient is shutting down.
-  void Submit(UpstreamRequest request);
-  // The HttpClient's callback.
-  void OnResult(absl::StatusOr<UpstreamResponse> result);
+  // Submits `request` to start no earlier than `not_before`, or finishes the
+  // call when it was cancelled or the HttpClient is shutting down.
+  void Submit(UpstreamRequest request, absl::Time not_before);
+  // The HttpClient's callback for `request`, sent at `sent`.
+  void OnResult(UpstreamRequest request, absl::Time sent,
+                absl::StatusOr<UpstreamResponse> result);
   void FinishWith(const absl::Status& status,
                   const UpstreamResponse* last_response);
 
   const UpstreamCallParams params_;
   OnUpstreamSuccess on_success_;
+  // Touched by one thread at a time: the submitter, then the HttpClient's.
+  int attempts_ = 0;
+  int upstream_requests_ = 0;
+  std::string upstream_status_;
 
   absl::Mutex mu_;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;

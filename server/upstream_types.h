@@ -19,6 +19,9 @@ absl::string_view HttpMethodName(HttpMethod method);
 // by HttpClient. Plain data.
 struct UpstreamRequest {
   HttpMethod method = HttpMethod::kGet;
+  // The Vercel route this request hits, without identifiers, e.g.
+  // "GET /v5/user/tokens/{tokenId}": a bounded label for metrics.
+  std::string endpoint;
   // Path and query, already percent-encoded, e.g.
   // "/v5/user/tokens/abc?teamId=team_1". Appended to the base URL.
   std::string target;

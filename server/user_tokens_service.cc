@@ -96,18 +96,20 @@ absl::StatusOr<std::string> UserTokensService::ValidateAndAuthorize(
 }
 
 UpstreamCallParams UserTokensService::Params(
-    grpc::CallbackServerContext* context,
-    std::vector<std::string> secrets) const {
+    grpc::CallbackServerContext* context, absl::string_view method) const {
   UpstreamCallParams params;
   params.context = context;
   params.http = http_;
+  params.logger = options_.logger;
+  params.metrics = options_.metrics;
+  params.retry_policy = options_.retry_policy;
+  params.method = method;
+  params.start = absl::Now();
   const auto caller_deadline = context->deadline();
-  const absl::Time now = absl::Now();
   params.deadline =
       caller_deadline == std::chrono::system_clock::time_point::max()
-          ? now + options_.default_deadline
+          ? params.start + options_.default_deadline
           : absl::FromChrono(caller_deadline);
-  params.secrets = std::move(secrets);
   return params;
 }
 
@@ -115,9 +117,12 @@ grpc::ServerUnaryReactor* UserTokensService::GetAuthToken(
     grpc::CallbackServerContext* context,
     const v1::GetAuthTokenRequest* request,
     v1::GetAuthTokenResponse* response) {
+  UpstreamCallParams params = Params(context, "GetAuthToken");
   absl::StatusOr<std::string> token = ValidateAndAuthorize(*context, *request);
-  if (!token.ok()) return UpstreamCall::Reject(context, token.status());
-  return UpstreamCall::Start(Params(context, {*token}),
+  if (!token.ok())
+    return UpstreamCall::Reject(std::move(params), token.status());
+  params.secrets = {*token};
+  return UpstreamCall::Start(std::move(params),
                              BuildGetAuthToken(*request, *token),
                              MapInto(&MapGetAuthTokenResponse, response));
 }
@@ -126,10 +131,13 @@ grpc::ServerUnaryReactor* UserTokensService::ListAuthTokens(
     grpc::CallbackServerContext* context,
     const v1::ListAuthTokensRequest* request,
     v1::ListAuthTokensResponse* response) {
+  UpstreamCallParams params = Params(context, "ListAuthTokens");
   absl::StatusOr<std::string> token = ValidateAndAuthorize(*context, *request);
-  if (!token.ok()) return UpstreamCall::Reject(context, token.status());
+  if (!token.ok())
+    return UpstreamCall::Reject(std::move(params), token.status());
+  params.secrets = {*token};
   return UpstreamCall::Start(
-      Params(context, {*token}),
+      std::move(params),
       BuildListAuthTokens(request->team_id(), request->slug(), std::nullopt,
                           *token),
       ListPager(*request, *token, options_.max_list_pages, response));
@@ -139,12 +147,17 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
     grpc::CallbackServerContext* context,
     const v1::CreateAuthTokenRequest* request,
     v1::CreateAuthTokenResponse* response) {
+  UpstreamCallParams params = Params(context, "CreateAuthToken");
   absl::StatusOr<std::string> token = ValidateAndAuthorize(*context, *request);
-  if (!token.ok()) return UpstreamCall::Reject(context, token.status());
+  if (!token.ok())
+    return UpstreamCall::Reject(std::move(params), token.status());
+  params.secrets = {*token};
   absl::StatusOr<UpstreamRequest> upstream =
       BuildCreateAuthToken(*request, *token);
-  if (!upstream.ok()) return UpstreamCall::Reject(context, upstream.status());
-  return UpstreamCall::Start(Params(context, {*token}), *std::move(upstream),
+  if (!upstream.ok()) {
+    return UpstreamCall::Reject(std::move(params), upstream.status());
+  }
+  return UpstreamCall::Start(std::move(params), *std::move(upstream),
                              MapInto(&MapCreateAuthTokenResponse, response));
 }
 
@@ -152,9 +165,12 @@ grpc::ServerUnaryReactor* UserTokensService::DeleteAuthToken(
     grpc::CallbackServerContext* context,
     const v1::DeleteAuthTokenRequest* request,
     v1::DeleteAuthTokenResponse* response) {
+  UpstreamCallParams params = Params(context, "DeleteAuthToken");
   absl::StatusOr<std::string> token = ValidateAndAuthorize(*context, *request);
-  if (!token.ok()) return UpstreamCall::Reject(context, token.status());
-  return UpstreamCall::Start(Params(context, {*token}),
+  if (!token.ok())
+    return UpstreamCall::Reject(std::move(params), token.status());
+  params.secrets = {*token};
+  return UpstreamCall::Start(std::move(params),
                              BuildDeleteAuthToken(*request, *token),
                              MapInto(&MapDeleteAuthTokenResponse, response));
 }
@@ -163,10 +179,13 @@ grpc::ServerUnaryReactor* UserTokensService::ListAuthTokensRaw(
     grpc::CallbackServerContext* context,
     const v1::ListAuthTokensRawRequest* request,
     v1::ListAuthTokensRawResponse* response) {
+  UpstreamCallParams params = Params(context, "ListAuthTokensRaw");
   absl::StatusOr<std::string> token = ValidateAndAuthorize(*context, *request);
-  if (!token.ok()) return UpstreamCall::Reject(context, token.status());
+  if (!token.ok())
+    return UpstreamCall::Reject(std::move(params), token.status());
+  params.secrets = {*token};
   return UpstreamCall::Start(
-      Params(context, {*token}),
+      std::move(params),
       BuildListAuthTokens(request->team_id(), request->slug(), std::nullopt,
                           *token),
       MapInto(&MapListAuthTokensResponse, response));
@@ -175,20 +194,22 @@ grpc::ServerUnaryReactor* UserTokensService::ListAuthTokensRaw(
 grpc::ServerUnaryReactor* UserTokensService::EmailLogin(
     grpc::CallbackServerContext* context, const v1::EmailLoginRequest* request,
     v1::EmailLoginResponse* response) {
+  UpstreamCallParams params = Params(context, "EmailLogin");
   if (absl::Status s = Validate(*request); !s.ok()) {
-    return UpstreamCall::Reject(context, s);
+    return UpstreamCall::Reject(std::move(params), s);
   }
-  return UpstreamCall::Start(Params(context, {}), BuildEmailLogin(*request),
+  return UpstreamCall::Start(std::move(params), BuildEmailLogin(*request),
                              MapInto(&MapEmailLoginResponse, response));
 }
 
 grpc::ServerUnaryReactor* UserTokensService::VerifyToken(
     grpc::CallbackServerContext* context, const v1::VerifyTokenRequest* request,
     v1::VerifyTokenResponse* response) {
+  UpstreamCallParams params = Params(context, "VerifyToken");
   if (absl::Status s = Validate(*request); !s.ok()) {
-    return UpstreamCall::Reject(context, s);
+    return UpstreamCall::Reject(std::move(params), s);
   }
-  UpstreamCallParams params = Params(context, {request->token()});
+  params.secrets = {request->token()};
   params.error_context = ErrorContext::kVerifyToken;
   return UpstreamCall::Start(std::move(params), BuildVerifyToken(*request),
                              MapInto(&MapVerifyTokenResponse, response));

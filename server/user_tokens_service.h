@@ -13,6 +13,10 @@
 namespace vercel_tokens {
 
 struct UserTokensServiceOptions {
+  // Borrowed; must outlive the service and its calls.
+  Logger* logger = nullptr;
+  Metrics* metrics = nullptr;
+  RetryPolicy retry_policy;
   // The server's own Vercel token, used by calls that send none; empty for
   // none (such calls then fail UNAUTHENTICATED). A secret.
   std::string server_token;
@@ -68,8 +72,9 @@ class UserTokensService final
   template <typename Request>
   absl::StatusOr<std::string> ValidateAndAuthorize(
       const grpc::CallbackServerContext& context, const Request& request) const;
+  // The params of a call of `method` that has just arrived.
   UpstreamCallParams Params(grpc::CallbackServerContext* context,
-                            std::vector<std::string> secrets) const;
+                            absl::string_view method) const;
 
   HttpClient* const http_;
   const UserTokensServiceOptions options_;

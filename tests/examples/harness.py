@@ -59,8 +59,9 @@ class Stack:
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
             env={k: v for k, v in os.environ.items()
                  if not k.startswith("VERCEL_")})
-        line = _read_line(self._server, self._server.stderr, "listening on ")
-        self.address = line.rsplit(" ", 1)[1]
+        line = _read_line(self._server, self._server.stderr,
+                          '"msg":"listening"')
+        self.address = json.loads(line)["address"]
         return self
 
     def __exit__(self, *exc) -> None:

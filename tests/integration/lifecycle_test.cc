@@ -42,7 +42,7 @@ TEST_F(LifecycleTest, RefusesToStartWithANonLoopbackHttpUpstream) {
   EXPECT_NE(*exit_code, 0);
   const std::string err = (*process)->Output(Stream::kStderr);
   EXPECT_THAT(err, HasSubstr("loopback"));
-  EXPECT_THAT(err, Not(HasSubstr("listening on")));
+  EXPECT_THAT(err, Not(HasSubstr("\"msg\":\"listening\"")));
 }
 
 TEST_F(LifecycleTest, SigtermFinishesTheInFlightCallAndRefusesNewOnes) {
@@ -64,11 +64,11 @@ TEST_F(LifecycleTest, SigtermFinishesTheInFlightCallAndRefusesNewOnes) {
   });
   EXPECT_TRUE(IsOk(fake().WaitHeld(1)));
   ASSERT_TRUE(IsOk(server->process().Signal(SIGTERM)));
-  EXPECT_TRUE(IsOk(server->process()
-                       .WaitForLine(Stream::kStderr,
-                                    "vercel-tokens-server shutting down",
-                                    absl::Seconds(15))
-                       .status()));
+  EXPECT_TRUE(
+      IsOk(server->process()
+               .WaitForLine(Stream::kStderr, "\"msg\":\"shutting down\"",
+                            absl::Seconds(15))
+               .status()));
   // The server logs that line before it stops listening.
   EXPECT_TRUE(IsOk(server->WaitUntilRefusing(absl::Seconds(15))));
 

@@ -11,8 +11,9 @@
 namespace vercel_tokens::integration {
 namespace {
 
-constexpr absl::string_view kListeningPrefix =
-    "vercel-tokens-server listening on ";
+// The server's JSON log line once it serves, and the field that follows.
+constexpr absl::string_view kListeningLine = "\"msg\":\"listening\"";
+constexpr absl::string_view kAddressField = "\"address\":\"";
 
 }  // namespace
 
@@ -32,12 +33,16 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
   flags.insert(flags.end(), options.flags.begin(), options.flags.end());
   auto process = Spawn(flags, options.env);
   if (!process.ok()) return process.status();
-  auto line = (*process)->WaitForLine(Stream::kStderr, kListeningPrefix,
+  auto line = (*process)->WaitForLine(Stream::kStderr, kListeningLine,
                                       absl::Seconds(15));
   if (!line.ok()) return line.status();
-  const absl::string_view text = *line;
-  std::string address(
-      text.substr(text.find(kListeningPrefix) + kListeningPrefix.size()));
+  absl::string_view text = *line;
+  const size_t field = text.find(kAddressField);
+  if (field == absl::string_view::npos) {
+    return absl::InternalError(absl::StrCat("no address in: ", text));
+  }
+  text.remove_prefix(field + kAddressField.size());
+  std::string address(text.substr(0, text.find('"')));
   return std::unique_ptr<ServerProcess>(
       new ServerProcess(*std::move(process), std::move(address)));
 }

@@ -45,7 +45,11 @@ void IntegrationTest::SetUp() {
     SharedFake() = *std::move(fake);
   }
   if (SharedServer() == nullptr) {
-    auto server = ServerProcess::Start(SharedFake()->base_url());
+    // Retries off, so that each upstream answer maps straight to the
+    // caller's status; retry_test.cc covers retries with their default.
+    ServerOptions options;
+    options.flags = {"--upstream_max_attempts=1"};
+    auto server = ServerProcess::Start(SharedFake()->base_url(), options);
     ASSERT_TRUE(IsOk(server.status()));
     SharedServer() = *std::move(server);
   }

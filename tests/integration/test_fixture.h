@@ -56,7 +56,8 @@ MATCHER_P(
 }
 
 // A test against one fake Vercel API and one server, both shared by the
-// tests of a suite (started by the first test, stopped after the last). Each
+// tests of a suite (started by the first test, stopped after the last; the
+// server runs with --upstream_max_attempts=1, i.e. no retries). Each
 // test starts with the fake reset to one seeded token (`seed()`, secret
 // kSeedSecret, team kSeedTeam), no faults and no recorded requests.
 class IntegrationTest : public ::testing::Test {

@@ -5,10 +5,13 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/integration/cli_runner.h"
 #include "tests/integration/fake_vercel.h"
 #include "tests/integration/server_process.h"
 #include "tests/integration/test_fixture.h"
@@ -20,6 +23,12 @@ namespace v1 = ::vercel::authentication::v1;
 
 constexpr char kSecret[] = "tls-seed-secret";
 
+ServerOptions WithFlags(std::vector<std::string> flags) {
+  ServerOptions options;
+  options.flags = std::move(flags);
+  return options;
+}
+
 // A fake Vercel API served over HTTPS with a fresh self-signed certificate
 // for 127.0.0.1, shared by the suite.
 class TlsTest : public ::testing::Test {
@@ -29,7 +38,7 @@ class TlsTest : public ::testing::Test {
     ASSERT_NE(mkdtemp(dir_template), nullptr);
     dir_ = new std::string(dir_template);
     const std::string cert = CertFile();
-    const std::string key = *dir_ + "/key.pem";
+    const std::string key = KeyFile();
     auto openssl = Process::Start(
         {"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
          "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj",
@@ -64,6 +73,7 @@ class TlsTest : public ::testing::Test {
   }
 
   static std::string CertFile() { return *dir_ + "/cert.pem"; }
+  static std::string KeyFile() { return *dir_ + "/key.pem"; }
 
   static grpc::Status GetCurrent(const ServerProcess& server) {
     ClientOptions options;
@@ -85,7 +95,8 @@ FakeVercel* TlsTest::fake_ = nullptr;
 
 TEST_F(TlsTest, ExtraCaFileLetsTheServerReachAnHttpsUpstream) {
   auto server = ServerProcess::Start(
-      fake_->base_url(), {{absl::StrCat("--vercel_ca_file=", CertFile())}});
+      fake_->base_url(),
+      WithFlags({absl::StrCat("--vercel_ca_file=", CertFile())}));
   ASSERT_TRUE(IsOk(server.status()));
 
   EXPECT_TRUE(IsOk(GetCurrent(**server)));
@@ -105,6 +116,34 @@ TEST_F(TlsTest, UntrustedCertificateIsUnavailableAndNothingIsSent) {
   auto requests = fake_->Requests();
   ASSERT_TRUE(IsOk(requests.status()));
   EXPECT_THAT(*requests, ::testing::IsEmpty());
+}
+
+TEST_F(TlsTest, TlsListenerServesCallsAndHealthOnlyOverTls) {
+  auto server = ServerProcess::Start(
+      fake_->base_url(),
+      WithFlags({absl::StrCat("--vercel_ca_file=", CertFile()),
+                 absl::StrCat("--tls_cert_file=", CertFile()),
+                 absl::StrCat("--tls_key_file=", KeyFile())}));
+  ASSERT_TRUE(IsOk(server.status()));
+  const std::string server_flag =
+      absl::StrCat("--server=", (*server)->address());
+  const std::string tls_flags[] = {"--tls",
+                                   absl::StrCat("--tls_ca_file=", CertFile())};
+
+  auto health = RunCli({server_flag, tls_flags[0], tls_flags[1], "health"});
+  ASSERT_TRUE(IsOk(health.status()));
+  EXPECT_EQ(health->exit_code, 0) << health->err;
+  EXPECT_THAT(health->out, ::testing::HasSubstr("SERVING"));
+
+  auto get = RunCli({server_flag, tls_flags[0], tls_flags[1], "get", "current"},
+                    {{"VERCEL_TOKEN", kSecret}});
+  ASSERT_TRUE(IsOk(get.status()));
+  EXPECT_EQ(get->exit_code, 0) << get->err;
+  EXPECT_THAT(get->out, ::testing::HasSubstr("\"name\":\"tls\""));
+
+  auto plaintext = RunCli({server_flag, "--timeout=2s", "health"});
+  ASSERT_TRUE(IsOk(plaintext.status()));
+  EXPECT_EQ(plaintext->exit_code, 1);
 }
 
 TEST(TlsStartupTest, UnreadableCaFileStopsTheServerFromStarting) {
