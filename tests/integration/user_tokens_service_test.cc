@@ -1,6 +1,7 @@
 // The seven RPCs on their happy paths: what comes back, and what the server
 // sends to Vercel.
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -116,6 +117,40 @@ TEST_F(UserTokensServiceTest, ListAuthTokensFollowsEveryPage) {
     EXPECT_EQ(r.headers().at("authorization"),
               absl::StrCat("Bearer ", kSeedSecret));
   }
+}
+
+TEST_F(UserTokensServiceTest, ListAuthTokensStopsWhenTheCursorRepeats) {
+  Fault stuck;
+  stuck.set_method("GET");
+  stuck.set_path("/v5/user/tokens");
+  stuck.set_times(10);
+  stuck.set_status(200);
+  stuck.set_body(absl::StrCat(
+      R"({"tokens":[{"id":"a","name":"loop","type":"t","createdAt":5}],)",
+      R"("pagination":{"count":1,"next":5,"prev":null}})"));
+  ASSERT_TRUE(IsOk(fake().AddFault(stuck)));
+
+  v1::ListAuthTokensResponse response;
+  ASSERT_TRUE(IsOk(Client().ListAuthTokens({}, &response)));
+
+  EXPECT_THAT(Names(response.tokens()), ElementsAre("loop", "loop"));
+  EXPECT_THAT(Requests(),
+              ElementsAre(IsUpstream("GET", "/v5/user/tokens", ""),
+                          IsUpstream("GET", "/v5/user/tokens", "until=5")));
+}
+
+TEST_F(UserTokensServiceTest, ListAuthTokensReadsAtMostMaxListPages) {
+  Reset(NumberedTokens(9, 2));
+  ServerOptions options;
+  options.flags = {"--max_list_pages=2"};
+  std::unique_ptr<ServerProcess> bounded = StartServer(options);
+  ASSERT_NE(bounded, nullptr);
+
+  v1::ListAuthTokensResponse response;
+  ASSERT_TRUE(IsOk(ClientOf(*bounded).ListAuthTokens({}, &response)));
+
+  EXPECT_THAT(Names(response.tokens()), ElementsAre("t9", "t8", "t7", "t6"));
+  EXPECT_EQ(Requests().size(), 2u);
 }
 
 TEST_F(UserTokensServiceTest, ListAuthTokensSendsTheTeamWithEveryPage) {
