@@ -1,0 +1,113 @@
+{{/* Names, labels and the checks that need more than the schema. */}}
+
+{{- define "vut.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Full name, at most 54 characters so that "-headless" still fits 63. */}}
+{{- define "vut.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 54 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 54 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 54 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "vut.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels of every object. */}}
+{{- define "vut.labels" -}}
+helm.sh/chart: {{ include "vut.chart" . }}
+app.kubernetes.io/name: {{ include "vut.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: vercel-user-tokens
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* Selects the server's pods; fixed for the life of a release. */}}
+{{- define "vut.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "vut.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: server
+{{- end }}
+
+{{- define "vut.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "vut.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "vut.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/* The Secret holding the server's Vercel token, or "" when it has none. */}}
+{{- define "vut.tokenSecretName" -}}
+{{- if .Values.vercelToken.existingSecret }}
+{{- .Values.vercelToken.existingSecret }}
+{{- else if .Values.vercelToken.value }}
+{{- printf "%s-vercel-token" (include "vut.fullname" .) }}
+{{- end }}
+{{- end }}
+
+{{/* Where the Secrets are mounted in the server container. */}}
+{{- define "vut.tokenDir" -}}/var/run/vercel-user-tokens/vercel-token{{- end }}
+{{- define "vut.tlsDir" -}}/var/run/vercel-user-tokens/tls{{- end }}
+
+{{/*
+The CLI's health check against the server, as an argv list: the exec probe of
+a TLS-only listener. Takes (dict "root" $ "timeout" seconds).
+*/}}
+{{- define "vut.tlsHealthCommand" -}}
+{{- $v := .root.Values }}
+- /usr/local/bin/vercel-tokens
+- health
+- --tls
+{{- if $v.tls.caKey }}
+- --tls_ca_file={{ include "vut.tlsDir" .root }}/ca.crt
+{{- end }}
+- --server=localhost:{{ $v.server.port }}
+- --timeout={{ .timeout }}s
+{{- end }}
+
+{{/*
+Cross-field rules JSON Schema cannot state; rendered by every template that
+depends on them so that `helm template` and `helm install` fail early.
+*/}}
+{{- define "vut.validate" -}}
+{{- $v := .Values }}
+{{- $needed := add $v.preStopSleepSeconds $v.server.shutdownGraceSeconds }}
+{{- if le (int $v.terminationGracePeriodSeconds) (int $needed) }}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed preStopSleepSeconds + server.shutdownGraceSeconds (%d), or the kubelet kills calls still in flight" (int $v.terminationGracePeriodSeconds) (int $needed)) }}
+{{- end }}
+{{- if and $v.autoscaling.enabled (gt (int $v.autoscaling.minReplicas) (int $v.autoscaling.maxReplicas)) }}
+{{- fail (printf "autoscaling.minReplicas (%d) exceeds autoscaling.maxReplicas (%d)" (int $v.autoscaling.minReplicas) (int $v.autoscaling.maxReplicas)) }}
+{{- end }}
+{{- if $v.podDisruptionBudget.enabled }}
+{{- $replicas := ternary $v.autoscaling.minReplicas $v.replicaCount $v.autoscaling.enabled }}
+{{- $min := $v.podDisruptionBudget.minAvailable }}
+{{- if and (not (kindIs "invalid" $min)) (not (kindIs "string" $min)) (ge (int $min) (int $replicas)) }}
+{{- fail (printf "podDisruptionBudget.minAvailable (%d) must be below the replica count (%d), or no pod could ever be evicted and node drains would hang" (int $min) (int $replicas)) }}
+{{- end }}
+{{- end }}
+{{- if and $v.autoscaling.enabled (not (dig "requests" "cpu" "" $v.resources)) }}
+{{- fail "autoscaling.enabled needs resources.requests.cpu: the HorizontalPodAutoscaler scales on CPU utilization of the request" }}
+{{- end }}
+{{- end }}
