@@ -65,9 +65,11 @@ class Stack:
         return self
 
     def __exit__(self, *exc) -> None:
-        for process in (self._server, self._fake):
+        for process, pipe in ((self._server, self._server.stderr),
+                              (self._fake, self._fake.stdout)):
             process.terminate()
             process.wait(timeout=TIMEOUT_S)
+            pipe.close()
 
     def control(self, path: str, body: dict | None = None) -> dict:
         """Calls a control endpoint of the fake; POST when `body` is given."""

@@ -1,0 +1,23 @@
+# frozen_string_literal: true
+
+# The Ruby client of the vercel-user-tokens service: the generated
+# Vercel::Authentication::V1 messages and UserTokensService::Stub, the
+# google.rpc error-detail messages the service attaches to failed calls, and
+# two helpers (VercelUserTokens.bearer_metadata, VercelUserTokens::ErrorDetails).
+
+require 'grpc'
+require 'google/rpc/error_details_pb'
+require 'google/rpc/status_pb'
+require 'vercel/authentication/v1/user_tokens_pb'
+require 'vercel/authentication/v1/user_tokens_services_pb'
+require 'vercel_user_tokens/error_details'
+require 'vercel_user_tokens/version'
+
+# Helpers around the generated Vercel::Authentication::V1 client.
+module VercelUserTokens
+  # Returns call metadata that authenticates a call with a Vercel token:
+  # pass it as `metadata:` to every authenticated call.
+  def self.bearer_metadata(token)
+    { 'authorization' => "Bearer #{token}" }
+  end
+end

@@ -1,0 +1,133 @@
+"""What every client/<lang>/example prints and sends, asserted once.
+
+The Node.js, Ruby and Java examples do the same steps and print the same
+lines (see client/node/example/example.js). A language's test subclasses
+ClientExampleChecks, sets LANGUAGE, prepares the package in setUpClass
+(install or build, as a user would) and implements `run_example`; it
+inherits the tests below. Standard library only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+
+import harness
+
+TOKEN_ID = re.compile(r"[0-9a-f]{64}")
+RATE_LIMITED_BODY = json.dumps(
+    {"error": {"code": "rate_limited", "message": "Too many requests"}})
+
+
+def failure_block(output: str, heading: str) -> list[str]:
+    """Returns the indented lines printed under `heading`."""
+    lines = output.splitlines()
+    start = lines.index(heading) + 1
+    block = []
+    for line in lines[start:]:
+        if not line.startswith("  "):
+            break
+        block.append(line.strip())
+    return block
+
+
+class ClientExampleChecks:
+    """Tests shared by the example tests; mix into a unittest.TestCase."""
+
+    LANGUAGE = ""
+    _happy_path: tuple[subprocess.CompletedProcess, list[dict]] | None = None
+
+    @classmethod
+    def run_example(cls, stack: harness.Stack) -> subprocess.CompletedProcess:
+        """Runs the language's example against `stack`."""
+        raise NotImplementedError
+
+    def happy_path(self) -> tuple[str, list[dict]]:
+        """Runs the example once per class against a fresh stack; returns
+        what it printed and what reached the fake."""
+        cls = type(self)
+        if cls._happy_path is None:
+            with harness.Stack() as stack:
+                cls._happy_path = (cls.run_example(stack), stack.requests())
+        result, requests = cls._happy_path
+        self.assertEqual(result.returncode, 0,
+                         f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}")
+        return result.stdout, requests
+
+    def test_lists_creates_gets_and_deletes_a_token(self) -> None:
+        output, requests = self.happy_path()
+        name = f"example-{self.LANGUAGE}"
+        lines = output.splitlines()
+        self.assertEqual(lines[0], "listed 1 token(s): seed")
+        created = re.fullmatch(rf"created token (\S+) named {name}", lines[1])
+        self.assertIsNotNone(created, output)
+        token_id = created.group(1)
+        self.assertRegex(token_id, TOKEN_ID)
+        self.assertEqual(lines[2], f"got token {token_id} named {name}")
+        self.assertEqual(lines[3], f"deleted token {token_id}")
+        # The new token's secret is never printed.
+        self.assertNotIn("vcp_", output)
+
+        sent = [(r["method"], r["path"], r["raw_query"], r["body_json"])
+                for r in requests]
+        self.assertEqual(sent, [
+            ("GET", "/v5/user/tokens", "", ""),
+            ("POST", "/v3/user/tokens", f"teamId={harness.SEED_TEAM}",
+             json.dumps({"name": name}, separators=(",", ":"))),
+            ("GET", f"/v5/user/tokens/{token_id}", "", ""),
+            ("DELETE", f"/v3/user/tokens/{token_id}", "", ""),
+            # The deleted token, once more: NOT_FOUND. The malformed id
+            # never leaves the server.
+            ("GET", f"/v5/user/tokens/{token_id}", "", ""),
+        ])
+        for request in requests:
+            self.assertEqual(request["headers"].get("authorization"),
+                             f"Bearer {harness.SEED_SECRET}")
+
+    def test_not_found_carries_error_info(self) -> None:
+        output, _ = self.happy_path()
+        self.assertEqual(
+            failure_block(output, "getting the deleted token failed:"), [
+                "code: NOT_FOUND (5)",
+                "message: Vercel API error 404 (not_found): Token not found",
+                "error_info: reason=NOT_FOUND domain=api.vercel.com",
+                "error_info.metadata: http_status=404",
+                "error_info.metadata: vercel_code=not_found",
+                "retry_info: none",
+            ])
+
+    def test_invalid_argument_names_the_field(self) -> None:
+        output, _ = self.happy_path()
+        block = failure_block(output, 'getting token id "../x" failed:')
+        self.assertEqual(block[0], "code: INVALID_ARGUMENT (3)")
+        self.assertRegex(block[1], r"^message: token_id: .+")
+        self.assertEqual(
+            block[2:4], ["error_info: reason=INVALID_ARGUMENT "
+                         "domain=vercel-user-tokens", "retry_info: none"])
+        self.assertEqual(len(block), 5, block)
+        self.assertRegex(block[4], r"^bad_request: token_id: .+")
+
+    def test_rate_limit_shows_retry_delay_and_exits_1(self) -> None:
+        with harness.Stack() as stack:
+            # Longer than the server waits out by itself, on every attempt.
+            stack.control("/_fake/faults", {
+                "method": "GET", "path": "/v5/user/tokens", "times": 10,
+                "status": 429, "headers": {"Retry-After": "30"},
+                "body": RATE_LIMITED_BODY})
+            result = self.run_example(stack)
+            requests = stack.requests()
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertEqual(result.stdout, "")
+        self.assertEqual(
+            failure_block(result.stderr, "ListAuthTokens failed:"), [
+                "code: RESOURCE_EXHAUSTED (8)",
+                "message: Vercel API error 429 (rate_limited): "
+                "Too many requests",
+                "error_info: reason=RATE_LIMITED domain=api.vercel.com",
+                "error_info.metadata: http_status=429",
+                "error_info.metadata: vercel_code=rate_limited",
+                "retry_info: retry after 30s",
+            ])
+        self.assertTrue(requests)
+        self.assertEqual({r["method"] for r in requests}, {"GET"})
