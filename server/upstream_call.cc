@@ -144,7 +144,8 @@ void UpstreamCall::OnResult(UpstreamRequest request, absl::Time sent,
         &*result);
     return;
   }
-  absl::StatusOr<std::optional<UpstreamRequest>> next = on_success_(*result);
+  absl::StatusOr<std::optional<UpstreamRequest>> next =
+      on_success_(request, *result);
   if (!next.ok()) {
     FinishWith(next.status(), &*result);
   } else if (next->has_value()) {

@@ -21,13 +21,13 @@
 
 namespace vercel_tokens {
 
-// Decides what a 2xx upstream response means for the RPC: fills the RPC's
-// response and returns nullopt when the call is done, returns the next
-// request to send (e.g. the next page of a listing), or returns an error.
-// Runs on the HttpClient's thread; must not block.
+// Decides what a 2xx upstream response to `sent` means for the RPC: fills
+// the RPC's response and returns nullopt when the call is done, returns the
+// next request to send (e.g. the next page of a listing), or returns an
+// error. Runs on the HttpClient's thread; must not block.
 using OnUpstreamSuccess =
     absl::AnyInvocable<absl::StatusOr<std::optional<UpstreamRequest>>(
-        const UpstreamResponse&)>;
+        const UpstreamRequest& sent, const UpstreamResponse& response)>;
 
 // What an UpstreamCall needs besides its first request. The pointers are
 // borrowed and must outlive the call.

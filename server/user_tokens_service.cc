@@ -31,25 +31,35 @@ template <typename Response>
 OnUpstreamSuccess MapInto(
     absl::StatusOr<Response> (*map)(absl::string_view body),
     Response* response) {
-  return [map, response](const UpstreamResponse& upstream) {
+  return [map, response](const UpstreamRequest&,
+                         const UpstreamResponse& upstream) {
     return Deliver(map(upstream.body), response);
   };
 }
 
+// The first page of GET /v5/user/tokens, for both listing RPCs.
+template <typename Request>
+UpstreamRequest BuildFirstPage(const Request& request,
+                               std::string bearer_token) {
+  return BuildListAuthTokens(request.team_id(), request.slug(), std::nullopt,
+                             std::move(bearer_token));
+}
+
 // Follows the pages of GET /v5/user/tokens, appending every page's tokens to
 // the response, until Vercel reports no next page, repeats a cursor, or
-// `max_pages` pages have been read.
+// `max_pages` pages have been read. Each page goes with the previous one's
+// team, slug and token.
 class ListPager {
  public:
-  ListPager(const v1::ListAuthTokensRequest& request, std::string bearer_token,
-            int max_pages, v1::ListAuthTokensResponse* response)
+  ListPager(const v1::ListAuthTokensRequest& request, int max_pages,
+            v1::ListAuthTokensResponse* response)
       : team_id_(request.team_id()),
         slug_(request.slug()),
-        bearer_token_(std::move(bearer_token)),
         max_pages_(max_pages),
         response_(response) {}
 
-  Next operator()(const UpstreamResponse& upstream) {
+  Next operator()(const UpstreamRequest& sent,
+                  const UpstreamResponse& upstream) {
     absl::StatusOr<v1::ListAuthTokensRawResponse> page =
         MapListAuthTokensResponse(upstream.body);
     if (!page.ok()) return page.status();
@@ -63,13 +73,12 @@ class ListPager {
       return std::nullopt;
     }
     return BuildListAuthTokens(team_id_, slug_, pagination.next(),
-                               bearer_token_);
+                               sent.bearer_token);
   }
 
  private:
   std::string team_id_;
   std::string slug_;
-  std::string bearer_token_;
   int max_pages_;
   v1::ListAuthTokensResponse* response_;
   int pages_read_ = 0;
@@ -113,82 +122,67 @@ UpstreamCallParams UserTokensService::Params(
   return params;
 }
 
+template <typename Request, typename Build>
+grpc::ServerUnaryReactor* UserTokensService::StartAuthenticated(
+    grpc::CallbackServerContext* context, absl::string_view method,
+    const Request& request, Build build, OnUpstreamSuccess on_success) {
+  UpstreamCallParams params = Params(context, method);
+  absl::StatusOr<std::string> token = ValidateAndAuthorize(*context, request);
+  if (!token.ok()) {
+    return UpstreamCall::Reject(std::move(params), token.status());
+  }
+  absl::StatusOr<UpstreamRequest> first = build(request, *token);
+  if (!first.ok())
+    return UpstreamCall::Reject(std::move(params), first.status());
+  params.secrets = {*std::move(token)};
+  return UpstreamCall::Start(std::move(params), *std::move(first),
+                             std::move(on_success));
+}
+
 grpc::ServerUnaryReactor* UserTokensService::GetAuthToken(
     grpc::CallbackServerContext* context,
     const v1::GetAuthTokenRequest* request,
     v1::GetAuthTokenResponse* response) {
-  UpstreamCallParams params = Params(context, "GetAuthToken");
-  absl::StatusOr<std::string> token = ValidateAndAuthorize(*context, *request);
-  if (!token.ok())
-    return UpstreamCall::Reject(std::move(params), token.status());
-  params.secrets = {*token};
-  return UpstreamCall::Start(std::move(params),
-                             BuildGetAuthToken(*request, *token),
-                             MapInto(&MapGetAuthTokenResponse, response));
+  return StartAuthenticated(context, "GetAuthToken", *request,
+                            &BuildGetAuthToken,
+                            MapInto(&MapGetAuthTokenResponse, response));
 }
 
 grpc::ServerUnaryReactor* UserTokensService::ListAuthTokens(
     grpc::CallbackServerContext* context,
     const v1::ListAuthTokensRequest* request,
     v1::ListAuthTokensResponse* response) {
-  UpstreamCallParams params = Params(context, "ListAuthTokens");
-  absl::StatusOr<std::string> token = ValidateAndAuthorize(*context, *request);
-  if (!token.ok())
-    return UpstreamCall::Reject(std::move(params), token.status());
-  params.secrets = {*token};
-  return UpstreamCall::Start(
-      std::move(params),
-      BuildListAuthTokens(request->team_id(), request->slug(), std::nullopt,
-                          *token),
-      ListPager(*request, *token, options_.max_list_pages, response));
+  return StartAuthenticated(
+      context, "ListAuthTokens", *request,
+      &BuildFirstPage<v1::ListAuthTokensRequest>,
+      ListPager(*request, options_.max_list_pages, response));
 }
 
 grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
     grpc::CallbackServerContext* context,
     const v1::CreateAuthTokenRequest* request,
     v1::CreateAuthTokenResponse* response) {
-  UpstreamCallParams params = Params(context, "CreateAuthToken");
-  absl::StatusOr<std::string> token = ValidateAndAuthorize(*context, *request);
-  if (!token.ok())
-    return UpstreamCall::Reject(std::move(params), token.status());
-  params.secrets = {*token};
-  absl::StatusOr<UpstreamRequest> upstream =
-      BuildCreateAuthToken(*request, *token);
-  if (!upstream.ok()) {
-    return UpstreamCall::Reject(std::move(params), upstream.status());
-  }
-  return UpstreamCall::Start(std::move(params), *std::move(upstream),
-                             MapInto(&MapCreateAuthTokenResponse, response));
+  return StartAuthenticated(context, "CreateAuthToken", *request,
+                            &BuildCreateAuthToken,
+                            MapInto(&MapCreateAuthTokenResponse, response));
 }
 
 grpc::ServerUnaryReactor* UserTokensService::DeleteAuthToken(
     grpc::CallbackServerContext* context,
     const v1::DeleteAuthTokenRequest* request,
     v1::DeleteAuthTokenResponse* response) {
-  UpstreamCallParams params = Params(context, "DeleteAuthToken");
-  absl::StatusOr<std::string> token = ValidateAndAuthorize(*context, *request);
-  if (!token.ok())
-    return UpstreamCall::Reject(std::move(params), token.status());
-  params.secrets = {*token};
-  return UpstreamCall::Start(std::move(params),
-                             BuildDeleteAuthToken(*request, *token),
-                             MapInto(&MapDeleteAuthTokenResponse, response));
+  return StartAuthenticated(context, "DeleteAuthToken", *request,
+                            &BuildDeleteAuthToken,
+                            MapInto(&MapDeleteAuthTokenResponse, response));
 }
 
 grpc::ServerUnaryReactor* UserTokensService::ListAuthTokensRaw(
     grpc::CallbackServerContext* context,
     const v1::ListAuthTokensRawRequest* request,
     v1::ListAuthTokensRawResponse* response) {
-  UpstreamCallParams params = Params(context, "ListAuthTokensRaw");
-  absl::StatusOr<std::string> token = ValidateAndAuthorize(*context, *request);
-  if (!token.ok())
-    return UpstreamCall::Reject(std::move(params), token.status());
-  params.secrets = {*token};
-  return UpstreamCall::Start(
-      std::move(params),
-      BuildListAuthTokens(request->team_id(), request->slug(), std::nullopt,
-                          *token),
-      MapInto(&MapListAuthTokensResponse, response));
+  return StartAuthenticated(context, "ListAuthTokensRaw", *request,
+                            &BuildFirstPage<v1::ListAuthTokensRawRequest>,
+                            MapInto(&MapListAuthTokensResponse, response));
 }
 
 grpc::ServerUnaryReactor* UserTokensService::EmailLogin(

@@ -72,6 +72,15 @@ class UserTokensService final
   template <typename Request>
   absl::StatusOr<std::string> ValidateAndAuthorize(
       const grpc::CallbackServerContext& context, const Request& request) const;
+  // Serves an RPC that sends the caller's (or the server's) Vercel token:
+  // validates `request` and resolves the token, then starts an UpstreamCall
+  // with `build(request, token)` (an UpstreamRequest, or a StatusOr of one)
+  // as its first request. Any failure finishes the call at once.
+  template <typename Request, typename Build>
+  grpc::ServerUnaryReactor* StartAuthenticated(
+      grpc::CallbackServerContext* context, absl::string_view method,
+      const Request& request, Build build, OnUpstreamSuccess on_success);
+
   // The params of a call of `method` that has just arrived.
   UpstreamCallParams Params(grpc::CallbackServerContext* context,
                             absl::string_view method) const;
