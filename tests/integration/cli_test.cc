@@ -84,6 +84,22 @@ TEST_F(CliTest, ListPrintsEveryTokenAsJson) {
   }
 }
 
+TEST_F(CliTest, ListRawPrintsOnePageWithItsCursor) {
+  std::vector<VercelToken> seeded = Reset(NumberedTokens(3, 2));
+  ASSERT_EQ(seeded.size(), 3u);
+
+  CliResult result = Run({"--slug=my-team", "list-raw"});
+
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  auto response = ParseJson<v1::ListAuthTokensRawResponse>(result.out);
+  ASSERT_EQ(response.tokens_size(), 2);
+  EXPECT_EQ(response.tokens(0).name(), "t3");
+  EXPECT_EQ(response.pagination().count(), 2);
+  EXPECT_EQ(response.pagination().next(), seeded[1].created_at());
+  EXPECT_THAT(Requests(), ElementsAre(IsUpstream("GET", "/v5/user/tokens",
+                                                 "slug=my-team")));
+}
+
 TEST_F(CliTest, TableFormatShowsTheTokenName) {
   CliResult result = Run({"--format=table", "list"});
 
