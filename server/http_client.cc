@@ -1,8 +1,6 @@
 #include "server/http_client.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "absl/cleanup/cleanup.h"
@@ -10,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "server/files.h"
 
 namespace vercel_tokens {
 namespace {
@@ -23,14 +22,6 @@ struct EasyCleanup {
 struct SlistCleanup {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  return contents.str();
-}
 
 // The system CA bundle followed by `extra_ca_file`, so that the extra CA is
 // trusted in addition to, not instead of, the system's.

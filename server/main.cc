@@ -5,10 +5,8 @@
 #include <signal.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -27,6 +25,7 @@
 #include "prometheus/exposer.h"
 #include "prometheus/registry.h"
 #include "server/credentials.h"
+#include "server/files.h"
 #include "server/http_client.h"
 #include "server/logger.h"
 #include "server/metrics.h"
@@ -91,16 +90,16 @@ constexpr absl::string_view kName = "vercel-tokens-server";
 // Set by CMake from the VERSION file.
 constexpr absl::string_view kVersion = VUT_VERSION;
 
-std::string ReadFile(const std::string& path, absl::string_view flag,
-                     absl::Status* status) {
-  std::ifstream in(path);
-  if (!in) {
-    *status = absl::NotFoundError(absl::StrCat(flag, ": cannot read ", path));
-    return "";
+// The contents of the file named by `flag`'s value `path`; errors name the
+// flag.
+absl::StatusOr<std::string> ReadFlagFile(absl::string_view flag,
+                                         const std::string& path) {
+  absl::StatusOr<std::string> contents = ReadFile(path);
+  if (!contents.ok()) {
+    return absl::Status(contents.status().code(),
+                        absl::StrCat(flag, ": ", contents.status().message()));
   }
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  return contents.str();
+  return contents;
 }
 
 // The server's own Vercel token: the file named by --vercel_token_file, else
@@ -109,10 +108,10 @@ absl::StatusOr<std::string> LoadServerToken() {
   std::string token;
   const std::string path = absl::GetFlag(FLAGS_vercel_token_file);
   if (!path.empty()) {
-    absl::Status status;
-    const std::string contents = ReadFile(path, "--vercel_token_file", &status);
-    if (!status.ok()) return status;
-    token = std::string(absl::StripAsciiWhitespace(contents));
+    absl::StatusOr<std::string> contents =
+        ReadFlagFile("--vercel_token_file", path);
+    if (!contents.ok()) return contents.status();
+    token = std::string(absl::StripAsciiWhitespace(*contents));
   } else if (const char* env = std::getenv("VERCEL_TOKEN"); env != nullptr) {
     token = std::string(absl::StripAsciiWhitespace(env));
   } else {
@@ -165,15 +164,13 @@ absl::Status CheckFlags() {
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ListenerCredentials() {
   const std::string cert_file = absl::GetFlag(FLAGS_tls_cert_file);
   if (cert_file.empty()) return grpc::InsecureServerCredentials();
-  absl::Status status;
+  absl::StatusOr<std::string> cert = ReadFlagFile("--tls_cert_file", cert_file);
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key =
+      ReadFlagFile("--tls_key_file", absl::GetFlag(FLAGS_tls_key_file));
+  if (!key.ok()) return key.status();
   grpc::SslServerCredentialsOptions options;
-  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
-  pair.cert_chain = ReadFile(cert_file, "--tls_cert_file", &status);
-  if (!status.ok()) return status;
-  pair.private_key =
-      ReadFile(absl::GetFlag(FLAGS_tls_key_file), "--tls_key_file", &status);
-  if (!status.ok()) return status;
-  options.pem_key_cert_pairs.push_back(std::move(pair));
+  options.pem_key_cert_pairs.push_back({*std::move(key), *std::move(cert)});
   return grpc::SslServerCredentials(options);
 }
 
