@@ -948,6 +948,9 @@ class FakeVercelServer(ThreadingHTTPServer):
     """The HTTP(S) server plus the state its handler threads share."""
 
     daemon_threads = True
+    # socketserver's default backlog of 5 drops the SYNs of a burst of new
+    # connections, which then wait for TCP's retransmission (1 s, 3 s, ...).
+    request_queue_size = 128
     # Exit without joining handler threads: held requests and idle
     # keep-alive connections would block server_close() forever.
     block_on_close = False
