@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 # Extra flags for `make run`, e.g. ARGS="--listen=127.0.0.1:50051".
 ARGS ?=
 
-.PHONY: all deps configure build test run stubs format clean
+.PHONY: all deps configure build test run stubs bench format clean
 
 all: build
 
@@ -26,6 +26,10 @@ run: build
 # Regenerates the committed client stubs of every language from proto/.
 stubs: deps
 	scripts/stubs/generate.sh
+
+# Throughput and latency through the real server (see bench/README.md).
+bench: build
+	bench/run.sh
 
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i
