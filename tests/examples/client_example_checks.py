@@ -3,15 +3,18 @@
 The Node.js, Ruby and Java examples do the same steps and print the same
 lines (see client/node/example/example.js). A language's test subclasses
 ClientExampleChecks, sets LANGUAGE, prepares the package in setUpClass
-(install or build, as a user would) and implements `run_example`; it
-inherits the tests below. Standard library only.
+(install or build, as a user would, in `work_dir`, after calling the base
+setUpClass) and implements `run_example`; it inherits the tests below.
+Standard library only.
 """
 
 from __future__ import annotations
 
 import json
+import pathlib
 import re
 import subprocess
+import tempfile
 
 import harness
 
@@ -37,6 +40,17 @@ class ClientExampleChecks:
 
     LANGUAGE = ""
     _happy_path: tuple[subprocess.CompletedProcess, list[dict]] | None = None
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        """Creates `work_dir`, a folder of the class's own, removed after
+        its tests."""
+        cls._work = tempfile.TemporaryDirectory(prefix=f"vut-{cls.LANGUAGE}-")
+        cls.work_dir = pathlib.Path(cls._work.name)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls._work.cleanup()
 
     @classmethod
     def run_example(cls, stack: harness.Stack) -> subprocess.CompletedProcess:

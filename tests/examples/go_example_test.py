@@ -13,7 +13,6 @@ import os
 import pathlib
 import shutil
 import subprocess
-import tempfile
 import unittest
 
 import client_example_checks
@@ -39,14 +38,14 @@ class GoExampleTest(client_example_checks.ClientExampleChecks,
 
     @classmethod
     def setUpClass(cls) -> None:
-        cls._dir = tempfile.TemporaryDirectory(prefix="vut-go-")
-        gopath = pathlib.Path(cls._dir.name) / "gopath"
+        super().setUpClass()
+        gopath = cls.work_dir / "gopath"
         module = shutil.copytree(MODULE, gopath / "src" / module_path())
         env = dict(os.environ, GO111MODULE="off",
                    GOPATH=f"{gopath}{os.pathsep}{DEBIAN_GOPATH}")
         if not {"GOCACHE", "XDG_CACHE_HOME", "HOME"} & env.keys():
-            env["GOCACHE"] = f"{cls._dir.name}/cache"
-        cls.binary = f"{cls._dir.name}/example"
+            env["GOCACHE"] = f"{cls.work_dir}/cache"
+        cls.binary = f"{cls.work_dir}/example"
         for argv in (["go", "vet", "./..."],
                      ["go", "build", "-o", cls.binary, "./example"]):
             done = subprocess.run(argv, cwd=module, env=env, text=True,
@@ -55,10 +54,6 @@ class GoExampleTest(client_example_checks.ClientExampleChecks,
             if done.returncode != 0:
                 raise AssertionError(f"{' '.join(argv)} failed:\n"
                                      + done.stdout + done.stderr)
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls._dir.cleanup()
 
     @classmethod
     def run_example(cls, stack: harness.Stack) -> subprocess.CompletedProcess:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import pathlib
 import subprocess
-import tempfile
 import unittest
 import xml.etree.ElementTree as ElementTree
 
@@ -49,8 +48,8 @@ class JavaExampleTest(client_example_checks.ClientExampleChecks,
 
     @classmethod
     def setUpClass(cls) -> None:
-        cls._dir = tempfile.TemporaryDirectory(prefix="vut-java-")
-        root = pathlib.Path(cls._dir.name)
+        super().setUpClass()
+        root = cls.work_dir
         googleapis = root / "googleapis"
         cls.classes = root / "classes"
         googleapis.mkdir()
@@ -67,10 +66,6 @@ class JavaExampleTest(client_example_checks.ClientExampleChecks,
             ["javac", "-d", str(cls.classes), "-cp", classpath(*jars),
              *map(str, sources)],
             check=True, timeout=harness.TIMEOUT_S * 3)
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls._dir.cleanup()
 
     @classmethod
     def run_example(cls, stack: harness.Stack) -> subprocess.CompletedProcess:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import pathlib
 import shutil
 import subprocess
-import tempfile
 import unittest
 
 import client_example_checks
@@ -53,18 +52,14 @@ class NodeExampleTest(client_example_checks.ClientExampleChecks,
 
     @classmethod
     def setUpClass(cls) -> None:
-        cls._dir = tempfile.TemporaryDirectory(prefix="vut-node-")
+        super().setUpClass()
         cls.package = pathlib.Path(shutil.copytree(
-            PACKAGE, f"{cls._dir.name}/node",
+            PACKAGE, f"{cls.work_dir}/node",
             ignore=shutil.ignore_patterns("node_modules")))
         subprocess.run(
             ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund",
              "--loglevel=error"],
             cwd=cls.package, check=True, timeout=harness.TIMEOUT_S * 5)
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls._dir.cleanup()
 
     @classmethod
     def run_example(cls, stack: harness.Stack) -> subprocess.CompletedProcess:

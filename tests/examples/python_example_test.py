@@ -12,7 +12,6 @@ from __future__ import annotations
 import pathlib
 import shutil
 import subprocess
-import tempfile
 import unittest
 
 import client_example_checks
@@ -28,13 +27,13 @@ class PythonExampleTest(client_example_checks.ClientExampleChecks,
 
     @classmethod
     def setUpClass(cls) -> None:
-        cls._dir = tempfile.TemporaryDirectory(prefix="vut-python-")
+        super().setUpClass()
         # pip builds in the folder it installs from: use a copy.
         source = pathlib.Path(shutil.copytree(
-            PACKAGE, f"{cls._dir.name}/python",
+            PACKAGE, f"{cls.work_dir}/python",
             ignore=shutil.ignore_patterns("__pycache__", "build",
                                           "*.egg-info")))
-        cls.site = pathlib.Path(cls._dir.name) / "site"
+        cls.site = cls.work_dir / "site"
         install = subprocess.run(
             [DEBIAN_PYTHON, "-m", "pip", "install", "--no-index", "--no-deps",
              "--no-build-isolation", "--target", str(cls.site), str(source)],
@@ -43,10 +42,6 @@ class PythonExampleTest(client_example_checks.ClientExampleChecks,
             raise AssertionError("pip install client/python failed:\n"
                                  + install.stdout + install.stderr)
         cls.example = source / "example" / "example.py"
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls._dir.cleanup()
 
     @classmethod
     def run_example(cls, stack: harness.Stack) -> subprocess.CompletedProcess:

@@ -12,7 +12,6 @@ import os
 import pathlib
 import shutil
 import subprocess
-import tempfile
 import unittest
 
 import client_example_checks
@@ -27,8 +26,8 @@ class RubyExampleTest(client_example_checks.ClientExampleChecks,
 
     @classmethod
     def setUpClass(cls) -> None:
-        cls._dir = tempfile.TemporaryDirectory(prefix="vut-ruby-")
-        root = pathlib.Path(cls._dir.name)
+        super().setUpClass()
+        root = cls.work_dir
         cls.source = pathlib.Path(shutil.copytree(GEM_DIR, root / "ruby"))
         cls.gem_home = root / "gems"
         cls.env = {"GEM_HOME": str(cls.gem_home)}
@@ -41,10 +40,6 @@ class RubyExampleTest(client_example_checks.ClientExampleChecks,
             ["gem", "install", "--local", "--no-document", str(cls.gem_file)],
             cwd=cls.source, env={**os.environ, **cls.env}, check=True,
             capture_output=True, timeout=harness.TIMEOUT_S)
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls._dir.cleanup()
 
     @classmethod
     def run_example(cls, stack: harness.Stack) -> subprocess.CompletedProcess:
