@@ -11,8 +11,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
-#include "server/request_builder.h"
-#include "server/validation.h"
+#include "server/rpc/validation.h"
+#include "server/vercel/request_builder.h"
 
 namespace vercel_tokens {
 namespace {

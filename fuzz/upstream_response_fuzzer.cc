@@ -9,11 +9,11 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/stubs/common.h"
-#include "server/credentials.h"
-#include "server/error_mapping.h"
-#include "server/response_mapping.h"
-#include "server/service_error.h"
-#include "server/text.h"
+#include "server/common/service_error.h"
+#include "server/common/text.h"
+#include "server/rpc/credentials.h"
+#include "server/vercel/error_mapping.h"
+#include "server/vercel/response_mapping.h"
 
 namespace vercel_tokens {
 namespace {

@@ -1,0 +1,78 @@
+#include "server/common/metrics.h"
+
+#include <utility>
+
+namespace vercel_tokens {
+namespace {
+
+// From 1 ms to about 30 s: Vercel calls take tens to hundreds of
+// milliseconds; the tail shows timeouts.
+const prometheus::Histogram::BucketBoundaries& LatencyBuckets() {
+  static const auto* buckets = new prometheus::Histogram::BucketBoundaries{
+      0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+      0.25,  0.5,    1,     2.5,  5,     10,   30};
+  return *buckets;
+}
+
+std::string S(absl::string_view v) { return std::string(v); }
+
+}  // namespace
+
+Metrics::Metrics(std::shared_ptr<prometheus::Registry> registry)
+    : registry_(std::move(registry)),
+      calls_(prometheus::BuildCounter()
+                 .Name("vercel_tokens_grpc_calls_total")
+                 .Help("gRPC calls finished, by method and status code.")
+                 .Register(*registry_)),
+      call_duration_(prometheus::BuildHistogram()
+                         .Name("vercel_tokens_grpc_call_duration_seconds")
+                         .Help("Time from a call's arrival to its status.")
+                         .Register(*registry_)),
+      in_flight_(prometheus::BuildGauge()
+                     .Name("vercel_tokens_grpc_calls_in_flight")
+                     .Help("gRPC calls started and not yet finished.")
+                     .Register(*registry_)),
+      upstream_requests_(
+          prometheus::BuildCounter()
+              .Name("vercel_tokens_upstream_requests_total")
+              .Help("Requests to the Vercel API, by endpoint and HTTP status "
+                    "or transport failure.")
+              .Register(*registry_)),
+      upstream_duration_(
+          prometheus::BuildHistogram()
+              .Name("vercel_tokens_upstream_request_duration_seconds")
+              .Help("Time from handing a request to the HTTP client to its "
+                    "outcome.")
+              .Register(*registry_)),
+      upstream_retries_(prometheus::BuildCounter()
+                            .Name("vercel_tokens_upstream_retries_total")
+                            .Help("Requests to the Vercel API sent again "
+                                  "after a retryable failure.")
+                            .Register(*registry_)) {}
+
+void Metrics::CallStarted(absl::string_view method) {
+  in_flight_.Add({{"method", S(method)}}).Increment();
+}
+
+void Metrics::CallFinished(absl::string_view method, absl::string_view code,
+                           absl::Duration latency) {
+  in_flight_.Add({{"method", S(method)}}).Decrement();
+  calls_.Add({{"method", S(method)}, {"code", S(code)}}).Increment();
+  call_duration_.Add({{"method", S(method)}}, LatencyBuckets())
+      .Observe(absl::ToDoubleSeconds(latency));
+}
+
+void Metrics::UpstreamFinished(absl::string_view endpoint,
+                               absl::string_view status,
+                               absl::Duration latency) {
+  upstream_requests_.Add({{"endpoint", S(endpoint)}, {"status", S(status)}})
+      .Increment();
+  upstream_duration_.Add({{"endpoint", S(endpoint)}}, LatencyBuckets())
+      .Observe(absl::ToDoubleSeconds(latency));
+}
+
+void Metrics::UpstreamRetried(absl::string_view endpoint) {
+  upstream_retries_.Add({{"endpoint", S(endpoint)}}).Increment();
+}
+
+}  // namespace vercel_tokens

@@ -1,0 +1,61 @@
+#ifndef VERCEL_USER_TOKENS_SERVER_COMMON_METRICS_H_
+#define VERCEL_USER_TOKENS_SERVER_COMMON_METRICS_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+
+namespace vercel_tokens {
+
+// The service's Prometheus metrics, registered in one registry:
+//
+//   vercel_tokens_grpc_calls_total{method,code}            counter
+//   vercel_tokens_grpc_call_duration_seconds{method}       histogram
+//   vercel_tokens_grpc_calls_in_flight{method}             gauge
+//   vercel_tokens_upstream_requests_total{endpoint,status} counter
+//   vercel_tokens_upstream_request_duration_seconds{endpoint} histogram
+//   vercel_tokens_upstream_retries_total{endpoint}         counter
+//
+// `method` is the RPC's short name (GetAuthToken), `code` a gRPC code name
+// (NOT_FOUND), `endpoint` a Vercel route ("GET /v5/user/tokens/{tokenId}"),
+// `status` an HTTP status ("404") or a transport failure ("timeout",
+// "cancelled", "unavailable", "too_large"). Label values come from fixed sets,
+// so cardinality stays bounded. Thread-safe.
+class Metrics {
+ public:
+  explicit Metrics(std::shared_ptr<prometheus::Registry> registry);
+
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  const std::shared_ptr<prometheus::Registry>& registry() const {
+    return registry_;
+  }
+
+  void CallStarted(absl::string_view method);
+  void CallFinished(absl::string_view method, absl::string_view code,
+                    absl::Duration latency);
+  void UpstreamFinished(absl::string_view endpoint, absl::string_view status,
+                        absl::Duration latency);
+  void UpstreamRetried(absl::string_view endpoint);
+
+ private:
+  const std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>& calls_;
+  prometheus::Family<prometheus::Histogram>& call_duration_;
+  prometheus::Family<prometheus::Gauge>& in_flight_;
+  prometheus::Family<prometheus::Counter>& upstream_requests_;
+  prometheus::Family<prometheus::Histogram>& upstream_duration_;
+  prometheus::Family<prometheus::Counter>& upstream_retries_;
+};
+
+}  // namespace vercel_tokens
+
+#endif  // VERCEL_USER_TOKENS_SERVER_COMMON_METRICS_H_

@@ -1,0 +1,182 @@
+// The server's command-line flags, read into a checked ServerConfig.
+
+#include "server/config.h"
+
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "server/common/files.h"
+#include "server/rpc/credentials.h"
+
+ABSL_FLAG(std::string, listen, "0.0.0.0:50051",
+          "Address the gRPC server listens on (host:port; port 0 picks a "
+          "free one).");
+ABSL_FLAG(std::string, vercel_api_base_url, "https://api.vercel.com",
+          "Origin of the Vercel REST API. Plain http:// is accepted only for "
+          "a loopback host (tests).");
+ABSL_FLAG(std::string, vercel_token_file, "",
+          "File holding the server's own Vercel token, used by calls that "
+          "send no authorization metadata. Without it, the environment "
+          "variable VERCEL_TOKEN is used if set; with neither, such calls "
+          "fail UNAUTHENTICATED.");
+ABSL_FLAG(std::string, vercel_ca_file, "",
+          "PEM file of CA certificates to trust for the Vercel API in "
+          "addition to the system's (tests). TLS is always verified.");
+ABSL_FLAG(absl::Duration, default_deadline, absl::Seconds(30),
+          "Deadline of calls whose caller sets none; bounds their upstream "
+          "requests.");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "On SIGTERM/SIGINT, how long calls in flight may take to finish "
+          "before they are cancelled.");
+ABSL_FLAG(int64_t, max_response_bytes, 4 << 20,
+          "Largest upstream response body accepted; larger ones fail the "
+          "call with INTERNAL.");
+ABSL_FLAG(int, max_list_pages, 100,
+          "ListAuthTokens follows at most this many pages of Vercel's "
+          "listing.");
+ABSL_FLAG(int, max_upstream_connections, 64,
+          "Most connections open to the Vercel API at once (0: no limit).");
+ABSL_FLAG(int, upstream_max_attempts, 3,
+          "Attempts per upstream GET that fails with 429, 502, 503, 504 or "
+          "a connection error, the first included (1: no retries). POST and "
+          "DELETE are never retried.");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM certificate chain of the gRPC listener; with --tls_key_file "
+          "the listener serves TLS only.");
+ABSL_FLAG(std::string, tls_key_file, "",
+          "PEM private key of the gRPC listener (with --tls_cert_file).");
+ABSL_FLAG(absl::Duration, max_connection_age, absl::Minutes(5),
+          "Clients are asked to reconnect after this long, so that long-lived "
+          "HTTP/2 connections rebalance across replicas.");
+ABSL_FLAG(absl::Duration, max_connection_age_grace, absl::Seconds(30),
+          "How long calls on a connection past --max_connection_age may take "
+          "to finish before it closes.");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "Address of the Prometheus metrics endpoint (GET /metrics), e.g. "
+          "0.0.0.0:9090; empty: no metrics endpoint.");
+ABSL_FLAG(std::string, log_level, "info",
+          "Lowest level logged on stderr as JSON lines: debug, info, warning "
+          "or error. Each call logs one line at info (warning for "
+          "INTERNAL, UNAVAILABLE, DEADLINE_EXCEEDED and the like).");
+
+namespace vercel_tokens {
+
+absl::Status CheckConfig(const ServerConfig& config) {
+  if (config.default_deadline <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--default_deadline must be positive");
+  }
+  if (config.shutdown_grace < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--shutdown_grace must not be negative");
+  }
+  if (config.max_response_bytes <= 0) {
+    return absl::InvalidArgumentError("--max_response_bytes must be positive");
+  }
+  if (config.max_list_pages <= 0) {
+    return absl::InvalidArgumentError("--max_list_pages must be positive");
+  }
+  if (config.max_upstream_connections < 0) {
+    return absl::InvalidArgumentError(
+        "--max_upstream_connections must not be negative");
+  }
+  if (config.upstream_max_attempts < 1) {
+    return absl::InvalidArgumentError(
+        "--upstream_max_attempts must be at least 1");
+  }
+  if (config.max_connection_age <= absl::ZeroDuration() ||
+      config.max_connection_age_grace < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--max_connection_age must be positive and "
+        "--max_connection_age_grace not negative");
+  }
+  if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls_cert_file and --tls_key_file go together");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ServerConfig> ConfigFromFlags() {
+  ServerConfig config;
+  if (!ParseLogLevel(absl::GetFlag(FLAGS_log_level), &config.log_level)) {
+    return absl::InvalidArgumentError(
+        "--log_level must be debug, info, warning or error");
+  }
+  absl::StatusOr<BaseUrl> base_url =
+      ParseBaseUrl(absl::GetFlag(FLAGS_vercel_api_base_url));
+  if (!base_url.ok()) return base_url.status();
+  config.vercel_api_base_url = *std::move(base_url);
+  config.listen = absl::GetFlag(FLAGS_listen);
+  config.vercel_token_file = absl::GetFlag(FLAGS_vercel_token_file);
+  config.vercel_ca_file = absl::GetFlag(FLAGS_vercel_ca_file);
+  config.default_deadline = absl::GetFlag(FLAGS_default_deadline);
+  config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  config.max_response_bytes = absl::GetFlag(FLAGS_max_response_bytes);
+  config.max_list_pages = absl::GetFlag(FLAGS_max_list_pages);
+  config.max_upstream_connections =
+      absl::GetFlag(FLAGS_max_upstream_connections);
+  config.upstream_max_attempts = absl::GetFlag(FLAGS_upstream_max_attempts);
+  config.tls_cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  config.tls_key_file = absl::GetFlag(FLAGS_tls_key_file);
+  config.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
+  config.max_connection_age_grace =
+      absl::GetFlag(FLAGS_max_connection_age_grace);
+  config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  if (absl::Status s = CheckConfig(config); !s.ok()) return s;
+  return config;
+}
+
+void SetServerUsage() {
+  absl::SetProgramUsageMessage(
+      "Serves vercel.authentication.v1.UserTokensService over gRPC by calling "
+      "the Vercel REST API.\n"
+      "Usage: vercel-tokens-server [--listen=0.0.0.0:50051] "
+      "[--vercel_token_file=FILE] [flags]\n"
+      "Stops gracefully on SIGTERM or SIGINT.");
+  absl::FlagsUsageConfig usage_config;
+  usage_config.contains_help_flags = [](absl::string_view file) {
+    return absl::EndsWith(file, "server/config.cc");
+  };
+  usage_config.contains_helpshort_flags = usage_config.contains_help_flags;
+  usage_config.version_string = [] {
+    return absl::StrCat(kServerName, " ", kServerVersion, "\n");
+  };
+  absl::SetFlagsUsageConfig(usage_config);
+}
+
+absl::StatusOr<std::string> ReadFlagFile(absl::string_view flag,
+                                         const std::string& path) {
+  absl::StatusOr<std::string> contents = ReadFile(path);
+  if (!contents.ok()) {
+    return absl::Status(contents.status().code(),
+                        absl::StrCat(flag, ": ", contents.status().message()));
+  }
+  return contents;
+}
+
+absl::StatusOr<std::string> LoadServerToken(const ServerConfig& config,
+                                            const char* env_token) {
+  std::string token;
+  if (!config.vercel_token_file.empty()) {
+    absl::StatusOr<std::string> contents =
+        ReadFlagFile("--vercel_token_file", config.vercel_token_file);
+    if (!contents.ok()) return contents.status();
+    token = std::string(absl::StripAsciiWhitespace(*contents));
+  } else if (env_token != nullptr) {
+    token = std::string(absl::StripAsciiWhitespace(env_token));
+  } else {
+    return std::string();
+  }
+  if (!IsWellFormedToken(token)) {
+    return absl::InvalidArgumentError(
+        "the server's Vercel token must be 1 to 4096 printable ASCII "
+        "characters without spaces");
+  }
+  return token;
+}
+
+}  // namespace vercel_tokens

@@ -1,0 +1,67 @@
+#ifndef VERCEL_USER_TOKENS_SERVER_CONFIG_H_
+#define VERCEL_USER_TOKENS_SERVER_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "server/common/logger.h"
+#include "server/common/url.h"
+
+namespace vercel_tokens {
+
+// The product's name and version (set by CMake from the VERSION file).
+inline constexpr absl::string_view kServerName = "vercel-tokens-server";
+inline constexpr absl::string_view kServerVersion = VUT_VERSION;
+
+// Everything the server's flags say, checked. Plain data; the defaults are
+// those of the flags (config.cc documents each one).
+struct ServerConfig {
+  std::string listen = "0.0.0.0:50051";
+  BaseUrl vercel_api_base_url;
+  std::string vercel_token_file;
+  std::string vercel_ca_file;
+  absl::Duration default_deadline = absl::Seconds(30);
+  absl::Duration shutdown_grace = absl::Seconds(10);
+  int64_t max_response_bytes = 4 << 20;
+  int max_list_pages = 100;
+  int max_upstream_connections = 64;
+  int upstream_max_attempts = 3;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  absl::Duration max_connection_age = absl::Minutes(5);
+  absl::Duration max_connection_age_grace = absl::Seconds(30);
+  std::string metrics_listen;
+  LogLevel log_level = LogLevel::kInfo;
+};
+
+// Whether `config`'s values hold together: positive durations and limits,
+// TLS certificate and key given together. The error names the flag.
+absl::Status CheckConfig(const ServerConfig& config);
+
+// The parsed command-line flags as a config, checked by CheckConfig. Call
+// after absl::ParseCommandLine.
+absl::StatusOr<ServerConfig> ConfigFromFlags();
+
+// Installs the usage message, --help filtering and --version text of the
+// server's flags; call before absl::ParseCommandLine.
+void SetServerUsage();
+
+// The server's own Vercel token: the contents of `config.vercel_token_file`,
+// else `env_token` (the value of $VERCEL_TOKEN, or null), trimmed; empty for
+// none. Fails when the file cannot be read or the token is not well formed.
+// The error never contains the token.
+absl::StatusOr<std::string> LoadServerToken(const ServerConfig& config,
+                                            const char* env_token);
+
+// The contents of the file `path` named by the flag `flag`; errors name the
+// flag.
+absl::StatusOr<std::string> ReadFlagFile(absl::string_view flag,
+                                         const std::string& path);
+
+}  // namespace vercel_tokens
+
+#endif  // VERCEL_USER_TOKENS_SERVER_CONFIG_H_

@@ -1,0 +1,131 @@
+#include "server/config.h"
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "absl/flags/declare.h"
+#include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+ABSL_DECLARE_FLAG(std::string, listen);
+ABSL_DECLARE_FLAG(std::string, log_level);
+ABSL_DECLARE_FLAG(std::string, vercel_api_base_url);
+ABSL_DECLARE_FLAG(int, max_list_pages);
+ABSL_DECLARE_FLAG(std::string, tls_cert_file);
+
+namespace vercel_tokens {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(CheckConfigTest, DefaultsAreValid) {
+  EXPECT_TRUE(CheckConfig(ServerConfig{}).ok());
+}
+
+TEST(CheckConfigTest, EachBadValueNamesItsFlag) {
+  struct Case {
+    void (*mutate)(ServerConfig&);
+    const char* flag;
+  };
+  const Case cases[] = {
+      {[](ServerConfig& c) { c.default_deadline = absl::ZeroDuration(); },
+       "--default_deadline"},
+      {[](ServerConfig& c) { c.shutdown_grace = -absl::Seconds(1); },
+       "--shutdown_grace"},
+      {[](ServerConfig& c) { c.max_response_bytes = 0; },
+       "--max_response_bytes"},
+      {[](ServerConfig& c) { c.max_list_pages = 0; }, "--max_list_pages"},
+      {[](ServerConfig& c) { c.max_upstream_connections = -1; },
+       "--max_upstream_connections"},
+      {[](ServerConfig& c) { c.upstream_max_attempts = 0; },
+       "--upstream_max_attempts"},
+      {[](ServerConfig& c) { c.max_connection_age = absl::ZeroDuration(); },
+       "--max_connection_age"},
+      {[](ServerConfig& c) { c.tls_cert_file = "cert.pem"; }, "--tls_key_file"},
+  };
+  for (const Case& c : cases) {
+    ServerConfig config;
+    c.mutate(config);
+    const absl::Status status = CheckConfig(config);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << c.flag;
+    EXPECT_THAT(std::string(status.message()), HasSubstr(c.flag));
+  }
+}
+
+TEST(ConfigFromFlagsTest, ReadsTheFlags) {
+  absl::FlagSaver saver;
+  absl::SetFlag(&FLAGS_listen, "127.0.0.1:0");
+  absl::SetFlag(&FLAGS_log_level, "warning");
+  absl::SetFlag(&FLAGS_vercel_api_base_url, "http://127.0.0.1:8080");
+  absl::SetFlag(&FLAGS_max_list_pages, 7);
+  absl::StatusOr<ServerConfig> config = ConfigFromFlags();
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->listen, "127.0.0.1:0");
+  EXPECT_EQ(config->log_level, LogLevel::kWarning);
+  EXPECT_EQ(config->max_list_pages, 7);
+  EXPECT_EQ(config->vercel_api_base_url.origin, "http://127.0.0.1:8080");
+}
+
+TEST(ConfigFromFlagsTest, RefusesBadFlags) {
+  {
+    absl::FlagSaver saver;
+    absl::SetFlag(&FLAGS_log_level, "loud");
+    EXPECT_THAT(std::string(ConfigFromFlags().status().message()),
+                HasSubstr("--log_level"));
+  }
+  {
+    absl::FlagSaver saver;
+    absl::SetFlag(&FLAGS_vercel_api_base_url, "http://example.com");
+    EXPECT_FALSE(ConfigFromFlags().ok());
+  }
+  {
+    absl::FlagSaver saver;
+    absl::SetFlag(&FLAGS_tls_cert_file, "cert.pem");
+    EXPECT_THAT(std::string(ConfigFromFlags().status().message()),
+                HasSubstr("--tls_cert_file"));
+  }
+}
+
+class LoadServerTokenTest : public ::testing::Test {
+ protected:
+  void TearDown() override { std::remove(path_.c_str()); }
+  std::string Write(const std::string& contents) {
+    std::ofstream(path_) << contents;
+    return path_;
+  }
+  std::string path_ = ::testing::TempDir() + "/server_token";
+};
+
+TEST_F(LoadServerTokenTest, FileWinsOverEnvironmentAndIsTrimmed) {
+  ServerConfig config;
+  config.vercel_token_file = Write("  file-token\n");
+  EXPECT_EQ(*LoadServerToken(config, "env-token"), "file-token");
+}
+
+TEST_F(LoadServerTokenTest, EnvironmentThenNone) {
+  ServerConfig config;
+  EXPECT_EQ(*LoadServerToken(config, " env-token "), "env-token");
+  EXPECT_EQ(*LoadServerToken(config, nullptr), "");
+}
+
+TEST_F(LoadServerTokenTest, BadTokenIsRefusedWithoutEchoingIt) {
+  ServerConfig config;
+  config.vercel_token_file = Write("secret with spaces");
+  const absl::Status status = LoadServerToken(config, nullptr).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()),
+              ::testing::Not(HasSubstr("secret")));
+}
+
+TEST_F(LoadServerTokenTest, MissingFileNamesTheFlag) {
+  ServerConfig config;
+  config.vercel_token_file = path_ + ".absent";
+  EXPECT_THAT(std::string(LoadServerToken(config, nullptr).status().message()),
+              HasSubstr("--vercel_token_file"));
+}
+
+}  // namespace
+}  // namespace vercel_tokens

@@ -1,0 +1,36 @@
+#ifndef VERCEL_USER_TOKENS_SERVER_RPC_VALIDATION_H_
+#define VERCEL_USER_TOKENS_SERVER_RPC_VALIDATION_H_
+
+#include "absl/status/status.h"
+#include "vercel/authentication/v1/user_tokens.pb.h"
+
+namespace vercel_tokens {
+
+// Checks a request before anything goes upstream. Returns OK, or an
+// INVALID_ARGUMENT error (see InvalidField) naming the first offending field.
+// Messages describe the rule broken and never echo the value, which may be a
+// secret.
+//
+// Identifiers (token_id, team_id, slug, client_id, installation_id) must be
+// 1 to 256 letters, digits, '-' or '_': nothing that could change the
+// upstream URL (no '/', '.', '?', '%', spaces or control characters). Free
+// text (name, token_name, team_name, ...) must be valid UTF-8 without control
+// characters, bounded in length.
+absl::Status Validate(
+    const vercel::authentication::v1::GetAuthTokenRequest& request);
+absl::Status Validate(
+    const vercel::authentication::v1::ListAuthTokensRequest& request);
+absl::Status Validate(
+    const vercel::authentication::v1::CreateAuthTokenRequest& request);
+absl::Status Validate(
+    const vercel::authentication::v1::DeleteAuthTokenRequest& request);
+absl::Status Validate(
+    const vercel::authentication::v1::ListAuthTokensRawRequest& request);
+absl::Status Validate(
+    const vercel::authentication::v1::EmailLoginRequest& request);
+absl::Status Validate(
+    const vercel::authentication::v1::VerifyTokenRequest& request);
+
+}  // namespace vercel_tokens
+
+#endif  // VERCEL_USER_TOKENS_SERVER_RPC_VALIDATION_H_

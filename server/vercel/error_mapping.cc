@@ -1,0 +1,236 @@
+#include "server/vercel/error_mapping.h"
+
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
+#include "server/common/service_error.h"
+#include "server/common/text.h"
+#include "server/vercel/vercel_wire.pb.h"
+
+namespace vercel_tokens {
+namespace {
+
+namespace wire = ::vercel::authentication::wire;
+
+constexpr size_t kMaxMessageBytes = 512;
+constexpr size_t kMaxCodeBytes = 64;
+constexpr size_t kMaxReasonLength = 63;
+constexpr absl::Duration kMaxRetryDelay = absl::Hours(24);
+
+// Vercel's usual error code for an HTTP status, used when a body has none.
+absl::string_view DefaultVercelCode(long http_status) {
+  switch (http_status) {
+    case 400:
+      return "bad_request";
+    case 401:
+      return "unauthorized";
+    case 403:
+      return "forbidden";
+    case 404:
+      return "not_found";
+    case 409:
+      return "conflict";
+    case 429:
+      return "rate_limited";
+    case 500:
+      return "internal_server_error";
+    case 502:
+      return "bad_gateway";
+    case 503:
+      return "service_unavailable";
+    case 504:
+      return "gateway_timeout";
+    default:
+      return "";
+  }
+}
+
+absl::Duration ClampDelay(absl::Duration d) {
+  return std::clamp(d, absl::ZeroDuration(), kMaxRetryDelay);
+}
+
+// Parses an error body; an unreadable one reads as empty.
+wire::Error ParseErrorBody(absl::string_view body) {
+  wire::ErrorBody parsed;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;
+  if (!google::protobuf::util::JsonStringToMessage(
+           google::protobuf::StringPiece(body.data(), body.size()), &parsed,
+           options)
+           .ok()) {
+    return wire::Error();
+  }
+  return parsed.has_error() ? parsed.error() : parsed.err();
+}
+
+bool IsConfirmationIncomplete(const wire::Error& error) {
+  return absl::StrContains(absl::AsciiStrToLower(error.message()),
+                           "confirmation incomplete") ||
+         error.code() == "confirmation_incomplete";
+}
+
+}  // namespace
+
+absl::StatusCode CodeForHttpStatus(long http_status) {
+  switch (http_status) {
+    case 400:
+      return absl::StatusCode::kInvalidArgument;
+    case 401:
+      return absl::StatusCode::kUnauthenticated;
+    case 403:
+      return absl::StatusCode::kPermissionDenied;
+    case 404:
+      return absl::StatusCode::kNotFound;
+    case 409:
+      return absl::StatusCode::kAlreadyExists;
+    case 429:
+      return absl::StatusCode::kResourceExhausted;
+    case 500:
+      return absl::StatusCode::kInternal;
+    case 501:
+      return absl::StatusCode::kUnimplemented;
+    case 502:
+    case 503:
+      return absl::StatusCode::kUnavailable;
+    case 504:
+      return absl::StatusCode::kDeadlineExceeded;
+    default:
+      break;
+  }
+  if (http_status >= 400 && http_status < 500) {
+    return absl::StatusCode::kFailedPrecondition;
+  }
+  if (http_status >= 500 && http_status < 600) {
+    return absl::StatusCode::kInternal;
+  }
+  return absl::StatusCode::kUnknown;
+}
+
+std::string ToUpperSnake(absl::string_view code) {
+  std::string out;
+  bool pending_separator = false;
+  for (char c : code) {
+    if (absl::ascii_isalnum(static_cast<unsigned char>(c))) {
+      if (pending_separator && !out.empty()) out.push_back('_');
+      pending_separator = false;
+      out.push_back(absl::ascii_toupper(static_cast<unsigned char>(c)));
+    } else {
+      pending_separator = true;
+    }
+    if (out.size() >= kMaxReasonLength) break;
+  }
+  // An ErrorInfo reason starts with a letter.
+  if (!out.empty() &&
+      !absl::ascii_isalpha(static_cast<unsigned char>(out[0]))) {
+    out.insert(0, "E_");
+    out.resize(std::min(out.size(), kMaxReasonLength));
+  }
+  while (!out.empty() && out.back() == '_') out.pop_back();
+  return out;
+}
+
+std::optional<absl::Duration> ParseRetryAfter(absl::string_view value,
+                                              absl::Time now) {
+  int64_t seconds = 0;
+  if (absl::SimpleAtoi(value, &seconds)) {
+    return ClampDelay(absl::Seconds(seconds));
+  }
+  absl::Time when;
+  std::string error;
+  if (absl::ParseTime("%a, %d %b %Y %H:%M:%S GMT", value, absl::UTCTimeZone(),
+                      &when, &error)) {
+    return ClampDelay(when - now);
+  }
+  return std::nullopt;
+}
+
+std::optional<absl::Duration> RetryDelay(const UpstreamResponse& response,
+                                         int64_t body_reset_ms,
+                                         int64_t body_reset_seconds,
+                                         absl::Time now) {
+  if (auto value = response.Header("retry-after"); value.has_value()) {
+    if (auto delay = ParseRetryAfter(*value, now); delay.has_value()) {
+      return delay;
+    }
+  }
+  if (auto value = response.Header("x-ratelimit-reset"); value.has_value()) {
+    int64_t reset = 0;
+    if (absl::SimpleAtoi(*value, &reset) && reset > 0) {
+      return ClampDelay(absl::FromUnixSeconds(reset) - now);
+    }
+  }
+  if (body_reset_ms > 0) {
+    return ClampDelay(absl::FromUnixMillis(body_reset_ms) - now);
+  }
+  if (body_reset_seconds > 0) {
+    return ClampDelay(absl::FromUnixSeconds(body_reset_seconds) - now);
+  }
+  return std::nullopt;
+}
+
+absl::Status MapUpstreamError(ErrorContext context,
+                              const UpstreamResponse& response,
+                              const std::vector<std::string>& secrets,
+                              absl::Time now) {
+  const wire::Error error = ParseErrorBody(response.body);
+  const std::string vercel_code =
+      error.code().empty()
+          ? std::string(DefaultVercelCode(response.http_status))
+          : SanitizeUpstreamText(error.code(), secrets, kMaxCodeBytes);
+  const std::string vercel_message =
+      SanitizeUpstreamText(error.message(), secrets, kMaxMessageBytes);
+
+  ErrorSpec spec;
+  spec.code = CodeForHttpStatus(response.http_status);
+  if (context == ErrorContext::kVerifyToken && response.http_status == 400 &&
+      IsConfirmationIncomplete(error)) {
+    spec.code = absl::StatusCode::kFailedPrecondition;
+  }
+  spec.message = absl::StrCat("Vercel API error ", response.http_status);
+  if (!vercel_code.empty())
+    absl::StrAppend(&spec.message, " (", vercel_code, ")");
+  if (!vercel_message.empty())
+    absl::StrAppend(&spec.message, ": ", vercel_message);
+  spec.reason = ToUpperSnake(vercel_code);
+  if (spec.reason.empty()) {
+    spec.reason = absl::StrCat("HTTP_", response.http_status);
+  }
+  spec.domain = std::string(kVercelDomain);
+  spec.metadata["http_status"] = absl::StrCat(response.http_status);
+  spec.metadata["vercel_code"] = vercel_code;
+  if (response.http_status == 429 || response.http_status == 503) {
+    spec.retry_delay = RetryDelay(response, error.limit().reset_ms(),
+                                  error.limit().reset(), now);
+  }
+  return MakeError(spec);
+}
+
+absl::Status MapTransportError(const absl::Status& transport_error) {
+  ErrorSpec spec;
+  spec.message = std::string(transport_error.message());
+  switch (transport_error.code()) {
+    case absl::StatusCode::kDeadlineExceeded:
+      spec.code = absl::StatusCode::kDeadlineExceeded;
+      spec.reason = "UPSTREAM_TIMEOUT";
+      break;
+    case absl::StatusCode::kCancelled:
+      spec.code = absl::StatusCode::kCancelled;
+      spec.reason = "CANCELLED";
+      break;
+    case absl::StatusCode::kResourceExhausted:
+      spec.code = absl::StatusCode::kInternal;
+      spec.reason = "UPSTREAM_RESPONSE_TOO_LARGE";
+      break;
+    default:
+      spec.code = absl::StatusCode::kUnavailable;
+      spec.reason = "UPSTREAM_UNAVAILABLE";
+      break;
+  }
+  return MakeError(spec);
+}
+
+}  // namespace vercel_tokens

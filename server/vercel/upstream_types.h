@@ -1,0 +1,48 @@
+#ifndef VERCEL_USER_TOKENS_SERVER_VERCEL_UPSTREAM_TYPES_H_
+#define VERCEL_USER_TOKENS_SERVER_VERCEL_UPSTREAM_TYPES_H_
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace vercel_tokens {
+
+enum class HttpMethod { kGet, kPost, kDelete };
+
+// "GET", "POST" or "DELETE".
+absl::string_view HttpMethodName(HttpMethod method);
+
+// One HTTP request to the Vercel API, as built by request_builder.h and sent
+// by HttpClient. Plain data.
+struct UpstreamRequest {
+  HttpMethod method = HttpMethod::kGet;
+  // The Vercel route this request hits, without identifiers, e.g.
+  // "GET /v5/user/tokens/{tokenId}": a bounded label for metrics.
+  std::string endpoint;
+  // Path and query, already percent-encoded, e.g.
+  // "/v5/user/tokens/abc?teamId=team_1". Appended to the base URL.
+  std::string target;
+  // A JSON body, sent with Content-Type: application/json when not empty.
+  std::string body;
+  // Sent as "Authorization: Bearer <token>" when not empty. A secret.
+  std::string bearer_token;
+};
+
+// What the Vercel API answered: any HTTP status, with its headers and body.
+struct UpstreamResponse {
+  long http_status = 0;
+  // Header names are lower-cased; values have surrounding blanks removed.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  // The value of the first header named `lower_case_name`, if any.
+  std::optional<absl::string_view> Header(
+      absl::string_view lower_case_name) const;
+};
+
+}  // namespace vercel_tokens
+
+#endif  // VERCEL_USER_TOKENS_SERVER_VERCEL_UPSTREAM_TYPES_H_
