@@ -21,11 +21,15 @@ type UserTokensServiceClient interface {
 	// `GET /v5/user/tokens/{tokenId}`.
 	GetAuthToken(ctx context.Context, in *GetAuthTokenRequest, opts ...grpc.CallOption) (*GetAuthTokenResponse, error)
 	// Returns every token of the authenticated user, following Vercel's
-	// pagination to the end. Mirrors StackQL's `list_auth_tokens`: the `tokens`
-	// rows of `GET /v5/user/tokens`.
+	// pagination to the end. Mirrors StackQL's `list_auth_tokens`; reads
+	// today's documented listing, `GET /v6/user/tokens?limit=100`, following
+	// `until` cursors. Either every token comes back or the call fails (reason
+	// `LIST_INCOMPLETE` when the listing cannot be read to its end).
 	ListAuthTokens(ctx context.Context, in *ListAuthTokensRequest, opts ...grpc.CallOption) (*ListAuthTokensResponse, error)
 	// Creates a token and returns its secret, which Vercel shows only this
 	// once. Mirrors StackQL's `create_auth_token`: `POST /v3/user/tokens`.
+	// Without a team it creates an account-wide token. A repeat of the same
+	// `request_id` returns the first call's response (AIP-155).
 	CreateAuthToken(ctx context.Context, in *CreateAuthTokenRequest, opts ...grpc.CallOption) (*CreateAuthTokenResponse, error)
 	// Revokes a token. Mirrors StackQL's `delete_auth_token`:
 	// `DELETE /v3/user/tokens/{tokenId}`.
@@ -123,11 +127,15 @@ type UserTokensServiceServer interface {
 	// `GET /v5/user/tokens/{tokenId}`.
 	GetAuthToken(context.Context, *GetAuthTokenRequest) (*GetAuthTokenResponse, error)
 	// Returns every token of the authenticated user, following Vercel's
-	// pagination to the end. Mirrors StackQL's `list_auth_tokens`: the `tokens`
-	// rows of `GET /v5/user/tokens`.
+	// pagination to the end. Mirrors StackQL's `list_auth_tokens`; reads
+	// today's documented listing, `GET /v6/user/tokens?limit=100`, following
+	// `until` cursors. Either every token comes back or the call fails (reason
+	// `LIST_INCOMPLETE` when the listing cannot be read to its end).
 	ListAuthTokens(context.Context, *ListAuthTokensRequest) (*ListAuthTokensResponse, error)
 	// Creates a token and returns its secret, which Vercel shows only this
 	// once. Mirrors StackQL's `create_auth_token`: `POST /v3/user/tokens`.
+	// Without a team it creates an account-wide token. A repeat of the same
+	// `request_id` returns the first call's response (AIP-155).
 	CreateAuthToken(context.Context, *CreateAuthTokenRequest) (*CreateAuthTokenResponse, error)
 	// Revokes a token. Mirrors StackQL's `delete_auth_token`:
 	// `DELETE /v3/user/tokens/{tokenId}`.

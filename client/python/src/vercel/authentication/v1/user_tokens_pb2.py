@@ -14,7 +14,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*vercel/authentication/v1/user_tokens.proto\x12\x18vercel.authentication.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x88\x02\n\tAuthToken\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04type\x18\x03 \x01(\t\x12\x0e\n\x06origin\x18\x04 \x01(\t\x12\x34\n\x06scopes\x18\x05 \x03(\x0b\x32$.vercel.authentication.v1.TokenScope\x12.\n\nexpires_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\tactive_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\ncreated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x9b\x01\n\nTokenScope\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\x0f\n\x07team_id\x18\x02 \x01(\t\x12\x0e\n\x06origin\x18\x03 \x01(\t\x12.\n\ncreated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nexpires_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"S\n\nPagination\x12\r\n\x05\x63ount\x18\x01 \x01(\x03\x12\x11\n\x04next\x18\x02 \x01(\x03H\x00\x88\x01\x01\x12\x11\n\x04prev\x18\x03 \x01(\x03H\x01\x88\x01\x01\x42\x07\n\x05_nextB\x07\n\x05_prev\"F\n\x13GetAuthTokenRequest\x12\x10\n\x08token_id\x18\x01 \x01(\t\x12\x0f\n\x07team_id\x18\x02 \x01(\t\x12\x0c\n\x04slug\x18\x03 \x01(\t\"J\n\x14GetAuthTokenResponse\x12\x32\n\x05token\x18\x01 \x01(\x0b\x32#.vercel.authentication.v1.AuthToken\"6\n\x15ListAuthTokensRequest\x12\x0f\n\x07team_id\x18\x01 \x01(\t\x12\x0c\n\x04slug\x18\x02 \x01(\t\"M\n\x16ListAuthTokensResponse\x12\x33\n\x06tokens\x18\x01 \x03(\x0b\x32#.vercel.authentication.v1.AuthToken\"\xaf\x01\n\x16\x43reateAuthTokenRequest\x12\x0f\n\x07team_id\x18\x01 \x01(\t\x12\x0c\n\x04slug\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12.\n\nexpires_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04type\x18\x05 \x01(\t\x12\x11\n\tclient_id\x18\x06 \x01(\t\x12\x17\n\x0finstallation_id\x18\x07 \x01(\t\"c\n\x17\x43reateAuthTokenResponse\x12\x32\n\x05token\x18\x01 \x01(\x0b\x32#.vercel.authentication.v1.AuthToken\x12\x14\n\x0c\x62\x65\x61rer_token\x18\x02 \x01(\t\"I\n\x16\x44\x65leteAuthTokenRequest\x12\x10\n\x08token_id\x18\x01 \x01(\t\x12\x0f\n\x07team_id\x18\x02 \x01(\t\x12\x0c\n\x04slug\x18\x03 \x01(\t\"+\n\x17\x44\x65leteAuthTokenResponse\x12\x10\n\x08token_id\x18\x01 \x01(\t\"9\n\x18ListAuthTokensRawRequest\x12\x0f\n\x07team_id\x18\x01 \x01(\t\x12\x0c\n\x04slug\x18\x02 \x01(\t\"\xc6\x01\n\x19ListAuthTokensRawResponse\x12\x33\n\x06tokens\x18\x01 \x03(\x0b\x32#.vercel.authentication.v1.AuthToken\x12:\n\rtesting_token\x18\x02 \x01(\x0b\x32#.vercel.authentication.v1.AuthToken\x12\x38\n\npagination\x18\x03 \x01(\x0b\x32$.vercel.authentication.v1.Pagination\"6\n\x11\x45mailLoginRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x12\n\ntoken_name\x18\x02 \x01(\t\":\n\x12\x45mailLoginResponse\x12\r\n\x05token\x18\x01 \x01(\t\x12\x15\n\rsecurity_code\x18\x02 \x01(\t\"\x94\x01\n\x12VerifyTokenRequest\x12\r\n\x05token\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x12\n\ntoken_name\x18\x03 \x01(\t\x12\x13\n\x0bsso_user_id\x18\x04 \x01(\t\x12\x11\n\tteam_name\x18\x05 \x01(\t\x12\x11\n\tteam_slug\x18\x06 \x01(\t\x12\x11\n\tteam_plan\x18\x07 \x01(\t\"D\n\x13VerifyTokenResponse\x12\r\n\x05token\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x0f\n\x07team_id\x18\x03 \x01(\t2\xba\x06\n\x11UserTokensService\x12m\n\x0cGetAuthToken\x12-.vercel.authentication.v1.GetAuthTokenRequest\x1a..vercel.authentication.v1.GetAuthTokenResponse\x12s\n\x0eListAuthTokens\x12/.vercel.authentication.v1.ListAuthTokensRequest\x1a\x30.vercel.authentication.v1.ListAuthTokensResponse\x12v\n\x0f\x43reateAuthToken\x12\x30.vercel.authentication.v1.CreateAuthTokenRequest\x1a\x31.vercel.authentication.v1.CreateAuthTokenResponse\x12v\n\x0f\x44\x65leteAuthToken\x12\x30.vercel.authentication.v1.DeleteAuthTokenRequest\x1a\x31.vercel.authentication.v1.DeleteAuthTokenResponse\x12|\n\x11ListAuthTokensRaw\x12\x32.vercel.authentication.v1.ListAuthTokensRawRequest\x1a\x33.vercel.authentication.v1.ListAuthTokensRawResponse\x12g\n\nEmailLogin\x12+.vercel.authentication.v1.EmailLoginRequest\x1a,.vercel.authentication.v1.EmailLoginResponse\x12j\n\x0bVerifyToken\x12,.vercel.authentication.v1.VerifyTokenRequest\x1a-.vercel.authentication.v1.VerifyTokenResponseB\x9a\x01\n\x1c\x63om.vercel.authentication.v1B\x0fUserTokensProtoP\x01Zdgithub.com/vercel-user-tokens/vercel-user-tokens/client/go/vercel/authentication/v1;authenticationv1\xf8\x01\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n*vercel/authentication/v1/user_tokens.proto\x12\x18vercel.authentication.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xaf\x03\n\tAuthToken\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04type\x18\x03 \x01(\t\x12\x0e\n\x06origin\x18\x04 \x01(\t\x12\x34\n\x06scopes\x18\x05 \x03(\x0b\x32$.vercel.authentication.v1.TokenScope\x12.\n\nexpires_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\tactive_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\ncreated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06prefix\x18\t \x01(\t\x12\x0e\n\x06suffix\x18\n \x01(\t\x12-\n\tleaked_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nleaked_url\x18\x0c \x01(\t\x12.\n\nrevoked_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nproject_id\x18\x0e \x01(\t\"\xd5\x01\n\nTokenScope\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\x0f\n\x07team_id\x18\x02 \x01(\t\x12\x0e\n\x06origin\x18\x03 \x01(\t\x12.\n\ncreated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nexpires_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x38\n\x04sudo\x18\x06 \x01(\x0b\x32*.vercel.authentication.v1.SudoVerification\"\x83\x01\n\x10SudoVerification\x12\x0e\n\x06origin\x18\x01 \x01(\t\x12.\n\nexpires_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bverified_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"}\n\nPagination\x12\r\n\x05\x63ount\x18\x01 \x01(\x03\x12\x11\n\x04next\x18\x02 \x01(\x03H\x00\x88\x01\x01\x12\x11\n\x04prev\x18\x03 \x01(\x03H\x01\x88\x01\x01\x12\x13\n\x0bnext_cursor\x18\x04 \x01(\t\x12\x13\n\x0bprev_cursor\x18\x05 \x01(\tB\x07\n\x05_nextB\x07\n\x05_prev\"F\n\x13GetAuthTokenRequest\x12\x10\n\x08token_id\x18\x01 \x01(\t\x12\x0f\n\x07team_id\x18\x02 \x01(\t\x12\x0c\n\x04slug\x18\x03 \x01(\t\"J\n\x14GetAuthTokenResponse\x12\x32\n\x05token\x18\x01 \x01(\x0b\x32#.vercel.authentication.v1.AuthToken\"6\n\x15ListAuthTokensRequest\x12\x0f\n\x07team_id\x18\x01 \x01(\t\x12\x0c\n\x04slug\x18\x02 \x01(\t\"M\n\x16ListAuthTokensResponse\x12\x33\n\x06tokens\x18\x01 \x03(\x0b\x32#.vercel.authentication.v1.AuthToken\"\xd7\x01\n\x16\x43reateAuthTokenRequest\x12\x0f\n\x07team_id\x18\x01 \x01(\t\x12\x0c\n\x04slug\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12.\n\nexpires_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04type\x18\x05 \x01(\t\x12\x11\n\tclient_id\x18\x06 \x01(\t\x12\x17\n\x0finstallation_id\x18\x07 \x01(\t\x12\x12\n\nproject_id\x18\x08 \x01(\t\x12\x12\n\nrequest_id\x18\t \x01(\t\"c\n\x17\x43reateAuthTokenResponse\x12\x32\n\x05token\x18\x01 \x01(\x0b\x32#.vercel.authentication.v1.AuthToken\x12\x14\n\x0c\x62\x65\x61rer_token\x18\x02 \x01(\t\"I\n\x16\x44\x65leteAuthTokenRequest\x12\x10\n\x08token_id\x18\x01 \x01(\t\x12\x0f\n\x07team_id\x18\x02 \x01(\t\x12\x0c\n\x04slug\x18\x03 \x01(\t\"+\n\x17\x44\x65leteAuthTokenResponse\x12\x10\n\x08token_id\x18\x01 \x01(\t\"f\n\x18ListAuthTokensRawRequest\x12\x0f\n\x07team_id\x18\x01 \x01(\t\x12\x0c\n\x04slug\x18\x02 \x01(\t\x12\r\n\x05limit\x18\x03 \x01(\x05\x12\r\n\x05until\x18\x04 \x01(\t\x12\r\n\x05since\x18\x05 \x01(\t\"\xc6\x01\n\x19ListAuthTokensRawResponse\x12\x33\n\x06tokens\x18\x01 \x03(\x0b\x32#.vercel.authentication.v1.AuthToken\x12:\n\rtesting_token\x18\x02 \x01(\x0b\x32#.vercel.authentication.v1.AuthToken\x12\x38\n\npagination\x18\x03 \x01(\x0b\x32$.vercel.authentication.v1.Pagination\"6\n\x11\x45mailLoginRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x12\n\ntoken_name\x18\x02 \x01(\t\":\n\x12\x45mailLoginResponse\x12\r\n\x05token\x18\x01 \x01(\t\x12\x15\n\rsecurity_code\x18\x02 \x01(\t\"\x94\x01\n\x12VerifyTokenRequest\x12\r\n\x05token\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x12\n\ntoken_name\x18\x03 \x01(\t\x12\x13\n\x0bsso_user_id\x18\x04 \x01(\t\x12\x11\n\tteam_name\x18\x05 \x01(\t\x12\x11\n\tteam_slug\x18\x06 \x01(\t\x12\x11\n\tteam_plan\x18\x07 \x01(\t\"D\n\x13VerifyTokenResponse\x12\r\n\x05token\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x0f\n\x07team_id\x18\x03 \x01(\t2\xba\x06\n\x11UserTokensService\x12m\n\x0cGetAuthToken\x12-.vercel.authentication.v1.GetAuthTokenRequest\x1a..vercel.authentication.v1.GetAuthTokenResponse\x12s\n\x0eListAuthTokens\x12/.vercel.authentication.v1.ListAuthTokensRequest\x1a\x30.vercel.authentication.v1.ListAuthTokensResponse\x12v\n\x0f\x43reateAuthToken\x12\x30.vercel.authentication.v1.CreateAuthTokenRequest\x1a\x31.vercel.authentication.v1.CreateAuthTokenResponse\x12v\n\x0f\x44\x65leteAuthToken\x12\x30.vercel.authentication.v1.DeleteAuthTokenRequest\x1a\x31.vercel.authentication.v1.DeleteAuthTokenResponse\x12|\n\x11ListAuthTokensRaw\x12\x32.vercel.authentication.v1.ListAuthTokensRawRequest\x1a\x33.vercel.authentication.v1.ListAuthTokensRawResponse\x12g\n\nEmailLogin\x12+.vercel.authentication.v1.EmailLoginRequest\x1a,.vercel.authentication.v1.EmailLoginResponse\x12j\n\x0bVerifyToken\x12,.vercel.authentication.v1.VerifyTokenRequest\x1a-.vercel.authentication.v1.VerifyTokenResponseB\x9a\x01\n\x1c\x63om.vercel.authentication.v1B\x0fUserTokensProtoP\x01Zdgithub.com/vercel-user-tokens/vercel-user-tokens/client/go/vercel/authentication/v1;authenticationv1\xf8\x01\x01\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'vercel.authentication.v1.user_tokens_pb2', globals())
@@ -23,39 +23,41 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   DESCRIPTOR._options = None
   DESCRIPTOR._serialized_options = b'\n\034com.vercel.authentication.v1B\017UserTokensProtoP\001Zdgithub.com/vercel-user-tokens/vercel-user-tokens/client/go/vercel/authentication/v1;authenticationv1\370\001\001'
   _AUTHTOKEN._serialized_start=106
-  _AUTHTOKEN._serialized_end=370
-  _TOKENSCOPE._serialized_start=373
-  _TOKENSCOPE._serialized_end=528
-  _PAGINATION._serialized_start=530
-  _PAGINATION._serialized_end=613
-  _GETAUTHTOKENREQUEST._serialized_start=615
-  _GETAUTHTOKENREQUEST._serialized_end=685
-  _GETAUTHTOKENRESPONSE._serialized_start=687
-  _GETAUTHTOKENRESPONSE._serialized_end=761
-  _LISTAUTHTOKENSREQUEST._serialized_start=763
-  _LISTAUTHTOKENSREQUEST._serialized_end=817
-  _LISTAUTHTOKENSRESPONSE._serialized_start=819
-  _LISTAUTHTOKENSRESPONSE._serialized_end=896
-  _CREATEAUTHTOKENREQUEST._serialized_start=899
-  _CREATEAUTHTOKENREQUEST._serialized_end=1074
-  _CREATEAUTHTOKENRESPONSE._serialized_start=1076
-  _CREATEAUTHTOKENRESPONSE._serialized_end=1175
-  _DELETEAUTHTOKENREQUEST._serialized_start=1177
-  _DELETEAUTHTOKENREQUEST._serialized_end=1250
-  _DELETEAUTHTOKENRESPONSE._serialized_start=1252
-  _DELETEAUTHTOKENRESPONSE._serialized_end=1295
-  _LISTAUTHTOKENSRAWREQUEST._serialized_start=1297
-  _LISTAUTHTOKENSRAWREQUEST._serialized_end=1354
-  _LISTAUTHTOKENSRAWRESPONSE._serialized_start=1357
-  _LISTAUTHTOKENSRAWRESPONSE._serialized_end=1555
-  _EMAILLOGINREQUEST._serialized_start=1557
-  _EMAILLOGINREQUEST._serialized_end=1611
-  _EMAILLOGINRESPONSE._serialized_start=1613
-  _EMAILLOGINRESPONSE._serialized_end=1671
-  _VERIFYTOKENREQUEST._serialized_start=1674
-  _VERIFYTOKENREQUEST._serialized_end=1822
-  _VERIFYTOKENRESPONSE._serialized_start=1824
-  _VERIFYTOKENRESPONSE._serialized_end=1892
-  _USERTOKENSSERVICE._serialized_start=1895
-  _USERTOKENSSERVICE._serialized_end=2721
+  _AUTHTOKEN._serialized_end=537
+  _TOKENSCOPE._serialized_start=540
+  _TOKENSCOPE._serialized_end=753
+  _SUDOVERIFICATION._serialized_start=756
+  _SUDOVERIFICATION._serialized_end=887
+  _PAGINATION._serialized_start=889
+  _PAGINATION._serialized_end=1014
+  _GETAUTHTOKENREQUEST._serialized_start=1016
+  _GETAUTHTOKENREQUEST._serialized_end=1086
+  _GETAUTHTOKENRESPONSE._serialized_start=1088
+  _GETAUTHTOKENRESPONSE._serialized_end=1162
+  _LISTAUTHTOKENSREQUEST._serialized_start=1164
+  _LISTAUTHTOKENSREQUEST._serialized_end=1218
+  _LISTAUTHTOKENSRESPONSE._serialized_start=1220
+  _LISTAUTHTOKENSRESPONSE._serialized_end=1297
+  _CREATEAUTHTOKENREQUEST._serialized_start=1300
+  _CREATEAUTHTOKENREQUEST._serialized_end=1515
+  _CREATEAUTHTOKENRESPONSE._serialized_start=1517
+  _CREATEAUTHTOKENRESPONSE._serialized_end=1616
+  _DELETEAUTHTOKENREQUEST._serialized_start=1618
+  _DELETEAUTHTOKENREQUEST._serialized_end=1691
+  _DELETEAUTHTOKENRESPONSE._serialized_start=1693
+  _DELETEAUTHTOKENRESPONSE._serialized_end=1736
+  _LISTAUTHTOKENSRAWREQUEST._serialized_start=1738
+  _LISTAUTHTOKENSRAWREQUEST._serialized_end=1840
+  _LISTAUTHTOKENSRAWRESPONSE._serialized_start=1843
+  _LISTAUTHTOKENSRAWRESPONSE._serialized_end=2041
+  _EMAILLOGINREQUEST._serialized_start=2043
+  _EMAILLOGINREQUEST._serialized_end=2097
+  _EMAILLOGINRESPONSE._serialized_start=2099
+  _EMAILLOGINRESPONSE._serialized_end=2157
+  _VERIFYTOKENREQUEST._serialized_start=2160
+  _VERIFYTOKENREQUEST._serialized_end=2308
+  _VERIFYTOKENRESPONSE._serialized_start=2310
+  _VERIFYTOKENRESPONSE._serialized_end=2378
+  _USERTOKENSSERVICE._serialized_start=2381
+  _USERTOKENSSERVICE._serialized_end=3207
 # @@protoc_insertion_point(module_scope)

@@ -8,31 +8,45 @@ from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Map
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class AuthToken(_message.Message):
-    __slots__ = ["active_at", "created_at", "expires_at", "id", "name", "origin", "scopes", "type"]
+    __slots__ = ["active_at", "created_at", "expires_at", "id", "leaked_at", "leaked_url", "name", "origin", "prefix", "project_id", "revoked_at", "scopes", "suffix", "type"]
     ACTIVE_AT_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
+    LEAKED_AT_FIELD_NUMBER: _ClassVar[int]
+    LEAKED_URL_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     ORIGIN_FIELD_NUMBER: _ClassVar[int]
+    PREFIX_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    REVOKED_AT_FIELD_NUMBER: _ClassVar[int]
     SCOPES_FIELD_NUMBER: _ClassVar[int]
+    SUFFIX_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     active_at: _timestamp_pb2.Timestamp
     created_at: _timestamp_pb2.Timestamp
     expires_at: _timestamp_pb2.Timestamp
     id: str
+    leaked_at: _timestamp_pb2.Timestamp
+    leaked_url: str
     name: str
     origin: str
+    prefix: str
+    project_id: str
+    revoked_at: _timestamp_pb2.Timestamp
     scopes: _containers.RepeatedCompositeFieldContainer[TokenScope]
+    suffix: str
     type: str
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., type: _Optional[str] = ..., origin: _Optional[str] = ..., scopes: _Optional[_Iterable[_Union[TokenScope, _Mapping]]] = ..., expires_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., active_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., type: _Optional[str] = ..., origin: _Optional[str] = ..., scopes: _Optional[_Iterable[_Union[TokenScope, _Mapping]]] = ..., expires_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., active_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., prefix: _Optional[str] = ..., suffix: _Optional[str] = ..., leaked_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., leaked_url: _Optional[str] = ..., revoked_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., project_id: _Optional[str] = ...) -> None: ...
 
 class CreateAuthTokenRequest(_message.Message):
-    __slots__ = ["client_id", "expires_at", "installation_id", "name", "slug", "team_id", "type"]
+    __slots__ = ["client_id", "expires_at", "installation_id", "name", "project_id", "request_id", "slug", "team_id", "type"]
     CLIENT_ID_FIELD_NUMBER: _ClassVar[int]
     EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
     INSTALLATION_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     SLUG_FIELD_NUMBER: _ClassVar[int]
     TEAM_ID_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
@@ -40,10 +54,12 @@ class CreateAuthTokenRequest(_message.Message):
     expires_at: _timestamp_pb2.Timestamp
     installation_id: str
     name: str
+    project_id: str
+    request_id: str
     slug: str
     team_id: str
     type: str
-    def __init__(self, team_id: _Optional[str] = ..., slug: _Optional[str] = ..., name: _Optional[str] = ..., expires_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., type: _Optional[str] = ..., client_id: _Optional[str] = ..., installation_id: _Optional[str] = ...) -> None: ...
+    def __init__(self, team_id: _Optional[str] = ..., slug: _Optional[str] = ..., name: _Optional[str] = ..., expires_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., type: _Optional[str] = ..., client_id: _Optional[str] = ..., installation_id: _Optional[str] = ..., project_id: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class CreateAuthTokenResponse(_message.Message):
     __slots__ = ["bearer_token", "token"]
@@ -102,12 +118,18 @@ class GetAuthTokenResponse(_message.Message):
     def __init__(self, token: _Optional[_Union[AuthToken, _Mapping]] = ...) -> None: ...
 
 class ListAuthTokensRawRequest(_message.Message):
-    __slots__ = ["slug", "team_id"]
+    __slots__ = ["limit", "since", "slug", "team_id", "until"]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    SINCE_FIELD_NUMBER: _ClassVar[int]
     SLUG_FIELD_NUMBER: _ClassVar[int]
     TEAM_ID_FIELD_NUMBER: _ClassVar[int]
+    UNTIL_FIELD_NUMBER: _ClassVar[int]
+    limit: int
+    since: str
     slug: str
     team_id: str
-    def __init__(self, team_id: _Optional[str] = ..., slug: _Optional[str] = ...) -> None: ...
+    until: str
+    def __init__(self, team_id: _Optional[str] = ..., slug: _Optional[str] = ..., limit: _Optional[int] = ..., until: _Optional[str] = ..., since: _Optional[str] = ...) -> None: ...
 
 class ListAuthTokensRawResponse(_message.Message):
     __slots__ = ["pagination", "testing_token", "tokens"]
@@ -134,28 +156,44 @@ class ListAuthTokensResponse(_message.Message):
     def __init__(self, tokens: _Optional[_Iterable[_Union[AuthToken, _Mapping]]] = ...) -> None: ...
 
 class Pagination(_message.Message):
-    __slots__ = ["count", "next", "prev"]
+    __slots__ = ["count", "next", "next_cursor", "prev", "prev_cursor"]
     COUNT_FIELD_NUMBER: _ClassVar[int]
+    NEXT_CURSOR_FIELD_NUMBER: _ClassVar[int]
     NEXT_FIELD_NUMBER: _ClassVar[int]
+    PREV_CURSOR_FIELD_NUMBER: _ClassVar[int]
     PREV_FIELD_NUMBER: _ClassVar[int]
     count: int
     next: int
+    next_cursor: str
     prev: int
-    def __init__(self, count: _Optional[int] = ..., next: _Optional[int] = ..., prev: _Optional[int] = ...) -> None: ...
+    prev_cursor: str
+    def __init__(self, count: _Optional[int] = ..., next: _Optional[int] = ..., prev: _Optional[int] = ..., next_cursor: _Optional[str] = ..., prev_cursor: _Optional[str] = ...) -> None: ...
+
+class SudoVerification(_message.Message):
+    __slots__ = ["expires_at", "origin", "verified_at"]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    ORIGIN_FIELD_NUMBER: _ClassVar[int]
+    VERIFIED_AT_FIELD_NUMBER: _ClassVar[int]
+    expires_at: _timestamp_pb2.Timestamp
+    origin: str
+    verified_at: _timestamp_pb2.Timestamp
+    def __init__(self, origin: _Optional[str] = ..., expires_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., verified_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class TokenScope(_message.Message):
-    __slots__ = ["created_at", "expires_at", "origin", "team_id", "type"]
+    __slots__ = ["created_at", "expires_at", "origin", "sudo", "team_id", "type"]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
     ORIGIN_FIELD_NUMBER: _ClassVar[int]
+    SUDO_FIELD_NUMBER: _ClassVar[int]
     TEAM_ID_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     created_at: _timestamp_pb2.Timestamp
     expires_at: _timestamp_pb2.Timestamp
     origin: str
+    sudo: SudoVerification
     team_id: str
     type: str
-    def __init__(self, type: _Optional[str] = ..., team_id: _Optional[str] = ..., origin: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    def __init__(self, type: _Optional[str] = ..., team_id: _Optional[str] = ..., origin: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., sudo: _Optional[_Union[SudoVerification, _Mapping]] = ...) -> None: ...
 
 class VerifyTokenRequest(_message.Message):
     __slots__ = ["email", "sso_user_id", "team_name", "team_plan", "team_slug", "token", "token_name"]

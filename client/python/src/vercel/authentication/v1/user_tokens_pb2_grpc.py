@@ -80,8 +80,10 @@ class UserTokensServiceServicer(object):
 
     def ListAuthTokens(self, request, context):
         """Returns every token of the authenticated user, following Vercel's
-        pagination to the end. Mirrors StackQL's `list_auth_tokens`: the `tokens`
-        rows of `GET /v5/user/tokens`.
+        pagination to the end. Mirrors StackQL's `list_auth_tokens`; reads
+        today's documented listing, `GET /v6/user/tokens?limit=100`, following
+        `until` cursors. Either every token comes back or the call fails (reason
+        `LIST_INCOMPLETE` when the listing cannot be read to its end).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -90,6 +92,8 @@ class UserTokensServiceServicer(object):
     def CreateAuthToken(self, request, context):
         """Creates a token and returns its secret, which Vercel shows only this
         once. Mirrors StackQL's `create_auth_token`: `POST /v3/user/tokens`.
+        Without a team it creates an account-wide token. A repeat of the same
+        `request_id` returns the first call's response (AIP-155).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

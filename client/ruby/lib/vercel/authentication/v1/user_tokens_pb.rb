@@ -16,6 +16,12 @@ Google::Protobuf::DescriptorPool.generated_pool.build do
       optional :expires_at, :message, 6, "google.protobuf.Timestamp"
       optional :active_at, :message, 7, "google.protobuf.Timestamp"
       optional :created_at, :message, 8, "google.protobuf.Timestamp"
+      optional :prefix, :string, 9
+      optional :suffix, :string, 10
+      optional :leaked_at, :message, 11, "google.protobuf.Timestamp"
+      optional :leaked_url, :string, 12
+      optional :revoked_at, :message, 13, "google.protobuf.Timestamp"
+      optional :project_id, :string, 14
     end
     add_message "vercel.authentication.v1.TokenScope" do
       optional :type, :string, 1
@@ -23,11 +29,19 @@ Google::Protobuf::DescriptorPool.generated_pool.build do
       optional :origin, :string, 3
       optional :created_at, :message, 4, "google.protobuf.Timestamp"
       optional :expires_at, :message, 5, "google.protobuf.Timestamp"
+      optional :sudo, :message, 6, "vercel.authentication.v1.SudoVerification"
+    end
+    add_message "vercel.authentication.v1.SudoVerification" do
+      optional :origin, :string, 1
+      optional :expires_at, :message, 2, "google.protobuf.Timestamp"
+      optional :verified_at, :message, 3, "google.protobuf.Timestamp"
     end
     add_message "vercel.authentication.v1.Pagination" do
       optional :count, :int64, 1
       proto3_optional :next, :int64, 2
       proto3_optional :prev, :int64, 3
+      optional :next_cursor, :string, 4
+      optional :prev_cursor, :string, 5
     end
     add_message "vercel.authentication.v1.GetAuthTokenRequest" do
       optional :token_id, :string, 1
@@ -52,6 +66,8 @@ Google::Protobuf::DescriptorPool.generated_pool.build do
       optional :type, :string, 5
       optional :client_id, :string, 6
       optional :installation_id, :string, 7
+      optional :project_id, :string, 8
+      optional :request_id, :string, 9
     end
     add_message "vercel.authentication.v1.CreateAuthTokenResponse" do
       optional :token, :message, 1, "vercel.authentication.v1.AuthToken"
@@ -68,6 +84,9 @@ Google::Protobuf::DescriptorPool.generated_pool.build do
     add_message "vercel.authentication.v1.ListAuthTokensRawRequest" do
       optional :team_id, :string, 1
       optional :slug, :string, 2
+      optional :limit, :int32, 3
+      optional :until, :string, 4
+      optional :since, :string, 5
     end
     add_message "vercel.authentication.v1.ListAuthTokensRawResponse" do
       repeated :tokens, :message, 1, "vercel.authentication.v1.AuthToken"
@@ -104,6 +123,7 @@ module Vercel
     module V1
       AuthToken = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("vercel.authentication.v1.AuthToken").msgclass
       TokenScope = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("vercel.authentication.v1.TokenScope").msgclass
+      SudoVerification = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("vercel.authentication.v1.SudoVerification").msgclass
       Pagination = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("vercel.authentication.v1.Pagination").msgclass
       GetAuthTokenRequest = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("vercel.authentication.v1.GetAuthTokenRequest").msgclass
       GetAuthTokenResponse = ::Google::Protobuf::DescriptorPool.generated_pool.lookup("vercel.authentication.v1.GetAuthTokenResponse").msgclass

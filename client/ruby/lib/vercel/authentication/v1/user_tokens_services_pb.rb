@@ -28,11 +28,15 @@ module Vercel
           # `GET /v5/user/tokens/{tokenId}`.
           rpc :GetAuthToken, ::Vercel::Authentication::V1::GetAuthTokenRequest, ::Vercel::Authentication::V1::GetAuthTokenResponse
           # Returns every token of the authenticated user, following Vercel's
-          # pagination to the end. Mirrors StackQL's `list_auth_tokens`: the `tokens`
-          # rows of `GET /v5/user/tokens`.
+          # pagination to the end. Mirrors StackQL's `list_auth_tokens`; reads
+          # today's documented listing, `GET /v6/user/tokens?limit=100`, following
+          # `until` cursors. Either every token comes back or the call fails (reason
+          # `LIST_INCOMPLETE` when the listing cannot be read to its end).
           rpc :ListAuthTokens, ::Vercel::Authentication::V1::ListAuthTokensRequest, ::Vercel::Authentication::V1::ListAuthTokensResponse
           # Creates a token and returns its secret, which Vercel shows only this
           # once. Mirrors StackQL's `create_auth_token`: `POST /v3/user/tokens`.
+          # Without a team it creates an account-wide token. A repeat of the same
+          # `request_id` returns the first call's response (AIP-155).
           rpc :CreateAuthToken, ::Vercel::Authentication::V1::CreateAuthTokenRequest, ::Vercel::Authentication::V1::CreateAuthTokenResponse
           # Revokes a token. Mirrors StackQL's `delete_auth_token`:
           # `DELETE /v3/user/tokens/{tokenId}`.

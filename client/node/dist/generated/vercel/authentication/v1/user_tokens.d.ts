@@ -29,6 +29,36 @@ export interface AuthToken {
     activeAt?: Date | undefined;
     /** When the token was created (Vercel's `createdAt`). */
     createdAt?: Date | undefined;
+    /**
+     * The first characters of the secret (Vercel's `prefix`), e.g. `vcp_`,
+     * to recognise it without revealing it; empty when Vercel does not say.
+     */
+    prefix?: string | undefined;
+    /**
+     * The last characters of the secret (Vercel's `suffix`); empty when Vercel
+     * does not say.
+     */
+    suffix?: string | undefined;
+    /**
+     * When Vercel's secret scanning found the token in public (Vercel's
+     * `leakedAt`); unset when it never did.
+     */
+    leakedAt?: Date | undefined;
+    /**
+     * Where Vercel's secret scanning found the token (Vercel's `leakedUrl`),
+     * e.g. a GitHub URL; empty when it never did.
+     */
+    leakedUrl?: string | undefined;
+    /**
+     * When the token was revoked (Vercel's `revokedAt`); unset while it is
+     * not.
+     */
+    revokedAt?: Date | undefined;
+    /**
+     * The project a project-scoped token is limited to (Vercel's
+     * `projectId`); empty for other tokens.
+     */
+    projectId?: string | undefined;
 }
 /**
  * One scope of a token (an element of Vercel's `scopes`): the user account or
@@ -48,6 +78,26 @@ export interface TokenScope {
     createdAt?: Date | undefined;
     /** When the scope expires (Vercel's `expiresAt`); unset when it never does. */
     expiresAt?: Date | undefined;
+    /**
+     * A step-up verification of a `user` scope (Vercel's `sudo`); unset when
+     * Vercel sends none.
+     */
+    sudo?: SudoVerification | undefined;
+}
+/** A step-up ("sudo") verification of a user scope (Vercel's `scopes[].sudo`). */
+export interface SudoVerification {
+    /**
+     * How the user verified (Vercel's `origin`), e.g. `email-otp`, `otp`,
+     * `recovery-code`, `totp`, `webauthn`.
+     */
+    origin?: string | undefined;
+    /** When the verification lapses (Vercel's `expiresAt`). */
+    expiresAt?: Date | undefined;
+    /**
+     * When the user verified (Vercel's `verifiedAt`); unset when Vercel does
+     * not say.
+     */
+    verifiedAt?: Date | undefined;
 }
 /**
  * Vercel's cursor-based pagination of a token listing (Vercel's
@@ -66,6 +116,17 @@ export interface Pagination {
      * Vercel sends it (Vercel's `prev`); unset when there is no previous page.
      */
     prev?: number | undefined;
+    /**
+     * The cursor of the next page as text, whatever type Vercel sent it in
+     * (Vercel's `next`); pass it as ListAuthTokensRawRequest.until to read the
+     * next page. Empty when there is no next page.
+     */
+    nextCursor?: string | undefined;
+    /**
+     * The cursor of the previous page as text (Vercel's `prev`); pass it as
+     * ListAuthTokensRawRequest.since. Empty when there is no previous page.
+     */
+    prevCursor?: string | undefined;
 }
 /** The request of GetAuthToken. */
 export interface GetAuthTokenRequest {
@@ -106,12 +167,16 @@ export interface ListAuthTokensResponse {
     tokens?: AuthToken[] | undefined;
 }
 /**
- * The request of CreateAuthToken. Vercel accepts either a plain token
- * (`name`, `expires_at`) or an OAuth2 token (`type` `oauth2-token`, plus
- * `client_id` and `installation_id`).
+ * The request of CreateAuthToken. Vercel accepts a plain token (`name`,
+ * `expires_at`, optionally `project_id`) or, as the StackQL description
+ * says, an OAuth2 token (`type` `oauth2-token`, plus `client_id` and
+ * `installation_id`).
  */
 export interface CreateAuthTokenRequest {
-    /** The team the token is created for (query parameter `teamId`). Required. */
+    /**
+     * The team the token is created for (query parameter `teamId`). Optional:
+     * without it Vercel creates an account-wide token and no `teamId` is sent.
+     */
     teamId?: string | undefined;
     /**
      * Acts on behalf of the team with this URL slug (query parameter `slug`).
@@ -125,7 +190,11 @@ export interface CreateAuthTokenRequest {
      * Optional: unset means it never does.
      */
     expiresAt?: Date | undefined;
-    /** The token's kind (body field `type`): empty or `oauth2-token`. */
+    /**
+     * The token's kind (body field `type`): empty or `oauth2-token`. The
+     * StackQL description names `oauth2-token`; Vercel's current API no longer
+     * documents it.
+     */
     type?: string | undefined;
     /**
      * The OAuth2 client the token is for (body field `clientId`). Only with
@@ -137,6 +206,18 @@ export interface CreateAuthTokenRequest {
      * `installationId`). Only with `type` `oauth2-token`.
      */
     installationId?: string | undefined;
+    /**
+     * The project a project-scoped token is limited to (body field
+     * `projectId`). Optional; requires `team_id`.
+     */
+    projectId?: string | undefined;
+    /**
+     * A caller-chosen UUID that makes the call idempotent (AIP-155): a repeat
+     * with the same `request_id` by the same caller within the server's
+     * idempotency window returns the first call's response without creating a
+     * second token. Optional; never sent upstream.
+     */
+    requestId?: string | undefined;
 }
 /** The response of CreateAuthToken. */
 export interface CreateAuthTokenResponse {
@@ -177,6 +258,21 @@ export interface ListAuthTokensRawRequest {
      * Optional.
      */
     slug?: string | undefined;
+    /**
+     * The most tokens the page holds (query parameter `limit`), 1 to 100;
+     * 0 lets Vercel choose.
+     */
+    limit?: number | undefined;
+    /**
+     * Reads the page after this cursor (query parameter `until`): a previous
+     * page's `pagination.next_cursor`. Optional.
+     */
+    until?: string | undefined;
+    /**
+     * Reads the page before this cursor (query parameter `since`): a previous
+     * page's `pagination.prev_cursor`. Optional.
+     */
+    since?: string | undefined;
 }
 /**
  * The response of ListAuthTokensRaw: the whole body of one
@@ -265,6 +361,7 @@ export interface VerifyTokenResponse {
 }
 export declare const AuthToken: MessageFns<AuthToken>;
 export declare const TokenScope: MessageFns<TokenScope>;
+export declare const SudoVerification: MessageFns<SudoVerification>;
 export declare const Pagination: MessageFns<Pagination>;
 export declare const GetAuthTokenRequest: MessageFns<GetAuthTokenRequest>;
 export declare const GetAuthTokenResponse: MessageFns<GetAuthTokenResponse>;
@@ -307,8 +404,10 @@ export declare const UserTokensServiceService: {
     };
     /**
      * Returns every token of the authenticated user, following Vercel's
-     * pagination to the end. Mirrors StackQL's `list_auth_tokens`: the `tokens`
-     * rows of `GET /v5/user/tokens`.
+     * pagination to the end. Mirrors StackQL's `list_auth_tokens`; reads
+     * today's documented listing, `GET /v6/user/tokens?limit=100`, following
+     * `until` cursors. Either every token comes back or the call fails (reason
+     * `LIST_INCOMPLETE` when the listing cannot be read to its end).
      */
     readonly listAuthTokens: {
         readonly path: "/vercel.authentication.v1.UserTokensService/ListAuthTokens";
@@ -322,6 +421,8 @@ export declare const UserTokensServiceService: {
     /**
      * Creates a token and returns its secret, which Vercel shows only this
      * once. Mirrors StackQL's `create_auth_token`: `POST /v3/user/tokens`.
+     * Without a team it creates an account-wide token. A repeat of the same
+     * `request_id` returns the first call's response (AIP-155).
      */
     readonly createAuthToken: {
         readonly path: "/vercel.authentication.v1.UserTokensService/CreateAuthToken";
@@ -396,13 +497,17 @@ export interface UserTokensServiceServer extends UntypedServiceImplementation {
     getAuthToken: handleUnaryCall<GetAuthTokenRequest, GetAuthTokenResponse>;
     /**
      * Returns every token of the authenticated user, following Vercel's
-     * pagination to the end. Mirrors StackQL's `list_auth_tokens`: the `tokens`
-     * rows of `GET /v5/user/tokens`.
+     * pagination to the end. Mirrors StackQL's `list_auth_tokens`; reads
+     * today's documented listing, `GET /v6/user/tokens?limit=100`, following
+     * `until` cursors. Either every token comes back or the call fails (reason
+     * `LIST_INCOMPLETE` when the listing cannot be read to its end).
      */
     listAuthTokens: handleUnaryCall<ListAuthTokensRequest, ListAuthTokensResponse>;
     /**
      * Creates a token and returns its secret, which Vercel shows only this
      * once. Mirrors StackQL's `create_auth_token`: `POST /v3/user/tokens`.
+     * Without a team it creates an account-wide token. A repeat of the same
+     * `request_id` returns the first call's response (AIP-155).
      */
     createAuthToken: handleUnaryCall<CreateAuthTokenRequest, CreateAuthTokenResponse>;
     /**
@@ -439,8 +544,10 @@ export interface UserTokensServiceClient extends Client {
     getAuthToken(request: GetAuthTokenRequest, metadata: Metadata, options: Partial<CallOptions>, callback: (error: ServiceError | null, response: GetAuthTokenResponse) => void): ClientUnaryCall;
     /**
      * Returns every token of the authenticated user, following Vercel's
-     * pagination to the end. Mirrors StackQL's `list_auth_tokens`: the `tokens`
-     * rows of `GET /v5/user/tokens`.
+     * pagination to the end. Mirrors StackQL's `list_auth_tokens`; reads
+     * today's documented listing, `GET /v6/user/tokens?limit=100`, following
+     * `until` cursors. Either every token comes back or the call fails (reason
+     * `LIST_INCOMPLETE` when the listing cannot be read to its end).
      */
     listAuthTokens(request: ListAuthTokensRequest, callback: (error: ServiceError | null, response: ListAuthTokensResponse) => void): ClientUnaryCall;
     listAuthTokens(request: ListAuthTokensRequest, metadata: Metadata, callback: (error: ServiceError | null, response: ListAuthTokensResponse) => void): ClientUnaryCall;
@@ -448,6 +555,8 @@ export interface UserTokensServiceClient extends Client {
     /**
      * Creates a token and returns its secret, which Vercel shows only this
      * once. Mirrors StackQL's `create_auth_token`: `POST /v3/user/tokens`.
+     * Without a team it creates an account-wide token. A repeat of the same
+     * `request_id` returns the first call's response (AIP-155).
      */
     createAuthToken(request: CreateAuthTokenRequest, callback: (error: ServiceError | null, response: CreateAuthTokenResponse) => void): ClientUnaryCall;
     createAuthToken(request: CreateAuthTokenRequest, metadata: Metadata, callback: (error: ServiceError | null, response: CreateAuthTokenResponse) => void): ClientUnaryCall;

@@ -5,7 +5,7 @@
 //   protoc               v3.21.12
 // source: vercel/authentication/v1/user_tokens.proto
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.UserTokensServiceClient = exports.UserTokensServiceService = exports.VerifyTokenResponse = exports.VerifyTokenRequest = exports.EmailLoginResponse = exports.EmailLoginRequest = exports.ListAuthTokensRawResponse = exports.ListAuthTokensRawRequest = exports.DeleteAuthTokenResponse = exports.DeleteAuthTokenRequest = exports.CreateAuthTokenResponse = exports.CreateAuthTokenRequest = exports.ListAuthTokensResponse = exports.ListAuthTokensRequest = exports.GetAuthTokenResponse = exports.GetAuthTokenRequest = exports.Pagination = exports.TokenScope = exports.AuthToken = exports.protobufFileName = exports.protobufPackage = void 0;
+exports.UserTokensServiceClient = exports.UserTokensServiceService = exports.VerifyTokenResponse = exports.VerifyTokenRequest = exports.EmailLoginResponse = exports.EmailLoginRequest = exports.ListAuthTokensRawResponse = exports.ListAuthTokensRawRequest = exports.DeleteAuthTokenResponse = exports.DeleteAuthTokenRequest = exports.CreateAuthTokenResponse = exports.CreateAuthTokenRequest = exports.ListAuthTokensResponse = exports.ListAuthTokensRequest = exports.GetAuthTokenResponse = exports.GetAuthTokenRequest = exports.Pagination = exports.SudoVerification = exports.TokenScope = exports.AuthToken = exports.protobufFileName = exports.protobufPackage = void 0;
 /* eslint-disable */
 const wire_1 = require("@bufbuild/protobuf/wire");
 const grpc_js_1 = require("@grpc/grpc-js");
@@ -22,6 +22,12 @@ function createBaseAuthToken() {
         expiresAt: undefined,
         activeAt: undefined,
         createdAt: undefined,
+        prefix: "",
+        suffix: "",
+        leakedAt: undefined,
+        leakedUrl: "",
+        revokedAt: undefined,
+        projectId: "",
     };
 }
 exports.AuthToken = {
@@ -51,6 +57,24 @@ exports.AuthToken = {
         }
         if (message.createdAt !== undefined) {
             timestamp_1.Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(66).fork()).join();
+        }
+        if (message.prefix !== undefined && message.prefix !== "") {
+            writer.uint32(74).string(message.prefix);
+        }
+        if (message.suffix !== undefined && message.suffix !== "") {
+            writer.uint32(82).string(message.suffix);
+        }
+        if (message.leakedAt !== undefined) {
+            timestamp_1.Timestamp.encode(toTimestamp(message.leakedAt), writer.uint32(90).fork()).join();
+        }
+        if (message.leakedUrl !== undefined && message.leakedUrl !== "") {
+            writer.uint32(98).string(message.leakedUrl);
+        }
+        if (message.revokedAt !== undefined) {
+            timestamp_1.Timestamp.encode(toTimestamp(message.revokedAt), writer.uint32(106).fork()).join();
+        }
+        if (message.projectId !== undefined && message.projectId !== "") {
+            writer.uint32(114).string(message.projectId);
         }
         return writer;
     },
@@ -126,6 +150,48 @@ exports.AuthToken = {
                         message.createdAt = fromTimestamp(timestamp_1.Timestamp.decode(reader, reader.uint32()));
                         continue;
                     }
+                    case 9: {
+                        if (tag !== 74) {
+                            break;
+                        }
+                        message.prefix = reader.string();
+                        continue;
+                    }
+                    case 10: {
+                        if (tag !== 82) {
+                            break;
+                        }
+                        message.suffix = reader.string();
+                        continue;
+                    }
+                    case 11: {
+                        if (tag !== 90) {
+                            break;
+                        }
+                        message.leakedAt = fromTimestamp(timestamp_1.Timestamp.decode(reader, reader.uint32()));
+                        continue;
+                    }
+                    case 12: {
+                        if (tag !== 98) {
+                            break;
+                        }
+                        message.leakedUrl = reader.string();
+                        continue;
+                    }
+                    case 13: {
+                        if (tag !== 106) {
+                            break;
+                        }
+                        message.revokedAt = fromTimestamp(timestamp_1.Timestamp.decode(reader, reader.uint32()));
+                        continue;
+                    }
+                    case 14: {
+                        if (tag !== 114) {
+                            break;
+                        }
+                        message.projectId = reader.string();
+                        continue;
+                    }
                 }
                 if ((tag & 7) === 4 || tag === 0) {
                     break;
@@ -160,6 +226,28 @@ exports.AuthToken = {
                 : isSet(object.created_at)
                     ? fromJsonTimestamp(object.created_at)
                     : undefined,
+            prefix: isSet(object.prefix) ? globalThis.String(object.prefix) : "",
+            suffix: isSet(object.suffix) ? globalThis.String(object.suffix) : "",
+            leakedAt: isSet(object.leakedAt)
+                ? fromJsonTimestamp(object.leakedAt)
+                : isSet(object.leaked_at)
+                    ? fromJsonTimestamp(object.leaked_at)
+                    : undefined,
+            leakedUrl: isSet(object.leakedUrl)
+                ? globalThis.String(object.leakedUrl)
+                : isSet(object.leaked_url)
+                    ? globalThis.String(object.leaked_url)
+                    : "",
+            revokedAt: isSet(object.revokedAt)
+                ? fromJsonTimestamp(object.revokedAt)
+                : isSet(object.revoked_at)
+                    ? fromJsonTimestamp(object.revoked_at)
+                    : undefined,
+            projectId: isSet(object.projectId)
+                ? globalThis.String(object.projectId)
+                : isSet(object.project_id)
+                    ? globalThis.String(object.project_id)
+                    : "",
         };
     },
     toJSON(message) {
@@ -188,6 +276,24 @@ exports.AuthToken = {
         if (message.createdAt !== undefined) {
             obj.createdAt = message.createdAt.toISOString();
         }
+        if (message.prefix !== undefined && message.prefix !== "") {
+            obj.prefix = message.prefix;
+        }
+        if (message.suffix !== undefined && message.suffix !== "") {
+            obj.suffix = message.suffix;
+        }
+        if (message.leakedAt !== undefined) {
+            obj.leakedAt = message.leakedAt.toISOString();
+        }
+        if (message.leakedUrl !== undefined && message.leakedUrl !== "") {
+            obj.leakedUrl = message.leakedUrl;
+        }
+        if (message.revokedAt !== undefined) {
+            obj.revokedAt = message.revokedAt.toISOString();
+        }
+        if (message.projectId !== undefined && message.projectId !== "") {
+            obj.projectId = message.projectId;
+        }
         return obj;
     },
     create(base) {
@@ -203,11 +309,17 @@ exports.AuthToken = {
         message.expiresAt = object.expiresAt ?? undefined;
         message.activeAt = object.activeAt ?? undefined;
         message.createdAt = object.createdAt ?? undefined;
+        message.prefix = object.prefix ?? "";
+        message.suffix = object.suffix ?? "";
+        message.leakedAt = object.leakedAt ?? undefined;
+        message.leakedUrl = object.leakedUrl ?? "";
+        message.revokedAt = object.revokedAt ?? undefined;
+        message.projectId = object.projectId ?? "";
         return message;
     },
 };
 function createBaseTokenScope() {
-    return { type: "", teamId: "", origin: "", createdAt: undefined, expiresAt: undefined };
+    return { type: "", teamId: "", origin: "", createdAt: undefined, expiresAt: undefined, sudo: undefined };
 }
 exports.TokenScope = {
     encode(message, writer = new wire_1.BinaryWriter()) {
@@ -225,6 +337,9 @@ exports.TokenScope = {
         }
         if (message.expiresAt !== undefined) {
             timestamp_1.Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(42).fork()).join();
+        }
+        if (message.sudo !== undefined) {
+            exports.SudoVerification.encode(message.sudo, writer.uint32(50).fork()).join();
         }
         return writer;
     },
@@ -276,6 +391,13 @@ exports.TokenScope = {
                         message.expiresAt = fromTimestamp(timestamp_1.Timestamp.decode(reader, reader.uint32()));
                         continue;
                     }
+                    case 6: {
+                        if (tag !== 50) {
+                            break;
+                        }
+                        message.sudo = exports.SudoVerification.decode(reader, reader.uint32());
+                        continue;
+                    }
                 }
                 if ((tag & 7) === 4 || tag === 0) {
                     break;
@@ -307,6 +429,7 @@ exports.TokenScope = {
                 : isSet(object.expires_at)
                     ? fromJsonTimestamp(object.expires_at)
                     : undefined,
+            sudo: isSet(object.sudo) ? exports.SudoVerification.fromJSON(object.sudo) : undefined,
         };
     },
     toJSON(message) {
@@ -326,6 +449,9 @@ exports.TokenScope = {
         if (message.expiresAt !== undefined) {
             obj.expiresAt = message.expiresAt.toISOString();
         }
+        if (message.sudo !== undefined) {
+            obj.sudo = exports.SudoVerification.toJSON(message.sudo);
+        }
         return obj;
     },
     create(base) {
@@ -338,11 +464,115 @@ exports.TokenScope = {
         message.origin = object.origin ?? "";
         message.createdAt = object.createdAt ?? undefined;
         message.expiresAt = object.expiresAt ?? undefined;
+        message.sudo = (object.sudo !== undefined && object.sudo !== null)
+            ? exports.SudoVerification.fromPartial(object.sudo)
+            : undefined;
+        return message;
+    },
+};
+function createBaseSudoVerification() {
+    return { origin: "", expiresAt: undefined, verifiedAt: undefined };
+}
+exports.SudoVerification = {
+    encode(message, writer = new wire_1.BinaryWriter()) {
+        if (message.origin !== undefined && message.origin !== "") {
+            writer.uint32(10).string(message.origin);
+        }
+        if (message.expiresAt !== undefined) {
+            timestamp_1.Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(18).fork()).join();
+        }
+        if (message.verifiedAt !== undefined) {
+            timestamp_1.Timestamp.encode(toTimestamp(message.verifiedAt), writer.uint32(26).fork()).join();
+        }
+        return writer;
+    },
+    decode(input, length) {
+        const reader = input instanceof wire_1.BinaryReader ? input : new wire_1.BinaryReader(input);
+        const previousRecursionDepth = reader.__tsProtoDecodeDepth ?? 0;
+        if (previousRecursionDepth >= 100) {
+            throw new globalThis.Error("protobuf decode recursion limit exceeded");
+        }
+        reader.__tsProtoDecodeDepth = previousRecursionDepth + 1;
+        try {
+            const end = length === undefined ? reader.len : reader.pos + length;
+            const message = createBaseSudoVerification();
+            while (reader.pos < end) {
+                const tag = reader.uint32();
+                switch (tag >>> 3) {
+                    case 1: {
+                        if (tag !== 10) {
+                            break;
+                        }
+                        message.origin = reader.string();
+                        continue;
+                    }
+                    case 2: {
+                        if (tag !== 18) {
+                            break;
+                        }
+                        message.expiresAt = fromTimestamp(timestamp_1.Timestamp.decode(reader, reader.uint32()));
+                        continue;
+                    }
+                    case 3: {
+                        if (tag !== 26) {
+                            break;
+                        }
+                        message.verifiedAt = fromTimestamp(timestamp_1.Timestamp.decode(reader, reader.uint32()));
+                        continue;
+                    }
+                }
+                if ((tag & 7) === 4 || tag === 0) {
+                    break;
+                }
+                reader.skip(tag & 7);
+            }
+            return message;
+        }
+        finally {
+            reader.__tsProtoDecodeDepth = previousRecursionDepth;
+        }
+    },
+    fromJSON(object) {
+        return {
+            origin: isSet(object.origin) ? globalThis.String(object.origin) : "",
+            expiresAt: isSet(object.expiresAt)
+                ? fromJsonTimestamp(object.expiresAt)
+                : isSet(object.expires_at)
+                    ? fromJsonTimestamp(object.expires_at)
+                    : undefined,
+            verifiedAt: isSet(object.verifiedAt)
+                ? fromJsonTimestamp(object.verifiedAt)
+                : isSet(object.verified_at)
+                    ? fromJsonTimestamp(object.verified_at)
+                    : undefined,
+        };
+    },
+    toJSON(message) {
+        const obj = {};
+        if (message.origin !== undefined && message.origin !== "") {
+            obj.origin = message.origin;
+        }
+        if (message.expiresAt !== undefined) {
+            obj.expiresAt = message.expiresAt.toISOString();
+        }
+        if (message.verifiedAt !== undefined) {
+            obj.verifiedAt = message.verifiedAt.toISOString();
+        }
+        return obj;
+    },
+    create(base) {
+        return exports.SudoVerification.fromPartial(base ?? {});
+    },
+    fromPartial(object) {
+        const message = createBaseSudoVerification();
+        message.origin = object.origin ?? "";
+        message.expiresAt = object.expiresAt ?? undefined;
+        message.verifiedAt = object.verifiedAt ?? undefined;
         return message;
     },
 };
 function createBasePagination() {
-    return { count: 0, next: undefined, prev: undefined };
+    return { count: 0, next: undefined, prev: undefined, nextCursor: "", prevCursor: "" };
 }
 exports.Pagination = {
     encode(message, writer = new wire_1.BinaryWriter()) {
@@ -354,6 +584,12 @@ exports.Pagination = {
         }
         if (message.prev !== undefined) {
             writer.uint32(24).int64(message.prev);
+        }
+        if (message.nextCursor !== undefined && message.nextCursor !== "") {
+            writer.uint32(34).string(message.nextCursor);
+        }
+        if (message.prevCursor !== undefined && message.prevCursor !== "") {
+            writer.uint32(42).string(message.prevCursor);
         }
         return writer;
     },
@@ -391,6 +627,20 @@ exports.Pagination = {
                         message.prev = longToNumber(reader.int64());
                         continue;
                     }
+                    case 4: {
+                        if (tag !== 34) {
+                            break;
+                        }
+                        message.nextCursor = reader.string();
+                        continue;
+                    }
+                    case 5: {
+                        if (tag !== 42) {
+                            break;
+                        }
+                        message.prevCursor = reader.string();
+                        continue;
+                    }
                 }
                 if ((tag & 7) === 4 || tag === 0) {
                     break;
@@ -408,6 +658,16 @@ exports.Pagination = {
             count: isSet(object.count) ? globalThis.Number(object.count) : 0,
             next: isSet(object.next) ? globalThis.Number(object.next) : undefined,
             prev: isSet(object.prev) ? globalThis.Number(object.prev) : undefined,
+            nextCursor: isSet(object.nextCursor)
+                ? globalThis.String(object.nextCursor)
+                : isSet(object.next_cursor)
+                    ? globalThis.String(object.next_cursor)
+                    : "",
+            prevCursor: isSet(object.prevCursor)
+                ? globalThis.String(object.prevCursor)
+                : isSet(object.prev_cursor)
+                    ? globalThis.String(object.prev_cursor)
+                    : "",
         };
     },
     toJSON(message) {
@@ -421,6 +681,12 @@ exports.Pagination = {
         if (message.prev !== undefined) {
             obj.prev = Math.round(message.prev);
         }
+        if (message.nextCursor !== undefined && message.nextCursor !== "") {
+            obj.nextCursor = message.nextCursor;
+        }
+        if (message.prevCursor !== undefined && message.prevCursor !== "") {
+            obj.prevCursor = message.prevCursor;
+        }
         return obj;
     },
     create(base) {
@@ -431,6 +697,8 @@ exports.Pagination = {
         message.count = object.count ?? 0;
         message.next = object.next ?? undefined;
         message.prev = object.prev ?? undefined;
+        message.nextCursor = object.nextCursor ?? "";
+        message.prevCursor = object.prevCursor ?? "";
         return message;
     },
 };
@@ -749,7 +1017,17 @@ exports.ListAuthTokensResponse = {
     },
 };
 function createBaseCreateAuthTokenRequest() {
-    return { teamId: "", slug: "", name: "", expiresAt: undefined, type: "", clientId: "", installationId: "" };
+    return {
+        teamId: "",
+        slug: "",
+        name: "",
+        expiresAt: undefined,
+        type: "",
+        clientId: "",
+        installationId: "",
+        projectId: "",
+        requestId: "",
+    };
 }
 exports.CreateAuthTokenRequest = {
     encode(message, writer = new wire_1.BinaryWriter()) {
@@ -773,6 +1051,12 @@ exports.CreateAuthTokenRequest = {
         }
         if (message.installationId !== undefined && message.installationId !== "") {
             writer.uint32(58).string(message.installationId);
+        }
+        if (message.projectId !== undefined && message.projectId !== "") {
+            writer.uint32(66).string(message.projectId);
+        }
+        if (message.requestId !== undefined && message.requestId !== "") {
+            writer.uint32(74).string(message.requestId);
         }
         return writer;
     },
@@ -838,6 +1122,20 @@ exports.CreateAuthTokenRequest = {
                         message.installationId = reader.string();
                         continue;
                     }
+                    case 8: {
+                        if (tag !== 66) {
+                            break;
+                        }
+                        message.projectId = reader.string();
+                        continue;
+                    }
+                    case 9: {
+                        if (tag !== 74) {
+                            break;
+                        }
+                        message.requestId = reader.string();
+                        continue;
+                    }
                 }
                 if ((tag & 7) === 4 || tag === 0) {
                     break;
@@ -875,6 +1173,16 @@ exports.CreateAuthTokenRequest = {
                 : isSet(object.installation_id)
                     ? globalThis.String(object.installation_id)
                     : "",
+            projectId: isSet(object.projectId)
+                ? globalThis.String(object.projectId)
+                : isSet(object.project_id)
+                    ? globalThis.String(object.project_id)
+                    : "",
+            requestId: isSet(object.requestId)
+                ? globalThis.String(object.requestId)
+                : isSet(object.request_id)
+                    ? globalThis.String(object.request_id)
+                    : "",
         };
     },
     toJSON(message) {
@@ -900,6 +1208,12 @@ exports.CreateAuthTokenRequest = {
         if (message.installationId !== undefined && message.installationId !== "") {
             obj.installationId = message.installationId;
         }
+        if (message.projectId !== undefined && message.projectId !== "") {
+            obj.projectId = message.projectId;
+        }
+        if (message.requestId !== undefined && message.requestId !== "") {
+            obj.requestId = message.requestId;
+        }
         return obj;
     },
     create(base) {
@@ -914,6 +1228,8 @@ exports.CreateAuthTokenRequest = {
         message.type = object.type ?? "";
         message.clientId = object.clientId ?? "";
         message.installationId = object.installationId ?? "";
+        message.projectId = object.projectId ?? "";
+        message.requestId = object.requestId ?? "";
         return message;
     },
 };
@@ -1170,7 +1486,7 @@ exports.DeleteAuthTokenResponse = {
     },
 };
 function createBaseListAuthTokensRawRequest() {
-    return { teamId: "", slug: "" };
+    return { teamId: "", slug: "", limit: 0, until: "", since: "" };
 }
 exports.ListAuthTokensRawRequest = {
     encode(message, writer = new wire_1.BinaryWriter()) {
@@ -1179,6 +1495,15 @@ exports.ListAuthTokensRawRequest = {
         }
         if (message.slug !== undefined && message.slug !== "") {
             writer.uint32(18).string(message.slug);
+        }
+        if (message.limit !== undefined && message.limit !== 0) {
+            writer.uint32(24).int32(message.limit);
+        }
+        if (message.until !== undefined && message.until !== "") {
+            writer.uint32(34).string(message.until);
+        }
+        if (message.since !== undefined && message.since !== "") {
+            writer.uint32(42).string(message.since);
         }
         return writer;
     },
@@ -1209,6 +1534,27 @@ exports.ListAuthTokensRawRequest = {
                         message.slug = reader.string();
                         continue;
                     }
+                    case 3: {
+                        if (tag !== 24) {
+                            break;
+                        }
+                        message.limit = reader.int32();
+                        continue;
+                    }
+                    case 4: {
+                        if (tag !== 34) {
+                            break;
+                        }
+                        message.until = reader.string();
+                        continue;
+                    }
+                    case 5: {
+                        if (tag !== 42) {
+                            break;
+                        }
+                        message.since = reader.string();
+                        continue;
+                    }
                 }
                 if ((tag & 7) === 4 || tag === 0) {
                     break;
@@ -1229,6 +1575,9 @@ exports.ListAuthTokensRawRequest = {
                     ? globalThis.String(object.team_id)
                     : "",
             slug: isSet(object.slug) ? globalThis.String(object.slug) : "",
+            limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+            until: isSet(object.until) ? globalThis.String(object.until) : "",
+            since: isSet(object.since) ? globalThis.String(object.since) : "",
         };
     },
     toJSON(message) {
@@ -1239,6 +1588,15 @@ exports.ListAuthTokensRawRequest = {
         if (message.slug !== undefined && message.slug !== "") {
             obj.slug = message.slug;
         }
+        if (message.limit !== undefined && message.limit !== 0) {
+            obj.limit = Math.round(message.limit);
+        }
+        if (message.until !== undefined && message.until !== "") {
+            obj.until = message.until;
+        }
+        if (message.since !== undefined && message.since !== "") {
+            obj.since = message.since;
+        }
         return obj;
     },
     create(base) {
@@ -1248,6 +1606,9 @@ exports.ListAuthTokensRawRequest = {
         const message = createBaseListAuthTokensRawRequest();
         message.teamId = object.teamId ?? "";
         message.slug = object.slug ?? "";
+        message.limit = object.limit ?? 0;
+        message.until = object.until ?? "";
+        message.since = object.since ?? "";
         return message;
     },
 };
@@ -1807,8 +2168,10 @@ exports.UserTokensServiceService = {
     },
     /**
      * Returns every token of the authenticated user, following Vercel's
-     * pagination to the end. Mirrors StackQL's `list_auth_tokens`: the `tokens`
-     * rows of `GET /v5/user/tokens`.
+     * pagination to the end. Mirrors StackQL's `list_auth_tokens`; reads
+     * today's documented listing, `GET /v6/user/tokens?limit=100`, following
+     * `until` cursors. Either every token comes back or the call fails (reason
+     * `LIST_INCOMPLETE` when the listing cannot be read to its end).
      */
     listAuthTokens: {
         path: "/vercel.authentication.v1.UserTokensService/ListAuthTokens",
@@ -1822,6 +2185,8 @@ exports.UserTokensServiceService = {
     /**
      * Creates a token and returns its secret, which Vercel shows only this
      * once. Mirrors StackQL's `create_auth_token`: `POST /v3/user/tokens`.
+     * Without a team it creates an account-wide token. A repeat of the same
+     * `request_id` returns the first call's response (AIP-155).
      */
     createAuthToken: {
         path: "/vercel.authentication.v1.UserTokensService/CreateAuthToken",

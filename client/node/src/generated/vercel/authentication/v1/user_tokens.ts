@@ -64,7 +64,49 @@ export interface AuthToken {
     | Date
     | undefined;
   /** When the token was created (Vercel's `createdAt`). */
-  createdAt?: Date | undefined;
+  createdAt?:
+    | Date
+    | undefined;
+  /**
+   * The first characters of the secret (Vercel's `prefix`), e.g. `vcp_`,
+   * to recognise it without revealing it; empty when Vercel does not say.
+   */
+  prefix?:
+    | string
+    | undefined;
+  /**
+   * The last characters of the secret (Vercel's `suffix`); empty when Vercel
+   * does not say.
+   */
+  suffix?:
+    | string
+    | undefined;
+  /**
+   * When Vercel's secret scanning found the token in public (Vercel's
+   * `leakedAt`); unset when it never did.
+   */
+  leakedAt?:
+    | Date
+    | undefined;
+  /**
+   * Where Vercel's secret scanning found the token (Vercel's `leakedUrl`),
+   * e.g. a GitHub URL; empty when it never did.
+   */
+  leakedUrl?:
+    | string
+    | undefined;
+  /**
+   * When the token was revoked (Vercel's `revokedAt`); unset while it is
+   * not.
+   */
+  revokedAt?:
+    | Date
+    | undefined;
+  /**
+   * The project a project-scoped token is limited to (Vercel's
+   * `projectId`); empty for other tokens.
+   */
+  projectId?: string | undefined;
 }
 
 /**
@@ -92,7 +134,34 @@ export interface TokenScope {
     | Date
     | undefined;
   /** When the scope expires (Vercel's `expiresAt`); unset when it never does. */
-  expiresAt?: Date | undefined;
+  expiresAt?:
+    | Date
+    | undefined;
+  /**
+   * A step-up verification of a `user` scope (Vercel's `sudo`); unset when
+   * Vercel sends none.
+   */
+  sudo?: SudoVerification | undefined;
+}
+
+/** A step-up ("sudo") verification of a user scope (Vercel's `scopes[].sudo`). */
+export interface SudoVerification {
+  /**
+   * How the user verified (Vercel's `origin`), e.g. `email-otp`, `otp`,
+   * `recovery-code`, `totp`, `webauthn`.
+   */
+  origin?:
+    | string
+    | undefined;
+  /** When the verification lapses (Vercel's `expiresAt`). */
+  expiresAt?:
+    | Date
+    | undefined;
+  /**
+   * When the user verified (Vercel's `verifiedAt`); unset when Vercel does
+   * not say.
+   */
+  verifiedAt?: Date | undefined;
 }
 
 /**
@@ -115,7 +184,22 @@ export interface Pagination {
    * The cursor of the previous page, in milliseconds since the Unix epoch, as
    * Vercel sends it (Vercel's `prev`); unset when there is no previous page.
    */
-  prev?: number | undefined;
+  prev?:
+    | number
+    | undefined;
+  /**
+   * The cursor of the next page as text, whatever type Vercel sent it in
+   * (Vercel's `next`); pass it as ListAuthTokensRawRequest.until to read the
+   * next page. Empty when there is no next page.
+   */
+  nextCursor?:
+    | string
+    | undefined;
+  /**
+   * The cursor of the previous page as text (Vercel's `prev`); pass it as
+   * ListAuthTokensRawRequest.since. Empty when there is no previous page.
+   */
+  prevCursor?: string | undefined;
 }
 
 /** The request of GetAuthToken. */
@@ -167,12 +251,16 @@ export interface ListAuthTokensResponse {
 }
 
 /**
- * The request of CreateAuthToken. Vercel accepts either a plain token
- * (`name`, `expires_at`) or an OAuth2 token (`type` `oauth2-token`, plus
- * `client_id` and `installation_id`).
+ * The request of CreateAuthToken. Vercel accepts a plain token (`name`,
+ * `expires_at`, optionally `project_id`) or, as the StackQL description
+ * says, an OAuth2 token (`type` `oauth2-token`, plus `client_id` and
+ * `installation_id`).
  */
 export interface CreateAuthTokenRequest {
-  /** The team the token is created for (query parameter `teamId`). Required. */
+  /**
+   * The team the token is created for (query parameter `teamId`). Optional:
+   * without it Vercel creates an account-wide token and no `teamId` is sent.
+   */
   teamId?:
     | string
     | undefined;
@@ -194,7 +282,11 @@ export interface CreateAuthTokenRequest {
   expiresAt?:
     | Date
     | undefined;
-  /** The token's kind (body field `type`): empty or `oauth2-token`. */
+  /**
+   * The token's kind (body field `type`): empty or `oauth2-token`. The
+   * StackQL description names `oauth2-token`; Vercel's current API no longer
+   * documents it.
+   */
   type?:
     | string
     | undefined;
@@ -209,7 +301,23 @@ export interface CreateAuthTokenRequest {
    * The integration installation the token is for (body field
    * `installationId`). Only with `type` `oauth2-token`.
    */
-  installationId?: string | undefined;
+  installationId?:
+    | string
+    | undefined;
+  /**
+   * The project a project-scoped token is limited to (body field
+   * `projectId`). Optional; requires `team_id`.
+   */
+  projectId?:
+    | string
+    | undefined;
+  /**
+   * A caller-chosen UUID that makes the call idempotent (AIP-155): a repeat
+   * with the same `request_id` by the same caller within the server's
+   * idempotency window returns the first call's response without creating a
+   * second token. Optional; never sent upstream.
+   */
+  requestId?: string | undefined;
 }
 
 /** The response of CreateAuthToken. */
@@ -261,7 +369,28 @@ export interface ListAuthTokensRawRequest {
    * Acts on behalf of the team with this URL slug (query parameter `slug`).
    * Optional.
    */
-  slug?: string | undefined;
+  slug?:
+    | string
+    | undefined;
+  /**
+   * The most tokens the page holds (query parameter `limit`), 1 to 100;
+   * 0 lets Vercel choose.
+   */
+  limit?:
+    | number
+    | undefined;
+  /**
+   * Reads the page after this cursor (query parameter `until`): a previous
+   * page's `pagination.next_cursor`. Optional.
+   */
+  until?:
+    | string
+    | undefined;
+  /**
+   * Reads the page before this cursor (query parameter `since`): a previous
+   * page's `pagination.prev_cursor`. Optional.
+   */
+  since?: string | undefined;
 }
 
 /**
@@ -388,6 +517,12 @@ function createBaseAuthToken(): AuthToken {
     expiresAt: undefined,
     activeAt: undefined,
     createdAt: undefined,
+    prefix: "",
+    suffix: "",
+    leakedAt: undefined,
+    leakedUrl: "",
+    revokedAt: undefined,
+    projectId: "",
   };
 }
 
@@ -418,6 +553,24 @@ export const AuthToken: MessageFns<AuthToken> = {
     }
     if (message.createdAt !== undefined) {
       Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(66).fork()).join();
+    }
+    if (message.prefix !== undefined && message.prefix !== "") {
+      writer.uint32(74).string(message.prefix);
+    }
+    if (message.suffix !== undefined && message.suffix !== "") {
+      writer.uint32(82).string(message.suffix);
+    }
+    if (message.leakedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.leakedAt), writer.uint32(90).fork()).join();
+    }
+    if (message.leakedUrl !== undefined && message.leakedUrl !== "") {
+      writer.uint32(98).string(message.leakedUrl);
+    }
+    if (message.revokedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.revokedAt), writer.uint32(106).fork()).join();
+    }
+    if (message.projectId !== undefined && message.projectId !== "") {
+      writer.uint32(114).string(message.projectId);
     }
     return writer;
   },
@@ -502,6 +655,54 @@ export const AuthToken: MessageFns<AuthToken> = {
             message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.prefix = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.suffix = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.leakedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.leakedUrl = reader.string();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.revokedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.projectId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -536,6 +737,28 @@ export const AuthToken: MessageFns<AuthToken> = {
         : isSet(object.created_at)
         ? fromJsonTimestamp(object.created_at)
         : undefined,
+      prefix: isSet(object.prefix) ? globalThis.String(object.prefix) : "",
+      suffix: isSet(object.suffix) ? globalThis.String(object.suffix) : "",
+      leakedAt: isSet(object.leakedAt)
+        ? fromJsonTimestamp(object.leakedAt)
+        : isSet(object.leaked_at)
+        ? fromJsonTimestamp(object.leaked_at)
+        : undefined,
+      leakedUrl: isSet(object.leakedUrl)
+        ? globalThis.String(object.leakedUrl)
+        : isSet(object.leaked_url)
+        ? globalThis.String(object.leaked_url)
+        : "",
+      revokedAt: isSet(object.revokedAt)
+        ? fromJsonTimestamp(object.revokedAt)
+        : isSet(object.revoked_at)
+        ? fromJsonTimestamp(object.revoked_at)
+        : undefined,
+      projectId: isSet(object.projectId)
+        ? globalThis.String(object.projectId)
+        : isSet(object.project_id)
+        ? globalThis.String(object.project_id)
+        : "",
     };
   },
 
@@ -565,6 +788,24 @@ export const AuthToken: MessageFns<AuthToken> = {
     if (message.createdAt !== undefined) {
       obj.createdAt = message.createdAt.toISOString();
     }
+    if (message.prefix !== undefined && message.prefix !== "") {
+      obj.prefix = message.prefix;
+    }
+    if (message.suffix !== undefined && message.suffix !== "") {
+      obj.suffix = message.suffix;
+    }
+    if (message.leakedAt !== undefined) {
+      obj.leakedAt = message.leakedAt.toISOString();
+    }
+    if (message.leakedUrl !== undefined && message.leakedUrl !== "") {
+      obj.leakedUrl = message.leakedUrl;
+    }
+    if (message.revokedAt !== undefined) {
+      obj.revokedAt = message.revokedAt.toISOString();
+    }
+    if (message.projectId !== undefined && message.projectId !== "") {
+      obj.projectId = message.projectId;
+    }
     return obj;
   },
 
@@ -581,12 +822,18 @@ export const AuthToken: MessageFns<AuthToken> = {
     message.expiresAt = object.expiresAt ?? undefined;
     message.activeAt = object.activeAt ?? undefined;
     message.createdAt = object.createdAt ?? undefined;
+    message.prefix = object.prefix ?? "";
+    message.suffix = object.suffix ?? "";
+    message.leakedAt = object.leakedAt ?? undefined;
+    message.leakedUrl = object.leakedUrl ?? "";
+    message.revokedAt = object.revokedAt ?? undefined;
+    message.projectId = object.projectId ?? "";
     return message;
   },
 };
 
 function createBaseTokenScope(): TokenScope {
-  return { type: "", teamId: "", origin: "", createdAt: undefined, expiresAt: undefined };
+  return { type: "", teamId: "", origin: "", createdAt: undefined, expiresAt: undefined, sudo: undefined };
 }
 
 export const TokenScope: MessageFns<TokenScope> = {
@@ -605,6 +852,9 @@ export const TokenScope: MessageFns<TokenScope> = {
     }
     if (message.expiresAt !== undefined) {
       Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(42).fork()).join();
+    }
+    if (message.sudo !== undefined) {
+      SudoVerification.encode(message.sudo, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -662,6 +912,14 @@ export const TokenScope: MessageFns<TokenScope> = {
             message.expiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.sudo = SudoVerification.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -693,6 +951,7 @@ export const TokenScope: MessageFns<TokenScope> = {
         : isSet(object.expires_at)
         ? fromJsonTimestamp(object.expires_at)
         : undefined,
+      sudo: isSet(object.sudo) ? SudoVerification.fromJSON(object.sudo) : undefined,
     };
   },
 
@@ -713,6 +972,9 @@ export const TokenScope: MessageFns<TokenScope> = {
     if (message.expiresAt !== undefined) {
       obj.expiresAt = message.expiresAt.toISOString();
     }
+    if (message.sudo !== undefined) {
+      obj.sudo = SudoVerification.toJSON(message.sudo);
+    }
     return obj;
   },
 
@@ -726,12 +988,124 @@ export const TokenScope: MessageFns<TokenScope> = {
     message.origin = object.origin ?? "";
     message.createdAt = object.createdAt ?? undefined;
     message.expiresAt = object.expiresAt ?? undefined;
+    message.sudo = (object.sudo !== undefined && object.sudo !== null)
+      ? SudoVerification.fromPartial(object.sudo)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSudoVerification(): SudoVerification {
+  return { origin: "", expiresAt: undefined, verifiedAt: undefined };
+}
+
+export const SudoVerification: MessageFns<SudoVerification> = {
+  encode(message: SudoVerification, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.origin !== undefined && message.origin !== "") {
+      writer.uint32(10).string(message.origin);
+    }
+    if (message.expiresAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(18).fork()).join();
+    }
+    if (message.verifiedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.verifiedAt), writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SudoVerification {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSudoVerification();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.origin = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.expiresAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.verifiedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SudoVerification {
+    return {
+      origin: isSet(object.origin) ? globalThis.String(object.origin) : "",
+      expiresAt: isSet(object.expiresAt)
+        ? fromJsonTimestamp(object.expiresAt)
+        : isSet(object.expires_at)
+        ? fromJsonTimestamp(object.expires_at)
+        : undefined,
+      verifiedAt: isSet(object.verifiedAt)
+        ? fromJsonTimestamp(object.verifiedAt)
+        : isSet(object.verified_at)
+        ? fromJsonTimestamp(object.verified_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: SudoVerification): unknown {
+    const obj: any = {};
+    if (message.origin !== undefined && message.origin !== "") {
+      obj.origin = message.origin;
+    }
+    if (message.expiresAt !== undefined) {
+      obj.expiresAt = message.expiresAt.toISOString();
+    }
+    if (message.verifiedAt !== undefined) {
+      obj.verifiedAt = message.verifiedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SudoVerification>, I>>(base?: I): SudoVerification {
+    return SudoVerification.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SudoVerification>, I>>(object: I): SudoVerification {
+    const message = createBaseSudoVerification();
+    message.origin = object.origin ?? "";
+    message.expiresAt = object.expiresAt ?? undefined;
+    message.verifiedAt = object.verifiedAt ?? undefined;
     return message;
   },
 };
 
 function createBasePagination(): Pagination {
-  return { count: 0, next: undefined, prev: undefined };
+  return { count: 0, next: undefined, prev: undefined, nextCursor: "", prevCursor: "" };
 }
 
 export const Pagination: MessageFns<Pagination> = {
@@ -744,6 +1118,12 @@ export const Pagination: MessageFns<Pagination> = {
     }
     if (message.prev !== undefined) {
       writer.uint32(24).int64(message.prev);
+    }
+    if (message.nextCursor !== undefined && message.nextCursor !== "") {
+      writer.uint32(34).string(message.nextCursor);
+    }
+    if (message.prevCursor !== undefined && message.prevCursor !== "") {
+      writer.uint32(42).string(message.prevCursor);
     }
     return writer;
   },
@@ -785,6 +1165,22 @@ export const Pagination: MessageFns<Pagination> = {
             message.prev = longToNumber(reader.int64());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.nextCursor = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.prevCursor = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -802,6 +1198,16 @@ export const Pagination: MessageFns<Pagination> = {
       count: isSet(object.count) ? globalThis.Number(object.count) : 0,
       next: isSet(object.next) ? globalThis.Number(object.next) : undefined,
       prev: isSet(object.prev) ? globalThis.Number(object.prev) : undefined,
+      nextCursor: isSet(object.nextCursor)
+        ? globalThis.String(object.nextCursor)
+        : isSet(object.next_cursor)
+        ? globalThis.String(object.next_cursor)
+        : "",
+      prevCursor: isSet(object.prevCursor)
+        ? globalThis.String(object.prevCursor)
+        : isSet(object.prev_cursor)
+        ? globalThis.String(object.prev_cursor)
+        : "",
     };
   },
 
@@ -816,6 +1222,12 @@ export const Pagination: MessageFns<Pagination> = {
     if (message.prev !== undefined) {
       obj.prev = Math.round(message.prev);
     }
+    if (message.nextCursor !== undefined && message.nextCursor !== "") {
+      obj.nextCursor = message.nextCursor;
+    }
+    if (message.prevCursor !== undefined && message.prevCursor !== "") {
+      obj.prevCursor = message.prevCursor;
+    }
     return obj;
   },
 
@@ -827,6 +1239,8 @@ export const Pagination: MessageFns<Pagination> = {
     message.count = object.count ?? 0;
     message.next = object.next ?? undefined;
     message.prev = object.prev ?? undefined;
+    message.nextCursor = object.nextCursor ?? "";
+    message.prevCursor = object.prevCursor ?? "";
     return message;
   },
 };
@@ -1173,7 +1587,17 @@ export const ListAuthTokensResponse: MessageFns<ListAuthTokensResponse> = {
 };
 
 function createBaseCreateAuthTokenRequest(): CreateAuthTokenRequest {
-  return { teamId: "", slug: "", name: "", expiresAt: undefined, type: "", clientId: "", installationId: "" };
+  return {
+    teamId: "",
+    slug: "",
+    name: "",
+    expiresAt: undefined,
+    type: "",
+    clientId: "",
+    installationId: "",
+    projectId: "",
+    requestId: "",
+  };
 }
 
 export const CreateAuthTokenRequest: MessageFns<CreateAuthTokenRequest> = {
@@ -1198,6 +1622,12 @@ export const CreateAuthTokenRequest: MessageFns<CreateAuthTokenRequest> = {
     }
     if (message.installationId !== undefined && message.installationId !== "") {
       writer.uint32(58).string(message.installationId);
+    }
+    if (message.projectId !== undefined && message.projectId !== "") {
+      writer.uint32(66).string(message.projectId);
+    }
+    if (message.requestId !== undefined && message.requestId !== "") {
+      writer.uint32(74).string(message.requestId);
     }
     return writer;
   },
@@ -1271,6 +1701,22 @@ export const CreateAuthTokenRequest: MessageFns<CreateAuthTokenRequest> = {
             message.installationId = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.projectId = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1308,6 +1754,16 @@ export const CreateAuthTokenRequest: MessageFns<CreateAuthTokenRequest> = {
         : isSet(object.installation_id)
         ? globalThis.String(object.installation_id)
         : "",
+      projectId: isSet(object.projectId)
+        ? globalThis.String(object.projectId)
+        : isSet(object.project_id)
+        ? globalThis.String(object.project_id)
+        : "",
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
     };
   },
 
@@ -1334,6 +1790,12 @@ export const CreateAuthTokenRequest: MessageFns<CreateAuthTokenRequest> = {
     if (message.installationId !== undefined && message.installationId !== "") {
       obj.installationId = message.installationId;
     }
+    if (message.projectId !== undefined && message.projectId !== "") {
+      obj.projectId = message.projectId;
+    }
+    if (message.requestId !== undefined && message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
     return obj;
   },
 
@@ -1349,6 +1811,8 @@ export const CreateAuthTokenRequest: MessageFns<CreateAuthTokenRequest> = {
     message.type = object.type ?? "";
     message.clientId = object.clientId ?? "";
     message.installationId = object.installationId ?? "";
+    message.projectId = object.projectId ?? "";
+    message.requestId = object.requestId ?? "";
     return message;
   },
 };
@@ -1627,7 +2091,7 @@ export const DeleteAuthTokenResponse: MessageFns<DeleteAuthTokenResponse> = {
 };
 
 function createBaseListAuthTokensRawRequest(): ListAuthTokensRawRequest {
-  return { teamId: "", slug: "" };
+  return { teamId: "", slug: "", limit: 0, until: "", since: "" };
 }
 
 export const ListAuthTokensRawRequest: MessageFns<ListAuthTokensRawRequest> = {
@@ -1637,6 +2101,15 @@ export const ListAuthTokensRawRequest: MessageFns<ListAuthTokensRawRequest> = {
     }
     if (message.slug !== undefined && message.slug !== "") {
       writer.uint32(18).string(message.slug);
+    }
+    if (message.limit !== undefined && message.limit !== 0) {
+      writer.uint32(24).int32(message.limit);
+    }
+    if (message.until !== undefined && message.until !== "") {
+      writer.uint32(34).string(message.until);
+    }
+    if (message.since !== undefined && message.since !== "") {
+      writer.uint32(42).string(message.since);
     }
     return writer;
   },
@@ -1670,6 +2143,30 @@ export const ListAuthTokensRawRequest: MessageFns<ListAuthTokensRawRequest> = {
             message.slug = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.limit = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.until = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.since = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1690,6 +2187,9 @@ export const ListAuthTokensRawRequest: MessageFns<ListAuthTokensRawRequest> = {
         ? globalThis.String(object.team_id)
         : "",
       slug: isSet(object.slug) ? globalThis.String(object.slug) : "",
+      limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      until: isSet(object.until) ? globalThis.String(object.until) : "",
+      since: isSet(object.since) ? globalThis.String(object.since) : "",
     };
   },
 
@@ -1701,6 +2201,15 @@ export const ListAuthTokensRawRequest: MessageFns<ListAuthTokensRawRequest> = {
     if (message.slug !== undefined && message.slug !== "") {
       obj.slug = message.slug;
     }
+    if (message.limit !== undefined && message.limit !== 0) {
+      obj.limit = Math.round(message.limit);
+    }
+    if (message.until !== undefined && message.until !== "") {
+      obj.until = message.until;
+    }
+    if (message.since !== undefined && message.since !== "") {
+      obj.since = message.since;
+    }
     return obj;
   },
 
@@ -1711,6 +2220,9 @@ export const ListAuthTokensRawRequest: MessageFns<ListAuthTokensRawRequest> = {
     const message = createBaseListAuthTokensRawRequest();
     message.teamId = object.teamId ?? "";
     message.slug = object.slug ?? "";
+    message.limit = object.limit ?? 0;
+    message.until = object.until ?? "";
+    message.since = object.since ?? "";
     return message;
   },
 };
@@ -2325,8 +2837,10 @@ export const UserTokensServiceService = {
   },
   /**
    * Returns every token of the authenticated user, following Vercel's
-   * pagination to the end. Mirrors StackQL's `list_auth_tokens`: the `tokens`
-   * rows of `GET /v5/user/tokens`.
+   * pagination to the end. Mirrors StackQL's `list_auth_tokens`; reads
+   * today's documented listing, `GET /v6/user/tokens?limit=100`, following
+   * `until` cursors. Either every token comes back or the call fails (reason
+   * `LIST_INCOMPLETE` when the listing cannot be read to its end).
    */
   listAuthTokens: {
     path: "/vercel.authentication.v1.UserTokensService/ListAuthTokens" as const,
@@ -2342,6 +2856,8 @@ export const UserTokensServiceService = {
   /**
    * Creates a token and returns its secret, which Vercel shows only this
    * once. Mirrors StackQL's `create_auth_token`: `POST /v3/user/tokens`.
+   * Without a team it creates an account-wide token. A repeat of the same
+   * `request_id` returns the first call's response (AIP-155).
    */
   createAuthToken: {
     path: "/vercel.authentication.v1.UserTokensService/CreateAuthToken" as const,
@@ -2423,13 +2939,17 @@ export interface UserTokensServiceServer extends UntypedServiceImplementation {
   getAuthToken: handleUnaryCall<GetAuthTokenRequest, GetAuthTokenResponse>;
   /**
    * Returns every token of the authenticated user, following Vercel's
-   * pagination to the end. Mirrors StackQL's `list_auth_tokens`: the `tokens`
-   * rows of `GET /v5/user/tokens`.
+   * pagination to the end. Mirrors StackQL's `list_auth_tokens`; reads
+   * today's documented listing, `GET /v6/user/tokens?limit=100`, following
+   * `until` cursors. Either every token comes back or the call fails (reason
+   * `LIST_INCOMPLETE` when the listing cannot be read to its end).
    */
   listAuthTokens: handleUnaryCall<ListAuthTokensRequest, ListAuthTokensResponse>;
   /**
    * Creates a token and returns its secret, which Vercel shows only this
    * once. Mirrors StackQL's `create_auth_token`: `POST /v3/user/tokens`.
+   * Without a team it creates an account-wide token. A repeat of the same
+   * `request_id` returns the first call's response (AIP-155).
    */
   createAuthToken: handleUnaryCall<CreateAuthTokenRequest, CreateAuthTokenResponse>;
   /**
@@ -2479,8 +2999,10 @@ export interface UserTokensServiceClient extends Client {
   ): ClientUnaryCall;
   /**
    * Returns every token of the authenticated user, following Vercel's
-   * pagination to the end. Mirrors StackQL's `list_auth_tokens`: the `tokens`
-   * rows of `GET /v5/user/tokens`.
+   * pagination to the end. Mirrors StackQL's `list_auth_tokens`; reads
+   * today's documented listing, `GET /v6/user/tokens?limit=100`, following
+   * `until` cursors. Either every token comes back or the call fails (reason
+   * `LIST_INCOMPLETE` when the listing cannot be read to its end).
    */
   listAuthTokens(
     request: ListAuthTokensRequest,
@@ -2500,6 +3022,8 @@ export interface UserTokensServiceClient extends Client {
   /**
    * Creates a token and returns its secret, which Vercel shows only this
    * once. Mirrors StackQL's `create_auth_token`: `POST /v3/user/tokens`.
+   * Without a team it creates an account-wide token. A repeat of the same
+   * `request_id` returns the first call's response (AIP-155).
    */
   createAuthToken(
     request: CreateAuthTokenRequest,

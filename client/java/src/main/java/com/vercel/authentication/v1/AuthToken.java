@@ -26,6 +26,10 @@ private static final long serialVersionUID = 0L;
     type_ = "";
     origin_ = "";
     scopes_ = java.util.Collections.emptyList();
+    prefix_ = "";
+    suffix_ = "";
+    leakedUrl_ = "";
+    projectId_ = "";
   }
 
   @java.lang.Override
@@ -423,6 +427,284 @@ private static final long serialVersionUID = 0L;
     return createdAt_ == null ? com.google.protobuf.Timestamp.getDefaultInstance() : createdAt_;
   }
 
+  public static final int PREFIX_FIELD_NUMBER = 9;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object prefix_ = "";
+  /**
+   * <pre>
+   * The first characters of the secret (Vercel's `prefix`), e.g. `vcp_`,
+   * to recognise it without revealing it; empty when Vercel does not say.
+   * </pre>
+   *
+   * <code>string prefix = 9;</code>
+   * @return The prefix.
+   */
+  @java.lang.Override
+  public java.lang.String getPrefix() {
+    java.lang.Object ref = prefix_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      prefix_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * The first characters of the secret (Vercel's `prefix`), e.g. `vcp_`,
+   * to recognise it without revealing it; empty when Vercel does not say.
+   * </pre>
+   *
+   * <code>string prefix = 9;</code>
+   * @return The bytes for prefix.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getPrefixBytes() {
+    java.lang.Object ref = prefix_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      prefix_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
+  public static final int SUFFIX_FIELD_NUMBER = 10;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object suffix_ = "";
+  /**
+   * <pre>
+   * The last characters of the secret (Vercel's `suffix`); empty when Vercel
+   * does not say.
+   * </pre>
+   *
+   * <code>string suffix = 10;</code>
+   * @return The suffix.
+   */
+  @java.lang.Override
+  public java.lang.String getSuffix() {
+    java.lang.Object ref = suffix_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      suffix_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * The last characters of the secret (Vercel's `suffix`); empty when Vercel
+   * does not say.
+   * </pre>
+   *
+   * <code>string suffix = 10;</code>
+   * @return The bytes for suffix.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getSuffixBytes() {
+    java.lang.Object ref = suffix_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      suffix_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
+  public static final int LEAKED_AT_FIELD_NUMBER = 11;
+  private com.google.protobuf.Timestamp leakedAt_;
+  /**
+   * <pre>
+   * When Vercel's secret scanning found the token in public (Vercel's
+   * `leakedAt`); unset when it never did.
+   * </pre>
+   *
+   * <code>.google.protobuf.Timestamp leaked_at = 11;</code>
+   * @return Whether the leakedAt field is set.
+   */
+  @java.lang.Override
+  public boolean hasLeakedAt() {
+    return leakedAt_ != null;
+  }
+  /**
+   * <pre>
+   * When Vercel's secret scanning found the token in public (Vercel's
+   * `leakedAt`); unset when it never did.
+   * </pre>
+   *
+   * <code>.google.protobuf.Timestamp leaked_at = 11;</code>
+   * @return The leakedAt.
+   */
+  @java.lang.Override
+  public com.google.protobuf.Timestamp getLeakedAt() {
+    return leakedAt_ == null ? com.google.protobuf.Timestamp.getDefaultInstance() : leakedAt_;
+  }
+  /**
+   * <pre>
+   * When Vercel's secret scanning found the token in public (Vercel's
+   * `leakedAt`); unset when it never did.
+   * </pre>
+   *
+   * <code>.google.protobuf.Timestamp leaked_at = 11;</code>
+   */
+  @java.lang.Override
+  public com.google.protobuf.TimestampOrBuilder getLeakedAtOrBuilder() {
+    return leakedAt_ == null ? com.google.protobuf.Timestamp.getDefaultInstance() : leakedAt_;
+  }
+
+  public static final int LEAKED_URL_FIELD_NUMBER = 12;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object leakedUrl_ = "";
+  /**
+   * <pre>
+   * Where Vercel's secret scanning found the token (Vercel's `leakedUrl`),
+   * e.g. a GitHub URL; empty when it never did.
+   * </pre>
+   *
+   * <code>string leaked_url = 12;</code>
+   * @return The leakedUrl.
+   */
+  @java.lang.Override
+  public java.lang.String getLeakedUrl() {
+    java.lang.Object ref = leakedUrl_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      leakedUrl_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * Where Vercel's secret scanning found the token (Vercel's `leakedUrl`),
+   * e.g. a GitHub URL; empty when it never did.
+   * </pre>
+   *
+   * <code>string leaked_url = 12;</code>
+   * @return The bytes for leakedUrl.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getLeakedUrlBytes() {
+    java.lang.Object ref = leakedUrl_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      leakedUrl_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
+  public static final int REVOKED_AT_FIELD_NUMBER = 13;
+  private com.google.protobuf.Timestamp revokedAt_;
+  /**
+   * <pre>
+   * When the token was revoked (Vercel's `revokedAt`); unset while it is
+   * not.
+   * </pre>
+   *
+   * <code>.google.protobuf.Timestamp revoked_at = 13;</code>
+   * @return Whether the revokedAt field is set.
+   */
+  @java.lang.Override
+  public boolean hasRevokedAt() {
+    return revokedAt_ != null;
+  }
+  /**
+   * <pre>
+   * When the token was revoked (Vercel's `revokedAt`); unset while it is
+   * not.
+   * </pre>
+   *
+   * <code>.google.protobuf.Timestamp revoked_at = 13;</code>
+   * @return The revokedAt.
+   */
+  @java.lang.Override
+  public com.google.protobuf.Timestamp getRevokedAt() {
+    return revokedAt_ == null ? com.google.protobuf.Timestamp.getDefaultInstance() : revokedAt_;
+  }
+  /**
+   * <pre>
+   * When the token was revoked (Vercel's `revokedAt`); unset while it is
+   * not.
+   * </pre>
+   *
+   * <code>.google.protobuf.Timestamp revoked_at = 13;</code>
+   */
+  @java.lang.Override
+  public com.google.protobuf.TimestampOrBuilder getRevokedAtOrBuilder() {
+    return revokedAt_ == null ? com.google.protobuf.Timestamp.getDefaultInstance() : revokedAt_;
+  }
+
+  public static final int PROJECT_ID_FIELD_NUMBER = 14;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object projectId_ = "";
+  /**
+   * <pre>
+   * The project a project-scoped token is limited to (Vercel's
+   * `projectId`); empty for other tokens.
+   * </pre>
+   *
+   * <code>string project_id = 14;</code>
+   * @return The projectId.
+   */
+  @java.lang.Override
+  public java.lang.String getProjectId() {
+    java.lang.Object ref = projectId_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      projectId_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * The project a project-scoped token is limited to (Vercel's
+   * `projectId`); empty for other tokens.
+   * </pre>
+   *
+   * <code>string project_id = 14;</code>
+   * @return The bytes for projectId.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getProjectIdBytes() {
+    java.lang.Object ref = projectId_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      projectId_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -461,6 +743,24 @@ private static final long serialVersionUID = 0L;
     if (createdAt_ != null) {
       output.writeMessage(8, getCreatedAt());
     }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(prefix_)) {
+      com.google.protobuf.GeneratedMessageV3.writeString(output, 9, prefix_);
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(suffix_)) {
+      com.google.protobuf.GeneratedMessageV3.writeString(output, 10, suffix_);
+    }
+    if (leakedAt_ != null) {
+      output.writeMessage(11, getLeakedAt());
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(leakedUrl_)) {
+      com.google.protobuf.GeneratedMessageV3.writeString(output, 12, leakedUrl_);
+    }
+    if (revokedAt_ != null) {
+      output.writeMessage(13, getRevokedAt());
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(projectId_)) {
+      com.google.protobuf.GeneratedMessageV3.writeString(output, 14, projectId_);
+    }
     getUnknownFields().writeTo(output);
   }
 
@@ -497,6 +797,26 @@ private static final long serialVersionUID = 0L;
     if (createdAt_ != null) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(8, getCreatedAt());
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(prefix_)) {
+      size += com.google.protobuf.GeneratedMessageV3.computeStringSize(9, prefix_);
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(suffix_)) {
+      size += com.google.protobuf.GeneratedMessageV3.computeStringSize(10, suffix_);
+    }
+    if (leakedAt_ != null) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(11, getLeakedAt());
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(leakedUrl_)) {
+      size += com.google.protobuf.GeneratedMessageV3.computeStringSize(12, leakedUrl_);
+    }
+    if (revokedAt_ != null) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(13, getRevokedAt());
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(projectId_)) {
+      size += com.google.protobuf.GeneratedMessageV3.computeStringSize(14, projectId_);
     }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
@@ -538,6 +858,24 @@ private static final long serialVersionUID = 0L;
       if (!getCreatedAt()
           .equals(other.getCreatedAt())) return false;
     }
+    if (!getPrefix()
+        .equals(other.getPrefix())) return false;
+    if (!getSuffix()
+        .equals(other.getSuffix())) return false;
+    if (hasLeakedAt() != other.hasLeakedAt()) return false;
+    if (hasLeakedAt()) {
+      if (!getLeakedAt()
+          .equals(other.getLeakedAt())) return false;
+    }
+    if (!getLeakedUrl()
+        .equals(other.getLeakedUrl())) return false;
+    if (hasRevokedAt() != other.hasRevokedAt()) return false;
+    if (hasRevokedAt()) {
+      if (!getRevokedAt()
+          .equals(other.getRevokedAt())) return false;
+    }
+    if (!getProjectId()
+        .equals(other.getProjectId())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -573,6 +911,22 @@ private static final long serialVersionUID = 0L;
       hash = (37 * hash) + CREATED_AT_FIELD_NUMBER;
       hash = (53 * hash) + getCreatedAt().hashCode();
     }
+    hash = (37 * hash) + PREFIX_FIELD_NUMBER;
+    hash = (53 * hash) + getPrefix().hashCode();
+    hash = (37 * hash) + SUFFIX_FIELD_NUMBER;
+    hash = (53 * hash) + getSuffix().hashCode();
+    if (hasLeakedAt()) {
+      hash = (37 * hash) + LEAKED_AT_FIELD_NUMBER;
+      hash = (53 * hash) + getLeakedAt().hashCode();
+    }
+    hash = (37 * hash) + LEAKED_URL_FIELD_NUMBER;
+    hash = (53 * hash) + getLeakedUrl().hashCode();
+    if (hasRevokedAt()) {
+      hash = (37 * hash) + REVOKED_AT_FIELD_NUMBER;
+      hash = (53 * hash) + getRevokedAt().hashCode();
+    }
+    hash = (37 * hash) + PROJECT_ID_FIELD_NUMBER;
+    hash = (53 * hash) + getProjectId().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -733,6 +1087,20 @@ private static final long serialVersionUID = 0L;
         createdAtBuilder_.dispose();
         createdAtBuilder_ = null;
       }
+      prefix_ = "";
+      suffix_ = "";
+      leakedAt_ = null;
+      if (leakedAtBuilder_ != null) {
+        leakedAtBuilder_.dispose();
+        leakedAtBuilder_ = null;
+      }
+      leakedUrl_ = "";
+      revokedAt_ = null;
+      if (revokedAtBuilder_ != null) {
+        revokedAtBuilder_.dispose();
+        revokedAtBuilder_ = null;
+      }
+      projectId_ = "";
       return this;
     }
 
@@ -805,6 +1173,28 @@ private static final long serialVersionUID = 0L;
         result.createdAt_ = createdAtBuilder_ == null
             ? createdAt_
             : createdAtBuilder_.build();
+      }
+      if (((from_bitField0_ & 0x00000100) != 0)) {
+        result.prefix_ = prefix_;
+      }
+      if (((from_bitField0_ & 0x00000200) != 0)) {
+        result.suffix_ = suffix_;
+      }
+      if (((from_bitField0_ & 0x00000400) != 0)) {
+        result.leakedAt_ = leakedAtBuilder_ == null
+            ? leakedAt_
+            : leakedAtBuilder_.build();
+      }
+      if (((from_bitField0_ & 0x00000800) != 0)) {
+        result.leakedUrl_ = leakedUrl_;
+      }
+      if (((from_bitField0_ & 0x00001000) != 0)) {
+        result.revokedAt_ = revokedAtBuilder_ == null
+            ? revokedAt_
+            : revokedAtBuilder_.build();
+      }
+      if (((from_bitField0_ & 0x00002000) != 0)) {
+        result.projectId_ = projectId_;
       }
     }
 
@@ -907,6 +1297,32 @@ private static final long serialVersionUID = 0L;
       if (other.hasCreatedAt()) {
         mergeCreatedAt(other.getCreatedAt());
       }
+      if (!other.getPrefix().isEmpty()) {
+        prefix_ = other.prefix_;
+        bitField0_ |= 0x00000100;
+        onChanged();
+      }
+      if (!other.getSuffix().isEmpty()) {
+        suffix_ = other.suffix_;
+        bitField0_ |= 0x00000200;
+        onChanged();
+      }
+      if (other.hasLeakedAt()) {
+        mergeLeakedAt(other.getLeakedAt());
+      }
+      if (!other.getLeakedUrl().isEmpty()) {
+        leakedUrl_ = other.leakedUrl_;
+        bitField0_ |= 0x00000800;
+        onChanged();
+      }
+      if (other.hasRevokedAt()) {
+        mergeRevokedAt(other.getRevokedAt());
+      }
+      if (!other.getProjectId().isEmpty()) {
+        projectId_ = other.projectId_;
+        bitField0_ |= 0x00002000;
+        onChanged();
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -987,6 +1403,40 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000080;
               break;
             } // case 66
+            case 74: {
+              prefix_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000100;
+              break;
+            } // case 74
+            case 82: {
+              suffix_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000200;
+              break;
+            } // case 82
+            case 90: {
+              input.readMessage(
+                  getLeakedAtFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              bitField0_ |= 0x00000400;
+              break;
+            } // case 90
+            case 98: {
+              leakedUrl_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000800;
+              break;
+            } // case 98
+            case 106: {
+              input.readMessage(
+                  getRevokedAtFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              bitField0_ |= 0x00001000;
+              break;
+            } // case 106
+            case 114: {
+              projectId_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00002000;
+              break;
+            } // case 114
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -2170,6 +2620,722 @@ private static final long serialVersionUID = 0L;
         createdAt_ = null;
       }
       return createdAtBuilder_;
+    }
+
+    private java.lang.Object prefix_ = "";
+    /**
+     * <pre>
+     * The first characters of the secret (Vercel's `prefix`), e.g. `vcp_`,
+     * to recognise it without revealing it; empty when Vercel does not say.
+     * </pre>
+     *
+     * <code>string prefix = 9;</code>
+     * @return The prefix.
+     */
+    public java.lang.String getPrefix() {
+      java.lang.Object ref = prefix_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        prefix_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The first characters of the secret (Vercel's `prefix`), e.g. `vcp_`,
+     * to recognise it without revealing it; empty when Vercel does not say.
+     * </pre>
+     *
+     * <code>string prefix = 9;</code>
+     * @return The bytes for prefix.
+     */
+    public com.google.protobuf.ByteString
+        getPrefixBytes() {
+      java.lang.Object ref = prefix_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        prefix_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The first characters of the secret (Vercel's `prefix`), e.g. `vcp_`,
+     * to recognise it without revealing it; empty when Vercel does not say.
+     * </pre>
+     *
+     * <code>string prefix = 9;</code>
+     * @param value The prefix to set.
+     * @return This builder for chaining.
+     */
+    public Builder setPrefix(
+        java.lang.String value) {
+      if (value == null) { throw new NullPointerException(); }
+      prefix_ = value;
+      bitField0_ |= 0x00000100;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The first characters of the secret (Vercel's `prefix`), e.g. `vcp_`,
+     * to recognise it without revealing it; empty when Vercel does not say.
+     * </pre>
+     *
+     * <code>string prefix = 9;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearPrefix() {
+      prefix_ = getDefaultInstance().getPrefix();
+      bitField0_ = (bitField0_ & ~0x00000100);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The first characters of the secret (Vercel's `prefix`), e.g. `vcp_`,
+     * to recognise it without revealing it; empty when Vercel does not say.
+     * </pre>
+     *
+     * <code>string prefix = 9;</code>
+     * @param value The bytes for prefix to set.
+     * @return This builder for chaining.
+     */
+    public Builder setPrefixBytes(
+        com.google.protobuf.ByteString value) {
+      if (value == null) { throw new NullPointerException(); }
+      checkByteStringIsUtf8(value);
+      prefix_ = value;
+      bitField0_ |= 0x00000100;
+      onChanged();
+      return this;
+    }
+
+    private java.lang.Object suffix_ = "";
+    /**
+     * <pre>
+     * The last characters of the secret (Vercel's `suffix`); empty when Vercel
+     * does not say.
+     * </pre>
+     *
+     * <code>string suffix = 10;</code>
+     * @return The suffix.
+     */
+    public java.lang.String getSuffix() {
+      java.lang.Object ref = suffix_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        suffix_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The last characters of the secret (Vercel's `suffix`); empty when Vercel
+     * does not say.
+     * </pre>
+     *
+     * <code>string suffix = 10;</code>
+     * @return The bytes for suffix.
+     */
+    public com.google.protobuf.ByteString
+        getSuffixBytes() {
+      java.lang.Object ref = suffix_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        suffix_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The last characters of the secret (Vercel's `suffix`); empty when Vercel
+     * does not say.
+     * </pre>
+     *
+     * <code>string suffix = 10;</code>
+     * @param value The suffix to set.
+     * @return This builder for chaining.
+     */
+    public Builder setSuffix(
+        java.lang.String value) {
+      if (value == null) { throw new NullPointerException(); }
+      suffix_ = value;
+      bitField0_ |= 0x00000200;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The last characters of the secret (Vercel's `suffix`); empty when Vercel
+     * does not say.
+     * </pre>
+     *
+     * <code>string suffix = 10;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearSuffix() {
+      suffix_ = getDefaultInstance().getSuffix();
+      bitField0_ = (bitField0_ & ~0x00000200);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The last characters of the secret (Vercel's `suffix`); empty when Vercel
+     * does not say.
+     * </pre>
+     *
+     * <code>string suffix = 10;</code>
+     * @param value The bytes for suffix to set.
+     * @return This builder for chaining.
+     */
+    public Builder setSuffixBytes(
+        com.google.protobuf.ByteString value) {
+      if (value == null) { throw new NullPointerException(); }
+      checkByteStringIsUtf8(value);
+      suffix_ = value;
+      bitField0_ |= 0x00000200;
+      onChanged();
+      return this;
+    }
+
+    private com.google.protobuf.Timestamp leakedAt_;
+    private com.google.protobuf.SingleFieldBuilderV3<
+        com.google.protobuf.Timestamp, com.google.protobuf.Timestamp.Builder, com.google.protobuf.TimestampOrBuilder> leakedAtBuilder_;
+    /**
+     * <pre>
+     * When Vercel's secret scanning found the token in public (Vercel's
+     * `leakedAt`); unset when it never did.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp leaked_at = 11;</code>
+     * @return Whether the leakedAt field is set.
+     */
+    public boolean hasLeakedAt() {
+      return ((bitField0_ & 0x00000400) != 0);
+    }
+    /**
+     * <pre>
+     * When Vercel's secret scanning found the token in public (Vercel's
+     * `leakedAt`); unset when it never did.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp leaked_at = 11;</code>
+     * @return The leakedAt.
+     */
+    public com.google.protobuf.Timestamp getLeakedAt() {
+      if (leakedAtBuilder_ == null) {
+        return leakedAt_ == null ? com.google.protobuf.Timestamp.getDefaultInstance() : leakedAt_;
+      } else {
+        return leakedAtBuilder_.getMessage();
+      }
+    }
+    /**
+     * <pre>
+     * When Vercel's secret scanning found the token in public (Vercel's
+     * `leakedAt`); unset when it never did.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp leaked_at = 11;</code>
+     */
+    public Builder setLeakedAt(com.google.protobuf.Timestamp value) {
+      if (leakedAtBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        leakedAt_ = value;
+      } else {
+        leakedAtBuilder_.setMessage(value);
+      }
+      bitField0_ |= 0x00000400;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * When Vercel's secret scanning found the token in public (Vercel's
+     * `leakedAt`); unset when it never did.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp leaked_at = 11;</code>
+     */
+    public Builder setLeakedAt(
+        com.google.protobuf.Timestamp.Builder builderForValue) {
+      if (leakedAtBuilder_ == null) {
+        leakedAt_ = builderForValue.build();
+      } else {
+        leakedAtBuilder_.setMessage(builderForValue.build());
+      }
+      bitField0_ |= 0x00000400;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * When Vercel's secret scanning found the token in public (Vercel's
+     * `leakedAt`); unset when it never did.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp leaked_at = 11;</code>
+     */
+    public Builder mergeLeakedAt(com.google.protobuf.Timestamp value) {
+      if (leakedAtBuilder_ == null) {
+        if (((bitField0_ & 0x00000400) != 0) &&
+          leakedAt_ != null &&
+          leakedAt_ != com.google.protobuf.Timestamp.getDefaultInstance()) {
+          getLeakedAtBuilder().mergeFrom(value);
+        } else {
+          leakedAt_ = value;
+        }
+      } else {
+        leakedAtBuilder_.mergeFrom(value);
+      }
+      bitField0_ |= 0x00000400;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * When Vercel's secret scanning found the token in public (Vercel's
+     * `leakedAt`); unset when it never did.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp leaked_at = 11;</code>
+     */
+    public Builder clearLeakedAt() {
+      bitField0_ = (bitField0_ & ~0x00000400);
+      leakedAt_ = null;
+      if (leakedAtBuilder_ != null) {
+        leakedAtBuilder_.dispose();
+        leakedAtBuilder_ = null;
+      }
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * When Vercel's secret scanning found the token in public (Vercel's
+     * `leakedAt`); unset when it never did.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp leaked_at = 11;</code>
+     */
+    public com.google.protobuf.Timestamp.Builder getLeakedAtBuilder() {
+      bitField0_ |= 0x00000400;
+      onChanged();
+      return getLeakedAtFieldBuilder().getBuilder();
+    }
+    /**
+     * <pre>
+     * When Vercel's secret scanning found the token in public (Vercel's
+     * `leakedAt`); unset when it never did.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp leaked_at = 11;</code>
+     */
+    public com.google.protobuf.TimestampOrBuilder getLeakedAtOrBuilder() {
+      if (leakedAtBuilder_ != null) {
+        return leakedAtBuilder_.getMessageOrBuilder();
+      } else {
+        return leakedAt_ == null ?
+            com.google.protobuf.Timestamp.getDefaultInstance() : leakedAt_;
+      }
+    }
+    /**
+     * <pre>
+     * When Vercel's secret scanning found the token in public (Vercel's
+     * `leakedAt`); unset when it never did.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp leaked_at = 11;</code>
+     */
+    private com.google.protobuf.SingleFieldBuilderV3<
+        com.google.protobuf.Timestamp, com.google.protobuf.Timestamp.Builder, com.google.protobuf.TimestampOrBuilder> 
+        getLeakedAtFieldBuilder() {
+      if (leakedAtBuilder_ == null) {
+        leakedAtBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+            com.google.protobuf.Timestamp, com.google.protobuf.Timestamp.Builder, com.google.protobuf.TimestampOrBuilder>(
+                getLeakedAt(),
+                getParentForChildren(),
+                isClean());
+        leakedAt_ = null;
+      }
+      return leakedAtBuilder_;
+    }
+
+    private java.lang.Object leakedUrl_ = "";
+    /**
+     * <pre>
+     * Where Vercel's secret scanning found the token (Vercel's `leakedUrl`),
+     * e.g. a GitHub URL; empty when it never did.
+     * </pre>
+     *
+     * <code>string leaked_url = 12;</code>
+     * @return The leakedUrl.
+     */
+    public java.lang.String getLeakedUrl() {
+      java.lang.Object ref = leakedUrl_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        leakedUrl_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Where Vercel's secret scanning found the token (Vercel's `leakedUrl`),
+     * e.g. a GitHub URL; empty when it never did.
+     * </pre>
+     *
+     * <code>string leaked_url = 12;</code>
+     * @return The bytes for leakedUrl.
+     */
+    public com.google.protobuf.ByteString
+        getLeakedUrlBytes() {
+      java.lang.Object ref = leakedUrl_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        leakedUrl_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Where Vercel's secret scanning found the token (Vercel's `leakedUrl`),
+     * e.g. a GitHub URL; empty when it never did.
+     * </pre>
+     *
+     * <code>string leaked_url = 12;</code>
+     * @param value The leakedUrl to set.
+     * @return This builder for chaining.
+     */
+    public Builder setLeakedUrl(
+        java.lang.String value) {
+      if (value == null) { throw new NullPointerException(); }
+      leakedUrl_ = value;
+      bitField0_ |= 0x00000800;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Where Vercel's secret scanning found the token (Vercel's `leakedUrl`),
+     * e.g. a GitHub URL; empty when it never did.
+     * </pre>
+     *
+     * <code>string leaked_url = 12;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearLeakedUrl() {
+      leakedUrl_ = getDefaultInstance().getLeakedUrl();
+      bitField0_ = (bitField0_ & ~0x00000800);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Where Vercel's secret scanning found the token (Vercel's `leakedUrl`),
+     * e.g. a GitHub URL; empty when it never did.
+     * </pre>
+     *
+     * <code>string leaked_url = 12;</code>
+     * @param value The bytes for leakedUrl to set.
+     * @return This builder for chaining.
+     */
+    public Builder setLeakedUrlBytes(
+        com.google.protobuf.ByteString value) {
+      if (value == null) { throw new NullPointerException(); }
+      checkByteStringIsUtf8(value);
+      leakedUrl_ = value;
+      bitField0_ |= 0x00000800;
+      onChanged();
+      return this;
+    }
+
+    private com.google.protobuf.Timestamp revokedAt_;
+    private com.google.protobuf.SingleFieldBuilderV3<
+        com.google.protobuf.Timestamp, com.google.protobuf.Timestamp.Builder, com.google.protobuf.TimestampOrBuilder> revokedAtBuilder_;
+    /**
+     * <pre>
+     * When the token was revoked (Vercel's `revokedAt`); unset while it is
+     * not.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp revoked_at = 13;</code>
+     * @return Whether the revokedAt field is set.
+     */
+    public boolean hasRevokedAt() {
+      return ((bitField0_ & 0x00001000) != 0);
+    }
+    /**
+     * <pre>
+     * When the token was revoked (Vercel's `revokedAt`); unset while it is
+     * not.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp revoked_at = 13;</code>
+     * @return The revokedAt.
+     */
+    public com.google.protobuf.Timestamp getRevokedAt() {
+      if (revokedAtBuilder_ == null) {
+        return revokedAt_ == null ? com.google.protobuf.Timestamp.getDefaultInstance() : revokedAt_;
+      } else {
+        return revokedAtBuilder_.getMessage();
+      }
+    }
+    /**
+     * <pre>
+     * When the token was revoked (Vercel's `revokedAt`); unset while it is
+     * not.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp revoked_at = 13;</code>
+     */
+    public Builder setRevokedAt(com.google.protobuf.Timestamp value) {
+      if (revokedAtBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        revokedAt_ = value;
+      } else {
+        revokedAtBuilder_.setMessage(value);
+      }
+      bitField0_ |= 0x00001000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * When the token was revoked (Vercel's `revokedAt`); unset while it is
+     * not.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp revoked_at = 13;</code>
+     */
+    public Builder setRevokedAt(
+        com.google.protobuf.Timestamp.Builder builderForValue) {
+      if (revokedAtBuilder_ == null) {
+        revokedAt_ = builderForValue.build();
+      } else {
+        revokedAtBuilder_.setMessage(builderForValue.build());
+      }
+      bitField0_ |= 0x00001000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * When the token was revoked (Vercel's `revokedAt`); unset while it is
+     * not.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp revoked_at = 13;</code>
+     */
+    public Builder mergeRevokedAt(com.google.protobuf.Timestamp value) {
+      if (revokedAtBuilder_ == null) {
+        if (((bitField0_ & 0x00001000) != 0) &&
+          revokedAt_ != null &&
+          revokedAt_ != com.google.protobuf.Timestamp.getDefaultInstance()) {
+          getRevokedAtBuilder().mergeFrom(value);
+        } else {
+          revokedAt_ = value;
+        }
+      } else {
+        revokedAtBuilder_.mergeFrom(value);
+      }
+      bitField0_ |= 0x00001000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * When the token was revoked (Vercel's `revokedAt`); unset while it is
+     * not.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp revoked_at = 13;</code>
+     */
+    public Builder clearRevokedAt() {
+      bitField0_ = (bitField0_ & ~0x00001000);
+      revokedAt_ = null;
+      if (revokedAtBuilder_ != null) {
+        revokedAtBuilder_.dispose();
+        revokedAtBuilder_ = null;
+      }
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * When the token was revoked (Vercel's `revokedAt`); unset while it is
+     * not.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp revoked_at = 13;</code>
+     */
+    public com.google.protobuf.Timestamp.Builder getRevokedAtBuilder() {
+      bitField0_ |= 0x00001000;
+      onChanged();
+      return getRevokedAtFieldBuilder().getBuilder();
+    }
+    /**
+     * <pre>
+     * When the token was revoked (Vercel's `revokedAt`); unset while it is
+     * not.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp revoked_at = 13;</code>
+     */
+    public com.google.protobuf.TimestampOrBuilder getRevokedAtOrBuilder() {
+      if (revokedAtBuilder_ != null) {
+        return revokedAtBuilder_.getMessageOrBuilder();
+      } else {
+        return revokedAt_ == null ?
+            com.google.protobuf.Timestamp.getDefaultInstance() : revokedAt_;
+      }
+    }
+    /**
+     * <pre>
+     * When the token was revoked (Vercel's `revokedAt`); unset while it is
+     * not.
+     * </pre>
+     *
+     * <code>.google.protobuf.Timestamp revoked_at = 13;</code>
+     */
+    private com.google.protobuf.SingleFieldBuilderV3<
+        com.google.protobuf.Timestamp, com.google.protobuf.Timestamp.Builder, com.google.protobuf.TimestampOrBuilder> 
+        getRevokedAtFieldBuilder() {
+      if (revokedAtBuilder_ == null) {
+        revokedAtBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+            com.google.protobuf.Timestamp, com.google.protobuf.Timestamp.Builder, com.google.protobuf.TimestampOrBuilder>(
+                getRevokedAt(),
+                getParentForChildren(),
+                isClean());
+        revokedAt_ = null;
+      }
+      return revokedAtBuilder_;
+    }
+
+    private java.lang.Object projectId_ = "";
+    /**
+     * <pre>
+     * The project a project-scoped token is limited to (Vercel's
+     * `projectId`); empty for other tokens.
+     * </pre>
+     *
+     * <code>string project_id = 14;</code>
+     * @return The projectId.
+     */
+    public java.lang.String getProjectId() {
+      java.lang.Object ref = projectId_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        projectId_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The project a project-scoped token is limited to (Vercel's
+     * `projectId`); empty for other tokens.
+     * </pre>
+     *
+     * <code>string project_id = 14;</code>
+     * @return The bytes for projectId.
+     */
+    public com.google.protobuf.ByteString
+        getProjectIdBytes() {
+      java.lang.Object ref = projectId_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        projectId_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The project a project-scoped token is limited to (Vercel's
+     * `projectId`); empty for other tokens.
+     * </pre>
+     *
+     * <code>string project_id = 14;</code>
+     * @param value The projectId to set.
+     * @return This builder for chaining.
+     */
+    public Builder setProjectId(
+        java.lang.String value) {
+      if (value == null) { throw new NullPointerException(); }
+      projectId_ = value;
+      bitField0_ |= 0x00002000;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The project a project-scoped token is limited to (Vercel's
+     * `projectId`); empty for other tokens.
+     * </pre>
+     *
+     * <code>string project_id = 14;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearProjectId() {
+      projectId_ = getDefaultInstance().getProjectId();
+      bitField0_ = (bitField0_ & ~0x00002000);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The project a project-scoped token is limited to (Vercel's
+     * `projectId`); empty for other tokens.
+     * </pre>
+     *
+     * <code>string project_id = 14;</code>
+     * @param value The bytes for projectId to set.
+     * @return This builder for chaining.
+     */
+    public Builder setProjectIdBytes(
+        com.google.protobuf.ByteString value) {
+      if (value == null) { throw new NullPointerException(); }
+      checkByteStringIsUtf8(value);
+      projectId_ = value;
+      bitField0_ |= 0x00002000;
+      onChanged();
+      return this;
     }
     @java.lang.Override
     public final Builder setUnknownFields(

@@ -218,4 +218,152 @@ public interface AuthTokenOrBuilder extends
    * <code>.google.protobuf.Timestamp created_at = 8;</code>
    */
   com.google.protobuf.TimestampOrBuilder getCreatedAtOrBuilder();
+
+  /**
+   * <pre>
+   * The first characters of the secret (Vercel's `prefix`), e.g. `vcp_`,
+   * to recognise it without revealing it; empty when Vercel does not say.
+   * </pre>
+   *
+   * <code>string prefix = 9;</code>
+   * @return The prefix.
+   */
+  java.lang.String getPrefix();
+  /**
+   * <pre>
+   * The first characters of the secret (Vercel's `prefix`), e.g. `vcp_`,
+   * to recognise it without revealing it; empty when Vercel does not say.
+   * </pre>
+   *
+   * <code>string prefix = 9;</code>
+   * @return The bytes for prefix.
+   */
+  com.google.protobuf.ByteString
+      getPrefixBytes();
+
+  /**
+   * <pre>
+   * The last characters of the secret (Vercel's `suffix`); empty when Vercel
+   * does not say.
+   * </pre>
+   *
+   * <code>string suffix = 10;</code>
+   * @return The suffix.
+   */
+  java.lang.String getSuffix();
+  /**
+   * <pre>
+   * The last characters of the secret (Vercel's `suffix`); empty when Vercel
+   * does not say.
+   * </pre>
+   *
+   * <code>string suffix = 10;</code>
+   * @return The bytes for suffix.
+   */
+  com.google.protobuf.ByteString
+      getSuffixBytes();
+
+  /**
+   * <pre>
+   * When Vercel's secret scanning found the token in public (Vercel's
+   * `leakedAt`); unset when it never did.
+   * </pre>
+   *
+   * <code>.google.protobuf.Timestamp leaked_at = 11;</code>
+   * @return Whether the leakedAt field is set.
+   */
+  boolean hasLeakedAt();
+  /**
+   * <pre>
+   * When Vercel's secret scanning found the token in public (Vercel's
+   * `leakedAt`); unset when it never did.
+   * </pre>
+   *
+   * <code>.google.protobuf.Timestamp leaked_at = 11;</code>
+   * @return The leakedAt.
+   */
+  com.google.protobuf.Timestamp getLeakedAt();
+  /**
+   * <pre>
+   * When Vercel's secret scanning found the token in public (Vercel's
+   * `leakedAt`); unset when it never did.
+   * </pre>
+   *
+   * <code>.google.protobuf.Timestamp leaked_at = 11;</code>
+   */
+  com.google.protobuf.TimestampOrBuilder getLeakedAtOrBuilder();
+
+  /**
+   * <pre>
+   * Where Vercel's secret scanning found the token (Vercel's `leakedUrl`),
+   * e.g. a GitHub URL; empty when it never did.
+   * </pre>
+   *
+   * <code>string leaked_url = 12;</code>
+   * @return The leakedUrl.
+   */
+  java.lang.String getLeakedUrl();
+  /**
+   * <pre>
+   * Where Vercel's secret scanning found the token (Vercel's `leakedUrl`),
+   * e.g. a GitHub URL; empty when it never did.
+   * </pre>
+   *
+   * <code>string leaked_url = 12;</code>
+   * @return The bytes for leakedUrl.
+   */
+  com.google.protobuf.ByteString
+      getLeakedUrlBytes();
+
+  /**
+   * <pre>
+   * When the token was revoked (Vercel's `revokedAt`); unset while it is
+   * not.
+   * </pre>
+   *
+   * <code>.google.protobuf.Timestamp revoked_at = 13;</code>
+   * @return Whether the revokedAt field is set.
+   */
+  boolean hasRevokedAt();
+  /**
+   * <pre>
+   * When the token was revoked (Vercel's `revokedAt`); unset while it is
+   * not.
+   * </pre>
+   *
+   * <code>.google.protobuf.Timestamp revoked_at = 13;</code>
+   * @return The revokedAt.
+   */
+  com.google.protobuf.Timestamp getRevokedAt();
+  /**
+   * <pre>
+   * When the token was revoked (Vercel's `revokedAt`); unset while it is
+   * not.
+   * </pre>
+   *
+   * <code>.google.protobuf.Timestamp revoked_at = 13;</code>
+   */
+  com.google.protobuf.TimestampOrBuilder getRevokedAtOrBuilder();
+
+  /**
+   * <pre>
+   * The project a project-scoped token is limited to (Vercel's
+   * `projectId`); empty for other tokens.
+   * </pre>
+   *
+   * <code>string project_id = 14;</code>
+   * @return The projectId.
+   */
+  java.lang.String getProjectId();
+  /**
+   * <pre>
+   * The project a project-scoped token is limited to (Vercel's
+   * `projectId`); empty for other tokens.
+   * </pre>
+   *
+   * <code>string project_id = 14;</code>
+   * @return The bytes for projectId.
+   */
+  com.google.protobuf.ByteString
+      getProjectIdBytes();
 }

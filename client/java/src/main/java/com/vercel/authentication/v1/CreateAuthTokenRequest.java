@@ -5,9 +5,10 @@ package com.vercel.authentication.v1;
 
 /**
  * <pre>
- * The request of CreateAuthToken. Vercel accepts either a plain token
- * (`name`, `expires_at`) or an OAuth2 token (`type` `oauth2-token`, plus
- * `client_id` and `installation_id`).
+ * The request of CreateAuthToken. Vercel accepts a plain token (`name`,
+ * `expires_at`, optionally `project_id`) or, as the StackQL description
+ * says, an OAuth2 token (`type` `oauth2-token`, plus `client_id` and
+ * `installation_id`).
  * </pre>
  *
  * Protobuf type {@code vercel.authentication.v1.CreateAuthTokenRequest}
@@ -28,6 +29,8 @@ private static final long serialVersionUID = 0L;
     type_ = "";
     clientId_ = "";
     installationId_ = "";
+    projectId_ = "";
+    requestId_ = "";
   }
 
   @java.lang.Override
@@ -60,7 +63,8 @@ private static final long serialVersionUID = 0L;
   private volatile java.lang.Object teamId_ = "";
   /**
    * <pre>
-   * The team the token is created for (query parameter `teamId`). Required.
+   * The team the token is created for (query parameter `teamId`). Optional:
+   * without it Vercel creates an account-wide token and no `teamId` is sent.
    * </pre>
    *
    * <code>string team_id = 1;</code>
@@ -81,7 +85,8 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * The team the token is created for (query parameter `teamId`). Required.
+   * The team the token is created for (query parameter `teamId`). Optional:
+   * without it Vercel creates an account-wide token and no `teamId` is sent.
    * </pre>
    *
    * <code>string team_id = 1;</code>
@@ -244,7 +249,9 @@ private static final long serialVersionUID = 0L;
   private volatile java.lang.Object type_ = "";
   /**
    * <pre>
-   * The token's kind (body field `type`): empty or `oauth2-token`.
+   * The token's kind (body field `type`): empty or `oauth2-token`. The
+   * StackQL description names `oauth2-token`; Vercel's current API no longer
+   * documents it.
    * </pre>
    *
    * <code>string type = 5;</code>
@@ -265,7 +272,9 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * The token's kind (body field `type`): empty or `oauth2-token`.
+   * The token's kind (body field `type`): empty or `oauth2-token`. The
+   * StackQL description names `oauth2-token`; Vercel's current API no longer
+   * documents it.
    * </pre>
    *
    * <code>string type = 5;</code>
@@ -384,6 +393,108 @@ private static final long serialVersionUID = 0L;
     }
   }
 
+  public static final int PROJECT_ID_FIELD_NUMBER = 8;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object projectId_ = "";
+  /**
+   * <pre>
+   * The project a project-scoped token is limited to (body field
+   * `projectId`). Optional; requires `team_id`.
+   * </pre>
+   *
+   * <code>string project_id = 8;</code>
+   * @return The projectId.
+   */
+  @java.lang.Override
+  public java.lang.String getProjectId() {
+    java.lang.Object ref = projectId_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      projectId_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * The project a project-scoped token is limited to (body field
+   * `projectId`). Optional; requires `team_id`.
+   * </pre>
+   *
+   * <code>string project_id = 8;</code>
+   * @return The bytes for projectId.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getProjectIdBytes() {
+    java.lang.Object ref = projectId_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      projectId_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
+  public static final int REQUEST_ID_FIELD_NUMBER = 9;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object requestId_ = "";
+  /**
+   * <pre>
+   * A caller-chosen UUID that makes the call idempotent (AIP-155): a repeat
+   * with the same `request_id` by the same caller within the server's
+   * idempotency window returns the first call's response without creating a
+   * second token. Optional; never sent upstream.
+   * </pre>
+   *
+   * <code>string request_id = 9;</code>
+   * @return The requestId.
+   */
+  @java.lang.Override
+  public java.lang.String getRequestId() {
+    java.lang.Object ref = requestId_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      requestId_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * A caller-chosen UUID that makes the call idempotent (AIP-155): a repeat
+   * with the same `request_id` by the same caller within the server's
+   * idempotency window returns the first call's response without creating a
+   * second token. Optional; never sent upstream.
+   * </pre>
+   *
+   * <code>string request_id = 9;</code>
+   * @return The bytes for requestId.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getRequestIdBytes() {
+    java.lang.Object ref = requestId_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      requestId_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -419,6 +530,12 @@ private static final long serialVersionUID = 0L;
     if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(installationId_)) {
       com.google.protobuf.GeneratedMessageV3.writeString(output, 7, installationId_);
     }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(projectId_)) {
+      com.google.protobuf.GeneratedMessageV3.writeString(output, 8, projectId_);
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(requestId_)) {
+      com.google.protobuf.GeneratedMessageV3.writeString(output, 9, requestId_);
+    }
     getUnknownFields().writeTo(output);
   }
 
@@ -449,6 +566,12 @@ private static final long serialVersionUID = 0L;
     }
     if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(installationId_)) {
       size += com.google.protobuf.GeneratedMessageV3.computeStringSize(7, installationId_);
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(projectId_)) {
+      size += com.google.protobuf.GeneratedMessageV3.computeStringSize(8, projectId_);
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(requestId_)) {
+      size += com.google.protobuf.GeneratedMessageV3.computeStringSize(9, requestId_);
     }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
@@ -482,6 +605,10 @@ private static final long serialVersionUID = 0L;
         .equals(other.getClientId())) return false;
     if (!getInstallationId()
         .equals(other.getInstallationId())) return false;
+    if (!getProjectId()
+        .equals(other.getProjectId())) return false;
+    if (!getRequestId()
+        .equals(other.getRequestId())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -509,6 +636,10 @@ private static final long serialVersionUID = 0L;
     hash = (53 * hash) + getClientId().hashCode();
     hash = (37 * hash) + INSTALLATION_ID_FIELD_NUMBER;
     hash = (53 * hash) + getInstallationId().hashCode();
+    hash = (37 * hash) + PROJECT_ID_FIELD_NUMBER;
+    hash = (53 * hash) + getProjectId().hashCode();
+    hash = (37 * hash) + REQUEST_ID_FIELD_NUMBER;
+    hash = (53 * hash) + getRequestId().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -606,9 +737,10 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * The request of CreateAuthToken. Vercel accepts either a plain token
-   * (`name`, `expires_at`) or an OAuth2 token (`type` `oauth2-token`, plus
-   * `client_id` and `installation_id`).
+   * The request of CreateAuthToken. Vercel accepts a plain token (`name`,
+   * `expires_at`, optionally `project_id`) or, as the StackQL description
+   * says, an OAuth2 token (`type` `oauth2-token`, plus `client_id` and
+   * `installation_id`).
    * </pre>
    *
    * Protobuf type {@code vercel.authentication.v1.CreateAuthTokenRequest}
@@ -655,6 +787,8 @@ private static final long serialVersionUID = 0L;
       type_ = "";
       clientId_ = "";
       installationId_ = "";
+      projectId_ = "";
+      requestId_ = "";
       return this;
     }
 
@@ -710,6 +844,12 @@ private static final long serialVersionUID = 0L;
       }
       if (((from_bitField0_ & 0x00000040) != 0)) {
         result.installationId_ = installationId_;
+      }
+      if (((from_bitField0_ & 0x00000080) != 0)) {
+        result.projectId_ = projectId_;
+      }
+      if (((from_bitField0_ & 0x00000100) != 0)) {
+        result.requestId_ = requestId_;
       }
     }
 
@@ -790,6 +930,16 @@ private static final long serialVersionUID = 0L;
         bitField0_ |= 0x00000040;
         onChanged();
       }
+      if (!other.getProjectId().isEmpty()) {
+        projectId_ = other.projectId_;
+        bitField0_ |= 0x00000080;
+        onChanged();
+      }
+      if (!other.getRequestId().isEmpty()) {
+        requestId_ = other.requestId_;
+        bitField0_ |= 0x00000100;
+        onChanged();
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -853,6 +1003,16 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000040;
               break;
             } // case 58
+            case 66: {
+              projectId_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000080;
+              break;
+            } // case 66
+            case 74: {
+              requestId_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000100;
+              break;
+            } // case 74
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -873,7 +1033,8 @@ private static final long serialVersionUID = 0L;
     private java.lang.Object teamId_ = "";
     /**
      * <pre>
-     * The team the token is created for (query parameter `teamId`). Required.
+     * The team the token is created for (query parameter `teamId`). Optional:
+     * without it Vercel creates an account-wide token and no `teamId` is sent.
      * </pre>
      *
      * <code>string team_id = 1;</code>
@@ -893,7 +1054,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The team the token is created for (query parameter `teamId`). Required.
+     * The team the token is created for (query parameter `teamId`). Optional:
+     * without it Vercel creates an account-wide token and no `teamId` is sent.
      * </pre>
      *
      * <code>string team_id = 1;</code>
@@ -914,7 +1076,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The team the token is created for (query parameter `teamId`). Required.
+     * The team the token is created for (query parameter `teamId`). Optional:
+     * without it Vercel creates an account-wide token and no `teamId` is sent.
      * </pre>
      *
      * <code>string team_id = 1;</code>
@@ -931,7 +1094,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The team the token is created for (query parameter `teamId`). Required.
+     * The team the token is created for (query parameter `teamId`). Optional:
+     * without it Vercel creates an account-wide token and no `teamId` is sent.
      * </pre>
      *
      * <code>string team_id = 1;</code>
@@ -945,7 +1109,8 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The team the token is created for (query parameter `teamId`). Required.
+     * The team the token is created for (query parameter `teamId`). Optional:
+     * without it Vercel creates an account-wide token and no `teamId` is sent.
      * </pre>
      *
      * <code>string team_id = 1;</code>
@@ -1318,7 +1483,9 @@ private static final long serialVersionUID = 0L;
     private java.lang.Object type_ = "";
     /**
      * <pre>
-     * The token's kind (body field `type`): empty or `oauth2-token`.
+     * The token's kind (body field `type`): empty or `oauth2-token`. The
+     * StackQL description names `oauth2-token`; Vercel's current API no longer
+     * documents it.
      * </pre>
      *
      * <code>string type = 5;</code>
@@ -1338,7 +1505,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The token's kind (body field `type`): empty or `oauth2-token`.
+     * The token's kind (body field `type`): empty or `oauth2-token`. The
+     * StackQL description names `oauth2-token`; Vercel's current API no longer
+     * documents it.
      * </pre>
      *
      * <code>string type = 5;</code>
@@ -1359,7 +1528,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The token's kind (body field `type`): empty or `oauth2-token`.
+     * The token's kind (body field `type`): empty or `oauth2-token`. The
+     * StackQL description names `oauth2-token`; Vercel's current API no longer
+     * documents it.
      * </pre>
      *
      * <code>string type = 5;</code>
@@ -1376,7 +1547,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The token's kind (body field `type`): empty or `oauth2-token`.
+     * The token's kind (body field `type`): empty or `oauth2-token`. The
+     * StackQL description names `oauth2-token`; Vercel's current API no longer
+     * documents it.
      * </pre>
      *
      * <code>string type = 5;</code>
@@ -1390,7 +1563,9 @@ private static final long serialVersionUID = 0L;
     }
     /**
      * <pre>
-     * The token's kind (body field `type`): empty or `oauth2-token`.
+     * The token's kind (body field `type`): empty or `oauth2-token`. The
+     * StackQL description names `oauth2-token`; Vercel's current API no longer
+     * documents it.
      * </pre>
      *
      * <code>string type = 5;</code>
@@ -1597,6 +1772,210 @@ private static final long serialVersionUID = 0L;
       checkByteStringIsUtf8(value);
       installationId_ = value;
       bitField0_ |= 0x00000040;
+      onChanged();
+      return this;
+    }
+
+    private java.lang.Object projectId_ = "";
+    /**
+     * <pre>
+     * The project a project-scoped token is limited to (body field
+     * `projectId`). Optional; requires `team_id`.
+     * </pre>
+     *
+     * <code>string project_id = 8;</code>
+     * @return The projectId.
+     */
+    public java.lang.String getProjectId() {
+      java.lang.Object ref = projectId_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        projectId_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The project a project-scoped token is limited to (body field
+     * `projectId`). Optional; requires `team_id`.
+     * </pre>
+     *
+     * <code>string project_id = 8;</code>
+     * @return The bytes for projectId.
+     */
+    public com.google.protobuf.ByteString
+        getProjectIdBytes() {
+      java.lang.Object ref = projectId_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        projectId_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The project a project-scoped token is limited to (body field
+     * `projectId`). Optional; requires `team_id`.
+     * </pre>
+     *
+     * <code>string project_id = 8;</code>
+     * @param value The projectId to set.
+     * @return This builder for chaining.
+     */
+    public Builder setProjectId(
+        java.lang.String value) {
+      if (value == null) { throw new NullPointerException(); }
+      projectId_ = value;
+      bitField0_ |= 0x00000080;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The project a project-scoped token is limited to (body field
+     * `projectId`). Optional; requires `team_id`.
+     * </pre>
+     *
+     * <code>string project_id = 8;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearProjectId() {
+      projectId_ = getDefaultInstance().getProjectId();
+      bitField0_ = (bitField0_ & ~0x00000080);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The project a project-scoped token is limited to (body field
+     * `projectId`). Optional; requires `team_id`.
+     * </pre>
+     *
+     * <code>string project_id = 8;</code>
+     * @param value The bytes for projectId to set.
+     * @return This builder for chaining.
+     */
+    public Builder setProjectIdBytes(
+        com.google.protobuf.ByteString value) {
+      if (value == null) { throw new NullPointerException(); }
+      checkByteStringIsUtf8(value);
+      projectId_ = value;
+      bitField0_ |= 0x00000080;
+      onChanged();
+      return this;
+    }
+
+    private java.lang.Object requestId_ = "";
+    /**
+     * <pre>
+     * A caller-chosen UUID that makes the call idempotent (AIP-155): a repeat
+     * with the same `request_id` by the same caller within the server's
+     * idempotency window returns the first call's response without creating a
+     * second token. Optional; never sent upstream.
+     * </pre>
+     *
+     * <code>string request_id = 9;</code>
+     * @return The requestId.
+     */
+    public java.lang.String getRequestId() {
+      java.lang.Object ref = requestId_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        requestId_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * A caller-chosen UUID that makes the call idempotent (AIP-155): a repeat
+     * with the same `request_id` by the same caller within the server's
+     * idempotency window returns the first call's response without creating a
+     * second token. Optional; never sent upstream.
+     * </pre>
+     *
+     * <code>string request_id = 9;</code>
+     * @return The bytes for requestId.
+     */
+    public com.google.protobuf.ByteString
+        getRequestIdBytes() {
+      java.lang.Object ref = requestId_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        requestId_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * A caller-chosen UUID that makes the call idempotent (AIP-155): a repeat
+     * with the same `request_id` by the same caller within the server's
+     * idempotency window returns the first call's response without creating a
+     * second token. Optional; never sent upstream.
+     * </pre>
+     *
+     * <code>string request_id = 9;</code>
+     * @param value The requestId to set.
+     * @return This builder for chaining.
+     */
+    public Builder setRequestId(
+        java.lang.String value) {
+      if (value == null) { throw new NullPointerException(); }
+      requestId_ = value;
+      bitField0_ |= 0x00000100;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * A caller-chosen UUID that makes the call idempotent (AIP-155): a repeat
+     * with the same `request_id` by the same caller within the server's
+     * idempotency window returns the first call's response without creating a
+     * second token. Optional; never sent upstream.
+     * </pre>
+     *
+     * <code>string request_id = 9;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearRequestId() {
+      requestId_ = getDefaultInstance().getRequestId();
+      bitField0_ = (bitField0_ & ~0x00000100);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * A caller-chosen UUID that makes the call idempotent (AIP-155): a repeat
+     * with the same `request_id` by the same caller within the server's
+     * idempotency window returns the first call's response without creating a
+     * second token. Optional; never sent upstream.
+     * </pre>
+     *
+     * <code>string request_id = 9;</code>
+     * @param value The bytes for requestId to set.
+     * @return This builder for chaining.
+     */
+    public Builder setRequestIdBytes(
+        com.google.protobuf.ByteString value) {
+      if (value == null) { throw new NullPointerException(); }
+      checkByteStringIsUtf8(value);
+      requestId_ = value;
+      bitField0_ |= 0x00000100;
       onChanged();
       return this;
     }

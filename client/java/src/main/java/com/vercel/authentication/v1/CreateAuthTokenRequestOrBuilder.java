@@ -9,7 +9,8 @@ public interface CreateAuthTokenRequestOrBuilder extends
 
   /**
    * <pre>
-   * The team the token is created for (query parameter `teamId`). Required.
+   * The team the token is created for (query parameter `teamId`). Optional:
+   * without it Vercel creates an account-wide token and no `teamId` is sent.
    * </pre>
    *
    * <code>string team_id = 1;</code>
@@ -18,7 +19,8 @@ public interface CreateAuthTokenRequestOrBuilder extends
   java.lang.String getTeamId();
   /**
    * <pre>
-   * The team the token is created for (query parameter `teamId`). Required.
+   * The team the token is created for (query parameter `teamId`). Optional:
+   * without it Vercel creates an account-wide token and no `teamId` is sent.
    * </pre>
    *
    * <code>string team_id = 1;</code>
@@ -101,7 +103,9 @@ public interface CreateAuthTokenRequestOrBuilder extends
 
   /**
    * <pre>
-   * The token's kind (body field `type`): empty or `oauth2-token`.
+   * The token's kind (body field `type`): empty or `oauth2-token`. The
+   * StackQL description names `oauth2-token`; Vercel's current API no longer
+   * documents it.
    * </pre>
    *
    * <code>string type = 5;</code>
@@ -110,7 +114,9 @@ public interface CreateAuthTokenRequestOrBuilder extends
   java.lang.String getType();
   /**
    * <pre>
-   * The token's kind (body field `type`): empty or `oauth2-token`.
+   * The token's kind (body field `type`): empty or `oauth2-token`. The
+   * StackQL description names `oauth2-token`; Vercel's current API no longer
+   * documents it.
    * </pre>
    *
    * <code>string type = 5;</code>
@@ -162,4 +168,52 @@ public interface CreateAuthTokenRequestOrBuilder extends
    */
   com.google.protobuf.ByteString
       getInstallationIdBytes();
+
+  /**
+   * <pre>
+   * The project a project-scoped token is limited to (body field
+   * `projectId`). Optional; requires `team_id`.
+   * </pre>
+   *
+   * <code>string project_id = 8;</code>
+   * @return The projectId.
+   */
+  java.lang.String getProjectId();
+  /**
+   * <pre>
+   * The project a project-scoped token is limited to (body field
+   * `projectId`). Optional; requires `team_id`.
+   * </pre>
+   *
+   * <code>string project_id = 8;</code>
+   * @return The bytes for projectId.
+   */
+  com.google.protobuf.ByteString
+      getProjectIdBytes();
+
+  /**
+   * <pre>
+   * A caller-chosen UUID that makes the call idempotent (AIP-155): a repeat
+   * with the same `request_id` by the same caller within the server's
+   * idempotency window returns the first call's response without creating a
+   * second token. Optional; never sent upstream.
+   * </pre>
+   *
+   * <code>string request_id = 9;</code>
+   * @return The requestId.
+   */
+  java.lang.String getRequestId();
+  /**
+   * <pre>
+   * A caller-chosen UUID that makes the call idempotent (AIP-155): a repeat
+   * with the same `request_id` by the same caller within the server's
+   * idempotency window returns the first call's response without creating a
+   * second token. Optional; never sent upstream.
+   * </pre>
+   *
+   * <code>string request_id = 9;</code>
+   * @return The bytes for requestId.
+   */
+  com.google.protobuf.ByteString
+      getRequestIdBytes();
 }

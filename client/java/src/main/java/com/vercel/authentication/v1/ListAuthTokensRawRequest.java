@@ -22,6 +22,8 @@ private static final long serialVersionUID = 0L;
   private ListAuthTokensRawRequest() {
     teamId_ = "";
     slug_ = "";
+    until_ = "";
+    since_ = "";
   }
 
   @java.lang.Override
@@ -145,6 +147,120 @@ private static final long serialVersionUID = 0L;
     }
   }
 
+  public static final int LIMIT_FIELD_NUMBER = 3;
+  private int limit_ = 0;
+  /**
+   * <pre>
+   * The most tokens the page holds (query parameter `limit`), 1 to 100;
+   * 0 lets Vercel choose.
+   * </pre>
+   *
+   * <code>int32 limit = 3;</code>
+   * @return The limit.
+   */
+  @java.lang.Override
+  public int getLimit() {
+    return limit_;
+  }
+
+  public static final int UNTIL_FIELD_NUMBER = 4;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object until_ = "";
+  /**
+   * <pre>
+   * Reads the page after this cursor (query parameter `until`): a previous
+   * page's `pagination.next_cursor`. Optional.
+   * </pre>
+   *
+   * <code>string until = 4;</code>
+   * @return The until.
+   */
+  @java.lang.Override
+  public java.lang.String getUntil() {
+    java.lang.Object ref = until_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      until_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * Reads the page after this cursor (query parameter `until`): a previous
+   * page's `pagination.next_cursor`. Optional.
+   * </pre>
+   *
+   * <code>string until = 4;</code>
+   * @return The bytes for until.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getUntilBytes() {
+    java.lang.Object ref = until_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      until_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
+  public static final int SINCE_FIELD_NUMBER = 5;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object since_ = "";
+  /**
+   * <pre>
+   * Reads the page before this cursor (query parameter `since`): a previous
+   * page's `pagination.prev_cursor`. Optional.
+   * </pre>
+   *
+   * <code>string since = 5;</code>
+   * @return The since.
+   */
+  @java.lang.Override
+  public java.lang.String getSince() {
+    java.lang.Object ref = since_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      since_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * Reads the page before this cursor (query parameter `since`): a previous
+   * page's `pagination.prev_cursor`. Optional.
+   * </pre>
+   *
+   * <code>string since = 5;</code>
+   * @return The bytes for since.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getSinceBytes() {
+    java.lang.Object ref = since_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      since_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -165,6 +281,15 @@ private static final long serialVersionUID = 0L;
     if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(slug_)) {
       com.google.protobuf.GeneratedMessageV3.writeString(output, 2, slug_);
     }
+    if (limit_ != 0) {
+      output.writeInt32(3, limit_);
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(until_)) {
+      com.google.protobuf.GeneratedMessageV3.writeString(output, 4, until_);
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(since_)) {
+      com.google.protobuf.GeneratedMessageV3.writeString(output, 5, since_);
+    }
     getUnknownFields().writeTo(output);
   }
 
@@ -179,6 +304,16 @@ private static final long serialVersionUID = 0L;
     }
     if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(slug_)) {
       size += com.google.protobuf.GeneratedMessageV3.computeStringSize(2, slug_);
+    }
+    if (limit_ != 0) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeInt32Size(3, limit_);
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(until_)) {
+      size += com.google.protobuf.GeneratedMessageV3.computeStringSize(4, until_);
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(since_)) {
+      size += com.google.protobuf.GeneratedMessageV3.computeStringSize(5, since_);
     }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
@@ -199,6 +334,12 @@ private static final long serialVersionUID = 0L;
         .equals(other.getTeamId())) return false;
     if (!getSlug()
         .equals(other.getSlug())) return false;
+    if (getLimit()
+        != other.getLimit()) return false;
+    if (!getUntil()
+        .equals(other.getUntil())) return false;
+    if (!getSince()
+        .equals(other.getSince())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -214,6 +355,12 @@ private static final long serialVersionUID = 0L;
     hash = (53 * hash) + getTeamId().hashCode();
     hash = (37 * hash) + SLUG_FIELD_NUMBER;
     hash = (53 * hash) + getSlug().hashCode();
+    hash = (37 * hash) + LIMIT_FIELD_NUMBER;
+    hash = (53 * hash) + getLimit();
+    hash = (37 * hash) + UNTIL_FIELD_NUMBER;
+    hash = (53 * hash) + getUntil().hashCode();
+    hash = (37 * hash) + SINCE_FIELD_NUMBER;
+    hash = (53 * hash) + getSince().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -349,6 +496,9 @@ private static final long serialVersionUID = 0L;
       bitField0_ = 0;
       teamId_ = "";
       slug_ = "";
+      limit_ = 0;
+      until_ = "";
+      since_ = "";
       return this;
     }
 
@@ -387,6 +537,15 @@ private static final long serialVersionUID = 0L;
       }
       if (((from_bitField0_ & 0x00000002) != 0)) {
         result.slug_ = slug_;
+      }
+      if (((from_bitField0_ & 0x00000004) != 0)) {
+        result.limit_ = limit_;
+      }
+      if (((from_bitField0_ & 0x00000008) != 0)) {
+        result.until_ = until_;
+      }
+      if (((from_bitField0_ & 0x00000010) != 0)) {
+        result.since_ = since_;
       }
     }
 
@@ -444,6 +603,19 @@ private static final long serialVersionUID = 0L;
         bitField0_ |= 0x00000002;
         onChanged();
       }
+      if (other.getLimit() != 0) {
+        setLimit(other.getLimit());
+      }
+      if (!other.getUntil().isEmpty()) {
+        until_ = other.until_;
+        bitField0_ |= 0x00000008;
+        onChanged();
+      }
+      if (!other.getSince().isEmpty()) {
+        since_ = other.since_;
+        bitField0_ |= 0x00000010;
+        onChanged();
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -480,6 +652,21 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000002;
               break;
             } // case 18
+            case 24: {
+              limit_ = input.readInt32();
+              bitField0_ |= 0x00000004;
+              break;
+            } // case 24
+            case 34: {
+              until_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000008;
+              break;
+            } // case 34
+            case 42: {
+              since_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000010;
+              break;
+            } // case 42
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -682,6 +869,247 @@ private static final long serialVersionUID = 0L;
       checkByteStringIsUtf8(value);
       slug_ = value;
       bitField0_ |= 0x00000002;
+      onChanged();
+      return this;
+    }
+
+    private int limit_ ;
+    /**
+     * <pre>
+     * The most tokens the page holds (query parameter `limit`), 1 to 100;
+     * 0 lets Vercel choose.
+     * </pre>
+     *
+     * <code>int32 limit = 3;</code>
+     * @return The limit.
+     */
+    @java.lang.Override
+    public int getLimit() {
+      return limit_;
+    }
+    /**
+     * <pre>
+     * The most tokens the page holds (query parameter `limit`), 1 to 100;
+     * 0 lets Vercel choose.
+     * </pre>
+     *
+     * <code>int32 limit = 3;</code>
+     * @param value The limit to set.
+     * @return This builder for chaining.
+     */
+    public Builder setLimit(int value) {
+      
+      limit_ = value;
+      bitField0_ |= 0x00000004;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The most tokens the page holds (query parameter `limit`), 1 to 100;
+     * 0 lets Vercel choose.
+     * </pre>
+     *
+     * <code>int32 limit = 3;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearLimit() {
+      bitField0_ = (bitField0_ & ~0x00000004);
+      limit_ = 0;
+      onChanged();
+      return this;
+    }
+
+    private java.lang.Object until_ = "";
+    /**
+     * <pre>
+     * Reads the page after this cursor (query parameter `until`): a previous
+     * page's `pagination.next_cursor`. Optional.
+     * </pre>
+     *
+     * <code>string until = 4;</code>
+     * @return The until.
+     */
+    public java.lang.String getUntil() {
+      java.lang.Object ref = until_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        until_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Reads the page after this cursor (query parameter `until`): a previous
+     * page's `pagination.next_cursor`. Optional.
+     * </pre>
+     *
+     * <code>string until = 4;</code>
+     * @return The bytes for until.
+     */
+    public com.google.protobuf.ByteString
+        getUntilBytes() {
+      java.lang.Object ref = until_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        until_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Reads the page after this cursor (query parameter `until`): a previous
+     * page's `pagination.next_cursor`. Optional.
+     * </pre>
+     *
+     * <code>string until = 4;</code>
+     * @param value The until to set.
+     * @return This builder for chaining.
+     */
+    public Builder setUntil(
+        java.lang.String value) {
+      if (value == null) { throw new NullPointerException(); }
+      until_ = value;
+      bitField0_ |= 0x00000008;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Reads the page after this cursor (query parameter `until`): a previous
+     * page's `pagination.next_cursor`. Optional.
+     * </pre>
+     *
+     * <code>string until = 4;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearUntil() {
+      until_ = getDefaultInstance().getUntil();
+      bitField0_ = (bitField0_ & ~0x00000008);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Reads the page after this cursor (query parameter `until`): a previous
+     * page's `pagination.next_cursor`. Optional.
+     * </pre>
+     *
+     * <code>string until = 4;</code>
+     * @param value The bytes for until to set.
+     * @return This builder for chaining.
+     */
+    public Builder setUntilBytes(
+        com.google.protobuf.ByteString value) {
+      if (value == null) { throw new NullPointerException(); }
+      checkByteStringIsUtf8(value);
+      until_ = value;
+      bitField0_ |= 0x00000008;
+      onChanged();
+      return this;
+    }
+
+    private java.lang.Object since_ = "";
+    /**
+     * <pre>
+     * Reads the page before this cursor (query parameter `since`): a previous
+     * page's `pagination.prev_cursor`. Optional.
+     * </pre>
+     *
+     * <code>string since = 5;</code>
+     * @return The since.
+     */
+    public java.lang.String getSince() {
+      java.lang.Object ref = since_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        since_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Reads the page before this cursor (query parameter `since`): a previous
+     * page's `pagination.prev_cursor`. Optional.
+     * </pre>
+     *
+     * <code>string since = 5;</code>
+     * @return The bytes for since.
+     */
+    public com.google.protobuf.ByteString
+        getSinceBytes() {
+      java.lang.Object ref = since_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        since_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * Reads the page before this cursor (query parameter `since`): a previous
+     * page's `pagination.prev_cursor`. Optional.
+     * </pre>
+     *
+     * <code>string since = 5;</code>
+     * @param value The since to set.
+     * @return This builder for chaining.
+     */
+    public Builder setSince(
+        java.lang.String value) {
+      if (value == null) { throw new NullPointerException(); }
+      since_ = value;
+      bitField0_ |= 0x00000010;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Reads the page before this cursor (query parameter `since`): a previous
+     * page's `pagination.prev_cursor`. Optional.
+     * </pre>
+     *
+     * <code>string since = 5;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearSince() {
+      since_ = getDefaultInstance().getSince();
+      bitField0_ = (bitField0_ & ~0x00000010);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Reads the page before this cursor (query parameter `since`): a previous
+     * page's `pagination.prev_cursor`. Optional.
+     * </pre>
+     *
+     * <code>string since = 5;</code>
+     * @param value The bytes for since to set.
+     * @return This builder for chaining.
+     */
+    public Builder setSinceBytes(
+        com.google.protobuf.ByteString value) {
+      if (value == null) { throw new NullPointerException(); }
+      checkByteStringIsUtf8(value);
+      since_ = value;
+      bitField0_ |= 0x00000010;
       onChanged();
       return this;
     }

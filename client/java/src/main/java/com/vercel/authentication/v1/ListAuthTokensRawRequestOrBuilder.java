@@ -48,4 +48,59 @@ public interface ListAuthTokensRawRequestOrBuilder extends
    */
   com.google.protobuf.ByteString
       getSlugBytes();
+
+  /**
+   * <pre>
+   * The most tokens the page holds (query parameter `limit`), 1 to 100;
+   * 0 lets Vercel choose.
+   * </pre>
+   *
+   * <code>int32 limit = 3;</code>
+   * @return The limit.
+   */
+  int getLimit();
+
+  /**
+   * <pre>
+   * Reads the page after this cursor (query parameter `until`): a previous
+   * page's `pagination.next_cursor`. Optional.
+   * </pre>
+   *
+   * <code>string until = 4;</code>
+   * @return The until.
+   */
+  java.lang.String getUntil();
+  /**
+   * <pre>
+   * Reads the page after this cursor (query parameter `until`): a previous
+   * page's `pagination.next_cursor`. Optional.
+   * </pre>
+   *
+   * <code>string until = 4;</code>
+   * @return The bytes for until.
+   */
+  com.google.protobuf.ByteString
+      getUntilBytes();
+
+  /**
+   * <pre>
+   * Reads the page before this cursor (query parameter `since`): a previous
+   * page's `pagination.prev_cursor`. Optional.
+   * </pre>
+   *
+   * <code>string since = 5;</code>
+   * @return The since.
+   */
+  java.lang.String getSince();
+  /**
+   * <pre>
+   * Reads the page before this cursor (query parameter `since`): a previous
+   * page's `pagination.prev_cursor`. Optional.
+   * </pre>
+   *
+   * <code>string since = 5;</code>
+   * @return The bytes for since.
+   */
+  com.google.protobuf.ByteString
+      getSinceBytes();
 }

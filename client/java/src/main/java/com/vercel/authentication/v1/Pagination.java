@@ -21,6 +21,8 @@ private static final long serialVersionUID = 0L;
     super(builder);
   }
   private Pagination() {
+    nextCursor_ = "";
+    prevCursor_ = "";
   }
 
   @java.lang.Override
@@ -122,6 +124,106 @@ private static final long serialVersionUID = 0L;
     return prev_;
   }
 
+  public static final int NEXT_CURSOR_FIELD_NUMBER = 4;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object nextCursor_ = "";
+  /**
+   * <pre>
+   * The cursor of the next page as text, whatever type Vercel sent it in
+   * (Vercel's `next`); pass it as ListAuthTokensRawRequest.until to read the
+   * next page. Empty when there is no next page.
+   * </pre>
+   *
+   * <code>string next_cursor = 4;</code>
+   * @return The nextCursor.
+   */
+  @java.lang.Override
+  public java.lang.String getNextCursor() {
+    java.lang.Object ref = nextCursor_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      nextCursor_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * The cursor of the next page as text, whatever type Vercel sent it in
+   * (Vercel's `next`); pass it as ListAuthTokensRawRequest.until to read the
+   * next page. Empty when there is no next page.
+   * </pre>
+   *
+   * <code>string next_cursor = 4;</code>
+   * @return The bytes for nextCursor.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getNextCursorBytes() {
+    java.lang.Object ref = nextCursor_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      nextCursor_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
+  public static final int PREV_CURSOR_FIELD_NUMBER = 5;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object prevCursor_ = "";
+  /**
+   * <pre>
+   * The cursor of the previous page as text (Vercel's `prev`); pass it as
+   * ListAuthTokensRawRequest.since. Empty when there is no previous page.
+   * </pre>
+   *
+   * <code>string prev_cursor = 5;</code>
+   * @return The prevCursor.
+   */
+  @java.lang.Override
+  public java.lang.String getPrevCursor() {
+    java.lang.Object ref = prevCursor_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      prevCursor_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * The cursor of the previous page as text (Vercel's `prev`); pass it as
+   * ListAuthTokensRawRequest.since. Empty when there is no previous page.
+   * </pre>
+   *
+   * <code>string prev_cursor = 5;</code>
+   * @return The bytes for prevCursor.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getPrevCursorBytes() {
+    java.lang.Object ref = prevCursor_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      prevCursor_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -145,6 +247,12 @@ private static final long serialVersionUID = 0L;
     if (((bitField0_ & 0x00000002) != 0)) {
       output.writeInt64(3, prev_);
     }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(nextCursor_)) {
+      com.google.protobuf.GeneratedMessageV3.writeString(output, 4, nextCursor_);
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(prevCursor_)) {
+      com.google.protobuf.GeneratedMessageV3.writeString(output, 5, prevCursor_);
+    }
     getUnknownFields().writeTo(output);
   }
 
@@ -165,6 +273,12 @@ private static final long serialVersionUID = 0L;
     if (((bitField0_ & 0x00000002) != 0)) {
       size += com.google.protobuf.CodedOutputStream
         .computeInt64Size(3, prev_);
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(nextCursor_)) {
+      size += com.google.protobuf.GeneratedMessageV3.computeStringSize(4, nextCursor_);
+    }
+    if (!com.google.protobuf.GeneratedMessageV3.isStringEmpty(prevCursor_)) {
+      size += com.google.protobuf.GeneratedMessageV3.computeStringSize(5, prevCursor_);
     }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
@@ -193,6 +307,10 @@ private static final long serialVersionUID = 0L;
       if (getPrev()
           != other.getPrev()) return false;
     }
+    if (!getNextCursor()
+        .equals(other.getNextCursor())) return false;
+    if (!getPrevCursor()
+        .equals(other.getPrevCursor())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -217,6 +335,10 @@ private static final long serialVersionUID = 0L;
       hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
           getPrev());
     }
+    hash = (37 * hash) + NEXT_CURSOR_FIELD_NUMBER;
+    hash = (53 * hash) + getNextCursor().hashCode();
+    hash = (37 * hash) + PREV_CURSOR_FIELD_NUMBER;
+    hash = (53 * hash) + getPrevCursor().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -354,6 +476,8 @@ private static final long serialVersionUID = 0L;
       count_ = 0L;
       next_ = 0L;
       prev_ = 0L;
+      nextCursor_ = "";
+      prevCursor_ = "";
       return this;
     }
 
@@ -398,6 +522,12 @@ private static final long serialVersionUID = 0L;
       if (((from_bitField0_ & 0x00000004) != 0)) {
         result.prev_ = prev_;
         to_bitField0_ |= 0x00000002;
+      }
+      if (((from_bitField0_ & 0x00000008) != 0)) {
+        result.nextCursor_ = nextCursor_;
+      }
+      if (((from_bitField0_ & 0x00000010) != 0)) {
+        result.prevCursor_ = prevCursor_;
       }
       result.bitField0_ |= to_bitField0_;
     }
@@ -455,6 +585,16 @@ private static final long serialVersionUID = 0L;
       if (other.hasPrev()) {
         setPrev(other.getPrev());
       }
+      if (!other.getNextCursor().isEmpty()) {
+        nextCursor_ = other.nextCursor_;
+        bitField0_ |= 0x00000008;
+        onChanged();
+      }
+      if (!other.getPrevCursor().isEmpty()) {
+        prevCursor_ = other.prevCursor_;
+        bitField0_ |= 0x00000010;
+        onChanged();
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -496,6 +636,16 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000004;
               break;
             } // case 24
+            case 34: {
+              nextCursor_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000008;
+              break;
+            } // case 34
+            case 42: {
+              prevCursor_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000010;
+              break;
+            } // case 42
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -673,6 +823,205 @@ private static final long serialVersionUID = 0L;
     public Builder clearPrev() {
       bitField0_ = (bitField0_ & ~0x00000004);
       prev_ = 0L;
+      onChanged();
+      return this;
+    }
+
+    private java.lang.Object nextCursor_ = "";
+    /**
+     * <pre>
+     * The cursor of the next page as text, whatever type Vercel sent it in
+     * (Vercel's `next`); pass it as ListAuthTokensRawRequest.until to read the
+     * next page. Empty when there is no next page.
+     * </pre>
+     *
+     * <code>string next_cursor = 4;</code>
+     * @return The nextCursor.
+     */
+    public java.lang.String getNextCursor() {
+      java.lang.Object ref = nextCursor_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        nextCursor_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The cursor of the next page as text, whatever type Vercel sent it in
+     * (Vercel's `next`); pass it as ListAuthTokensRawRequest.until to read the
+     * next page. Empty when there is no next page.
+     * </pre>
+     *
+     * <code>string next_cursor = 4;</code>
+     * @return The bytes for nextCursor.
+     */
+    public com.google.protobuf.ByteString
+        getNextCursorBytes() {
+      java.lang.Object ref = nextCursor_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        nextCursor_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The cursor of the next page as text, whatever type Vercel sent it in
+     * (Vercel's `next`); pass it as ListAuthTokensRawRequest.until to read the
+     * next page. Empty when there is no next page.
+     * </pre>
+     *
+     * <code>string next_cursor = 4;</code>
+     * @param value The nextCursor to set.
+     * @return This builder for chaining.
+     */
+    public Builder setNextCursor(
+        java.lang.String value) {
+      if (value == null) { throw new NullPointerException(); }
+      nextCursor_ = value;
+      bitField0_ |= 0x00000008;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The cursor of the next page as text, whatever type Vercel sent it in
+     * (Vercel's `next`); pass it as ListAuthTokensRawRequest.until to read the
+     * next page. Empty when there is no next page.
+     * </pre>
+     *
+     * <code>string next_cursor = 4;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearNextCursor() {
+      nextCursor_ = getDefaultInstance().getNextCursor();
+      bitField0_ = (bitField0_ & ~0x00000008);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The cursor of the next page as text, whatever type Vercel sent it in
+     * (Vercel's `next`); pass it as ListAuthTokensRawRequest.until to read the
+     * next page. Empty when there is no next page.
+     * </pre>
+     *
+     * <code>string next_cursor = 4;</code>
+     * @param value The bytes for nextCursor to set.
+     * @return This builder for chaining.
+     */
+    public Builder setNextCursorBytes(
+        com.google.protobuf.ByteString value) {
+      if (value == null) { throw new NullPointerException(); }
+      checkByteStringIsUtf8(value);
+      nextCursor_ = value;
+      bitField0_ |= 0x00000008;
+      onChanged();
+      return this;
+    }
+
+    private java.lang.Object prevCursor_ = "";
+    /**
+     * <pre>
+     * The cursor of the previous page as text (Vercel's `prev`); pass it as
+     * ListAuthTokensRawRequest.since. Empty when there is no previous page.
+     * </pre>
+     *
+     * <code>string prev_cursor = 5;</code>
+     * @return The prevCursor.
+     */
+    public java.lang.String getPrevCursor() {
+      java.lang.Object ref = prevCursor_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        prevCursor_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The cursor of the previous page as text (Vercel's `prev`); pass it as
+     * ListAuthTokensRawRequest.since. Empty when there is no previous page.
+     * </pre>
+     *
+     * <code>string prev_cursor = 5;</code>
+     * @return The bytes for prevCursor.
+     */
+    public com.google.protobuf.ByteString
+        getPrevCursorBytes() {
+      java.lang.Object ref = prevCursor_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        prevCursor_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * The cursor of the previous page as text (Vercel's `prev`); pass it as
+     * ListAuthTokensRawRequest.since. Empty when there is no previous page.
+     * </pre>
+     *
+     * <code>string prev_cursor = 5;</code>
+     * @param value The prevCursor to set.
+     * @return This builder for chaining.
+     */
+    public Builder setPrevCursor(
+        java.lang.String value) {
+      if (value == null) { throw new NullPointerException(); }
+      prevCursor_ = value;
+      bitField0_ |= 0x00000010;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The cursor of the previous page as text (Vercel's `prev`); pass it as
+     * ListAuthTokensRawRequest.since. Empty when there is no previous page.
+     * </pre>
+     *
+     * <code>string prev_cursor = 5;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearPrevCursor() {
+      prevCursor_ = getDefaultInstance().getPrevCursor();
+      bitField0_ = (bitField0_ & ~0x00000010);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * The cursor of the previous page as text (Vercel's `prev`); pass it as
+     * ListAuthTokensRawRequest.since. Empty when there is no previous page.
+     * </pre>
+     *
+     * <code>string prev_cursor = 5;</code>
+     * @param value The bytes for prevCursor to set.
+     * @return This builder for chaining.
+     */
+    public Builder setPrevCursorBytes(
+        com.google.protobuf.ByteString value) {
+      if (value == null) { throw new NullPointerException(); }
+      checkByteStringIsUtf8(value);
+      prevCursor_ = value;
+      bitField0_ |= 0x00000010;
       onChanged();
       return this;
     }

@@ -58,4 +58,50 @@ public interface PaginationOrBuilder extends
    * @return The prev.
    */
   long getPrev();
+
+  /**
+   * <pre>
+   * The cursor of the next page as text, whatever type Vercel sent it in
+   * (Vercel's `next`); pass it as ListAuthTokensRawRequest.until to read the
+   * next page. Empty when there is no next page.
+   * </pre>
+   *
+   * <code>string next_cursor = 4;</code>
+   * @return The nextCursor.
+   */
+  java.lang.String getNextCursor();
+  /**
+   * <pre>
+   * The cursor of the next page as text, whatever type Vercel sent it in
+   * (Vercel's `next`); pass it as ListAuthTokensRawRequest.until to read the
+   * next page. Empty when there is no next page.
+   * </pre>
+   *
+   * <code>string next_cursor = 4;</code>
+   * @return The bytes for nextCursor.
+   */
+  com.google.protobuf.ByteString
+      getNextCursorBytes();
+
+  /**
+   * <pre>
+   * The cursor of the previous page as text (Vercel's `prev`); pass it as
+   * ListAuthTokensRawRequest.since. Empty when there is no previous page.
+   * </pre>
+   *
+   * <code>string prev_cursor = 5;</code>
+   * @return The prevCursor.
+   */
+  java.lang.String getPrevCursor();
+  /**
+   * <pre>
+   * The cursor of the previous page as text (Vercel's `prev`); pass it as
+   * ListAuthTokensRawRequest.since. Empty when there is no previous page.
+   * </pre>
+   *
+   * <code>string prev_cursor = 5;</code>
+   * @return The bytes for prevCursor.
+   */
+  com.google.protobuf.ByteString
+      getPrevCursorBytes();
 }

@@ -270,6 +270,47 @@ private static final long serialVersionUID = 0L;
     return expiresAt_ == null ? com.google.protobuf.Timestamp.getDefaultInstance() : expiresAt_;
   }
 
+  public static final int SUDO_FIELD_NUMBER = 6;
+  private com.vercel.authentication.v1.SudoVerification sudo_;
+  /**
+   * <pre>
+   * A step-up verification of a `user` scope (Vercel's `sudo`); unset when
+   * Vercel sends none.
+   * </pre>
+   *
+   * <code>.vercel.authentication.v1.SudoVerification sudo = 6;</code>
+   * @return Whether the sudo field is set.
+   */
+  @java.lang.Override
+  public boolean hasSudo() {
+    return sudo_ != null;
+  }
+  /**
+   * <pre>
+   * A step-up verification of a `user` scope (Vercel's `sudo`); unset when
+   * Vercel sends none.
+   * </pre>
+   *
+   * <code>.vercel.authentication.v1.SudoVerification sudo = 6;</code>
+   * @return The sudo.
+   */
+  @java.lang.Override
+  public com.vercel.authentication.v1.SudoVerification getSudo() {
+    return sudo_ == null ? com.vercel.authentication.v1.SudoVerification.getDefaultInstance() : sudo_;
+  }
+  /**
+   * <pre>
+   * A step-up verification of a `user` scope (Vercel's `sudo`); unset when
+   * Vercel sends none.
+   * </pre>
+   *
+   * <code>.vercel.authentication.v1.SudoVerification sudo = 6;</code>
+   */
+  @java.lang.Override
+  public com.vercel.authentication.v1.SudoVerificationOrBuilder getSudoOrBuilder() {
+    return sudo_ == null ? com.vercel.authentication.v1.SudoVerification.getDefaultInstance() : sudo_;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -299,6 +340,9 @@ private static final long serialVersionUID = 0L;
     if (expiresAt_ != null) {
       output.writeMessage(5, getExpiresAt());
     }
+    if (sudo_ != null) {
+      output.writeMessage(6, getSudo());
+    }
     getUnknownFields().writeTo(output);
   }
 
@@ -324,6 +368,10 @@ private static final long serialVersionUID = 0L;
     if (expiresAt_ != null) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(5, getExpiresAt());
+    }
+    if (sudo_ != null) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(6, getSudo());
     }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
@@ -356,6 +404,11 @@ private static final long serialVersionUID = 0L;
       if (!getExpiresAt()
           .equals(other.getExpiresAt())) return false;
     }
+    if (hasSudo() != other.hasSudo()) return false;
+    if (hasSudo()) {
+      if (!getSudo()
+          .equals(other.getSudo())) return false;
+    }
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -380,6 +433,10 @@ private static final long serialVersionUID = 0L;
     if (hasExpiresAt()) {
       hash = (37 * hash) + EXPIRES_AT_FIELD_NUMBER;
       hash = (53 * hash) + getExpiresAt().hashCode();
+    }
+    if (hasSudo()) {
+      hash = (37 * hash) + SUDO_FIELD_NUMBER;
+      hash = (53 * hash) + getSudo().hashCode();
     }
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
@@ -528,6 +585,11 @@ private static final long serialVersionUID = 0L;
         expiresAtBuilder_.dispose();
         expiresAtBuilder_ = null;
       }
+      sudo_ = null;
+      if (sudoBuilder_ != null) {
+        sudoBuilder_.dispose();
+        sudoBuilder_ = null;
+      }
       return this;
     }
 
@@ -579,6 +641,11 @@ private static final long serialVersionUID = 0L;
         result.expiresAt_ = expiresAtBuilder_ == null
             ? expiresAt_
             : expiresAtBuilder_.build();
+      }
+      if (((from_bitField0_ & 0x00000020) != 0)) {
+        result.sudo_ = sudoBuilder_ == null
+            ? sudo_
+            : sudoBuilder_.build();
       }
     }
 
@@ -647,6 +714,9 @@ private static final long serialVersionUID = 0L;
       if (other.hasExpiresAt()) {
         mergeExpiresAt(other.getExpiresAt());
       }
+      if (other.hasSudo()) {
+        mergeSudo(other.getSudo());
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -702,6 +772,13 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000010;
               break;
             } // case 42
+            case 50: {
+              input.readMessage(
+                  getSudoFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              bitField0_ |= 0x00000020;
+              break;
+            } // case 50
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -1308,6 +1385,170 @@ private static final long serialVersionUID = 0L;
         expiresAt_ = null;
       }
       return expiresAtBuilder_;
+    }
+
+    private com.vercel.authentication.v1.SudoVerification sudo_;
+    private com.google.protobuf.SingleFieldBuilderV3<
+        com.vercel.authentication.v1.SudoVerification, com.vercel.authentication.v1.SudoVerification.Builder, com.vercel.authentication.v1.SudoVerificationOrBuilder> sudoBuilder_;
+    /**
+     * <pre>
+     * A step-up verification of a `user` scope (Vercel's `sudo`); unset when
+     * Vercel sends none.
+     * </pre>
+     *
+     * <code>.vercel.authentication.v1.SudoVerification sudo = 6;</code>
+     * @return Whether the sudo field is set.
+     */
+    public boolean hasSudo() {
+      return ((bitField0_ & 0x00000020) != 0);
+    }
+    /**
+     * <pre>
+     * A step-up verification of a `user` scope (Vercel's `sudo`); unset when
+     * Vercel sends none.
+     * </pre>
+     *
+     * <code>.vercel.authentication.v1.SudoVerification sudo = 6;</code>
+     * @return The sudo.
+     */
+    public com.vercel.authentication.v1.SudoVerification getSudo() {
+      if (sudoBuilder_ == null) {
+        return sudo_ == null ? com.vercel.authentication.v1.SudoVerification.getDefaultInstance() : sudo_;
+      } else {
+        return sudoBuilder_.getMessage();
+      }
+    }
+    /**
+     * <pre>
+     * A step-up verification of a `user` scope (Vercel's `sudo`); unset when
+     * Vercel sends none.
+     * </pre>
+     *
+     * <code>.vercel.authentication.v1.SudoVerification sudo = 6;</code>
+     */
+    public Builder setSudo(com.vercel.authentication.v1.SudoVerification value) {
+      if (sudoBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        sudo_ = value;
+      } else {
+        sudoBuilder_.setMessage(value);
+      }
+      bitField0_ |= 0x00000020;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * A step-up verification of a `user` scope (Vercel's `sudo`); unset when
+     * Vercel sends none.
+     * </pre>
+     *
+     * <code>.vercel.authentication.v1.SudoVerification sudo = 6;</code>
+     */
+    public Builder setSudo(
+        com.vercel.authentication.v1.SudoVerification.Builder builderForValue) {
+      if (sudoBuilder_ == null) {
+        sudo_ = builderForValue.build();
+      } else {
+        sudoBuilder_.setMessage(builderForValue.build());
+      }
+      bitField0_ |= 0x00000020;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * A step-up verification of a `user` scope (Vercel's `sudo`); unset when
+     * Vercel sends none.
+     * </pre>
+     *
+     * <code>.vercel.authentication.v1.SudoVerification sudo = 6;</code>
+     */
+    public Builder mergeSudo(com.vercel.authentication.v1.SudoVerification value) {
+      if (sudoBuilder_ == null) {
+        if (((bitField0_ & 0x00000020) != 0) &&
+          sudo_ != null &&
+          sudo_ != com.vercel.authentication.v1.SudoVerification.getDefaultInstance()) {
+          getSudoBuilder().mergeFrom(value);
+        } else {
+          sudo_ = value;
+        }
+      } else {
+        sudoBuilder_.mergeFrom(value);
+      }
+      bitField0_ |= 0x00000020;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * A step-up verification of a `user` scope (Vercel's `sudo`); unset when
+     * Vercel sends none.
+     * </pre>
+     *
+     * <code>.vercel.authentication.v1.SudoVerification sudo = 6;</code>
+     */
+    public Builder clearSudo() {
+      bitField0_ = (bitField0_ & ~0x00000020);
+      sudo_ = null;
+      if (sudoBuilder_ != null) {
+        sudoBuilder_.dispose();
+        sudoBuilder_ = null;
+      }
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * A step-up verification of a `user` scope (Vercel's `sudo`); unset when
+     * Vercel sends none.
+     * </pre>
+     *
+     * <code>.vercel.authentication.v1.SudoVerification sudo = 6;</code>
+     */
+    public com.vercel.authentication.v1.SudoVerification.Builder getSudoBuilder() {
+      bitField0_ |= 0x00000020;
+      onChanged();
+      return getSudoFieldBuilder().getBuilder();
+    }
+    /**
+     * <pre>
+     * A step-up verification of a `user` scope (Vercel's `sudo`); unset when
+     * Vercel sends none.
+     * </pre>
+     *
+     * <code>.vercel.authentication.v1.SudoVerification sudo = 6;</code>
+     */
+    public com.vercel.authentication.v1.SudoVerificationOrBuilder getSudoOrBuilder() {
+      if (sudoBuilder_ != null) {
+        return sudoBuilder_.getMessageOrBuilder();
+      } else {
+        return sudo_ == null ?
+            com.vercel.authentication.v1.SudoVerification.getDefaultInstance() : sudo_;
+      }
+    }
+    /**
+     * <pre>
+     * A step-up verification of a `user` scope (Vercel's `sudo`); unset when
+     * Vercel sends none.
+     * </pre>
+     *
+     * <code>.vercel.authentication.v1.SudoVerification sudo = 6;</code>
+     */
+    private com.google.protobuf.SingleFieldBuilderV3<
+        com.vercel.authentication.v1.SudoVerification, com.vercel.authentication.v1.SudoVerification.Builder, com.vercel.authentication.v1.SudoVerificationOrBuilder> 
+        getSudoFieldBuilder() {
+      if (sudoBuilder_ == null) {
+        sudoBuilder_ = new com.google.protobuf.SingleFieldBuilderV3<
+            com.vercel.authentication.v1.SudoVerification, com.vercel.authentication.v1.SudoVerification.Builder, com.vercel.authentication.v1.SudoVerificationOrBuilder>(
+                getSudo(),
+                getParentForChildren(),
+                isClean());
+        sudo_ = null;
+      }
+      return sudoBuilder_;
     }
     @java.lang.Override
     public final Builder setUnknownFields(

@@ -122,4 +122,34 @@ public interface TokenScopeOrBuilder extends
    * <code>.google.protobuf.Timestamp expires_at = 5;</code>
    */
   com.google.protobuf.TimestampOrBuilder getExpiresAtOrBuilder();
+
+  /**
+   * <pre>
+   * A step-up verification of a `user` scope (Vercel's `sudo`); unset when
+   * Vercel sends none.
+   * </pre>
+   *
+   * <code>.vercel.authentication.v1.SudoVerification sudo = 6;</code>
+   * @return Whether the sudo field is set.
+   */
+  boolean hasSudo();
+  /**
+   * <pre>
+   * A step-up verification of a `user` scope (Vercel's `sudo`); unset when
+   * Vercel sends none.
+   * </pre>
+   *
+   * <code>.vercel.authentication.v1.SudoVerification sudo = 6;</code>
+   * @return The sudo.
+   */
+  com.vercel.authentication.v1.SudoVerification getSudo();
+  /**
+   * <pre>
+   * A step-up verification of a `user` scope (Vercel's `sudo`); unset when
+   * Vercel sends none.
+   * </pre>
+   *
+   * <code>.vercel.authentication.v1.SudoVerification sudo = 6;</code>
+   */
+  com.vercel.authentication.v1.SudoVerificationOrBuilder getSudoOrBuilder();
 }

@@ -25,6 +25,11 @@ public final class UserTokensProto {
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
       internal_static_vercel_authentication_v1_TokenScope_fieldAccessorTable;
   static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_vercel_authentication_v1_SudoVerification_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
+      internal_static_vercel_authentication_v1_SudoVerification_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
     internal_static_vercel_authentication_v1_Pagination_descriptor;
   static final 
     com.google.protobuf.GeneratedMessageV3.FieldAccessorTable
@@ -110,77 +115,89 @@ public final class UserTokensProto {
     java.lang.String[] descriptorData = {
       "\n*vercel/authentication/v1/user_tokens.p" +
       "roto\022\030vercel.authentication.v1\032\037google/p" +
-      "rotobuf/timestamp.proto\"\210\002\n\tAuthToken\022\n\n" +
+      "rotobuf/timestamp.proto\"\257\003\n\tAuthToken\022\n\n" +
       "\002id\030\001 \001(\t\022\014\n\004name\030\002 \001(\t\022\014\n\004type\030\003 \001(\t\022\016\n" +
       "\006origin\030\004 \001(\t\0224\n\006scopes\030\005 \003(\0132$.vercel.a" +
       "uthentication.v1.TokenScope\022.\n\nexpires_a" +
       "t\030\006 \001(\0132\032.google.protobuf.Timestamp\022-\n\ta" +
       "ctive_at\030\007 \001(\0132\032.google.protobuf.Timesta" +
       "mp\022.\n\ncreated_at\030\010 \001(\0132\032.google.protobuf" +
-      ".Timestamp\"\233\001\n\nTokenScope\022\014\n\004type\030\001 \001(\t\022" +
-      "\017\n\007team_id\030\002 \001(\t\022\016\n\006origin\030\003 \001(\t\022.\n\ncrea" +
-      "ted_at\030\004 \001(\0132\032.google.protobuf.Timestamp" +
-      "\022.\n\nexpires_at\030\005 \001(\0132\032.google.protobuf.T" +
-      "imestamp\"S\n\nPagination\022\r\n\005count\030\001 \001(\003\022\021\n" +
-      "\004next\030\002 \001(\003H\000\210\001\001\022\021\n\004prev\030\003 \001(\003H\001\210\001\001B\007\n\005_" +
-      "nextB\007\n\005_prev\"F\n\023GetAuthTokenRequest\022\020\n\010" +
-      "token_id\030\001 \001(\t\022\017\n\007team_id\030\002 \001(\t\022\014\n\004slug\030" +
-      "\003 \001(\t\"J\n\024GetAuthTokenResponse\0222\n\005token\030\001" +
-      " \001(\0132#.vercel.authentication.v1.AuthToke" +
-      "n\"6\n\025ListAuthTokensRequest\022\017\n\007team_id\030\001 " +
-      "\001(\t\022\014\n\004slug\030\002 \001(\t\"M\n\026ListAuthTokensRespo" +
-      "nse\0223\n\006tokens\030\001 \003(\0132#.vercel.authenticat" +
-      "ion.v1.AuthToken\"\257\001\n\026CreateAuthTokenRequ" +
-      "est\022\017\n\007team_id\030\001 \001(\t\022\014\n\004slug\030\002 \001(\t\022\014\n\004na" +
-      "me\030\003 \001(\t\022.\n\nexpires_at\030\004 \001(\0132\032.google.pr" +
-      "otobuf.Timestamp\022\014\n\004type\030\005 \001(\t\022\021\n\tclient" +
-      "_id\030\006 \001(\t\022\027\n\017installation_id\030\007 \001(\t\"c\n\027Cr" +
-      "eateAuthTokenResponse\0222\n\005token\030\001 \001(\0132#.v" +
-      "ercel.authentication.v1.AuthToken\022\024\n\014bea" +
-      "rer_token\030\002 \001(\t\"I\n\026DeleteAuthTokenReques" +
-      "t\022\020\n\010token_id\030\001 \001(\t\022\017\n\007team_id\030\002 \001(\t\022\014\n\004" +
-      "slug\030\003 \001(\t\"+\n\027DeleteAuthTokenResponse\022\020\n" +
-      "\010token_id\030\001 \001(\t\"9\n\030ListAuthTokensRawRequ" +
-      "est\022\017\n\007team_id\030\001 \001(\t\022\014\n\004slug\030\002 \001(\t\"\306\001\n\031L" +
-      "istAuthTokensRawResponse\0223\n\006tokens\030\001 \003(\013" +
-      "2#.vercel.authentication.v1.AuthToken\022:\n" +
-      "\rtesting_token\030\002 \001(\0132#.vercel.authentica" +
-      "tion.v1.AuthToken\0228\n\npagination\030\003 \001(\0132$." +
-      "vercel.authentication.v1.Pagination\"6\n\021E" +
-      "mailLoginRequest\022\r\n\005email\030\001 \001(\t\022\022\n\ntoken" +
-      "_name\030\002 \001(\t\":\n\022EmailLoginResponse\022\r\n\005tok" +
-      "en\030\001 \001(\t\022\025\n\rsecurity_code\030\002 \001(\t\"\224\001\n\022Veri" +
-      "fyTokenRequest\022\r\n\005token\030\001 \001(\t\022\r\n\005email\030\002" +
-      " \001(\t\022\022\n\ntoken_name\030\003 \001(\t\022\023\n\013sso_user_id\030" +
-      "\004 \001(\t\022\021\n\tteam_name\030\005 \001(\t\022\021\n\tteam_slug\030\006 " +
-      "\001(\t\022\021\n\tteam_plan\030\007 \001(\t\"D\n\023VerifyTokenRes" +
-      "ponse\022\r\n\005token\030\001 \001(\t\022\r\n\005email\030\002 \001(\t\022\017\n\007t" +
-      "eam_id\030\003 \001(\t2\272\006\n\021UserTokensService\022m\n\014Ge" +
-      "tAuthToken\022-.vercel.authentication.v1.Ge" +
-      "tAuthTokenRequest\032..vercel.authenticatio" +
-      "n.v1.GetAuthTokenResponse\022s\n\016ListAuthTok" +
-      "ens\022/.vercel.authentication.v1.ListAuthT" +
-      "okensRequest\0320.vercel.authentication.v1." +
-      "ListAuthTokensResponse\022v\n\017CreateAuthToke" +
-      "n\0220.vercel.authentication.v1.CreateAuthT" +
-      "okenRequest\0321.vercel.authentication.v1.C" +
-      "reateAuthTokenResponse\022v\n\017DeleteAuthToke" +
-      "n\0220.vercel.authentication.v1.DeleteAuthT" +
-      "okenRequest\0321.vercel.authentication.v1.D" +
-      "eleteAuthTokenResponse\022|\n\021ListAuthTokens" +
-      "Raw\0222.vercel.authentication.v1.ListAuthT" +
-      "okensRawRequest\0323.vercel.authentication." +
-      "v1.ListAuthTokensRawResponse\022g\n\nEmailLog" +
-      "in\022+.vercel.authentication.v1.EmailLogin" +
-      "Request\032,.vercel.authentication.v1.Email" +
-      "LoginResponse\022j\n\013VerifyToken\022,.vercel.au" +
-      "thentication.v1.VerifyTokenRequest\032-.ver" +
-      "cel.authentication.v1.VerifyTokenRespons" +
-      "eB\232\001\n\034com.vercel.authentication.v1B\017User" +
-      "TokensProtoP\001Zdgithub.com/vercel-user-to" +
-      "kens/vercel-user-tokens/client/go/vercel" +
-      "/authentication/v1;authenticationv1\370\001\001b\006" +
-      "proto3"
+      ".Timestamp\022\016\n\006prefix\030\t \001(\t\022\016\n\006suffix\030\n \001" +
+      "(\t\022-\n\tleaked_at\030\013 \001(\0132\032.google.protobuf." +
+      "Timestamp\022\022\n\nleaked_url\030\014 \001(\t\022.\n\nrevoked" +
+      "_at\030\r \001(\0132\032.google.protobuf.Timestamp\022\022\n" +
+      "\nproject_id\030\016 \001(\t\"\325\001\n\nTokenScope\022\014\n\004type" +
+      "\030\001 \001(\t\022\017\n\007team_id\030\002 \001(\t\022\016\n\006origin\030\003 \001(\t\022" +
+      ".\n\ncreated_at\030\004 \001(\0132\032.google.protobuf.Ti" +
+      "mestamp\022.\n\nexpires_at\030\005 \001(\0132\032.google.pro" +
+      "tobuf.Timestamp\0228\n\004sudo\030\006 \001(\0132*.vercel.a" +
+      "uthentication.v1.SudoVerification\"\203\001\n\020Su" +
+      "doVerification\022\016\n\006origin\030\001 \001(\t\022.\n\nexpire" +
+      "s_at\030\002 \001(\0132\032.google.protobuf.Timestamp\022/" +
+      "\n\013verified_at\030\003 \001(\0132\032.google.protobuf.Ti" +
+      "mestamp\"}\n\nPagination\022\r\n\005count\030\001 \001(\003\022\021\n\004" +
+      "next\030\002 \001(\003H\000\210\001\001\022\021\n\004prev\030\003 \001(\003H\001\210\001\001\022\023\n\013ne" +
+      "xt_cursor\030\004 \001(\t\022\023\n\013prev_cursor\030\005 \001(\tB\007\n\005" +
+      "_nextB\007\n\005_prev\"F\n\023GetAuthTokenRequest\022\020\n" +
+      "\010token_id\030\001 \001(\t\022\017\n\007team_id\030\002 \001(\t\022\014\n\004slug" +
+      "\030\003 \001(\t\"J\n\024GetAuthTokenResponse\0222\n\005token\030" +
+      "\001 \001(\0132#.vercel.authentication.v1.AuthTok" +
+      "en\"6\n\025ListAuthTokensRequest\022\017\n\007team_id\030\001" +
+      " \001(\t\022\014\n\004slug\030\002 \001(\t\"M\n\026ListAuthTokensResp" +
+      "onse\0223\n\006tokens\030\001 \003(\0132#.vercel.authentica" +
+      "tion.v1.AuthToken\"\327\001\n\026CreateAuthTokenReq" +
+      "uest\022\017\n\007team_id\030\001 \001(\t\022\014\n\004slug\030\002 \001(\t\022\014\n\004n" +
+      "ame\030\003 \001(\t\022.\n\nexpires_at\030\004 \001(\0132\032.google.p" +
+      "rotobuf.Timestamp\022\014\n\004type\030\005 \001(\t\022\021\n\tclien" +
+      "t_id\030\006 \001(\t\022\027\n\017installation_id\030\007 \001(\t\022\022\n\np" +
+      "roject_id\030\010 \001(\t\022\022\n\nrequest_id\030\t \001(\t\"c\n\027C" +
+      "reateAuthTokenResponse\0222\n\005token\030\001 \001(\0132#." +
+      "vercel.authentication.v1.AuthToken\022\024\n\014be" +
+      "arer_token\030\002 \001(\t\"I\n\026DeleteAuthTokenReque" +
+      "st\022\020\n\010token_id\030\001 \001(\t\022\017\n\007team_id\030\002 \001(\t\022\014\n" +
+      "\004slug\030\003 \001(\t\"+\n\027DeleteAuthTokenResponse\022\020" +
+      "\n\010token_id\030\001 \001(\t\"f\n\030ListAuthTokensRawReq" +
+      "uest\022\017\n\007team_id\030\001 \001(\t\022\014\n\004slug\030\002 \001(\t\022\r\n\005l" +
+      "imit\030\003 \001(\005\022\r\n\005until\030\004 \001(\t\022\r\n\005since\030\005 \001(\t" +
+      "\"\306\001\n\031ListAuthTokensRawResponse\0223\n\006tokens" +
+      "\030\001 \003(\0132#.vercel.authentication.v1.AuthTo" +
+      "ken\022:\n\rtesting_token\030\002 \001(\0132#.vercel.auth" +
+      "entication.v1.AuthToken\0228\n\npagination\030\003 " +
+      "\001(\0132$.vercel.authentication.v1.Paginatio" +
+      "n\"6\n\021EmailLoginRequest\022\r\n\005email\030\001 \001(\t\022\022\n" +
+      "\ntoken_name\030\002 \001(\t\":\n\022EmailLoginResponse\022" +
+      "\r\n\005token\030\001 \001(\t\022\025\n\rsecurity_code\030\002 \001(\t\"\224\001" +
+      "\n\022VerifyTokenRequest\022\r\n\005token\030\001 \001(\t\022\r\n\005e" +
+      "mail\030\002 \001(\t\022\022\n\ntoken_name\030\003 \001(\t\022\023\n\013sso_us" +
+      "er_id\030\004 \001(\t\022\021\n\tteam_name\030\005 \001(\t\022\021\n\tteam_s" +
+      "lug\030\006 \001(\t\022\021\n\tteam_plan\030\007 \001(\t\"D\n\023VerifyTo" +
+      "kenResponse\022\r\n\005token\030\001 \001(\t\022\r\n\005email\030\002 \001(" +
+      "\t\022\017\n\007team_id\030\003 \001(\t2\272\006\n\021UserTokensService" +
+      "\022m\n\014GetAuthToken\022-.vercel.authentication" +
+      ".v1.GetAuthTokenRequest\032..vercel.authent" +
+      "ication.v1.GetAuthTokenResponse\022s\n\016ListA" +
+      "uthTokens\022/.vercel.authentication.v1.Lis" +
+      "tAuthTokensRequest\0320.vercel.authenticati" +
+      "on.v1.ListAuthTokensResponse\022v\n\017CreateAu" +
+      "thToken\0220.vercel.authentication.v1.Creat" +
+      "eAuthTokenRequest\0321.vercel.authenticatio" +
+      "n.v1.CreateAuthTokenResponse\022v\n\017DeleteAu" +
+      "thToken\0220.vercel.authentication.v1.Delet" +
+      "eAuthTokenRequest\0321.vercel.authenticatio" +
+      "n.v1.DeleteAuthTokenResponse\022|\n\021ListAuth" +
+      "TokensRaw\0222.vercel.authentication.v1.Lis" +
+      "tAuthTokensRawRequest\0323.vercel.authentic" +
+      "ation.v1.ListAuthTokensRawResponse\022g\n\nEm" +
+      "ailLogin\022+.vercel.authentication.v1.Emai" +
+      "lLoginRequest\032,.vercel.authentication.v1" +
+      ".EmailLoginResponse\022j\n\013VerifyToken\022,.ver" +
+      "cel.authentication.v1.VerifyTokenRequest" +
+      "\032-.vercel.authentication.v1.VerifyTokenR" +
+      "esponseB\232\001\n\034com.vercel.authentication.v1" +
+      "B\017UserTokensProtoP\001Zdgithub.com/vercel-u" +
+      "ser-tokens/vercel-user-tokens/client/go/" +
+      "vercel/authentication/v1;authenticationv" +
+      "1\370\001\001b\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -192,99 +209,105 @@ public final class UserTokensProto {
     internal_static_vercel_authentication_v1_AuthToken_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_vercel_authentication_v1_AuthToken_descriptor,
-        new java.lang.String[] { "Id", "Name", "Type", "Origin", "Scopes", "ExpiresAt", "ActiveAt", "CreatedAt", });
+        new java.lang.String[] { "Id", "Name", "Type", "Origin", "Scopes", "ExpiresAt", "ActiveAt", "CreatedAt", "Prefix", "Suffix", "LeakedAt", "LeakedUrl", "RevokedAt", "ProjectId", });
     internal_static_vercel_authentication_v1_TokenScope_descriptor =
       getDescriptor().getMessageTypes().get(1);
     internal_static_vercel_authentication_v1_TokenScope_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_vercel_authentication_v1_TokenScope_descriptor,
-        new java.lang.String[] { "Type", "TeamId", "Origin", "CreatedAt", "ExpiresAt", });
-    internal_static_vercel_authentication_v1_Pagination_descriptor =
+        new java.lang.String[] { "Type", "TeamId", "Origin", "CreatedAt", "ExpiresAt", "Sudo", });
+    internal_static_vercel_authentication_v1_SudoVerification_descriptor =
       getDescriptor().getMessageTypes().get(2);
+    internal_static_vercel_authentication_v1_SudoVerification_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
+        internal_static_vercel_authentication_v1_SudoVerification_descriptor,
+        new java.lang.String[] { "Origin", "ExpiresAt", "VerifiedAt", });
+    internal_static_vercel_authentication_v1_Pagination_descriptor =
+      getDescriptor().getMessageTypes().get(3);
     internal_static_vercel_authentication_v1_Pagination_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_vercel_authentication_v1_Pagination_descriptor,
-        new java.lang.String[] { "Count", "Next", "Prev", "Next", "Prev", });
+        new java.lang.String[] { "Count", "Next", "Prev", "NextCursor", "PrevCursor", "Next", "Prev", });
     internal_static_vercel_authentication_v1_GetAuthTokenRequest_descriptor =
-      getDescriptor().getMessageTypes().get(3);
+      getDescriptor().getMessageTypes().get(4);
     internal_static_vercel_authentication_v1_GetAuthTokenRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_vercel_authentication_v1_GetAuthTokenRequest_descriptor,
         new java.lang.String[] { "TokenId", "TeamId", "Slug", });
     internal_static_vercel_authentication_v1_GetAuthTokenResponse_descriptor =
-      getDescriptor().getMessageTypes().get(4);
+      getDescriptor().getMessageTypes().get(5);
     internal_static_vercel_authentication_v1_GetAuthTokenResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_vercel_authentication_v1_GetAuthTokenResponse_descriptor,
         new java.lang.String[] { "Token", });
     internal_static_vercel_authentication_v1_ListAuthTokensRequest_descriptor =
-      getDescriptor().getMessageTypes().get(5);
+      getDescriptor().getMessageTypes().get(6);
     internal_static_vercel_authentication_v1_ListAuthTokensRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_vercel_authentication_v1_ListAuthTokensRequest_descriptor,
         new java.lang.String[] { "TeamId", "Slug", });
     internal_static_vercel_authentication_v1_ListAuthTokensResponse_descriptor =
-      getDescriptor().getMessageTypes().get(6);
+      getDescriptor().getMessageTypes().get(7);
     internal_static_vercel_authentication_v1_ListAuthTokensResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_vercel_authentication_v1_ListAuthTokensResponse_descriptor,
         new java.lang.String[] { "Tokens", });
     internal_static_vercel_authentication_v1_CreateAuthTokenRequest_descriptor =
-      getDescriptor().getMessageTypes().get(7);
+      getDescriptor().getMessageTypes().get(8);
     internal_static_vercel_authentication_v1_CreateAuthTokenRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_vercel_authentication_v1_CreateAuthTokenRequest_descriptor,
-        new java.lang.String[] { "TeamId", "Slug", "Name", "ExpiresAt", "Type", "ClientId", "InstallationId", });
+        new java.lang.String[] { "TeamId", "Slug", "Name", "ExpiresAt", "Type", "ClientId", "InstallationId", "ProjectId", "RequestId", });
     internal_static_vercel_authentication_v1_CreateAuthTokenResponse_descriptor =
-      getDescriptor().getMessageTypes().get(8);
+      getDescriptor().getMessageTypes().get(9);
     internal_static_vercel_authentication_v1_CreateAuthTokenResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_vercel_authentication_v1_CreateAuthTokenResponse_descriptor,
         new java.lang.String[] { "Token", "BearerToken", });
     internal_static_vercel_authentication_v1_DeleteAuthTokenRequest_descriptor =
-      getDescriptor().getMessageTypes().get(9);
+      getDescriptor().getMessageTypes().get(10);
     internal_static_vercel_authentication_v1_DeleteAuthTokenRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_vercel_authentication_v1_DeleteAuthTokenRequest_descriptor,
         new java.lang.String[] { "TokenId", "TeamId", "Slug", });
     internal_static_vercel_authentication_v1_DeleteAuthTokenResponse_descriptor =
-      getDescriptor().getMessageTypes().get(10);
+      getDescriptor().getMessageTypes().get(11);
     internal_static_vercel_authentication_v1_DeleteAuthTokenResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_vercel_authentication_v1_DeleteAuthTokenResponse_descriptor,
         new java.lang.String[] { "TokenId", });
     internal_static_vercel_authentication_v1_ListAuthTokensRawRequest_descriptor =
-      getDescriptor().getMessageTypes().get(11);
+      getDescriptor().getMessageTypes().get(12);
     internal_static_vercel_authentication_v1_ListAuthTokensRawRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_vercel_authentication_v1_ListAuthTokensRawRequest_descriptor,
-        new java.lang.String[] { "TeamId", "Slug", });
+        new java.lang.String[] { "TeamId", "Slug", "Limit", "Until", "Since", });
     internal_static_vercel_authentication_v1_ListAuthTokensRawResponse_descriptor =
-      getDescriptor().getMessageTypes().get(12);
+      getDescriptor().getMessageTypes().get(13);
     internal_static_vercel_authentication_v1_ListAuthTokensRawResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_vercel_authentication_v1_ListAuthTokensRawResponse_descriptor,
         new java.lang.String[] { "Tokens", "TestingToken", "Pagination", });
     internal_static_vercel_authentication_v1_EmailLoginRequest_descriptor =
-      getDescriptor().getMessageTypes().get(13);
+      getDescriptor().getMessageTypes().get(14);
     internal_static_vercel_authentication_v1_EmailLoginRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_vercel_authentication_v1_EmailLoginRequest_descriptor,
         new java.lang.String[] { "Email", "TokenName", });
     internal_static_vercel_authentication_v1_EmailLoginResponse_descriptor =
-      getDescriptor().getMessageTypes().get(14);
+      getDescriptor().getMessageTypes().get(15);
     internal_static_vercel_authentication_v1_EmailLoginResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_vercel_authentication_v1_EmailLoginResponse_descriptor,
         new java.lang.String[] { "Token", "SecurityCode", });
     internal_static_vercel_authentication_v1_VerifyTokenRequest_descriptor =
-      getDescriptor().getMessageTypes().get(15);
+      getDescriptor().getMessageTypes().get(16);
     internal_static_vercel_authentication_v1_VerifyTokenRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_vercel_authentication_v1_VerifyTokenRequest_descriptor,
         new java.lang.String[] { "Token", "Email", "TokenName", "SsoUserId", "TeamName", "TeamSlug", "TeamPlan", });
     internal_static_vercel_authentication_v1_VerifyTokenResponse_descriptor =
-      getDescriptor().getMessageTypes().get(16);
+      getDescriptor().getMessageTypes().get(17);
     internal_static_vercel_authentication_v1_VerifyTokenResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessageV3.FieldAccessorTable(
         internal_static_vercel_authentication_v1_VerifyTokenResponse_descriptor,

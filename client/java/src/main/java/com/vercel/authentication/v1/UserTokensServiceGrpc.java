@@ -312,8 +312,10 @@ public final class UserTokensServiceGrpc {
     /**
      * <pre>
      * Returns every token of the authenticated user, following Vercel's
-     * pagination to the end. Mirrors StackQL's `list_auth_tokens`: the `tokens`
-     * rows of `GET /v5/user/tokens`.
+     * pagination to the end. Mirrors StackQL's `list_auth_tokens`; reads
+     * today's documented listing, `GET /v6/user/tokens?limit=100`, following
+     * `until` cursors. Either every token comes back or the call fails (reason
+     * `LIST_INCOMPLETE` when the listing cannot be read to its end).
      * </pre>
      */
     public void listAuthTokens(com.vercel.authentication.v1.ListAuthTokensRequest request,
@@ -325,6 +327,8 @@ public final class UserTokensServiceGrpc {
      * <pre>
      * Creates a token and returns its secret, which Vercel shows only this
      * once. Mirrors StackQL's `create_auth_token`: `POST /v3/user/tokens`.
+     * Without a team it creates an account-wide token. A repeat of the same
+     * `request_id` returns the first call's response (AIP-155).
      * </pre>
      */
     public void createAuthToken(com.vercel.authentication.v1.CreateAuthTokenRequest request,
@@ -472,8 +476,10 @@ public final class UserTokensServiceGrpc {
     /**
      * <pre>
      * Returns every token of the authenticated user, following Vercel's
-     * pagination to the end. Mirrors StackQL's `list_auth_tokens`: the `tokens`
-     * rows of `GET /v5/user/tokens`.
+     * pagination to the end. Mirrors StackQL's `list_auth_tokens`; reads
+     * today's documented listing, `GET /v6/user/tokens?limit=100`, following
+     * `until` cursors. Either every token comes back or the call fails (reason
+     * `LIST_INCOMPLETE` when the listing cannot be read to its end).
      * </pre>
      */
     public void listAuthTokens(com.vercel.authentication.v1.ListAuthTokensRequest request,
@@ -486,6 +492,8 @@ public final class UserTokensServiceGrpc {
      * <pre>
      * Creates a token and returns its secret, which Vercel shows only this
      * once. Mirrors StackQL's `create_auth_token`: `POST /v3/user/tokens`.
+     * Without a team it creates an account-wide token. A repeat of the same
+     * `request_id` returns the first call's response (AIP-155).
      * </pre>
      */
     public void createAuthToken(com.vercel.authentication.v1.CreateAuthTokenRequest request,
@@ -583,8 +591,10 @@ public final class UserTokensServiceGrpc {
     /**
      * <pre>
      * Returns every token of the authenticated user, following Vercel's
-     * pagination to the end. Mirrors StackQL's `list_auth_tokens`: the `tokens`
-     * rows of `GET /v5/user/tokens`.
+     * pagination to the end. Mirrors StackQL's `list_auth_tokens`; reads
+     * today's documented listing, `GET /v6/user/tokens?limit=100`, following
+     * `until` cursors. Either every token comes back or the call fails (reason
+     * `LIST_INCOMPLETE` when the listing cannot be read to its end).
      * </pre>
      */
     public com.vercel.authentication.v1.ListAuthTokensResponse listAuthTokens(com.vercel.authentication.v1.ListAuthTokensRequest request) {
@@ -596,6 +606,8 @@ public final class UserTokensServiceGrpc {
      * <pre>
      * Creates a token and returns its secret, which Vercel shows only this
      * once. Mirrors StackQL's `create_auth_token`: `POST /v3/user/tokens`.
+     * Without a team it creates an account-wide token. A repeat of the same
+     * `request_id` returns the first call's response (AIP-155).
      * </pre>
      */
     public com.vercel.authentication.v1.CreateAuthTokenResponse createAuthToken(com.vercel.authentication.v1.CreateAuthTokenRequest request) {
@@ -689,8 +701,10 @@ public final class UserTokensServiceGrpc {
     /**
      * <pre>
      * Returns every token of the authenticated user, following Vercel's
-     * pagination to the end. Mirrors StackQL's `list_auth_tokens`: the `tokens`
-     * rows of `GET /v5/user/tokens`.
+     * pagination to the end. Mirrors StackQL's `list_auth_tokens`; reads
+     * today's documented listing, `GET /v6/user/tokens?limit=100`, following
+     * `until` cursors. Either every token comes back or the call fails (reason
+     * `LIST_INCOMPLETE` when the listing cannot be read to its end).
      * </pre>
      */
     public com.google.common.util.concurrent.ListenableFuture<com.vercel.authentication.v1.ListAuthTokensResponse> listAuthTokens(
@@ -703,6 +717,8 @@ public final class UserTokensServiceGrpc {
      * <pre>
      * Creates a token and returns its secret, which Vercel shows only this
      * once. Mirrors StackQL's `create_auth_token`: `POST /v3/user/tokens`.
+     * Without a team it creates an account-wide token. A repeat of the same
+     * `request_id` returns the first call's response (AIP-155).
      * </pre>
      */
     public com.google.common.util.concurrent.ListenableFuture<com.vercel.authentication.v1.CreateAuthTokenResponse> createAuthToken(
