@@ -32,6 +32,7 @@ constexpr size_t kMaxIdleHandles = 1024;
 // HTTP/2 connection carries.
 constexpr long kStreamsPerConnection = 100;
 constexpr int kMaxLoops = 16;
+constexpr long kReceiveBufferBytes = 4096;
 
 struct EasyCleanup {
   void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
@@ -43,31 +44,42 @@ struct SlistCleanup {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
 
-// The system CA bundle followed by `extra_ca_file`, so that the extra CA is
-// trusted in addition to, not instead of, the system's.
-absl::StatusOr<std::string> BuildCaBundle(const std::string& extra_ca_file) {
-  if (extra_ca_file.empty()) return std::string();
+// How `extra_ca_file` is trusted in addition to, not instead of, the
+// system's CAs: the file itself as CURLOPT_CAINFO next to the system's CA
+// directory as CURLOPT_CAPATH, which libcurl compares cheaply when it looks
+// for a connection to reuse; or, where libcurl knows no CA directory, a blob
+// of the system bundle followed by the file. Both empty for no extra file.
+absl::StatusOr<HttpClient::CaTrust> BuildCaTrust(
+    const std::string& extra_ca_file) {
+  HttpClient::CaTrust trust;
+  if (extra_ca_file.empty()) return trust;
   absl::StatusOr<std::string> extra = ReadFile(extra_ca_file);
   if (!extra.ok()) return extra.status();
   if (!absl::StrContains(*extra, "-----BEGIN CERTIFICATE-----")) {
     return absl::InvalidArgumentError(
         absl::StrCat(extra_ca_file, " holds no PEM certificate"));
   }
-  std::string bundle;
   std::unique_ptr<CURL, EasyCleanup> probe(curl_easy_init());
+  if (probe == nullptr) return absl::InternalError("curl_easy_init failed");
+  char* system_ca_path = nullptr;
+  if (curl_easy_getinfo(probe.get(), CURLINFO_CAPATH, &system_ca_path) ==
+          CURLE_OK &&
+      system_ca_path != nullptr) {
+    trust.ca_path = system_ca_path;
+    return trust;
+  }
   char* system_ca_file = nullptr;
-  if (probe != nullptr &&
-      curl_easy_getinfo(probe.get(), CURLINFO_CAINFO, &system_ca_file) ==
+  if (curl_easy_getinfo(probe.get(), CURLINFO_CAINFO, &system_ca_file) ==
           CURLE_OK &&
       system_ca_file != nullptr) {
     if (absl::StatusOr<std::string> system = ReadFile(system_ca_file);
         system.ok()) {
-      bundle = *std::move(system);
-      bundle.push_back('\n');
+      trust.bundle = *std::move(system);
+      trust.bundle.push_back('\n');
     }
   }
-  bundle.append(*extra);
-  return bundle;
+  trust.bundle.append(*extra);
+  return trust;
 }
 
 // The number of CPUs this process may run on (taskset narrows it).
@@ -134,10 +146,10 @@ struct Transfer {
 // loop's thread.
 class HttpClient::Loop {
  public:
-  Loop(const Options& options, const std::string& ca_bundle, CURLM* multi,
+  Loop(const Options& options, const CaTrust& ca_trust, CURLM* multi,
        int epoll_fd, int wake_fd, long max_connections)
       : options_(options),
-        ca_bundle_(ca_bundle),
+        ca_trust_(ca_trust),
         multi_(multi),
         epoll_fd_(epoll_fd),
         wake_fd_(wake_fd),
@@ -429,14 +441,20 @@ class HttpClient::Loop {
       // per transfer while the first handshake runs.
       curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
     }
+    // Vercel's answers are a few KiB: a small receive buffer keeps the
+    // memory of many concurrent calls low (libcurl's default is 16 KiB).
+    curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, kReceiveBufferBytes);
     curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (!ca_bundle_.empty()) {
-      curl_blob blob{const_cast<char*>(ca_bundle_.data()), ca_bundle_.size(),
-                     CURL_BLOB_NOCOPY};
+    if (!ca_trust_.ca_path.empty()) {
+      curl_easy_setopt(easy, CURLOPT_CAINFO, options_.extra_ca_file.c_str());
+      curl_easy_setopt(easy, CURLOPT_CAPATH, ca_trust_.ca_path.c_str());
+    } else if (!ca_trust_.bundle.empty()) {
+      curl_blob blob{const_cast<char*>(ca_trust_.bundle.data()),
+                     ca_trust_.bundle.size(), CURL_BLOB_NOCOPY};
       curl_easy_setopt(easy, CURLOPT_CAINFO_BLOB, &blob);
     }
     curl_easy_setopt(easy, CURLOPT_USERAGENT, options_.user_agent.c_str());
@@ -566,7 +584,7 @@ class HttpClient::Loop {
   };
 
   const Options& options_;
-  const std::string& ca_bundle_;
+  const CaTrust& ca_trust_;
   std::unique_ptr<CURLM, MultiCleanup> multi_;
   const int epoll_fd_;
   const int wake_fd_;
@@ -600,10 +618,10 @@ class HttpClient::Loop {
 
 absl::StatusOr<std::unique_ptr<HttpClient>> HttpClient::Create(
     Options options) {
-  absl::StatusOr<std::string> ca_bundle = BuildCaBundle(options.extra_ca_file);
-  if (!ca_bundle.ok()) return ca_bundle.status();
+  absl::StatusOr<CaTrust> ca_trust = BuildCaTrust(options.extra_ca_file);
+  if (!ca_trust.ok()) return ca_trust.status();
   auto client = std::unique_ptr<HttpClient>(
-      new HttpClient(std::move(options), *std::move(ca_bundle)));
+      new HttpClient(std::move(options), *std::move(ca_trust)));
   const int count = std::clamp(
       client->options_.loops > 0 ? client->options_.loops : UsableCpus(), 1,
       kMaxLoops);
@@ -621,13 +639,13 @@ absl::StatusOr<std::unique_ptr<HttpClient>> HttpClient::Create(
       return absl::InternalError("cannot set up an event loop");
     }
     client->loops_.push_back(std::make_unique<Loop>(
-        client->options_, client->ca_bundle_, multi, epoll_fd, wake_fd, share));
+        client->options_, client->ca_trust_, multi, epoll_fd, wake_fd, share));
   }
   return client;
 }
 
-HttpClient::HttpClient(Options options, std::string ca_bundle)
-    : options_(std::move(options)), ca_bundle_(std::move(ca_bundle)) {}
+HttpClient::HttpClient(Options options, CaTrust ca_trust)
+    : options_(std::move(options)), ca_trust_(std::move(ca_trust)) {}
 
 HttpClient::~HttpClient() { Shutdown(); }
 

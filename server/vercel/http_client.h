@@ -84,16 +84,23 @@ class HttpClient final : public UpstreamTransport {
   // How many loops run.
   int loops() const { return static_cast<int>(loops_.size()); }
 
+  // How the extra CA file is trusted (http_client.cc, BuildCaTrust). Both
+  // empty to use libcurl's default CA store alone.
+  struct CaTrust {
+    // The system's CA directory, with the extra file as CURLOPT_CAINFO.
+    std::string ca_path;
+    // Else the system's CAs and the extra file, for CURLOPT_CAINFO_BLOB.
+    std::string bundle;
+  };
+
  private:
   class Loop;
 
-  HttpClient(Options options, std::string ca_bundle);
+  HttpClient(Options options, CaTrust ca_trust);
 
   const Options options_;
-  // System CAs plus the extra CA file, for CURLOPT_CAINFO_BLOB; empty to use
-  // libcurl's default CA store.
-  const std::string ca_bundle_;
-  // Borrow options_ and ca_bundle_, so they are declared after them.
+  const CaTrust ca_trust_;
+  // Borrow options_ and ca_trust_, so they are declared after them.
   std::vector<std::unique_ptr<Loop>> loops_;
   // The next transfer's id; id % loops_.size() is its loop.
   std::atomic<uint64_t> next_id_{1};
