@@ -88,8 +88,9 @@ struct CallOutcome {
 // transport, where whichever comes first wins; `cancelled_` also stops a
 // follow-up request (a retry, the next page) from being submitted.
 //
-// Thread-safe: Cancel may be called from any thread at any time before
-// `on_done` has run.
+// Thread-safe: Cancel may be called from any thread at any time while the
+// object lives, also after `on_done` has run (then the transport ignores the
+// finished transfer's id).
 class UpstreamCall {
  public:
   using OnDone = absl::AnyInvocable<void(CallOutcome) &&>;
