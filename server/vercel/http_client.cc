@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <deque>
 #include <map>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -101,6 +102,10 @@ struct Transfer {
   absl::Time deadline;
   UpstreamTransport::Callback done;
   size_t max_response_bytes = 0;
+
+  // Its entry in Loop::expiry_ while it waits in a queue behind busy
+  // connections.
+  std::optional<std::multimap<absl::Time, uint64_t>::iterator> expiry;
 
   CURL* easy = nullptr;  // Owned by the loop's pool while idle.
   std::unique_ptr<curl_slist, SlistCleanup> headers;
@@ -333,13 +338,15 @@ class HttpClient::Loop {
     return true;
   }
 
-  // Puts a due transfer in its endpoint's queue; it waits there until its
-  // deadline at most.
-  void Enqueue(const Transfer& transfer) {
+  // Puts a due transfer in its endpoint's queue; when connections are
+  // bounded it waits there until its deadline at most.
+  void Enqueue(Transfer& transfer) {
     auto [it, added] = queues_.try_emplace(transfer.request.endpoint);
     if (added || it->second.ids.empty()) turns_.push_back(&*it);
     it->second.ids.push_back(transfer.id);
-    expiry_.emplace(transfer.deadline, transfer.id);
+    if (max_connections_ > 0) {
+      transfer.expiry = expiry_.emplace(transfer.deadline, transfer.id);
+    }
   }
 
   // Moves due delayed transfers to their queues, fails waiting transfers
@@ -357,7 +364,8 @@ class HttpClient::Loop {
     while (!expiry_.empty() && expiry_.begin()->first <= now) {
       const uint64_t id = expiry_.begin()->second;
       expiry_.erase(expiry_.begin());
-      if (pending_.contains(id)) {
+      if (auto it = pending_.find(id); it != pending_.end()) {
+        it->second->expiry.reset();
         CompletePending(id, absl::DeadlineExceededError(
                                 "the Vercel API was too slow: the deadline "
                                 "passed while waiting for a connection"));
@@ -384,6 +392,7 @@ class HttpClient::Loop {
       auto it = pending_.find(id);
       std::unique_ptr<Transfer> transfer = std::move(it->second);
       pending_.erase(it);
+      if (transfer->expiry.has_value()) expiry_.erase(*transfer->expiry);
       Start(std::move(transfer));
     }
   }
@@ -545,9 +554,10 @@ class HttpClient::Loop {
   }
 
   // Fails pending (delayed or waiting) transfer `id`. Its entries in
-  // `delayed_`, `expiry_` and `queues_` go stale and are skipped.
+  // `delayed_` and `queues_` go stale and are skipped.
   void CompletePending(uint64_t id, absl::Status status) {
     auto it = pending_.find(id);
+    if (it->second->expiry.has_value()) expiry_.erase(*it->second->expiry);
     Callback done = std::move(it->second->done);
     pending_.erase(it);
     std::move(done)(std::move(status));
@@ -602,7 +612,8 @@ class HttpClient::Loop {
   absl::flat_hash_map<uint64_t, std::unique_ptr<Transfer>> pending_;
   // Pending transfers waiting for their not_before.
   std::multimap<absl::Time, uint64_t> delayed_;
-  // Queued transfers by deadline.
+  // Transfers waiting in `queues_` by deadline (only when connections are
+  // bounded).
   std::multimap<absl::Time, uint64_t> expiry_;
   // The queue of each endpoint (stable addresses), and the non-empty ones in
   // turn order.
