@@ -332,7 +332,8 @@ def main():
         ceiling = {r["in_flight"]: r["rps"] for r in rows
                    if r["what"] == "Health/Check"}
         for r in rows:
-            if r["in_flight"] in ceiling and r["what"] != "Health/Check":
+            if (r["in_flight"] in ceiling and
+                    r["what"] not in ("Health/Check", "nginx direct")):
                 r["ratio"] = r["rps"] / ceiling[r["in_flight"]]
         server.stop()
         children.remove(server.process)
