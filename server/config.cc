@@ -76,10 +76,11 @@ ABSL_FLAG(int64_t, max_request_bytes, 64 << 10,
 ABSL_FLAG(int, max_concurrent_streams, 100,
           "Most calls open at once on one client connection (HTTP/2 "
           "SETTINGS_MAX_CONCURRENT_STREAMS); further streams are refused.");
-ABSL_FLAG(int64_t, grpc_memory_limit_bytes, 96 << 20,
+ABSL_FLAG(int64_t, grpc_memory_limit_bytes, 32 << 20,
           "Memory gRPC's transport may use for connections, streams and "
-          "buffers, in bytes; under pressure it shrinks windows and closes "
-          "connections instead of growing.");
+          "the request messages being received, in bytes; a stream that "
+          "would take more is reset, so that a flood of large messages "
+          "cannot grow the server.");
 ABSL_FLAG(absl::Duration, handshake_timeout, absl::Seconds(10),
           "A new connection that has not completed its TLS handshake and "
           "HTTP/2 preface within this long is closed.");

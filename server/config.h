@@ -48,7 +48,7 @@ struct ServerConfig {
   int max_in_flight = 1000;
   int64_t max_request_bytes = 64 << 10;
   int max_concurrent_streams = 100;
-  int64_t grpc_memory_limit_bytes = 96 << 20;
+  int64_t grpc_memory_limit_bytes = 32 << 20;
   absl::Duration handshake_timeout = absl::Seconds(10);
   absl::Duration max_connection_idle = absl::Minutes(1);
 };

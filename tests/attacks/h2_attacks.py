@@ -29,6 +29,7 @@ GET_AUTH_TOKEN = "/vercel.authentication.v1.UserTokensService/GetAuthToken"
 REFUSED_STREAM = 0x7
 ENHANCE_YOUR_CALM = 0xB
 # gRPC status codes.
+CANCELLED = 1
 RESOURCE_EXHAUSTED = 8
 UNIMPLEMENTED = 12
 # Upstream origin of a server under attack: nothing listens there, and no
@@ -76,6 +77,7 @@ class RawH2:
         self.goaway = None  # GOAWAY error code
         self.closed = False
         self.closed_at = None
+        self.settings_acked = False  # We acknowledged the server's SETTINGS.
         self._reader = None
         settings = h2frame.SettingsFrame(0)
         settings.settings[h2frame.SettingsFrame.INITIAL_WINDOW_SIZE] = (
@@ -165,6 +167,20 @@ class RawH2:
         with self._cond:
             return self._cond.wait_for(lambda: self.closed, timeout)
 
+    def wait_settings(self, timeout):
+        """Waits until the server's SETTINGS (e.g. its stream cap) are
+        acknowledged, so that they apply; returns whether that happened
+        within `timeout`."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self.settings_acked, timeout)
+
+    def wait_sent_away(self, timeout):
+        """Waits until the server sends GOAWAY or closes the connection;
+        returns whether it did within `timeout`."""
+        with self._cond:
+            return self._cond.wait_for(
+                lambda: self.closed or self.goaway is not None, timeout)
+
     def closed_by_peer(self):
         """Without a reader: whether the server has closed the connection
         (reads what it sent, without waiting)."""
@@ -227,6 +243,9 @@ class RawH2:
                         self._stream_windows[stream_id] += delta
                 self._cond.notify_all()
             self._send(h2frame.SettingsFrame(0, flags=["ACK"]).serialize())
+            with self._cond:
+                self.settings_acked = True
+                self._cond.notify_all()
         elif isinstance(frame, h2frame.PingFrame):
             if "ACK" not in frame.flags:
                 self._send(h2frame.PingFrame(
@@ -358,6 +377,21 @@ def compressed_bombs(address, count, size=256 << 20, timeout=120):
     return results
 
 
+def oversized_message(address, size, timeout=60):
+    """One GetAuthToken whose uncompressed message announces and sends `size`
+    bytes, as far as the server's flow control lets it. Returns how the
+    server ended the call (see describe_end)."""
+    conn = RawH2(address)
+    try:
+        stream = conn.open_stream()
+        conn.send_message(stream, bytes(size), compressed=False,
+                          timeout=timeout)
+        conn.wait_stream_end(stream, timeout)
+        return describe_end(conn, stream)
+    finally:
+        conn.close()
+
+
 def describe_end(conn, stream):
     """How the server ended `stream` on `conn`, as text."""
     if stream in conn.statuses:
@@ -370,13 +404,16 @@ def describe_end(conn, stream):
 
 
 def header_only_streams(address, connections, streams, hold_seconds):
-    """Opens `streams` gRPC streams spread over `connections` connections;
-    each sends its HEADERS and never its message. Holds them `hold_seconds`
-    (so the server's memory shows them), then reports how many the server
-    refused (RST_STREAM) and whether it closed any connection."""
+    """Opens `streams` gRPC streams spread over `connections` connections,
+    once the server's SETTINGS apply; each stream sends its HEADERS and never
+    its message. Holds them `hold_seconds` (so the server's memory shows
+    them), then reports how many the server refused (RST_STREAM) and whether
+    it closed any connection."""
     conns = [RawH2(address) for _ in range(connections)]
     opened = 0
     try:
+        for conn in conns:
+            conn.wait_settings(10)
         for i in range(streams):
             conn = conns[i % connections]
             if conn.closed:
