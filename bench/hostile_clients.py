@@ -48,6 +48,9 @@ ATTACKS = [
     ("100,000 header-only streams over four connections",
      lambda a: streams_outcome(attacks.header_only_streams(
          a, 4, 100000, HOLD_SECONDS))),
+    ("20,000 header-only streams, 100 on each of 200 connections",
+     lambda a: streams_outcome(attacks.header_only_streams(
+         a, 200, 20000, HOLD_SECONDS))),
     ("6,000 idle connections",
      lambda a: "{opened} opened, {closed_by_server} closed by the server"
      .format(**attacks.idle_connections(a, 6000, HOLD_SECONDS))),

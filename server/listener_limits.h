@@ -6,9 +6,10 @@
 
 namespace vercel_tokens {
 
-// The largest header list (metadata) a client may send on one call; the
-// service's own metadata is an authorization header of at most a few KiB.
-inline constexpr int kMaxHeaderListBytes = 16 << 10;
+// The largest header list (metadata) a client may send on one call: gRPC's
+// default, made explicit. The service's own metadata is an authorization
+// header of at most 4 KiB (the token) plus a few short headers.
+inline constexpr int kMaxHeaderListBytes = 8 << 10;
 
 // Bounds what clients can make the gRPC listener hold, from `config`: the
 // request message size (--max_request_bytes), no compressed requests (a
