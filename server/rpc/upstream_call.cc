@@ -89,8 +89,11 @@ void UpstreamCall::Submit(UpstreamRequest request, absl::Time not_before) {
       ++attempts_;
       const absl::Time sent = std::max(absl::Now(), not_before);
       UpstreamRequest copy = request;
+      const absl::Time transfer_deadline =
+          params_.on_orphan ? params_.deadline + params_.orphan_grace
+                            : params_.deadline;
       absl::StatusOr<uint64_t> id = params_.http->Submit(
-          std::move(copy), params_.deadline,
+          std::move(copy), transfer_deadline,
           [this, request = std::move(request),
            sent](absl::StatusOr<UpstreamResponse> result) mutable {
             OnResult(std::move(request), sent, std::move(result));
@@ -113,10 +116,17 @@ void UpstreamCall::OnCancel() {
     cancelled_ = true;
     id = transfer_id_;
   }
-  if (id != 0) params_.http->Cancel(id);
+  // A transfer that may create what nobody would hold runs on (its result
+  // goes to on_orphan).
+  if (id != 0 && !params_.on_orphan) params_.http->Cancel(id);
 }
 
 void UpstreamCall::OnDone() { delete this; }
+
+bool UpstreamCall::Cancelled() {
+  absl::MutexLock lock(&mu_);
+  return cancelled_;
+}
 
 void UpstreamCall::OnResult(UpstreamRequest request, absl::Time sent,
                             absl::StatusOr<UpstreamResponse> result) {
@@ -134,6 +144,13 @@ void UpstreamCall::OnResult(UpstreamRequest request, absl::Time sent,
     return;
   }
   attempts_ = 0;
+  if (params_.on_orphan && result.ok() && IsSuccess(result->http_status) &&
+      (now > params_.deadline || Cancelled())) {
+    params_.on_orphan(*result);
+    FinishWith(absl::CancelledError("the caller was gone when Vercel answered"),
+               &*result);
+    return;
+  }
   if (!result.ok()) {
     FinishWith(MapTransportError(result.status()), nullptr);
     return;
@@ -182,8 +199,10 @@ void UpstreamCall::FinishWith(const absl::Status& status,
          {"upstream_requests", int64_t{upstream_requests_}},
          {"upstream_status", absl::string_view(upstream_status_)},
          {"peer", absl::string_view(params_.context->peer())},
+         {"caller", absl::string_view(params_.caller)},
          {"error", status.message()}});
   }
+  if (params_.on_finish) params_.on_finish(status, last_response);
   Finish(ToGrpcStatus(status));
 }
 

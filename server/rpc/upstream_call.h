@@ -2,6 +2,7 @@
 #define VERCEL_USER_TOKENS_SERVER_RPC_UPSTREAM_CALL_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,6 +47,21 @@ struct UpstreamCallParams {
   ErrorContext error_context = ErrorContext::kDefault;
   // Strings redacted from any upstream text that reaches an error message.
   std::vector<std::string> secrets;
+  // Who calls (caller_identity.h), for the log line.
+  std::string caller;
+  // Runs once as the call finishes, before Finish, with its status and the
+  // last upstream response (null when none came): the audit trail's hook.
+  std::function<void(const absl::Status& status,
+                     const UpstreamResponse* last_response)>
+      on_finish;
+  // When set, the call's transfers are not aborted when the caller cancels
+  // or its deadline passes: they may run `orphan_grace` past the deadline,
+  // and a 2xx response that nobody will receive goes to `on_orphan` (which
+  // must not block and must not touch the call) before the call finishes
+  // CANCELLED. For CreateAuthToken, so that a created token is revoked
+  // rather than orphaned.
+  std::function<void(const UpstreamResponse& orphaned)> on_orphan;
+  absl::Duration orphan_grace = absl::ZeroDuration();
 };
 
 // The reactor of one unary RPC served by zero or more upstream requests.
@@ -60,7 +76,8 @@ struct UpstreamCallParams {
 // the call in Metrics and writing one log line (method, code, latency,
 // upstream status and count, peer; never a secret).
 //
-// Cancellation: OnCancel aborts the transfer in flight (or waiting for its
+// Cancellation: unless `on_orphan` is set, OnCancel aborts the transfer in
+// flight (or waiting for its
 // backoff); its callback then receives CANCELLED and finishes the call. A
 // cancel and a completing transfer race only inside the HttpClient's thread,
 // where whichever comes first wins; the loser is a no-op. `cancelled_` also
@@ -92,6 +109,7 @@ class UpstreamCall final : public grpc::ServerUnaryReactor {
   // The HttpClient's callback for `request`, sent at `sent`.
   void OnResult(UpstreamRequest request, absl::Time sent,
                 absl::StatusOr<UpstreamResponse> result);
+  bool Cancelled();
   void FinishWith(const absl::Status& status,
                   const UpstreamResponse* last_response);
 
