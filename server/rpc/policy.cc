@@ -6,14 +6,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
-#include "google/protobuf/util/time_util.h"
 #include "server/common/service_error.h"
 
 namespace vercel_tokens {
 namespace {
 
 using ::google::protobuf::Duration;
-using ::google::protobuf::util::TimeUtil;
 
 constexpr absl::string_view kRpcs[] = {
     "GetAuthToken",    "ListAuthTokens", "ListAuthTokensRaw", "CreateAuthToken",
@@ -43,15 +41,13 @@ absl::Status CheckRule(const policy::Rule& rule, int index) {
     }
   }
   const policy::CreateLimits& create = rule.create();
-  for (const auto& [name, duration] :
-       {std::pair{"create.max_ttl", &create.max_ttl()},
-        std::pair{"create.default_ttl", &create.default_ttl()}}) {
-    if (ToDuration(*duration) < absl::ZeroDuration() ||
-        (ToDuration(*duration) == absl::ZeroDuration() &&
-         (duration == &create.max_ttl() ? create.has_max_ttl()
-                                        : create.has_default_ttl()))) {
-      return invalid(absl::StrCat(name, " must be positive"));
-    }
+  if (create.has_max_ttl() &&
+      ToDuration(create.max_ttl()) <= absl::ZeroDuration()) {
+    return invalid("create.max_ttl must be positive");
+  }
+  if (create.has_default_ttl() &&
+      ToDuration(create.default_ttl()) <= absl::ZeroDuration()) {
+    return invalid("create.default_ttl must be positive");
   }
   if (create.has_max_ttl() && create.has_default_ttl() &&
       ToDuration(create.default_ttl()) > ToDuration(create.max_ttl())) {

@@ -1,5 +1,6 @@
 #include "server/rpc/upstream_call.h"
 
+#include <chrono>
 #include <random>
 #include <utility>
 
@@ -123,9 +124,16 @@ void UpstreamCall::OnCancel() {
 
 void UpstreamCall::OnDone() { delete this; }
 
-bool UpstreamCall::Cancelled() {
-  absl::MutexLock lock(&mu_);
-  return cancelled_;
+bool UpstreamCall::CallerGone(absl::Time now) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (cancelled_) return true;
+  }
+  // Past the caller's own deadline gRPC is about to cancel the call; past
+  // only the server's default deadline the caller still waits.
+  return now > params_.deadline &&
+         params_.context->deadline() !=
+             std::chrono::system_clock::time_point::max();
 }
 
 void UpstreamCall::OnResult(UpstreamRequest request, absl::Time sent,
@@ -145,7 +153,7 @@ void UpstreamCall::OnResult(UpstreamRequest request, absl::Time sent,
   }
   attempts_ = 0;
   if (params_.on_orphan && result.ok() && IsSuccess(result->http_status) &&
-      (now > params_.deadline || Cancelled())) {
+      CallerGone(now)) {
     params_.on_orphan(*result);
     FinishWith(absl::CancelledError("the caller was gone when Vercel answered"),
                &*result);

@@ -109,7 +109,9 @@ class UpstreamCall final : public grpc::ServerUnaryReactor {
   // The HttpClient's callback for `request`, sent at `sent`.
   void OnResult(UpstreamRequest request, absl::Time sent,
                 absl::StatusOr<UpstreamResponse> result);
-  bool Cancelled();
+  // Whether nobody will receive the call's response: it was cancelled, or
+  // its caller's deadline has passed at `now`.
+  bool CallerGone(absl::Time now);
   void FinishWith(const absl::Status& status,
                   const UpstreamResponse* last_response);
 

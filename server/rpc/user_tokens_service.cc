@@ -311,22 +311,41 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
   if (options_.idempotency != nullptr && !request->request_id().empty()) {
     idempotency_key = IdempotencyCache::Key(params.caller, admission->token,
                                             request->request_id());
-    auto finish_audit = [logger = options_.logger, audit,
-                         caller = params.caller,
-                         peer = context->peer()](const absl::Status& status) {
+    // A repeat answered from the cache: its own log line, metrics and audit
+    // line, as any call.
+    auto finish_replay = [logger = options_.logger, metrics = options_.metrics,
+                          audit, caller = params.caller, peer = context->peer(),
+                          start = params.start](const absl::Status& status) {
+      const std::string code = absl::StatusCodeToString(status.code());
+      const absl::Duration latency = absl::Now() - start;
+      metrics->CallFinished("CreateAuthToken", code, latency);
+      logger->Log(LogLevel::kInfo, "call",
+                  {{"method", absl::string_view("CreateAuthToken")},
+                   {"code", absl::string_view(code)},
+                   {"latency_ms", absl::ToDoubleMilliseconds(latency)},
+                   {"upstream_requests", int64_t{0}},
+                   {"idempotent_replay", absl::string_view("true")},
+                   {"peer", absl::string_view(peer)},
+                   {"caller", absl::string_view(caller)},
+                   {"error", status.message()}});
       AuditRecord record = audit;
       record.event = "idempotent_replay";
       record.caller = caller;
       record.peer = peer;
       record.rpc = "CreateAuthToken";
-      record.code = absl::StatusCodeToString(status.code());
+      record.code = code;
       WriteAudit(*logger, record);
     };
-    auto* replay = new ReplayReactor(response, finish_audit);
+    auto* replay = new ReplayReactor(response, std::move(finish_replay));
     CreateOutcome remembered;
-    switch (options_.idempotency->Begin(
+    const IdempotencyCache::Start start = options_.idempotency->Begin(
         idempotency_key, IdempotencyCache::Fingerprint(*request), params.start,
-        replay->AsWaiter(), &remembered)) {
+        replay->AsWaiter(), &remembered);
+    if (start != IdempotencyCache::Start::kFirst &&
+        start != IdempotencyCache::Start::kUnremembered) {
+      options_.metrics->CallStarted("CreateAuthToken");
+    }
+    switch (start) {
       case IdempotencyCache::Start::kReplay:
         replay->Deliver(remembered);
         return replay;

@@ -557,6 +557,18 @@ TEST_F(IssuanceTest, RepeatedRequestIdCreatesOnce) {
   EXPECT_EQ(Requests().size(), 1u);
 }
 
+TEST_F(IssuanceTest, ServerTokenWithoutPolicyIsWarnedAbout) {
+  std::unique_ptr<ServerProcess> with_token = StartPlainServer();
+  ASSERT_NE(with_token, nullptr);
+  EXPECT_THAT(with_token->Output(), HasSubstr("no --policy_file: any caller"));
+  TempFile policy(kPolicy);
+  std::unique_ptr<ServerProcess> with_policy =
+      StartPlainServer({absl::StrCat("--policy_file=", policy.path())});
+  ASSERT_NE(with_policy, nullptr);
+  EXPECT_THAT(with_policy->Output(), Not(HasSubstr("no --policy_file")));
+  EXPECT_THAT(with_policy->Output(), HasSubstr("policy loaded"));
+}
+
 TEST_F(IssuanceTest, VercelEchoingTheTokenInAnyEncodingIsRedacted) {
   constexpr char kToken[] = "Caller+Token/Value=42";
   const std::string echoes[] = {

@@ -85,5 +85,31 @@ TEST_F(MtlsTest, ServerNameLetsTheCliReachACertificateForAnotherName) {
   EXPECT_THAT(get.out, HasSubstr(seed().id()));
 }
 
+TEST_F(MtlsTest, ClientCertificateOpensAServerThatRequiresOne) {
+  std::unique_ptr<ServerProcess> server =
+      StartTlsServer({absl::StrCat("--tls_client_ca_file=", pki_->ca())});
+  ASSERT_NE(server, nullptr);
+
+  const CliResult without = RunTls(*server, {ServerNameFlag(), "health"});
+  EXPECT_EQ(without.exit_code, 1);
+  EXPECT_THAT(without.err, HasSubstr("UNAVAILABLE"));
+
+  const std::vector<std::string> identity = {
+      ServerNameFlag(), absl::StrCat("--tls_cert_file=", pki_->dns().cert),
+      absl::StrCat("--tls_key_file=", pki_->dns().key)};
+  for (const char* subcommand : {"health", "list"}) {
+    std::vector<std::string> args = identity;
+    args.push_back(subcommand);
+    const CliResult result = RunTls(*server, args);
+    EXPECT_EQ(result.exit_code, 0) << subcommand << ": " << result.err;
+  }
+  EXPECT_TRUE(IsOk(
+      server->process()
+          .WaitForLine(Stream::kStderr,
+                       absl::StrCat("\"caller\":\"", TestPki::kDnsName, "\""),
+                       absl::Seconds(20))
+          .status()));
+}
+
 }  // namespace
 }  // namespace vercel_tokens::integration
