@@ -3,6 +3,7 @@
 // x-forwarded-client-cert, the issuance policy and its reloading, the audit
 // trail, orphaned tokens revoked, and idempotent create.
 
+#include <curl/curl.h>
 #include <stdio.h>
 
 #include <atomic>
@@ -189,6 +190,31 @@ class IssuanceTest : public IntegrationTest {
     token->set_bearer_token(kSeedSecret);
     token->set_team_id(kSeedTeam);
     return request;
+  }
+
+  // GET /metrics of `server`, started with --metrics_listen=127.0.0.1:0.
+  static std::string Scrape(const ServerProcess& server) {
+    constexpr char kAddress[] = "\"address\":\"";
+    const std::string err = server.Output();
+    const size_t line = err.find("\"msg\":\"metrics listening\"");
+    EXPECT_NE(line, std::string::npos) << err;
+    const size_t start = err.find(kAddress, line) + sizeof(kAddress) - 1;
+    const std::string url = absl::StrCat(
+        "http://", err.substr(start, err.find('"', start) - start), "/metrics");
+    std::unique_ptr<CURL, void (*)(CURL*)> easy(curl_easy_init(),
+                                                curl_easy_cleanup);
+    std::string body;
+    curl_easy_setopt(easy.get(), CURLOPT_URL, url.c_str());
+    curl_easy_setopt(easy.get(), CURLOPT_TIMEOUT_MS, 15000L);
+    curl_easy_setopt(
+        easy.get(), CURLOPT_WRITEFUNCTION,
+        +[](char* data, size_t size, size_t count, void* out) {
+          static_cast<std::string*>(out)->append(data, size * count);
+          return size * count;
+        });
+    curl_easy_setopt(easy.get(), CURLOPT_WRITEDATA, &body);
+    EXPECT_EQ(curl_easy_perform(easy.get()), CURLE_OK) << url;
+    return body;
   }
 
   static std::vector<std::string> AuditLines(const ServerProcess& server) {
@@ -465,7 +491,8 @@ TEST_F(IssuanceTest, StateChangingCallsLeaveAuditLinesWithoutSecrets) {
 }
 
 TEST_F(IssuanceTest, TokenCreatedAfterTheCallerLeftIsRevoked) {
-  std::unique_ptr<ServerProcess> server = StartPlainServer();
+  std::unique_ptr<ServerProcess> server =
+      StartPlainServer({"--metrics_listen=127.0.0.1:0"});
   ASSERT_NE(server, nullptr);
   Fault hold;
   hold.set_method("POST");
@@ -502,6 +529,10 @@ TEST_F(IssuanceTest, TokenCreatedAfterTheCallerLeftIsRevoked) {
   int deletes = 0;
   for (const RecordedRequest& r : Requests()) deletes += r.method() == "DELETE";
   EXPECT_EQ(deletes, 2);
+  EXPECT_THAT(
+      Scrape(*server),
+      HasSubstr("vercel_tokens_orphaned_tokens_total{outcome=\"revoked\"}"
+                " 2"));
   v1::ListAuthTokensResponse listed;
   ASSERT_TRUE(IsOk(ClientOf(*server, "").ListAuthTokens({}, &listed)));
   for (const v1::AuthToken& token : listed.tokens()) {
