@@ -2,6 +2,7 @@
 
 #include "server/config.h"
 
+#include <cstdint>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -64,7 +65,38 @@ ABSL_FLAG(std::string, log_level, "info",
           "or error. Each call logs one line at info (warning for "
           "INTERNAL, UNAVAILABLE, DEADLINE_EXCEEDED and the like).");
 
+ABSL_FLAG(absl::Duration, tls_reload_interval, absl::Minutes(1),
+          "How often the listener's --tls_cert_file and --tls_key_file are "
+          "read again; a renewed certificate applies to new connections "
+          "without dropping open ones. At least 1s.");
+ABSL_FLAG(absl::Duration, drain_delay, absl::ZeroDuration(),
+          "On SIGTERM/SIGINT, how long the server keeps listening and serving "
+          "with its readiness health NOT_SERVING (liveness stays SERVING), so "
+          "that load balancers stop sending calls before it stops "
+          "listening; a second signal ends the wait early. Then "
+          "--shutdown_grace applies.");
+ABSL_FLAG(absl::Duration, keepalive_time, absl::Minutes(1),
+          "The server pings a client connection idle this long, and closes "
+          "it when the ping is not answered within --keepalive_timeout.");
+ABSL_FLAG(absl::Duration, keepalive_timeout, absl::Seconds(20),
+          "How long the server waits for the answer to its keepalive ping.");
+ABSL_FLAG(absl::Duration, keepalive_min_ping_interval, absl::Seconds(10),
+          "Shortest interval between client keepalive pings the server "
+          "accepts on a connection without calls; clients pinging more often "
+          "are closed with GOAWAY too_many_pings.");
+ABSL_FLAG(bool, keepalive_permit_without_calls, true,
+          "Whether clients may send keepalive pings on a connection with no "
+          "call in flight.");
+
 namespace vercel_tokens {
+namespace {
+
+// gRPC takes keepalive settings as int milliseconds.
+bool FitsGrpcMillis(absl::Duration d) {
+  return d > absl::ZeroDuration() && d <= absl::Milliseconds(INT32_MAX);
+}
+
+}  // namespace
 
 absl::Status CheckConfig(const ServerConfig& config) {
   if (config.default_deadline <= absl::ZeroDuration()) {
@@ -92,6 +124,20 @@ absl::Status CheckConfig(const ServerConfig& config) {
     return absl::InvalidArgumentError(
         "--max_connection_age must be positive and "
         "--max_connection_age_grace not negative");
+  }
+  if (config.drain_delay < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--drain_delay must not be negative");
+  }
+  if (!FitsGrpcMillis(config.keepalive_time) ||
+      !FitsGrpcMillis(config.keepalive_timeout) ||
+      !FitsGrpcMillis(config.keepalive_min_ping_interval)) {
+    return absl::InvalidArgumentError(
+        "--keepalive_time, --keepalive_timeout and "
+        "--keepalive_min_ping_interval must be positive and at most 24 days");
+  }
+  if (config.tls_reload_interval < absl::Seconds(1)) {
+    return absl::InvalidArgumentError(
+        "--tls_reload_interval must be at least 1s");
   }
   if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
     return absl::InvalidArgumentError(
@@ -126,6 +172,14 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
   config.max_connection_age_grace =
       absl::GetFlag(FLAGS_max_connection_age_grace);
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  config.tls_reload_interval = absl::GetFlag(FLAGS_tls_reload_interval);
+  config.drain_delay = absl::GetFlag(FLAGS_drain_delay);
+  config.keepalive_time = absl::GetFlag(FLAGS_keepalive_time);
+  config.keepalive_timeout = absl::GetFlag(FLAGS_keepalive_timeout);
+  config.keepalive_min_ping_interval =
+      absl::GetFlag(FLAGS_keepalive_min_ping_interval);
+  config.keepalive_permit_without_calls =
+      absl::GetFlag(FLAGS_keepalive_permit_without_calls);
   if (absl::Status s = CheckConfig(config); !s.ok()) return s;
   return config;
 }

@@ -36,9 +36,17 @@ struct ServerConfig {
   absl::Duration max_connection_age_grace = absl::Seconds(30);
   std::string metrics_listen;
   LogLevel log_level = LogLevel::kInfo;
+  // Draining and keepalive (flags --drain_delay and --keepalive_*).
+  absl::Duration drain_delay = absl::ZeroDuration();
+  absl::Duration keepalive_time = absl::Minutes(1);
+  absl::Duration keepalive_timeout = absl::Seconds(20);
+  absl::Duration keepalive_min_ping_interval = absl::Seconds(10);
+  bool keepalive_permit_without_calls = true;
+  absl::Duration tls_reload_interval = absl::Minutes(1);
 };
 
-// Whether `config`'s values hold together: positive durations and limits,
+// Whether `config`'s values hold together: positive durations and limits
+// (keepalive durations within gRPC's int milliseconds),
 // TLS certificate and key given together. The error names the flag.
 absl::Status CheckConfig(const ServerConfig& config);
 

@@ -15,6 +15,8 @@ ABSL_DECLARE_FLAG(std::string, log_level);
 ABSL_DECLARE_FLAG(std::string, vercel_api_base_url);
 ABSL_DECLARE_FLAG(int, max_list_pages);
 ABSL_DECLARE_FLAG(std::string, tls_cert_file);
+ABSL_DECLARE_FLAG(absl::Duration, drain_delay);
+ABSL_DECLARE_FLAG(absl::Duration, keepalive_min_ping_interval);
 
 namespace vercel_tokens {
 namespace {
@@ -45,6 +47,18 @@ TEST(CheckConfigTest, EachBadValueNamesItsFlag) {
       {[](ServerConfig& c) { c.max_connection_age = absl::ZeroDuration(); },
        "--max_connection_age"},
       {[](ServerConfig& c) { c.tls_cert_file = "cert.pem"; }, "--tls_key_file"},
+      {[](ServerConfig& c) { c.tls_reload_interval = absl::Milliseconds(10); },
+       "--tls_reload_interval"},
+      {[](ServerConfig& c) { c.drain_delay = -absl::Seconds(1); },
+       "--drain_delay"},
+      {[](ServerConfig& c) { c.keepalive_time = absl::ZeroDuration(); },
+       "--keepalive_time"},
+      {[](ServerConfig& c) { c.keepalive_timeout = absl::Hours(24 * 30); },
+       "--keepalive_timeout"},
+      {[](ServerConfig& c) {
+         c.keepalive_min_ping_interval = absl::ZeroDuration();
+       },
+       "--keepalive_min_ping_interval"},
   };
   for (const Case& c : cases) {
     ServerConfig config;
@@ -61,11 +75,15 @@ TEST(ConfigFromFlagsTest, ReadsTheFlags) {
   absl::SetFlag(&FLAGS_log_level, "warning");
   absl::SetFlag(&FLAGS_vercel_api_base_url, "http://127.0.0.1:8080");
   absl::SetFlag(&FLAGS_max_list_pages, 7);
+  absl::SetFlag(&FLAGS_drain_delay, absl::Seconds(5));
+  absl::SetFlag(&FLAGS_keepalive_min_ping_interval, absl::Seconds(3));
   absl::StatusOr<ServerConfig> config = ConfigFromFlags();
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->listen, "127.0.0.1:0");
   EXPECT_EQ(config->log_level, LogLevel::kWarning);
   EXPECT_EQ(config->max_list_pages, 7);
+  EXPECT_EQ(config->drain_delay, absl::Seconds(5));
+  EXPECT_EQ(config->keepalive_min_ping_interval, absl::Seconds(3));
   EXPECT_EQ(config->vercel_api_base_url.origin, "http://127.0.0.1:8080");
 }
 

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/flags/parse.h"
 #include "absl/status/status.h"
@@ -20,28 +21,61 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "prometheus/exposer.h"
 #include "prometheus/registry.h"
+#include "server/common/library_logs.h"
 #include "server/common/logger.h"
 #include "server/common/metrics.h"
 #include "server/config.h"
+#include "server/rpc/health.h"
+#include "server/rpc/listener_credentials.h"
+#include "server/rpc/undecodable_requests.h"
 #include "server/rpc/user_tokens_service.h"
 #include "server/vercel/http_client.h"
+#include "server/vercel/reachability.h"
 
 namespace vercel_tokens {
 namespace {
 
-// Plaintext, or TLS only when --tls_cert_file and --tls_key_file are set.
+// Over this window of upstream outcomes the server decides whether Vercel
+// can be reached (vercel/reachability.h).
+constexpr absl::Duration kReachabilityWindow = absl::Seconds(60);
+
+// Plaintext, or TLS only (reloading its files) when --tls_cert_file and
+// --tls_key_file are set.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ListenerCredentials(
-    const ServerConfig& config) {
+    const ServerConfig& config, Logger& logger) {
   if (config.tls_cert_file.empty()) return grpc::InsecureServerCredentials();
-  absl::StatusOr<std::string> cert =
-      ReadFlagFile("--tls_cert_file", config.tls_cert_file);
-  if (!cert.ok()) return cert.status();
-  absl::StatusOr<std::string> key =
-      ReadFlagFile("--tls_key_file", config.tls_key_file);
-  if (!key.ok()) return key.status();
-  grpc::SslServerCredentialsOptions options;
-  options.pem_key_cert_pairs.push_back({*std::move(key), *std::move(cert)});
-  return grpc::SslServerCredentials(options);
+  ListenerTlsFiles files;
+  files.cert_file = config.tls_cert_file;
+  files.key_file = config.tls_key_file;
+  files.reload_interval = config.tls_reload_interval;
+  return ReloadingTlsCredentials(files, logger);
+}
+
+// The keepalive policy of --keepalive_*: the server's own pings, and the
+// client pings it accepts.
+void AddKeepalive(const ServerConfig& config, grpc::ServerBuilder& builder) {
+  auto millis = [](absl::Duration d) {
+    return static_cast<int>(absl::ToInt64Milliseconds(d));
+  };
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS,
+                             millis(config.keepalive_time));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+                             millis(config.keepalive_timeout));
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+      millis(config.keepalive_min_ping_interval));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS,
+                             config.keepalive_permit_without_calls ? 1 : 0);
+}
+
+// Waits for one of `signals` until `deadline`; returns whether one came.
+bool WaitForSignal(const sigset_t& signals, absl::Time deadline) {
+  for (absl::Duration left = deadline - absl::Now();
+       left > absl::ZeroDuration(); left = deadline - absl::Now()) {
+    const timespec timeout = absl::ToTimespec(left);
+    if (sigtimedwait(&signals, nullptr, &timeout) > 0) return true;
+  }
+  return false;
 }
 
 // "host:port" of the listener, with the port gRPC chose.
@@ -62,14 +96,17 @@ int Serve(const sigset_t& stop_signals) {
     return CannotStart(logger, config_or.status().message());
   }
   const ServerConfig& config = *config_or;
-  Logger logger(&std::cerr, config.log_level);
+  // Lives until the process exits: gRPC and protobuf may log through it
+  // from any thread until then.
+  Logger& logger = *new Logger(&std::cerr, config.log_level);
+  RouteLibraryLogs(&logger);
   absl::StatusOr<std::string> server_token =
       LoadServerToken(config, std::getenv("VERCEL_TOKEN"));
   if (!server_token.ok()) {
     return CannotStart(logger, server_token.status().message());
   }
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
-      ListenerCredentials(config);
+      ListenerCredentials(config, logger);
   if (!credentials.ok()) {
     return CannotStart(logger, credentials.status().message());
   }
@@ -100,9 +137,11 @@ int Serve(const sigset_t& stop_signals) {
       HttpClient::Create(std::move(http_options));
   if (!http.ok()) return CannotStart(logger, http.status().message());
 
+  UpstreamReachability reachability(kReachabilityWindow, &logger, &metrics);
   UserTokensServiceOptions service_options;
   service_options.logger = &logger;
   service_options.metrics = &metrics;
+  service_options.reachability = &reachability;
   service_options.retry_policy.max_attempts = config.upstream_max_attempts;
   service_options.server_token = *std::move(server_token);
   service_options.default_deadline = config.default_deadline;
@@ -121,13 +160,20 @@ int Serve(const sigset_t& stop_signals) {
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
                              static_cast<int>(absl::ToInt64Milliseconds(
                                  config.max_connection_age_grace)));
+  AddKeepalive(config, builder);
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(std::make_unique<UndecodableRequestInterceptorFactory>(
+      &logger, &metrics));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return CannotStart(logger, absl::StrCat("cannot listen on ", listen));
   }
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
-  health->SetServingStatus(true);
+  ReportServing(*health);
   const bool tls = !config.tls_cert_file.empty();
   logger.Log(LogLevel::kInfo, "listening",
              {{"address", absl::string_view(BoundAddress(listen, port))},
@@ -140,7 +186,13 @@ int Serve(const sigset_t& stop_signals) {
       LogLevel::kInfo, "shutting down",
       {{"signal",
         absl::string_view(signal_number == SIGTERM ? "SIGTERM" : "SIGINT")}});
-  health->SetServingStatus(false);
+  ReportDraining(*health);
+  if (config.drain_delay > absl::ZeroDuration()) {
+    logger.Log(
+        LogLevel::kInfo, "draining",
+        {{"drain_delay_ms", absl::ToInt64Milliseconds(config.drain_delay)}});
+    WaitForSignal(stop_signals, absl::Now() + config.drain_delay);
+  }
   server->Shutdown(absl::ToChronoTime(absl::Now() + config.shutdown_grace));
   (*http)->Shutdown();
   logger.Log(LogLevel::kInfo, "stopped");

@@ -48,7 +48,15 @@ Metrics::Metrics(std::shared_ptr<prometheus::Registry> registry)
                             .Name("vercel_tokens_upstream_retries_total")
                             .Help("Requests to the Vercel API sent again "
                                   "after a retryable failure.")
-                            .Register(*registry_)) {}
+                            .Register(*registry_)),
+      upstream_reachable_(
+          prometheus::BuildGauge()
+              .Name("vercel_tokens_upstream_reachable")
+              .Help("1 while the Vercel API can be reached, 0 while recent "
+                    "requests cannot resolve or connect to it and none got "
+                    "an answer.")
+              .Register(*registry_)
+              .Add({})) {}
 
 void Metrics::CallStarted(absl::string_view method) {
   in_flight_.Add({{"method", S(method)}}).Increment();
@@ -73,6 +81,10 @@ void Metrics::UpstreamFinished(absl::string_view endpoint,
 
 void Metrics::UpstreamRetried(absl::string_view endpoint) {
   upstream_retries_.Add({{"endpoint", S(endpoint)}}).Increment();
+}
+
+void Metrics::SetUpstreamReachable(bool reachable) {
+  upstream_reachable_.Set(reachable ? 1 : 0);
 }
 
 }  // namespace vercel_tokens

@@ -22,6 +22,7 @@ namespace vercel_tokens {
 //   vercel_tokens_upstream_requests_total{endpoint,status} counter
 //   vercel_tokens_upstream_request_duration_seconds{endpoint} histogram
 //   vercel_tokens_upstream_retries_total{endpoint}         counter
+//   vercel_tokens_upstream_reachable                       gauge (1 or 0)
 //
 // `method` is the RPC's short name (GetAuthToken), `code` a gRPC code name
 // (NOT_FOUND), `endpoint` a Vercel route ("GET /v5/user/tokens/{tokenId}"),
@@ -45,6 +46,7 @@ class Metrics {
   void UpstreamFinished(absl::string_view endpoint, absl::string_view status,
                         absl::Duration latency);
   void UpstreamRetried(absl::string_view endpoint);
+  void SetUpstreamReachable(bool reachable);
 
  private:
   const std::shared_ptr<prometheus::Registry> registry_;
@@ -54,6 +56,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& upstream_requests_;
   prometheus::Family<prometheus::Histogram>& upstream_duration_;
   prometheus::Family<prometheus::Counter>& upstream_retries_;
+  prometheus::Gauge& upstream_reachable_;
 };
 
 }  // namespace vercel_tokens

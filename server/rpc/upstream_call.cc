@@ -78,6 +78,7 @@ UpstreamCall::UpstreamCall(UpstreamCallParams params,
 }
 
 void UpstreamCall::Submit(UpstreamRequest request, absl::Time not_before) {
+  request.traceparent = params_.traceparent;
   absl::Status failure;
   {
     // Held across HttpClient::Submit so that OnCancel sees either no
@@ -125,6 +126,9 @@ void UpstreamCall::OnResult(UpstreamRequest request, absl::Time sent,
   upstream_status_ = OutcomeLabel(result);
   params_.metrics->UpstreamFinished(request.endpoint, upstream_status_,
                                     now - sent);
+  if (params_.reachability != nullptr) {
+    params_.reachability->Record(result, now);
+  }
   if (std::optional<absl::Duration> delay =
           NextRetryDelay(params_.retry_policy, request.method, attempts_,
                          result, now, params_.deadline, Jitter());
@@ -182,6 +186,7 @@ void UpstreamCall::FinishWith(const absl::Status& status,
          {"upstream_requests", int64_t{upstream_requests_}},
          {"upstream_status", absl::string_view(upstream_status_)},
          {"peer", absl::string_view(params_.context->peer())},
+         {"traceparent", absl::string_view(params_.traceparent)},
          {"error", status.message()}});
   }
   Finish(ToGrpcStatus(status));

@@ -16,6 +16,7 @@
 #include "server/common/metrics.h"
 #include "server/vercel/error_mapping.h"
 #include "server/vercel/http_client.h"
+#include "server/vercel/reachability.h"
 #include "server/vercel/retry_policy.h"
 #include "server/vercel/upstream_types.h"
 
@@ -46,6 +47,11 @@ struct UpstreamCallParams {
   ErrorContext error_context = ErrorContext::kDefault;
   // Strings redacted from any upstream text that reaches an error message.
   std::vector<std::string> secrets;
+  // The caller's valid W3C traceparent (trace_context.h), or empty: sent
+  // with every upstream request and logged.
+  std::string traceparent;
+  // Told every transfer's outcome; borrowed, may be null.
+  UpstreamReachability* reachability = nullptr;
 };
 
 // The reactor of one unary RPC served by zero or more upstream requests.
@@ -58,7 +64,7 @@ struct UpstreamCallParams {
 // the HttpClient's thread (or from Start / Reject), after copying Vercel's
 // x-ratelimit-* headers of the last response into initial metadata, counting
 // the call in Metrics and writing one log line (method, code, latency,
-// upstream status and count, peer; never a secret).
+// upstream status and count, peer, traceparent; never a secret).
 //
 // Cancellation: OnCancel aborts the transfer in flight (or waiting for its
 // backoff); its callback then receives CANCELLED and finishes the call. A

@@ -6,6 +6,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "server/rpc/credentials.h"
+#include "server/rpc/trace_context.h"
 #include "server/rpc/validation.h"
 #include "server/vercel/request_builder.h"
 #include "server/vercel/response_mapping.h"
@@ -111,6 +112,7 @@ UpstreamCallParams UserTokensService::Params(
   params.http = http_;
   params.logger = options_.logger;
   params.metrics = options_.metrics;
+  params.reachability = options_.reachability;
   params.retry_policy = options_.retry_policy;
   params.method = method;
   params.start = absl::Now();
@@ -119,6 +121,13 @@ UpstreamCallParams UserTokensService::Params(
       caller_deadline == std::chrono::system_clock::time_point::max()
           ? params.start + options_.default_deadline
           : absl::FromChrono(caller_deadline);
+  // An invalid traceparent is ignored, as W3C Trace Context asks.
+  if (auto it = context->client_metadata().find(kTraceparentKey);
+      it != context->client_metadata().end()) {
+    params.traceparent = ValidTraceparent(absl::string_view(it->second.data(),
+                                                            it->second.size()))
+                             .value_or("");
+  }
   return params;
 }
 

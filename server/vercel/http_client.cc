@@ -6,6 +6,7 @@
 #include "absl/cleanup/cleanup.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "server/common/files.h"
@@ -48,6 +49,28 @@ absl::StatusOr<std::string> BuildCaBundle(const std::string& extra_ca_file) {
   }
   bundle.append(*extra);
   return bundle;
+}
+
+// Whether a transfer that failed with `code` never got to send its request:
+// name resolution, connect, proxy tunnel or TLS handshake failed, or the
+// deadline passed before any of them completed.
+bool NeverConnected(CURL* easy, CURLcode code) {
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+      return true;
+    case CURLE_OPERATION_TIMEDOUT: {
+      curl_off_t pretransfer_us = 0;
+      return curl_easy_getinfo(easy, CURLINFO_PRETRANSFER_TIME_T,
+                               &pretransfer_us) == CURLE_OK &&
+             pretransfer_us == 0;
+    }
+    default:
+      return false;
+  }
 }
 
 }  // namespace
@@ -267,6 +290,10 @@ void HttpClient::Start(std::unique_ptr<Transfer> transfer) {
         headers,
         absl::StrCat("Authorization: Bearer ", request.bearer_token).c_str());
   }
+  if (!request.traceparent.empty()) {
+    headers = curl_slist_append(
+        headers, absl::StrCat("traceparent: ", request.traceparent).c_str());
+  }
   transfer->headers.reset(headers);
 
   const std::string url =
@@ -350,16 +377,22 @@ absl::StatusOr<UpstreamResponse> HttpClient::ResultOf(Transfer& transfer,
         absl::StrCat("the Vercel API response exceeds ",
                      options_.max_response_bytes, " bytes"));
   }
+  absl::Status failure;
   if (code == CURLE_OPERATION_TIMEDOUT) {
-    return absl::DeadlineExceededError(
+    failure = absl::DeadlineExceededError(
         "the Vercel API did not answer before the deadline");
+  } else {
+    // libcurl's messages name the host and port, never the URL's path or
+    // query, which may hold a verification token.
+    failure = absl::UnavailableError(absl::StrCat(
+        "cannot reach the Vercel API: ", transfer.error_buffer[0] != '\0'
+                                             ? transfer.error_buffer
+                                             : curl_easy_strerror(code)));
   }
-  // libcurl's messages name the host and port, never the URL's path or
-  // query, which may hold a verification token.
-  return absl::UnavailableError(absl::StrCat("cannot reach the Vercel API: ",
-                                             transfer.error_buffer[0] != '\0'
-                                                 ? transfer.error_buffer
-                                                 : curl_easy_strerror(code)));
+  if (NeverConnected(transfer.easy.get(), code)) {
+    failure.SetPayload(kNotConnectedPayload, absl::Cord());
+  }
+  return failure;
 }
 
 }  // namespace vercel_tokens
