@@ -1,5 +1,5 @@
 // What operators rely on: named health services through a drain, the
-// upstream reachability metric, and W3C trace context.
+// upstream reachability metric, proxy variables, and W3C trace context.
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -135,6 +135,27 @@ TEST_F(OperationsTest, ReachabilityFollowsAnUnreachableUpstreamAndItsRecovery) {
                .WaitForLine(Stream::kStderr, "\"msg\":\"upstream reachable\"",
                             absl::Seconds(15))
                .status()));
+}
+
+TEST_F(OperationsTest, UpstreamRequestsGoThroughTheProxyOfTheEnvironment) {
+  // Nothing listens at the upstream address: only the proxy (the fake,
+  // which records the proxy-form request line) can receive the request.
+  const int port = UnusedPort();
+  ASSERT_NE(port, 0);
+  auto proxied = ServerProcess::Start(
+      absl::StrCat("http://127.0.0.1:", port),
+      {{"--upstream_max_attempts=1"}, {{"http_proxy", fake().base_url()}}});
+  ASSERT_TRUE(IsOk(proxied.status()));
+  v1::GetAuthTokenRequest request;
+  request.set_token_id("current");
+  v1::GetAuthTokenResponse response;
+
+  ClientOf(**proxied).GetAuthToken(request, &response);
+
+  std::vector<RecordedRequest> requests = Requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].path(),
+            absl::StrCat("http://127.0.0.1:", port, "/v5/user/tokens/current"));
 }
 
 // Calls GetAuthToken("current") with `traceparent` as metadata.

@@ -71,20 +71,74 @@ app.kubernetes.io/component: server
 {{- define "vut.tokenDir" -}}/var/run/vercel-user-tokens/vercel-token{{- end }}
 {{- define "vut.tlsDir" -}}/var/run/vercel-user-tokens/tls{{- end }}
 
+{{/* The name the probes and the test check the server's certificate for. */}}
+{{- define "vut.tlsServerName" -}}
+{{- default (printf "%s.%s.svc" (include "vut.fullname" .) .Release.Namespace) .Values.tls.serverName }}
+{{- end }}
+
 {{/*
 The CLI's health check against the server, as an argv list: the exec probe of
-a TLS-only listener. Takes (dict "root" $ "timeout" seconds).
+a TLS-only listener. Takes (dict "root" $ "timeout" seconds "service" name),
+the service being one of the server's named health services (liveness,
+readiness).
 */}}
 {{- define "vut.tlsHealthCommand" -}}
 {{- $v := .root.Values }}
 - /usr/local/bin/vercel-tokens
 - health
+- --health_service={{ .service }}
 - --tls
 {{- if $v.tls.caKey }}
 - --tls_ca_file={{ include "vut.tlsDir" .root }}/ca.crt
 {{- end }}
+- --tls_server_name={{ include "vut.tlsServerName" .root }}
 - --server=localhost:{{ $v.server.port }}
 - --timeout={{ .timeout }}s
+{{- end }}
+
+{{/* TLS flags of the CLI in the test pods: the CA only, never the key. */}}
+{{- define "vut.testTlsArgs" -}}
+{{- if .Values.tls.enabled }}
+- --tls
+{{- if .Values.tls.caKey }}
+- --tls_ca_file={{ include "vut.tlsDir" . }}/ca.crt
+{{- end }}
+- --tls_server_name={{ include "vut.tlsServerName" . }}
+{{- end }}
+{{- end }}
+
+{{/* The CA's mount in a test container, when the CLI needs it. */}}
+{{- define "vut.testCaMount" -}}
+{{- if and .Values.tls.enabled .Values.tls.caKey }}
+volumeMounts:
+  - name: tls-ca
+    mountPath: {{ include "vut.tlsDir" . }}
+    readOnly: true
+{{- end }}
+{{- end }}
+
+{{/* Volumes and placement of a test pod. */}}
+{{- define "vut.testPodPlacement" -}}
+{{- if and .Values.tls.enabled .Values.tls.caKey }}
+volumes:
+  {{- /* Only the CA: the test pods never see the server's key. */}}
+  - name: tls-ca
+    secret:
+      secretName: {{ .Values.tls.existingSecret }}
+      defaultMode: 0440
+      optional: true
+      items:
+        - key: {{ .Values.tls.caKey }}
+          path: ca.crt
+{{- end }}
+{{- with .Values.test.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.test.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
 {{- end }}
 
 {{/*
@@ -93,9 +147,9 @@ depends on them so that `helm template` and `helm install` fail early.
 */}}
 {{- define "vut.validate" -}}
 {{- $v := .Values }}
-{{- $needed := add $v.preStopSleepSeconds $v.server.shutdownGraceSeconds }}
+{{- $needed := add $v.preStopSleepSeconds $v.server.drainDelaySeconds $v.server.shutdownGraceSeconds }}
 {{- if le (int $v.terminationGracePeriodSeconds) (int $needed) }}
-{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed preStopSleepSeconds + server.shutdownGraceSeconds (%d), or the kubelet kills calls still in flight" (int $v.terminationGracePeriodSeconds) (int $needed)) }}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed preStopSleepSeconds + server.drainDelaySeconds + server.shutdownGraceSeconds (%d), or the kubelet kills calls still in flight" (int $v.terminationGracePeriodSeconds) (int $needed)) }}
 {{- end }}
 {{- if and $v.autoscaling.enabled (gt (int $v.autoscaling.minReplicas) (int $v.autoscaling.maxReplicas)) }}
 {{- fail (printf "autoscaling.minReplicas (%d) exceeds autoscaling.maxReplicas (%d)" (int $v.autoscaling.minReplicas) (int $v.autoscaling.maxReplicas)) }}
