@@ -1,5 +1,7 @@
 #include "server/rpc/listener_credentials.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <system_error>
 
@@ -29,13 +31,13 @@ ReloadingTlsCredentials(const ListenerTlsFiles& files, Logger& logger) {
   if (absl::Status s = Readable("--tls_key_file", files.key_file); !s.ok()) {
     return s;
   }
-  std::string client_ca_file = files.client_ca_file;
+  const std::string& client_ca_file = files.client_ca_file;
   if (std::error_code error; !client_ca_file.empty() &&
                              !std::filesystem::exists(client_ca_file, error)) {
     logger.Log(LogLevel::kWarning,
-               "client CA file missing: no client certificate is required",
+               "client CA file missing: client handshakes fail until it "
+               "appears",
                {{"file", absl::string_view(client_ca_file)}});
-    client_ca_file.clear();
   }
   const unsigned int interval_seconds = static_cast<unsigned int>(
       std::max<int64_t>(1, absl::ToInt64Seconds(files.reload_interval)));

@@ -17,9 +17,9 @@ struct ListenerTlsFiles {
   std::string cert_file;
   std::string key_file;
   // CAs that sign client certificates; empty for none. With one, clients
-  // must present a certificate it signed. A file that does not exist is not
-  // fatal (a certificate issuer may write no ca.crt): the listener then
-  // asks for no client certificate, and a warning says so.
+  // must present a certificate it signed. A file that does not exist yet is
+  // not fatal (a certificate issuer may write its ca.crt later): a warning
+  // says so, and client handshakes fail until it appears (never open).
   std::string client_ca_file;
   // How often the files are read again (gRPC's minimum is 1 s).
   absl::Duration reload_interval = absl::Minutes(1);
