@@ -59,7 +59,8 @@ ABSL_FLAG(absl::Duration, max_connection_age_grace, absl::Seconds(30),
           "to finish before it closes.");
 ABSL_FLAG(std::string, metrics_listen, "",
           "Address of the Prometheus metrics endpoint (GET /metrics), e.g. "
-          "0.0.0.0:9090; empty: no metrics endpoint.");
+          "[::]:9090 (IPv6 and IPv4) or 0.0.0.0:9090 (IPv4); empty: no "
+          "metrics endpoint.");
 ABSL_FLAG(std::string, log_level, "info",
           "Lowest level logged on stderr as JSON lines: debug, info, warning "
           "or error. Each call logs one line at info (warning for "

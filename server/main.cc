@@ -19,11 +19,11 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
-#include "prometheus/exposer.h"
 #include "prometheus/registry.h"
 #include "server/common/library_logs.h"
 #include "server/common/logger.h"
 #include "server/common/metrics.h"
+#include "server/common/metrics_endpoint.h"
 #include "server/config.h"
 #include "server/rpc/health.h"
 #include "server/rpc/listener_credentials.h"
@@ -112,18 +112,18 @@ int Serve(const sigset_t& stop_signals) {
   }
 
   Metrics metrics(std::make_shared<prometheus::Registry>());
-  std::unique_ptr<prometheus::Exposer> exposer;
+  std::unique_ptr<MetricsEndpoint> metrics_endpoint;
   if (const std::string& address = config.metrics_listen; !address.empty()) {
-    try {
-      exposer = std::make_unique<prometheus::Exposer>(address);
-    } catch (const std::exception& e) {
-      return CannotStart(logger, absl::StrCat("--metrics_listen: ", e.what()));
+    absl::StatusOr<std::unique_ptr<MetricsEndpoint>> started =
+        MetricsEndpoint::Start(address, metrics.registry());
+    if (!started.ok()) {
+      return CannotStart(logger, absl::StrCat("--metrics_listen: ",
+                                              started.status().message()));
     }
-    exposer->RegisterCollectable(metrics.registry());
-    const std::vector<int> ports = exposer->GetListeningPorts();
+    metrics_endpoint = *std::move(started);
     logger.Log(LogLevel::kInfo, "metrics listening",
                {{"address", absl::string_view(BoundAddress(
-                                address, ports.empty() ? 0 : ports.front()))}});
+                                address, metrics_endpoint->port()))}});
   }
 
   HttpClient::Options http_options;

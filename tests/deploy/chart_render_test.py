@@ -200,7 +200,8 @@ class DefaultsTest(unittest.TestCase):
         self.assertEqual(self.m.flag("listen"), "0.0.0.0:50051")
 
     def test_metrics_are_served_apart_from_grpc(self):
-        self.assertEqual(self.m.flag("metrics_listen"), "0.0.0.0:9090")
+        # IPv6 and IPv4 (dual stack).
+        self.assertEqual(self.m.flag("metrics_listen"), "[::]:9090")
         ports = {p["name"]: p["containerPort"]
                  for p in self.m.server_container()["ports"]}
         self.assertEqual(ports, {"grpc": 50051, "metrics": 9090})
