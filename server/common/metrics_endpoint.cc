@@ -22,7 +22,8 @@ namespace vercel_tokens {
 namespace {
 
 constexpr size_t kMaxRequestHead = 8 << 10;
-constexpr int kReadTimeoutSeconds = 5;
+// How long a scrape may stall reading its request or its answer.
+constexpr int kIoTimeoutSeconds = 5;
 
 absl::Status Errno(absl::string_view what) {
   return absl::UnavailableError(absl::StrCat(what, ": ", std::strerror(errno)));
@@ -152,8 +153,9 @@ void MetricsEndpoint::Run() {
 }
 
 void MetricsEndpoint::Serve(int fd) const {
-  timeval timeout{kReadTimeoutSeconds, 0};
+  timeval timeout{kIoTimeoutSeconds, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
   std::string head;
   char buffer[1024];
   while (!absl::StrContains(head, "\r\n\r\n")) {

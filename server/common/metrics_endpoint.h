@@ -20,8 +20,9 @@ namespace vercel_tokens {
 // the kernel has no IPv6), `0.0.0.0:PORT` on IPv4, a literal address on that
 // address; port 0 picks a free one.
 //
-// A scrape that sends nothing for 5 s is dropped, and a request head over
-// 8 KiB is refused, so a client cannot hold the endpoint. Destroying it
+// A scrape that stalls for 5 s, sending its request or reading the answer,
+// is dropped, and a request head over 8 KiB is refused, so a client cannot
+// hold the endpoint for long. Destroying it
 // stops the thread and closes the socket. The registry is shared and must be
 // safe to collect from this thread (prometheus-cpp's is).
 class MetricsEndpoint {
