@@ -34,7 +34,7 @@ def module_path() -> str:
     raise AssertionError("client/go/go.mod declares no module")
 
 
-class GoExampleTest(client_example_checks.ClientExampleChecks,
+class GoExampleTest(client_example_checks.ClientLayerChecks,
                     unittest.TestCase):
     LANGUAGE = "go"
 

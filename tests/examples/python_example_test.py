@@ -25,7 +25,7 @@ FORBIDDEN_BODY = json.dumps(
     {"error": {"code": "forbidden", "message": "Not authorized"}})
 
 
-class PythonExampleTest(client_example_checks.ClientExampleChecks,
+class PythonExampleTest(client_example_checks.ClientLayerChecks,
                         unittest.TestCase):
     LANGUAGE = "python"
 

@@ -143,8 +143,10 @@ def from_rpc_error(error: grpc.RpcError) -> ServiceError:
     code = call.code()
     message = call.details() or ""
     trailers = tuple(call.trailing_metadata() or ())
+    # Vercel's rate-limit metadata may come as headers or as trailers.
+    returned = tuple(call.initial_metadata() or ()) + trailers
     kwargs: dict[str, Any] = {"rate_limit": {
-        key: str(value) for key, value in trailers if key in _RATE_LIMIT_KEYS}}
+        key: str(value) for key, value in returned if key in _RATE_LIMIT_KEYS}}
     violations: list[FieldViolation] = []
     for key, value in trailers:
         if key != _STATUS_DETAILS_KEY or not isinstance(value, bytes):
