@@ -4,6 +4,7 @@
 # Ctrl-C stops both. Nothing leaves this machine; no Vercel account needed.
 #
 # Usage: scripts/demo.sh BUILD_DIR   (make demo)
+#        DEMO_LISTEN=127.0.0.1:0 scripts/demo.sh BUILD_DIR   (another port)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 build="$(cd "${1:?usage: demo.sh BUILD_DIR}" && pwd)"
@@ -12,10 +13,11 @@ token="demo-vercel-token"
 team="team_demo"
 
 fake_out="$(mktemp)"
+server_log="$(mktemp --suffix=.log)"
 cleanup() {
   kill "${server_pid:-}" "${fake_pid:-}" 2>/dev/null || true
   wait 2>/dev/null || true
-  rm -f "$fake_out"
+  rm -f "$fake_out" "$server_log"
 }
 trap cleanup EXIT
 trap 'exit 0' INT TERM
@@ -39,12 +41,19 @@ urllib.request.urlopen(urllib.request.Request(
 PY
 
 env -u VERCEL_TOKEN "$build/server/vercel-tokens-server" --listen="$listen" \
-  --vercel_api_base_url="$fake" --log_level=warning &
+  --vercel_api_base_url="$fake" 2>"$server_log" &
 server_pid=$!
+until grep -q '"msg":"listening"' "$server_log"; do
+  kill -0 "$server_pid" || { cat "$server_log" >&2; exit 1; }
+  sleep 0.1
+done
+# The address the server chose (DEMO_LISTEN may say port 0).
+listen="$(sed -n 's/.*"msg":"listening".*"address":"\([^"]*\)".*/\1/p' "$server_log" | head -n 1)"
 
 cat <<TEXT
 vercel-user-tokens demo: the server listens on $listen, in front of a fake
-Vercel API ($fake) with one account (team $team). Ctrl-C stops it.
+Vercel API ($fake) with one account (team $team). Its log: $server_log.
+Ctrl-C stops it.
 
 In another shell, from $repo:
 
