@@ -92,6 +92,39 @@ class PythonExampleTest(client_example_checks.ClientLayerChecks,
         self.assertEqual(checked.returncode, 1, checked.stdout)
         self.assertIn('Unexpected keyword argument "teamid"', checked.stdout)
 
+    def test_tls_with_a_root_ca_and_a_server_name_override(self) -> None:
+        # A self-signed certificate for tokens.test, which the address
+        # (127.0.0.1) does not name: only server_name makes it verify.
+        cert, key = self.work_dir / "server.pem", self.work_dir / "key.pem"
+        made = subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+             "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+             "-subj", "/CN=tokens.test", "-addext",
+             "subjectAltName=DNS:tokens.test", "-keyout", str(key),
+             "-out", str(cert)], capture_output=True, text=True,
+            timeout=harness.TIMEOUT_S)
+        self.assertEqual(made.returncode, 0, made.stderr)
+        program = (
+            "import os, vercel_user_tokens as v\n"
+            "tls = v.TlsOptions.from_files(ca_file=os.environ['CA'],"
+            " server_name=os.environ.get('NAME'))\n"
+            "with v.Client(os.environ['VUT_ADDRESS'],"
+            " token=os.environ['VERCEL_TOKEN'], tls=tls, deadline=5) as c:\n"
+            "    try:\n"
+            "        print(len(c.list_auth_tokens().tokens))\n"
+            "    except v.Unavailable as error:\n"
+            "        print(type(error).__name__)\n")
+        with harness.Stack((f"--tls_cert_file={cert}",
+                            f"--tls_key_file={key}")) as stack:
+            named = stack.run_example([self.python, "-c", program],
+                                      env={"CA": str(cert),
+                                           "NAME": "tokens.test"})
+            unnamed = stack.run_example([self.python, "-c", program],
+                                        env={"CA": str(cert)})
+        self.assertEqual((named.stdout, named.returncode), ("1\n", 0),
+                         named.stderr)
+        self.assertEqual(unnamed.stdout, "Unavailable\n", unnamed.stderr)
+
     def test_errors_are_typed_and_carry_their_details(self) -> None:
         with harness.Stack() as stack:
             stack.control("/_fake/faults", {
