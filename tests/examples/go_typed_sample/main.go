@@ -6,6 +6,7 @@
 // (replaced by a local copy), and runs it against the real server
 // (VUT_ADDRESS, VERCEL_TOKEN) after injecting a 403 on
 // GET /v5/user/tokens/forbidden and a 429 (Retry-After: 30) on the list.
+// With VUT_TLS_CA set it only lists tokens over TLS (listOverTLS).
 package main
 
 import (
@@ -65,8 +66,36 @@ func report(name string, err error) {
 	fmt.Println(string(line))
 }
 
+// listOverTLS lists tokens over TLS, trusting the CA in VUT_TLS_CA and
+// verifying the name in VUT_TLS_NAME, and prints the count or the family of
+// the error.
+func listOverTLS(address string) {
+	client, err := usertokens.New(address, usertokens.WithToken(os.Getenv("VERCEL_TOKEN")),
+		usertokens.WithDeadline(5*time.Second),
+		usertokens.WithTLS(usertokens.TLSConfig{
+			RootCAFile: os.Getenv("VUT_TLS_CA"), ServerName: os.Getenv("VUT_TLS_NAME")}))
+	if err != nil {
+		panic(err)
+	}
+	defer client.Close()
+	listed, err := client.ListAuthTokens(context.Background(), &authenticationv1.ListAuthTokensRequest{})
+	var unavailable *usertokens.UnavailableError
+	switch {
+	case err == nil:
+		fmt.Println(len(listed.GetTokens()))
+	case errors.As(err, &unavailable):
+		fmt.Println("UnavailableError")
+	default:
+		panic(err)
+	}
+}
+
 func main() {
 	address := os.Getenv("VUT_ADDRESS")
+	if os.Getenv("VUT_TLS_CA") != "" {
+		listOverTLS(address)
+		return
+	}
 	client, err := usertokens.New(address, usertokens.WithToken(os.Getenv("VERCEL_TOKEN")),
 		usertokens.WithDeadline(5*time.Second), usertokens.WithRetry(usertokens.RetryPolicy{}))
 	if err != nil {
