@@ -39,6 +39,8 @@ module VercelUserTokens
 end
 EOF
 
+cp "$repo/LICENSE" "$out/LICENSE"
+
 cat > "$out/vercel_user_tokens.gemspec" <<EOF
 # frozen_string_literal: true
 
@@ -50,7 +52,8 @@ Gem::Specification.new do |spec|
   spec.description = 'Generated stubs of vercel.authentication.v1.UserTokensService ' \\
                      'and helpers to authenticate calls and decode error details.'
   spec.authors = ['vercel-user-tokens']
-  spec.files = Dir['lib/**/*.rb'].sort
+  spec.license = 'Apache-2.0'
+  spec.files = Dir['lib/**/*.rb'].sort + ['LICENSE']
   spec.require_paths = ['lib']
   spec.required_ruby_version = '>= 3.1'
   # The generated code uses google-protobuf's 3.x DSL, which 4.x removed.
