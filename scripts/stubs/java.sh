@@ -20,12 +20,13 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 out="$(mkdir -p "$1/client/java/example" && cd "$1/client/java" && pwd)"
 version="$(tr -d '[:space:]' < "$repo/VERSION")"
-# grpc-java, and the protobuf-java and proto-google-common-protos it is used
-# with (common-protos 2.81.0 is built on protobuf-java 4.33.6). grpc-java is
+# grpc-java, and the protobuf-java (and protoc: scripts/deps/protoc-version.txt)
+# and proto-google-common-protos it is used with (common-protos 2.81.0 is
+# built on protobuf-java 4.33.6). grpc-java is
 # 1.83.1: Maven Central served no linux-x86_64 protoc-gen-grpc-java binary of
 # 1.84 or 1.85 when this was written, and the plugin matches the runtime.
 grpc_version=1.83.1
-protobuf_version=4.33.6
+protobuf_version="$(sed 's/#.*//' "$repo/scripts/deps/protoc-version.txt" | tr -d '[:space:]')"
 common_protos_version=2.81.0
 
 # The Maven plugins every build here uses, pinned (Maven 3.8's defaults are
