@@ -13,8 +13,8 @@
 #                    depends on, so generated code always matches its runtime
 #   example/pom.xml  the example program's build, which depends on that
 #                    artifact as a user's build does
-# The client layer (src/main/java/io/github/vercelusertokens/client) is
-# hand-written. The output depends only on the inputs.
+# The client layer (src/main/java/io/github/vercelusertokens/client) and its
+# unit tests (src/test/java, run by mvn verify) are hand-written. The output depends only on the inputs.
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -115,6 +115,12 @@ cat > "$out/pom.xml" <<EOF
       <artifactId>grpc-netty-shaded</artifactId>
       <version>\${grpc.version}</version>
       <scope>runtime</scope>
+    </dependency>
+    <dependency>
+      <groupId>org.junit.jupiter</groupId>
+      <artifactId>junit-jupiter</artifactId>
+      <version>5.11.4</version>
+      <scope>test</scope>
     </dependency>
   </dependencies>
 
