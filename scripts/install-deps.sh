@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs whatever the build and the tests need and this machine lacks:
 # Debian 12 packages listed in scripts/deps/apt-*.txt (one a line, '#'
-# comments), then the npm tools pinned in tools/package-lock.json. Safe to
-# run again: it installs nothing when all is present.
+# comments), then the npm tools pinned in tools/package-lock.json and the
+# protoc pinned in scripts/deps/protoc-version.txt (from Maven Central). Safe
+# to run again: it installs nothing when all is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,3 +35,6 @@ if [ ! -f "$stamp" ] || [ tools/package-lock.json -nt "$stamp" ]; then
   echo "install-deps: installing npm tools" >&2
   npm ci --prefix tools --no-audit --no-fund --loglevel=error
 fi
+
+# The Ruby stubs' protoc (scripts/tools/protoc.sh), fetched once by Maven.
+scripts/tools/protoc.sh >/dev/null
