@@ -20,7 +20,7 @@ if [ ! -x "$protoc" ]; then
     *) echo "protoc.sh: no protoc for $(uname -m)" >&2; exit 1 ;;
   esac
   mkdir -p "$dir"
-  mvn -B -q --no-transfer-progress \
+  mvn -B -q --no-transfer-progress -Dstyle.color=never \
     org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy \
     -Dartifact="com.google.protobuf:protoc:$version:exe:$classifier" \
     -DoutputDirectory="$dir" -Dmdep.stripVersion=true >&2

@@ -41,8 +41,12 @@ class Stack:
     """The fake Vercel API and a server in front of it, as a context manager.
 
     On entry the fake is reset to one token (secret SEED_SECRET, team
-    SEED_TEAM); `address` is the server's host:port.
+    SEED_TEAM); `address` is the server's host:port. `server_args` are
+    extra flags of the server.
     """
+
+    def __init__(self, server_args: tuple[str, ...] = ()) -> None:
+        self._server_args = server_args
 
     def __enter__(self) -> "Stack":
         self._fake = subprocess.Popen(
@@ -55,7 +59,7 @@ class Stack:
                         "teamId": SEED_TEAM}]})
         self._server = subprocess.Popen(
             [_server_path(), "--listen=127.0.0.1:0",
-             f"--vercel_api_base_url={self.fake_url}"],
+             f"--vercel_api_base_url={self.fake_url}", *self._server_args],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
             env={k: v for k, v in os.environ.items()
                  if not k.startswith("VERCEL_")})

@@ -23,7 +23,7 @@ import layer_checks
 
 CLIENT = harness.REPO / "client" / "java"
 POM = "{http://maven.apache.org/POM/4.0.0}"
-MAVEN = ["mvn", "-B", "-q", "--no-transfer-progress"]
+MAVEN = ["mvn", "-B", "-q", "--no-transfer-progress", "-Dstyle.color=never"]
 # Calls the client layer as layer_checks.LayerChecks describes; the scenario
 # is argv[0].
 PROBE = """\
@@ -33,18 +33,25 @@ import io.github.vercelusertokens.authentication.v1.ListAuthTokensRequest;
 import io.github.vercelusertokens.client.RetryPolicy;
 import io.github.vercelusertokens.client.UserTokensClient;
 import io.github.vercelusertokens.client.UserTokensException;
+import java.io.File;
 import java.time.Duration;
 
 public final class Probe {
   public static void main(String[] args) throws Exception {
     String scenario = args[0];
     UserTokensClient.Builder builder = UserTokensClient.builder(System.getenv("VUT_ADDRESS"))
-        .plaintext().defaultDeadline(Duration.ofSeconds(10)).retry(RetryPolicy.defaults());
+        .defaultDeadline(Duration.ofSeconds(10)).retry(RetryPolicy.defaults());
+    if (scenario.equals("tls")) {
+      builder.rootCertificates(new File(System.getenv("VUT_ROOT_CA")))
+          .serverNameOverride(System.getenv("VUT_SERVER_NAME"));
+    } else {
+      builder.plaintext();
+    }
     if (!scenario.equals("unauthenticated")) {
       builder.token(System.getenv("VERCEL_TOKEN"));
     }
     try (UserTokensClient client = builder.build()) {
-      if (scenario.equals("list")) {
+      if (scenario.equals("list") || scenario.equals("tls")) {
         System.out.println("listed=" + client.listAuthTokens(
             ListAuthTokensRequest.getDefaultInstance()).getTokensCount());
       } else {
@@ -107,10 +114,11 @@ class JavaExampleTest(client_example_checks.ClientExampleChecks,
         return stack.run_example(["java", "-cp", cls.classpath, "Example"])
 
     @classmethod
-    def run_probe(cls, stack: harness.Stack,
-                  scenario: str) -> subprocess.CompletedProcess:
+    def run_probe(cls, stack: harness.Stack, scenario: str,
+                  env: dict[str, str] | None = None
+                  ) -> subprocess.CompletedProcess:
         return stack.run_example(
-            ["java", "-cp", cls.classpath, "Probe", scenario])
+            ["java", "-cp", cls.classpath, "Probe", scenario], env=env)
 
     def test_artifact_is_installed_at_the_version_in_VERSION(self) -> None:
         version = (harness.REPO / "VERSION").read_text().strip()

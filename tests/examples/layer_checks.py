@@ -4,8 +4,10 @@ Each of those languages' tests mixes LayerChecks in, names its error classes
 in ERROR_CLASSES and implements `run_probe(stack, scenario)`: a small program
 using the installed package's client layer, with the token from VERCEL_TOKEN
 (none in scenario "unauthenticated"), a 10 s default deadline and retries on.
-Scenario "list" lists the tokens and prints `listed=<count>`; the others get
-token "missing" ("../x" in "invalid"). A failed call prints, one `key=value`
+Scenario "list" lists the tokens and prints `listed=<count>`; so does "tls",
+over TLS trusting only the CA in the PEM file VUT_ROOT_CA and checking the
+server's certificate for the name VUT_SERVER_NAME. The others get token
+"missing" ("../x" in "invalid"). A failed call prints, one `key=value`
 a line: class (the error class's own name), code, reason, http_status,
 retry_delay_ms (empty without RetryInfo), field (one line per field
 violation) and ratelimit_limit (x-ratelimit-limit, or empty). Standard
@@ -14,7 +16,9 @@ library only.
 
 from __future__ import annotations
 
+import pathlib
 import subprocess
+import tempfile
 
 import client_example_checks
 import harness
@@ -22,6 +26,31 @@ import harness
 FAMILIES = ("rate_limited", "not_found", "invalid_argument",
             "unauthenticated", "permission_denied")
 MISSING_PATH = "/v5/user/tokens/missing"
+SERVER_NAME = "vercel-user-tokens.test"
+
+
+def make_certificates(folder: pathlib.Path) -> dict[str, pathlib.Path]:
+    """Writes a CA and a server certificate it signed for SERVER_NAME only
+    (not for 127.0.0.1); returns their paths (ca, cert, key)."""
+    paths = {name: folder / f"{name}.pem" for name in
+             ("ca", "ca_key", "cert", "key", "csr")}
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], check=True, capture_output=True,
+                       timeout=harness.TIMEOUT_S)
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            "-subj", "/CN=test CA", "-keyout", str(paths["ca_key"]),
+            "-out", str(paths["ca"]))
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj",
+            f"/CN={SERVER_NAME}", "-keyout", str(paths["key"]),
+            "-out", str(paths["csr"]))
+    extensions = folder / "san.cnf"
+    extensions.write_text(f"subjectAltName=DNS:{SERVER_NAME}\n")
+    openssl("x509", "-req", "-in", str(paths["csr"]), "-CA", str(paths["ca"]),
+            "-CAkey", str(paths["ca_key"]), "-CAcreateserial", "-days", "1",
+            "-extfile", str(extensions), "-out", str(paths["cert"]))
+    return paths
 
 
 def parse(result: subprocess.CompletedProcess) -> dict[str, list[str]]:
@@ -42,9 +71,11 @@ class LayerChecks:
     ERROR_CLASSES: dict[str, str] = {}
 
     @classmethod
-    def run_probe(cls, stack: harness.Stack,
-                  scenario: str) -> subprocess.CompletedProcess:
-        """Runs the language's probe program against `stack`."""
+    def run_probe(cls, stack: harness.Stack, scenario: str,
+                  env: dict[str, str] | None = None
+                  ) -> subprocess.CompletedProcess:
+        """Runs the language's probe program against `stack`, with `env`
+        added to its environment."""
         raise NotImplementedError
 
     def probe(self, scenario: str,
@@ -113,3 +144,14 @@ class LayerChecks:
         self.assertEqual(values, {"listed": ["1"]})
         self.assertEqual([r["path"] for r in requests],
                          ["/v5/user/tokens"] * 4)
+
+    def test_tls_with_a_root_ca_and_a_server_name_override(self) -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            certificates = make_certificates(pathlib.Path(folder))
+            with harness.Stack((f"--tls_cert_file={certificates['cert']}",
+                                f"--tls_key_file={certificates['key']}")
+                               ) as stack:
+                values = parse(self.run_probe(stack, "tls", {
+                    "VUT_ROOT_CA": str(certificates["ca"]),
+                    "VUT_SERVER_NAME": SERVER_NAME}))
+        self.assertEqual(values, {"listed": ["1"]})

@@ -61,18 +61,24 @@ export const missing = (client: UserTokensClient) =>
 """
 PROBE = """\
 "use strict";
+const fs = require("fs");
 const { UserTokensClient, UserTokensError } = require("@vercel-user-tokens/client");
 
 async function main() {
   const scenario = process.argv[2];
+  const tls = scenario === "tls";
   const client = new UserTokensClient(process.env.VUT_ADDRESS, {
-    insecure: true,
+    insecure: !tls,
+    tls: tls ? {
+      rootCa: fs.readFileSync(process.env.VUT_ROOT_CA),
+      serverNameOverride: process.env.VUT_SERVER_NAME,
+    } : undefined,
     token: scenario === "unauthenticated" ? undefined : process.env.VERCEL_TOKEN,
     deadlineMs: 10_000,
     retry: true,
   });
   try {
-    if (scenario === "list") {
+    if (scenario === "list" || tls) {
       console.log(`listed=${(await client.listAuthTokens()).tokens.length}`);
     } else {
       await client.getAuthToken({ tokenId: scenario === "invalid" ? "../x" : "missing" });
@@ -133,10 +139,11 @@ class NodeExampleTest(client_example_checks.ClientExampleChecks,
         return stack.run_example(["node", "example.js"], cwd=cls.project)
 
     @classmethod
-    def run_probe(cls, stack: harness.Stack,
-                  scenario: str) -> subprocess.CompletedProcess:
+    def run_probe(cls, stack: harness.Stack, scenario: str,
+                  env: dict[str, str] | None = None
+                  ) -> subprocess.CompletedProcess:
         return stack.run_example(["node", "probe.js", scenario],
-                                 cwd=cls.project)
+                                 cwd=cls.project, env=env)
 
     def test_package_survives_npm_install_at_the_version_in_VERSION(
             self) -> None:

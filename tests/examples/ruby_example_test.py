@@ -24,11 +24,14 @@ PROBE = """\
 require 'vercel_user_tokens'
 
 scenario = ARGV.fetch(0)
+tls = scenario == 'tls'
 client = VercelUserTokens::Client.new(
-  ENV.fetch('VUT_ADDRESS'), insecure: true, deadline: 10, retry_policy: true,
+  ENV.fetch('VUT_ADDRESS'), insecure: !tls, deadline: 10, retry_policy: true,
+  root_ca: tls ? File.read(ENV.fetch('VUT_ROOT_CA')) : nil,
+  server_name_override: tls ? ENV.fetch('VUT_SERVER_NAME') : nil,
   token: scenario == 'unauthenticated' ? nil : ENV.fetch('VERCEL_TOKEN'))
 begin
-  if scenario == 'list'
+  if scenario == 'list' || tls
     puts "listed=#{client.list_auth_tokens.tokens.size}"
   else
     client.get_auth_token(token_id: scenario == 'invalid' ? '../x' : 'missing')
@@ -82,12 +85,13 @@ class RubyExampleTest(client_example_checks.ClientExampleChecks,
             cwd=cls.gem_home, env=cls.env)
 
     @classmethod
-    def run_probe(cls, stack: harness.Stack,
-                  scenario: str) -> subprocess.CompletedProcess:
+    def run_probe(cls, stack: harness.Stack, scenario: str,
+                  env: dict[str, str] | None = None
+                  ) -> subprocess.CompletedProcess:
         probe = cls.work_dir / "probe.rb"
         probe.write_text(PROBE)
         return stack.run_example(["ruby", str(probe), scenario],
-                                 cwd=cls.gem_home, env=cls.env)
+                                 cwd=cls.gem_home, env={**cls.env, **(env or {})})
 
     def test_gem_is_built_at_the_version_in_VERSION(self) -> None:
         version = (harness.REPO / "VERSION").read_text().strip()
