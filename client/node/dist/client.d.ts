@@ -20,7 +20,10 @@ export interface RetryOptions {
 }
 /** How a UserTokensClient connects and calls. */
 export interface ClientOptions {
-    /** The caller's Vercel token, sent with every call; without one the server's own is used, if any. */
+    /**
+     * The caller's Vercel token, sent with every call; without one the
+     * server's own is used, if any.
+     */
     token?: string;
     /** Plaintext instead of TLS, as inside a cluster or to localhost. */
     insecure?: boolean;

@@ -45,6 +45,8 @@ const DEFAULT_DEADLINE_MS = 30000;
 function sleep(ms) {
     return new Promise((resolve) => setTimeout(resolve, ms));
 }
+// Returns `response`, typed with `field` present; throws if the server left
+// it out after all.
 function requireField(response, field, rpc) {
     if (response[field] === undefined || response[field] === null) {
         throw new Error(`${rpc}: the server's response lacks ${String(field)}`);
@@ -133,14 +135,15 @@ class UserTokensClient {
     once(method, request, deadline) {
         return new Promise((resolve, reject) => {
             let headers;
-            const call = method.call(this.stub, request, this.metadata, { deadline }, (error, response) => {
+            const done = (error, response) => {
                 if (error) {
                     reject((0, errors_1.toUserTokensError)(error, headers));
                 }
                 else {
                     resolve(response);
                 }
-            });
+            };
+            const call = method.call(this.stub, request, this.metadata, { deadline }, done);
             call.on("metadata", (metadata) => {
                 headers = metadata;
             });

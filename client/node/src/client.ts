@@ -45,7 +45,10 @@ export interface RetryOptions {
 
 /** How a UserTokensClient connects and calls. */
 export interface ClientOptions {
-  /** The caller's Vercel token, sent with every call; without one the server's own is used, if any. */
+  /**
+   * The caller's Vercel token, sent with every call; without one the
+   * server's own is used, if any.
+   */
   token?: string;
   /** Plaintext instead of TLS, as inside a cluster or to localhost. */
   insecure?: boolean;
@@ -92,7 +95,13 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function requireField<T, K extends keyof T>(response: T, field: K, rpc: string): WithRequired<T, K> {
+// Returns `response`, typed with `field` present; throws if the server left
+// it out after all.
+function requireField<T, K extends keyof T>(
+  response: T,
+  field: K,
+  rpc: string,
+): WithRequired<T, K> {
   if (response[field] === undefined || response[field] === null) {
     throw new Error(`${rpc}: the server's response lacks ${String(field)}`);
   }
@@ -150,8 +159,12 @@ export class UserTokensClient {
   }
 
   /** GetAuthToken: one token's metadata. Retried when retry is on. */
-  async getAuthToken(request: DeepPartial<GetAuthTokenRequest>, options?: CallOptions): Promise<GetAuthTokenResult> {
-    const response = await this.read(this.stub.getAuthToken, GetAuthTokenRequest.fromPartial(request), options);
+  async getAuthToken(
+    request: DeepPartial<GetAuthTokenRequest>,
+    options?: CallOptions,
+  ): Promise<GetAuthTokenResult> {
+    const response = await this.read(
+      this.stub.getAuthToken, GetAuthTokenRequest.fromPartial(request), options);
     return requireField(response, "token", "GetAuthToken");
   }
 
@@ -179,23 +192,47 @@ export class UserTokensClient {
     options?: CallOptions,
   ): Promise<CreateAuthTokenResult> {
     const response = await this.once(
-      this.stub.createAuthToken, CreateAuthTokenRequest.fromPartial(request), this.deadline(options));
+      this.stub.createAuthToken,
+      CreateAuthTokenRequest.fromPartial(request),
+      this.deadline(options),
+    );
     return requireField(response, "token", "CreateAuthToken");
   }
 
   /** DeleteAuthToken: revokes a token. Never retried. */
-  deleteAuthToken(request: DeepPartial<DeleteAuthTokenRequest>, options?: CallOptions): Promise<DeleteAuthTokenResponse> {
-    return this.once(this.stub.deleteAuthToken, DeleteAuthTokenRequest.fromPartial(request), this.deadline(options));
+  deleteAuthToken(
+    request: DeepPartial<DeleteAuthTokenRequest>,
+    options?: CallOptions,
+  ): Promise<DeleteAuthTokenResponse> {
+    return this.once(
+      this.stub.deleteAuthToken,
+      DeleteAuthTokenRequest.fromPartial(request),
+      this.deadline(options),
+    );
   }
 
   /** EmailLogin: starts Vercel's email login. Never retried. */
-  emailLogin(request: DeepPartial<EmailLoginRequest>, options?: CallOptions): Promise<EmailLoginResponse> {
-    return this.once(this.stub.emailLogin, EmailLoginRequest.fromPartial(request), this.deadline(options));
+  emailLogin(
+    request: DeepPartial<EmailLoginRequest>,
+    options?: CallOptions,
+  ): Promise<EmailLoginResponse> {
+    return this.once(
+      this.stub.emailLogin,
+      EmailLoginRequest.fromPartial(request),
+      this.deadline(options),
+    );
   }
 
   /** VerifyToken: completes the email login. Never retried. */
-  verifyToken(request: DeepPartial<VerifyTokenRequest>, options?: CallOptions): Promise<VerifyTokenResponse> {
-    return this.once(this.stub.verifyToken, VerifyTokenRequest.fromPartial(request), this.deadline(options));
+  verifyToken(
+    request: DeepPartial<VerifyTokenRequest>,
+    options?: CallOptions,
+  ): Promise<VerifyTokenResponse> {
+    return this.once(
+      this.stub.verifyToken,
+      VerifyTokenRequest.fromPartial(request),
+      this.deadline(options),
+    );
   }
 
   /** Closes the channel; calls in flight fail. */
@@ -212,20 +249,25 @@ export class UserTokensClient {
   private once<Req, Res>(method: Unary<Req, Res>, request: Req, deadline: number): Promise<Res> {
     return new Promise((resolve, reject) => {
       let headers: grpc.Metadata | undefined;
-      const call = method.call(this.stub, request, this.metadata, { deadline }, (error, response) => {
+      const done = (error: grpc.ServiceError | null, response: Res) => {
         if (error) {
           reject(toUserTokensError(error, headers));
         } else {
           resolve(response);
         }
-      });
+      };
+      const call = method.call(this.stub, request, this.metadata, { deadline }, done);
       call.on("metadata", (metadata: grpc.Metadata) => {
         headers = metadata;
       });
     });
   }
 
-  private async read<Req, Res>(method: Unary<Req, Res>, request: Req, options?: CallOptions): Promise<Res> {
+  private async read<Req, Res>(
+    method: Unary<Req, Res>,
+    request: Req,
+    options?: CallOptions,
+  ): Promise<Res> {
     const deadline = this.deadline(options);
     for (let attempt = 1; ; attempt++) {
       try {
