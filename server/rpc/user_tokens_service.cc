@@ -87,9 +87,9 @@ class ListPager {
 
 }  // namespace
 
-UserTokensService::UserTokensService(HttpClient* http,
+UserTokensService::UserTokensService(UpstreamTransport* transport,
                                      UserTokensServiceOptions options)
-    : http_(http), options_(std::move(options)) {}
+    : transport_(transport), options_(std::move(options)) {}
 
 template <typename Request>
 absl::StatusOr<std::string> UserTokensService::ValidateAndAuthorize(
@@ -108,7 +108,8 @@ UpstreamCallParams UserTokensService::Params(
     grpc::CallbackServerContext* context, absl::string_view method) const {
   UpstreamCallParams params;
   params.context = context;
-  params.http = http_;
+  params.transport = transport_;
+  params.peer = context->peer();
   params.logger = options_.logger;
   params.metrics = options_.metrics;
   params.retry_policy = options_.retry_policy;

@@ -7,7 +7,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "server/rpc/upstream_call.h"
-#include "server/vercel/http_client.h"
+#include "server/vercel/transport.h"
 #include "vercel/authentication/v1/user_tokens.grpc.pb.h"
 
 namespace vercel_tokens {
@@ -30,12 +30,13 @@ struct UserTokensServiceOptions {
 //
 // Each handler validates the request, resolves the Vercel token, builds the
 // upstream request and hands it to an UpstreamCall, then returns at once; it
-// never blocks. Thread-safe. `http` must outlive the service and every call
-// it started (shut the gRPC server down before the HttpClient).
+// never blocks. Thread-safe. `transport` must outlive the service and every
+// call it started (shut the gRPC server down before the transport).
 class UserTokensService final
     : public vercel::authentication::v1::UserTokensService::CallbackService {
  public:
-  UserTokensService(HttpClient* http, UserTokensServiceOptions options);
+  UserTokensService(UpstreamTransport* transport,
+                    UserTokensServiceOptions options);
 
   grpc::ServerUnaryReactor* GetAuthToken(
       grpc::CallbackServerContext* context,
@@ -85,7 +86,7 @@ class UserTokensService final
   UpstreamCallParams Params(grpc::CallbackServerContext* context,
                             absl::string_view method) const;
 
-  HttpClient* const http_;
+  UpstreamTransport* const transport_;
   const UserTokensServiceOptions options_;
 };
 
