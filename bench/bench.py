@@ -380,7 +380,8 @@ def memory_run(args, work, children):
     slow.stdout.readline()  # "ready"
     server = Server(args.server, work, "server-memory",
                     [f"--vercel_api_base_url=http://127.0.0.1:{port}",
-                     "--max_upstream_connections=0"], args.server_cpus)
+                     "--max_upstream_connections=0",
+                     f"--max_in_flight={calls}"], args.server_cpus)
     children.append(server.process)
     path, body = CALLS["GetAuthToken"]
     idle_threads = int(proc_status(server.process.pid).get("Threads", 0))

@@ -37,6 +37,18 @@ OnUpstreamSuccess MapInto(
   };
 }
 
+// `on_success`, holding `permit` for as long as it lives: UpstreamCall owns
+// its success handler until the call is done (OnDone), so the call keeps its
+// slot of the in-flight cap until then.
+OnUpstreamSuccess Holding(InFlightLimiter::Permit permit,
+                          OnUpstreamSuccess on_success) {
+  return [permit = std::move(permit), on_success = std::move(on_success)](
+             const UpstreamRequest& sent,
+             const UpstreamResponse& upstream) mutable {
+    return on_success(sent, upstream);
+  };
+}
+
 // The first page of GET /v5/user/tokens, for both listing RPCs.
 template <typename Request>
 UpstreamRequest BuildFirstPage(const Request& request,
@@ -89,7 +101,9 @@ class ListPager {
 
 UserTokensService::UserTokensService(UpstreamTransport* transport,
                                      UserTokensServiceOptions options)
-    : transport_(transport), options_(std::move(options)) {}
+    : transport_(transport),
+      options_(std::move(options)),
+      limiter_(options_.max_in_flight) {}
 
 template <typename Request>
 absl::StatusOr<std::string> UserTokensService::ValidateAndAuthorize(
@@ -128,6 +142,10 @@ grpc::ServerUnaryReactor* UserTokensService::StartAuthenticated(
     grpc::CallbackServerContext* context, absl::string_view method,
     const Request& request, Build build, OnUpstreamSuccess on_success) {
   UpstreamCallParams params = Params(context, method);
+  std::optional<InFlightLimiter::Permit> permit = limiter_.TryAcquire();
+  if (!permit.has_value()) {
+    return UpstreamCall::Reject(std::move(params), ServerOverloadedError());
+  }
   absl::StatusOr<std::string> token = ValidateAndAuthorize(*context, request);
   if (!token.ok()) {
     return UpstreamCall::Reject(std::move(params), token.status());
@@ -136,8 +154,9 @@ grpc::ServerUnaryReactor* UserTokensService::StartAuthenticated(
   if (!first.ok())
     return UpstreamCall::Reject(std::move(params), first.status());
   params.secrets = {*std::move(token)};
-  return UpstreamCall::Start(std::move(params), *std::move(first),
-                             std::move(on_success));
+  return UpstreamCall::Start(
+      std::move(params), *std::move(first),
+      Holding(*std::move(permit), std::move(on_success)));
 }
 
 grpc::ServerUnaryReactor* UserTokensService::GetAuthToken(
@@ -190,24 +209,34 @@ grpc::ServerUnaryReactor* UserTokensService::EmailLogin(
     grpc::CallbackServerContext* context, const v1::EmailLoginRequest* request,
     v1::EmailLoginResponse* response) {
   UpstreamCallParams params = Params(context, "EmailLogin");
+  std::optional<InFlightLimiter::Permit> permit = limiter_.TryAcquire();
+  if (!permit.has_value()) {
+    return UpstreamCall::Reject(std::move(params), ServerOverloadedError());
+  }
   if (absl::Status s = Validate(*request); !s.ok()) {
     return UpstreamCall::Reject(std::move(params), s);
   }
-  return UpstreamCall::Start(std::move(params), BuildEmailLogin(*request),
-                             MapInto(&MapEmailLoginResponse, response));
+  return UpstreamCall::Start(
+      std::move(params), BuildEmailLogin(*request),
+      Holding(*std::move(permit), MapInto(&MapEmailLoginResponse, response)));
 }
 
 grpc::ServerUnaryReactor* UserTokensService::VerifyToken(
     grpc::CallbackServerContext* context, const v1::VerifyTokenRequest* request,
     v1::VerifyTokenResponse* response) {
   UpstreamCallParams params = Params(context, "VerifyToken");
+  std::optional<InFlightLimiter::Permit> permit = limiter_.TryAcquire();
+  if (!permit.has_value()) {
+    return UpstreamCall::Reject(std::move(params), ServerOverloadedError());
+  }
   if (absl::Status s = Validate(*request); !s.ok()) {
     return UpstreamCall::Reject(std::move(params), s);
   }
   params.secrets = {request->token()};
   params.error_context = ErrorContext::kVerifyToken;
-  return UpstreamCall::Start(std::move(params), BuildVerifyToken(*request),
-                             MapInto(&MapVerifyTokenResponse, response));
+  return UpstreamCall::Start(
+      std::move(params), BuildVerifyToken(*request),
+      Holding(*std::move(permit), MapInto(&MapVerifyTokenResponse, response)));
 }
 
 }  // namespace vercel_tokens

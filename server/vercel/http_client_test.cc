@@ -203,13 +203,38 @@ TEST(HttpClientTest, PastDeadlineFailsWithoutConnecting) {
   EXPECT_EQ(server.connections(), 0);
 }
 
-TEST(HttpClientTest, RefusedConnectionIsUnavailable) {
-  BaseUrl closed;
-  {
-    LoopbackServer server(LoopbackServer::Mode::kSilent);
-    closed = server.Url();
+// A loopback port bound to a socket that never listens: connecting to it is
+// refused, and no other process can take the port while it is held (a port
+// closed and given back could be reused by anything before the test
+// connects).
+class RefusingPort {
+ public:
+  RefusingPort() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    socklen_t len = sizeof(addr);
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
   }
-  auto client = MakeClient(closed);
+  RefusingPort(const RefusingPort&) = delete;
+  RefusingPort& operator=(const RefusingPort&) = delete;
+  ~RefusingPort() { close(fd_); }
+
+  BaseUrl Url() const {
+    return BaseUrl{absl::StrCat("http://127.0.0.1:", port_), false};
+  }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+TEST(HttpClientTest, RefusedConnectionIsUnavailable) {
+  RefusingPort refusing;
+  auto client = MakeClient(refusing.Url());
   Outcome outcome;
   ASSERT_TRUE(client->Submit(Get(), Later(), outcome.Callback()).ok());
   outcome.Wait();
