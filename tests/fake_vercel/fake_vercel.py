@@ -846,6 +846,7 @@ def vercel_headers(remaining: int) -> dict[str, str]:
         "X-RateLimit-Limit": str(RATE_LIMIT),
         "X-RateLimit-Remaining": str(remaining),
         "X-RateLimit-Reset": str(int(time.time()) + RATE_LIMIT_WINDOW_S),
+        "X-Vercel-Id": f"fra1::{secrets.token_hex(8)}",
     }
 
 
