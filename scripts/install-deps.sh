@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs whatever the build and the tests need and this machine lacks:
 # Debian 12 packages listed in scripts/deps/apt-*.txt (one a line, '#'
-# comments), the npm tools pinned in tools/package-lock.json, and the stub
-# generators' pinned Python and Go tools. Safe to run again: it installs
-# nothing when all is present.
+# comments), the npm tools pinned in tools/package-lock.json, the stub
+# generators' pinned Python and Go tools, and the protoc pinned in
+# scripts/deps/protoc-version.txt (from Maven Central). Safe to run again: it
+# installs nothing when all is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,3 +43,5 @@ fi
 # is the machine's current one, else one fetched by scripts/tools/go.sh.
 scripts/tools/python-stubs.sh >/dev/null
 scripts/tools/go-plugins.sh >/dev/null
+# The Ruby stubs' protoc (scripts/tools/protoc.sh), fetched once by Maven.
+scripts/tools/protoc.sh >/dev/null

@@ -5,15 +5,16 @@ Gem::Specification.new do |spec|
   spec.name = 'vercel_user_tokens'
   spec.version = '0.2.0'
   spec.summary = 'Ruby client of the vercel-user-tokens gRPC service'
-  spec.description = 'Generated stubs of vercel.authentication.v1.UserTokensService ' \
-                     'and helpers to authenticate calls and decode error details.'
+  spec.description = 'VercelUserTokens::Client: typed errors, a default deadline and an opt-in ' \
+                     'retry over the generated stubs of vercel.authentication.v1.UserTokensService.'
   spec.authors = ['vercel-user-tokens']
   spec.license = 'Apache-2.0'
   spec.files = Dir['lib/**/*.rb'].sort + ['LICENSE']
   spec.require_paths = ['lib']
   spec.required_ruby_version = '>= 3.1'
-  # The generated code uses google-protobuf's 3.x DSL, which 4.x removed.
-  spec.add_runtime_dependency 'google-protobuf', '~> 3.21'
+  # The generated code loads a serialized descriptor, which google-protobuf
+  # 3.21 and 4.x both read.
+  spec.add_runtime_dependency 'google-protobuf', '>= 3.21', '< 5'
   spec.add_runtime_dependency 'googleapis-common-protos-types', '~> 1.4'
   spec.add_runtime_dependency 'grpc', '~> 1.51'
 end

@@ -1,37 +1,63 @@
 #!/usr/bin/env bash
-# Generates the Java client sources into $1/client/java from proto/, with
-# Debian's protoc and grpc_java_plugin (package
-# protobuf-compiler-grpc-java-plugin). $1 is the output root: the repository
-# itself for `make stubs`, a temporary folder for the stubs-are-current check.
+# Writes the Maven builds of the Java client into $1/client/java from
+# VERSION. $1 is the output root: the repository itself for `make stubs`, a
+# temporary folder for the stubs-are-current check.
 #
 # Writes, replacing what was there:
-#   src/main/java/com/vercel/authentication/v1/  messages and
-#                                  UserTokensServiceGrpc (the stubs)
-#   pom.xml                        the Maven build, at the version in VERSION
-# google.rpc.Status and its details come from com.google.api.grpc:
-# proto-google-common-protos at run time. The runtime versions in pom.xml are
-# those Debian 12 ships, which the example test compiles and runs against.
-# The output depends only on the inputs: no timestamps, fixed file order.
+#   pom.xml          io.github.vercel-user-tokens:vercel-user-tokens-client at
+#                    the version in VERSION; Maven generates the stubs
+#                    (package io.github.vercelusertokens.authentication.v1)
+#                    from ../../proto at build time, with protoc and
+#                    protoc-gen-grpc-java fetched from Maven Central at the
+#                    same versions as the protobuf-java and grpc-java it
+#                    depends on, so generated code always matches its runtime
+#   example/pom.xml  the example program's build, which depends on that
+#                    artifact as a user's build does
+# The client layer (src/main/java/io/github/vercelusertokens/client) and its
+# unit tests (src/test/java, run by mvn verify) are hand-written. The output depends only on the inputs.
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
-out="$(mkdir -p "$1/client/java" && cd "$1/client/java" && pwd)"
+out="$(mkdir -p "$1/client/java/example" && cd "$1/client/java" && pwd)"
 version="$(tr -d '[:space:]' < "$repo/VERSION")"
-grpc_version=1.41.3
-protobuf_version=3.21.12
+# grpc-java, and the protobuf-java (and protoc: scripts/deps/protoc-version.txt)
+# and proto-google-common-protos it is used with (common-protos 2.81.0 is
+# built on protobuf-java 4.33.6). grpc-java is
+# 1.83.1: Maven Central served no linux-x86_64 protoc-gen-grpc-java binary of
+# 1.84 or 1.85 when this was written, and the plugin matches the runtime.
+grpc_version=1.83.1
+protobuf_version="$(sed 's/#.*//' "$repo/scripts/deps/protoc-version.txt" | tr -d '[:space:]')"
+common_protos_version=2.81.0
 
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+# The Maven plugins every build here uses, pinned (Maven 3.8's defaults are
+# from 2013 and know no --release).
+build_plugins='<plugin>
+        <artifactId>maven-compiler-plugin</artifactId>
+        <version>3.13.0</version>
+      </plugin>
+      <plugin>
+        <artifactId>maven-resources-plugin</artifactId>
+        <version>3.3.1</version>
+      </plugin>
+      <plugin>
+        <artifactId>maven-surefire-plugin</artifactId>
+        <version>3.5.2</version>
+      </plugin>
+      <plugin>
+        <artifactId>maven-jar-plugin</artifactId>
+        <version>3.4.2</version>
+      </plugin>
+      <plugin>
+        <artifactId>maven-install-plugin</artifactId>
+        <version>3.1.3</version>
+      </plugin>'
 
-protoc \
-  --plugin=protoc-gen-grpc-java="$(command -v grpc_java_plugin)" \
-  -I "$repo/proto" \
-  --java_out="$work" --grpc-java_out="$work" \
-  vercel/authentication/v1/user_tokens.proto
-
-rm -rf "$out/src/main/java/com/vercel/authentication"
-mkdir -p "$out/src/main/java/com/vercel"
-cp -R "$work/com/vercel/authentication" "$out/src/main/java/com/vercel/"
+licenses='<licenses>
+    <license>
+      <name>Apache-2.0</name>
+      <url>https://www.apache.org/licenses/LICENSE-2.0.txt</url>
+    </license>
+  </licenses>'
 
 cp "$repo/LICENSE" "$out/LICENSE"
 
@@ -48,14 +74,9 @@ cat > "$out/pom.xml" <<EOF
   <version>$version</version>
   <packaging>jar</packaging>
   <name>vercel-user-tokens client</name>
-  <description>Java stubs of the vercel-user-tokens gRPC service (vercel.authentication.v1.UserTokensService).</description>
+  <description>Java client of the vercel-user-tokens gRPC service (vercel.authentication.v1.UserTokensService): stubs, typed errors, retries.</description>
   <url>https://github.com/vercel-user-tokens/vercel-user-tokens</url>
-  <licenses>
-    <license>
-      <name>Apache-2.0</name>
-      <url>https://www.apache.org/licenses/LICENSE-2.0.txt</url>
-    </license>
-  </licenses>
+  $licenses
 
   <properties>
     <maven.compiler.release>11</maven.compiler.release>
@@ -69,6 +90,16 @@ cat > "$out/pom.xml" <<EOF
       <groupId>com.google.protobuf</groupId>
       <artifactId>protobuf-java</artifactId>
       <version>\${protobuf.version}</version>
+    </dependency>
+    <dependency>
+      <groupId>com.google.api.grpc</groupId>
+      <artifactId>proto-google-common-protos</artifactId>
+      <version>$common_protos_version</version>
+    </dependency>
+    <dependency>
+      <groupId>io.grpc</groupId>
+      <artifactId>grpc-api</artifactId>
+      <version>\${grpc.version}</version>
     </dependency>
     <dependency>
       <groupId>io.grpc</groupId>
@@ -87,13 +118,98 @@ cat > "$out/pom.xml" <<EOF
       <version>\${grpc.version}</version>
       <scope>runtime</scope>
     </dependency>
-    <!-- @javax.annotation.Generated on UserTokensServiceGrpc. -->
     <dependency>
-      <groupId>javax.annotation</groupId>
-      <artifactId>javax.annotation-api</artifactId>
-      <version>1.3.2</version>
-      <scope>provided</scope>
+      <groupId>org.junit.jupiter</groupId>
+      <artifactId>junit-jupiter</artifactId>
+      <version>5.11.4</version>
+      <scope>test</scope>
     </dependency>
   </dependencies>
+
+  <build>
+    <extensions>
+      <!-- Sets os.detected.classifier, which names the protoc binaries. -->
+      <extension>
+        <groupId>kr.motd.maven</groupId>
+        <artifactId>os-maven-plugin</artifactId>
+        <version>1.7.1</version>
+      </extension>
+    </extensions>
+    <plugins>
+      <plugin>
+        <groupId>org.xolstice.maven.plugins</groupId>
+        <artifactId>protobuf-maven-plugin</artifactId>
+        <version>0.6.1</version>
+        <configuration>
+          <protoSourceRoot>\${project.basedir}/../../proto</protoSourceRoot>
+          <protocArtifact>com.google.protobuf:protoc:\${protobuf.version}:exe:\${os.detected.classifier}</protocArtifact>
+          <pluginId>grpc-java</pluginId>
+          <pluginArtifact>io.grpc:protoc-gen-grpc-java:\${grpc.version}:exe:\${os.detected.classifier}</pluginArtifact>
+        </configuration>
+        <executions>
+          <execution>
+            <goals>
+              <goal>compile</goal>
+              <goal>compile-custom</goal>
+            </goals>
+          </execution>
+        </executions>
+      </plugin>
+      $build_plugins
+    </plugins>
+  </build>
+</project>
+EOF
+
+cat > "$out/example/pom.xml" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- Generated by scripts/stubs/java.sh from VERSION. DO NOT EDIT. -->
+<project xmlns="http://maven.apache.org/POM/4.0.0"
+         xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+         xsi:schemaLocation="http://maven.apache.org/POM/4.0.0 https://maven.apache.org/xsd/maven-4.0.0.xsd">
+  <modelVersion>4.0.0</modelVersion>
+
+  <groupId>io.github.vercel-user-tokens</groupId>
+  <artifactId>vercel-user-tokens-example</artifactId>
+  <version>$version</version>
+  <packaging>jar</packaging>
+  <name>vercel-user-tokens Java example</name>
+  $licenses
+
+  <properties>
+    <maven.compiler.release>11</maven.compiler.release>
+    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
+  </properties>
+
+  <dependencies>
+    <dependency>
+      <groupId>io.github.vercel-user-tokens</groupId>
+      <artifactId>vercel-user-tokens-client</artifactId>
+      <version>$version</version>
+    </dependency>
+  </dependencies>
+
+  <build>
+    <plugins>
+      $build_plugins
+      <!-- target/classpath.txt: the jars to run the example with. -->
+      <plugin>
+        <artifactId>maven-dependency-plugin</artifactId>
+        <version>3.8.1</version>
+        <executions>
+          <execution>
+            <phase>package</phase>
+            <goals>
+              <goal>build-classpath</goal>
+            </goals>
+            <configuration>
+              <outputFile>\${project.build.directory}/classpath.txt</outputFile>
+              <includeScope>runtime</includeScope>
+            </configuration>
+          </execution>
+        </executions>
+      </plugin>
+    </plugins>
+  </build>
 </project>
 EOF

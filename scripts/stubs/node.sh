@@ -6,10 +6,12 @@
 #
 # Writes, replacing what was there:
 #   src/generated/  TypeScript from ts-proto: the service (for @grpc/grpc-js)
+#                   with messages whose scalar fields are never optional
+#                   (useOptionals=none: proto3 sends defaults as unset)
 #                   and google.rpc.Status / error_details (from Debian's
 #                   golang-github-gogo-googleapis-dev, used as include path)
-#   dist/           that TypeScript and the hand-written src/index.ts,
-#                   compiled to CommonJS with .d.ts typings
+#   dist/           that TypeScript and the hand-written src/*.ts (the
+#                   client layer), compiled to CommonJS with .d.ts typings
 #   package.json    with the version in VERSION
 #   package-lock.json  the committed lock with that version stamped in
 # The output depends only on the inputs: no timestamps, fixed file order.
@@ -43,14 +45,14 @@ protoc \
   --plugin=protoc-gen-ts_proto="$tools/.bin/protoc-gen-ts_proto" \
   -I "$repo/proto" -I "$googleapis" \
   --ts_proto_out="$work/src/generated" \
-  --ts_proto_opt=outputServices=grpc-js,esModuleInterop=true,env=node,useOptionals=all \
+  --ts_proto_opt=outputServices=grpc-js,esModuleInterop=true,env=node,useOptionals=none \
   vercel/authentication/v1/user_tokens.proto \
   google/rpc/status.proto google/rpc/error_details.proto
 
 # Compile next to the pinned tools so that the typings of @grpc/grpc-js and
 # @bufbuild/protobuf resolve; the hand-written sources come from the repo.
 cp "$repo/client/node/tsconfig.json" "$work/"
-cp "$repo/client/node/src/index.ts" "$work/src/"
+cp "$repo"/client/node/src/*.ts "$work/src/"
 ln -s "$tools" "$work/node_modules"
 (cd "$work" && "$tools/.bin/tsc" -p tsconfig.json)
 
@@ -67,7 +69,7 @@ cat > "$out/package.json" <<EOF
   "name": "@vercel-user-tokens/client",
   "version": "$version",
   "license": "Apache-2.0",
-  "description": "Node.js/TypeScript client of the vercel-user-tokens gRPC service (vercel.authentication.v1.UserTokensService).",
+  "description": "Node.js/TypeScript client of the vercel-user-tokens gRPC service (vercel.authentication.v1.UserTokensService): a promise API with typed errors and retries.",
   "main": "dist/index.js",
   "types": "dist/index.d.ts",
   "exports": {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Generates the Ruby client gem into $1/client/ruby from proto/, with
-# Debian's protoc and grpc_ruby_plugin. $1 is the output root: the repository
-# itself for `make stubs`, a temporary folder for the stubs-are-current check.
+# Generates the Ruby client gem into $1/client/ruby from proto/, with the
+# protoc pinned in scripts/deps/protoc-version.txt (scripts/tools/protoc.sh:
+# its Ruby code loads on google-protobuf 3.21 and 4.x alike) and Debian's
+# grpc_ruby_plugin. $1 is the output root: the repository itself for
+# `make stubs`, a temporary folder for the stubs-are-current check.
 #
 # Writes, replacing what was there:
 #   lib/vercel/authentication/v1/  messages (*_pb.rb) and the service stub
@@ -20,9 +22,11 @@ version="$(tr -d '[:space:]' < "$repo/VERSION")"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-protoc \
+protoc="$("$repo/scripts/tools/protoc.sh")"
+# google/protobuf/timestamp.proto comes from Debian's libprotobuf-dev.
+"$protoc" \
   --plugin=protoc-gen-grpc="$(command -v grpc_ruby_plugin)" \
-  -I "$repo/proto" \
+  -I "$repo/proto" -I /usr/include \
   --ruby_out="$work" --grpc_out="$work" \
   vercel/authentication/v1/user_tokens.proto
 
@@ -49,15 +53,16 @@ Gem::Specification.new do |spec|
   spec.name = 'vercel_user_tokens'
   spec.version = '$version'
   spec.summary = 'Ruby client of the vercel-user-tokens gRPC service'
-  spec.description = 'Generated stubs of vercel.authentication.v1.UserTokensService ' \\
-                     'and helpers to authenticate calls and decode error details.'
+  spec.description = 'VercelUserTokens::Client: typed errors, a default deadline and an opt-in ' \\
+                     'retry over the generated stubs of vercel.authentication.v1.UserTokensService.'
   spec.authors = ['vercel-user-tokens']
   spec.license = 'Apache-2.0'
   spec.files = Dir['lib/**/*.rb'].sort + ['LICENSE']
   spec.require_paths = ['lib']
   spec.required_ruby_version = '>= 3.1'
-  # The generated code uses google-protobuf's 3.x DSL, which 4.x removed.
-  spec.add_runtime_dependency 'google-protobuf', '~> 3.21'
+  # The generated code loads a serialized descriptor, which google-protobuf
+  # 3.21 and 4.x both read.
+  spec.add_runtime_dependency 'google-protobuf', '>= 3.21', '< 5'
   spec.add_runtime_dependency 'googleapis-common-protos-types', '~> 1.4'
   spec.add_runtime_dependency 'grpc', '~> 1.51'
 end

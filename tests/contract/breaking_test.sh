@@ -2,7 +2,9 @@
 # The contract keeps compatibility with the last released one: buf breaking
 # (FILE category, proto/buf.yaml) against the newest baseline image in
 # proto/baseline/ passes. And the check bites: a copy of proto/ with one field
-# deleted fails it with FIELD_NO_DELETE.
+# deleted fails it with FIELD_NO_DELETE, and one with another go_package fails
+# it with FILE_SAME_GO_PACKAGE (buf.yaml's one exception, the Java package
+# that moved off com.vercel, covers that rule alone).
 #
 # Usage: breaking_test.sh BUF REPO
 set -euo pipefail
@@ -33,3 +35,18 @@ if ! grep -q '"type":"FIELD_NO_DELETE"' "$tmp/out"; then
   exit 1
 fi
 echo "breaking: deleting a field is reported (FIELD_NO_DELETE)"
+
+cp -r "$repo/proto/." "$tmp/proto/"
+sed -i 's|^option go_package = ".*";|option go_package = "example.com/moved;moved";|' \
+  "$tmp/proto/vercel/authentication/v1/user_tokens.proto"
+if "$buf" breaking "$tmp/proto" --against "$baseline" --error-format=json \
+    >"$tmp/out" 2>&1; then
+  echo "breaking: changing go_package went unnoticed" >&2
+  exit 1
+fi
+if ! grep -q '"type":"FILE_SAME_GO_PACKAGE"' "$tmp/out"; then
+  cat "$tmp/out" >&2
+  echo "breaking: changing go_package failed for another reason" >&2
+  exit 1
+fi
+echo "breaking: changing a file option other than java_package is reported"

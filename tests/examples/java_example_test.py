@@ -1,85 +1,138 @@
-"""client/java/example/Example.java against the real server and the fake.
+"""client/java's example, and its client layer, against the real server.
 
-The generated sources in client/java/src/main/java and the example are
-compiled with javac against Debian 12's jars of the versions pom.xml names
-(grpc-java 1.41.3, protobuf-java 3.21.12; no Maven repository is reachable
-here), and the example runs on grpc-netty.
-
-Debian's proto-google-common-protos (1.16.0) predates google.rpc.ErrorInfo,
-so the test generates the com.google.rpc error-detail classes from
-google/rpc/error_details.proto (Debian's golang-github-gogo-googleapis-dev)
-and puts them ahead of that jar. With Maven, grpc-protobuf brings a
-proto-google-common-protos that has them.
+The package is built and used as a user gets it: `mvn -B install` in a copy
+of client/java (beside a copy of proto/, which its build compiles with protoc
+and protoc-gen-grpc-java fetched from Maven Central at the versions the pom
+names) puts io.github.vercel-user-tokens:vercel-user-tokens-client into the
+local Maven repository, and the example's own Maven build depends on it from
+there. Downloads are cached in ~/.m2. The probe below checks the typed
+exceptions, their decoded details and the retry.
 """
 
 from __future__ import annotations
 
-import pathlib
+import os
+import shutil
 import subprocess
 import unittest
 import xml.etree.ElementTree as ElementTree
 
 import client_example_checks
 import harness
+import layer_checks
 
 CLIENT = harness.REPO / "client" / "java"
-GOOGLEAPIS = pathlib.Path("/usr/share/gocode/src/github.com/gogo/googleapis")
-JARS = pathlib.Path("/usr/share/java")
-RUNTIME_JARS = [
-    "protobuf", "grpc-api", "grpc-context", "grpc-core", "grpc-netty",
-    "grpc-protobuf", "grpc-protobuf-lite", "grpc-stub", "guava", "gson",
-    "perfmark-api", "proto-google-common-protos", "netty-buffer",
-    "netty-codec", "netty-codec-http", "netty-codec-http2",
-    "netty-codec-socks", "netty-common", "netty-handler",
-    "netty-handler-proxy", "netty-resolver", "netty-transport",
-]
-# javax.annotation.Generated, on UserTokensServiceGrpc.
-COMPILE_ONLY_JARS = ["geronimo-annotation-1.3-spec"]
 POM = "{http://maven.apache.org/POM/4.0.0}"
+MAVEN = ["mvn", "-B", "-q", "--no-transfer-progress", "-Dstyle.color=never"]
+# Calls the client layer as layer_checks.LayerChecks describes; the scenario
+# is argv[0].
+PROBE = """\
+import com.google.rpc.BadRequest;
+import io.github.vercelusertokens.authentication.v1.GetAuthTokenRequest;
+import io.github.vercelusertokens.authentication.v1.ListAuthTokensRequest;
+import io.github.vercelusertokens.client.RetryPolicy;
+import io.github.vercelusertokens.client.UserTokensClient;
+import io.github.vercelusertokens.client.UserTokensException;
+import java.io.File;
+import java.time.Duration;
 
-
-def classpath(*entries: pathlib.Path | str) -> str:
-    return ":".join(str(entry) for entry in entries)
+public final class Probe {
+  public static void main(String[] args) throws Exception {
+    String scenario = args[0];
+    UserTokensClient.Builder builder = UserTokensClient.builder(System.getenv("VUT_ADDRESS"))
+        .defaultDeadline(Duration.ofSeconds(10)).retry(RetryPolicy.defaults());
+    if (scenario.equals("tls")) {
+      builder.rootCertificates(new File(System.getenv("VUT_ROOT_CA")))
+          .serverNameOverride(System.getenv("VUT_SERVER_NAME"));
+    } else {
+      builder.plaintext();
+    }
+    if (!scenario.equals("unauthenticated")) {
+      builder.token(System.getenv("VERCEL_TOKEN"));
+    }
+    try (UserTokensClient client = builder.build()) {
+      if (scenario.equals("list") || scenario.equals("tls")) {
+        System.out.println("listed=" + client.listAuthTokens(
+            ListAuthTokensRequest.getDefaultInstance()).getTokensCount());
+      } else {
+        client.getAuthToken(GetAuthTokenRequest.newBuilder()
+            .setTokenId(scenario.equals("invalid") ? "../x" : "missing").build());
+      }
+    } catch (UserTokensException e) {
+      System.out.println("class=" + e.getClass().getSimpleName());
+      System.out.println("code=" + e.getCode());
+      System.out.println("reason=" + e.getReason());
+      System.out.println("http_status=" + e.getErrorMetadata().getOrDefault("http_status", ""));
+      System.out.println("retry_delay_ms=" + e.getRetryDelay().map(Duration::toMillis)
+          .map(String::valueOf).orElse(""));
+      for (BadRequest.FieldViolation violation : e.getFieldViolations()) {
+        System.out.println("field=" + violation.getField());
+      }
+      String limit = e.getRateLimit().limit();
+      System.out.println("ratelimit_limit=" + (limit == null ? "" : limit));
+    }
+  }
+}
+"""
 
 
 class JavaExampleTest(client_example_checks.ClientExampleChecks,
-                      unittest.TestCase):
+                      layer_checks.LayerChecks, unittest.TestCase):
     LANGUAGE = "java"
+    ERROR_CLASSES = {
+        "rate_limited": "RateLimitedException",
+        "not_found": "NotFoundException",
+        "invalid_argument": "InvalidArgumentException",
+        "unauthenticated": "UnauthenticatedException",
+        "permission_denied": "PermissionDeniedException",
+    }
 
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
         root = cls.work_dir
-        googleapis = root / "googleapis"
-        cls.classes = root / "classes"
-        googleapis.mkdir()
-        subprocess.run(
-            ["protoc", f"-I{GOOGLEAPIS}", f"--java_out={googleapis}",
-             "google/rpc/error_details.proto"],
-            check=True, timeout=harness.TIMEOUT_S)
-        sources = sorted([*(CLIENT / "src" / "main" / "java").rglob("*.java"),
-                          *googleapis.rglob("*.java"),
-                          CLIENT / "example" / "Example.java"])
-        jars = [JARS / f"{name}.jar"
-                for name in RUNTIME_JARS + COMPILE_ONLY_JARS]
-        subprocess.run(
-            ["javac", "-d", str(cls.classes), "-cp", classpath(*jars),
-             *map(str, sources)],
-            check=True, timeout=harness.TIMEOUT_S * 3)
+        shutil.copytree(harness.REPO / "proto", root / "proto")
+        package = shutil.copytree(CLIENT, root / "client" / "java",
+                                  ignore=shutil.ignore_patterns("target"))
+        cls.example = package / "example"
+        for folder in (package, cls.example):
+            subprocess.run([*MAVEN, "install"], cwd=folder, check=True,
+                           timeout=harness.TIMEOUT_S * 10)
+        cls.classpath = ":".join([
+            str(cls.example / "target" / "classes"),
+            (cls.example / "target" / "classpath.txt").read_text().strip()])
+        probe = root / "probe"
+        probe.mkdir()
+        (probe / "Probe.java").write_text(PROBE)
+        subprocess.run(["javac", "-d", str(probe), "-cp", cls.classpath,
+                        str(probe / "Probe.java")],
+                       check=True, timeout=harness.TIMEOUT_S * 3)
+        cls.classpath += f":{probe}"
 
     @classmethod
     def run_example(cls, stack: harness.Stack) -> subprocess.CompletedProcess:
-        runtime = [JARS / f"{name}.jar" for name in RUNTIME_JARS]
-        return stack.run_example(
-            ["java", "-cp", classpath(cls.classes, *runtime), "Example"])
+        return stack.run_example(["java", "-cp", cls.classpath, "Example"])
 
-    def test_stubs_compile_and_pom_carries_the_version_in_VERSION(self) -> None:
-        self.assertTrue(
-            (self.classes / "com" / "vercel" / "authentication" / "v1" /
-             "UserTokensServiceGrpc.class").is_file())
+    @classmethod
+    def run_probe(cls, stack: harness.Stack, scenario: str,
+                  env: dict[str, str] | None = None
+                  ) -> subprocess.CompletedProcess:
+        return stack.run_example(
+            ["java", "-cp", cls.classpath, "Probe", scenario], env=env)
+
+    def test_artifact_is_installed_at_the_version_in_VERSION(self) -> None:
         version = (harness.REPO / "VERSION").read_text().strip()
         pom = ElementTree.parse(CLIENT / "pom.xml").getroot()
+        self.assertEqual(pom.findtext(f"{POM}groupId"),
+                         "io.github.vercel-user-tokens")
         self.assertEqual(pom.findtext(f"{POM}version"), version)
+        self.assertEqual(
+            pom.findtext(f"{POM}licenses/{POM}license/{POM}name"),
+            "Apache-2.0")
+        jar = (f"vercel-user-tokens-client/{version}/"
+               f"vercel-user-tokens-client-{version}.jar")
+        self.assertIn(jar, self.classpath)
+        self.assertTrue(os.path.isfile(self.classpath.split(":")[1]))
 
 
 if __name__ == "__main__":

@@ -1,14 +1,17 @@
-"""client/node/example/example.js against the real server and the fake.
+"""client/node's example, and its client layer, against the real server.
 
-The package is used as a user gets it: client/node is copied without any
-node_modules, its runtime dependencies are installed from the committed
-package-lock.json (`npm ci`), and the example runs with plain `node`,
-loading the package by its name. TypeScript code using the package is
-type-checked against its typings with the pinned tsc.
+The package is used as a user gets it: `npm pack` makes the tarball from a
+copy of client/node, a scratch project installs it with `npm install
+<tarball>` (its dependencies come from the npm registry, or npm's cache), a
+later plain `npm install` keeps it, and the example runs there with plain
+`node`, loading the package by its name. TypeScript code using the package
+is type-checked against its typings with the pinned tsc. The probe checks
+the typed errors, their decoded details and the retry.
 """
 
 from __future__ import annotations
 
+import json
 import pathlib
 import shutil
 import subprocess
@@ -16,82 +19,166 @@ import unittest
 
 import client_example_checks
 import harness
+import layer_checks
 
 PACKAGE = harness.REPO / "client" / "node"
 TSC = harness.REPO / "tools" / "node_modules" / ".bin" / "tsc"
-# Uses the package as a TypeScript caller would; the last call must not
-# type-check.
+NPM = ["npm", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"]
+# Uses the package as a TypeScript caller would. The last two statements
+# must not type-check: a number as a token id, and reading a field that does
+# not exist.
 TYPED_USE = """\
 import {
-  errorDetails,
-  GetAuthTokenResponse,
-  grpc,
-  UserTokensServiceClient,
+  GetAuthTokenResult,
+  RateLimitedError,
+  UserTokensClient,
+  UserTokensError,
 } from "@vercel-user-tokens/client";
 
-const client = new UserTokensServiceClient(
-  "localhost:1", grpc.credentials.createInsecure());
-client.getAuthToken(
-  { tokenId: "x" },
-  (error: grpc.ServiceError | null, response: GetAuthTokenResponse) => {
-    if (error) {
-      const reason: string | undefined = errorDetails(error).errorInfo?.reason;
-      console.log(reason);
-    } else {
-      const name: string | undefined = response.token?.name;
-      console.log(name);
+export async function use(client: UserTokensClient): Promise<string> {
+  try {
+    const got: GetAuthTokenResult = await client.getAuthToken({ tokenId: "x" });
+    // Always set by the server: neither is optional.
+    const prefix: string = got.token.prefix;
+    const created: Date | undefined = got.token.createdAt;
+    return `${prefix} ${String(created)}`;
+  } catch (error) {
+    if (error instanceof RateLimitedError) {
+      const wait: number | undefined = error.retryDelayMs;
+      const limit: string | undefined = error.rateLimit.limit;
+      return `${wait} ${limit}`;
     }
+    if (error instanceof UserTokensError) {
+      return error.fieldViolations.map((v) => v.field).join() + error.reason;
+    }
+    throw error;
+  }
+}
+export const bad = (client: UserTokensClient) =>
+  client.getAuthToken({ tokenId: 1 });
+export const missing = (client: UserTokensClient) =>
+  client.listAuthTokens().then((r) => r.nextPage);
+"""
+PROBE = """\
+"use strict";
+const fs = require("fs");
+const { UserTokensClient, UserTokensError } = require("@vercel-user-tokens/client");
+
+async function main() {
+  const scenario = process.argv[2];
+  const tls = scenario === "tls";
+  const client = new UserTokensClient(process.env.VUT_ADDRESS, {
+    insecure: !tls,
+    tls: tls ? {
+      rootCa: fs.readFileSync(process.env.VUT_ROOT_CA),
+      serverNameOverride: process.env.VUT_SERVER_NAME,
+    } : undefined,
+    token: scenario === "unauthenticated" ? undefined : process.env.VERCEL_TOKEN,
+    deadlineMs: 10_000,
+    retry: true,
   });
-client.getAuthToken({ tokenId: 1 }, () => {});
+  try {
+    if (scenario === "list" || tls) {
+      console.log(`listed=${(await client.listAuthTokens()).tokens.length}`);
+    } else {
+      await client.getAuthToken({ tokenId: scenario === "invalid" ? "../x" : "missing" });
+    }
+  } catch (e) {
+    if (!(e instanceof UserTokensError)) throw e;
+    console.log(`class=${e.constructor.name}`);
+    console.log(`code=${e.codeName}`);
+    console.log(`reason=${e.reason}`);
+    console.log(`http_status=${e.errorMetadata.http_status ?? ""}`);
+    console.log(`retry_delay_ms=${e.retryDelayMs ?? ""}`);
+    for (const v of e.fieldViolations) console.log(`field=${v.field}`);
+    console.log(`ratelimit_limit=${e.rateLimit.limit ?? ""}`);
+  } finally {
+    client.close();
+  }
+}
+main();
 """
 
 
 class NodeExampleTest(client_example_checks.ClientExampleChecks,
-                      unittest.TestCase):
+                      layer_checks.LayerChecks, unittest.TestCase):
     LANGUAGE = "node"
+    ERROR_CLASSES = {
+        "rate_limited": "RateLimitedError",
+        "not_found": "NotFoundError",
+        "invalid_argument": "InvalidArgumentError",
+        "unauthenticated": "UnauthenticatedError",
+        "permission_denied": "PermissionDeniedError",
+    }
 
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
-        cls.package = pathlib.Path(shutil.copytree(
-            PACKAGE, f"{cls.work_dir}/node",
-            ignore=shutil.ignore_patterns("node_modules")))
-        subprocess.run(
-            ["npm", "ci", "--prefer-offline", "--no-audit", "--no-fund",
-             "--loglevel=error"],
-            cwd=cls.package, check=True, timeout=harness.TIMEOUT_S * 5)
+        source = shutil.copytree(PACKAGE, cls.work_dir / "package",
+                                 ignore=shutil.ignore_patterns("node_modules"))
+        packed = subprocess.run(
+            [*NPM, "pack", "--json", "--pack-destination", str(cls.work_dir)],
+            cwd=source, check=True, capture_output=True, text=True,
+            timeout=harness.TIMEOUT_S * 2)
+        cls.tarball = cls.work_dir / json.loads(packed.stdout)[0]["filename"]
+        cls.project = cls.work_dir / "project"
+        cls.project.mkdir()
+        (cls.project / "package.json").write_text(
+            json.dumps({"name": "scratch", "private": True}))
+        subprocess.run([*NPM, "install", str(cls.tarball)], cwd=cls.project,
+                       check=True, capture_output=True,
+                       timeout=harness.TIMEOUT_S * 5)
+        # What a teammate runs next; it must keep the package.
+        subprocess.run([*NPM, "install"], cwd=cls.project, check=True,
+                       capture_output=True, timeout=harness.TIMEOUT_S * 5)
+        shutil.copy(source / "example" / "example.js", cls.project)
+        (cls.project / "probe.js").write_text(PROBE)
 
     @classmethod
     def run_example(cls, stack: harness.Stack) -> subprocess.CompletedProcess:
-        return stack.run_example(["node", "example/example.js"],
-                                 cwd=cls.package)
+        return stack.run_example(["node", "example.js"], cwd=cls.project)
 
-    def test_package_is_loaded_by_name_at_the_version_in_VERSION(self) -> None:
+    @classmethod
+    def run_probe(cls, stack: harness.Stack, scenario: str,
+                  env: dict[str, str] | None = None
+                  ) -> subprocess.CompletedProcess:
+        return stack.run_example(["node", "probe.js", scenario],
+                                 cwd=cls.project, env=env)
+
+    def test_package_survives_npm_install_at_the_version_in_VERSION(
+            self) -> None:
+        version = (harness.REPO / "VERSION").read_text().strip()
+        manifest = json.loads((self.project / "package.json").read_text())
+        self.assertEqual(
+            manifest["dependencies"]["@vercel-user-tokens/client"],
+            f"file:{pathlib.Path('..') / self.tarball.name}")
         result = subprocess.run(
             ["node", "-p",
              "const p = require('@vercel-user-tokens/client/package.json');"
              "const c = require('@vercel-user-tokens/client');"
-             "[p.version, typeof c.UserTokensServiceClient].join(' ')"],
-            cwd=self.package / "example", capture_output=True, text=True,
-            check=True, timeout=harness.TIMEOUT_S)
-        version = (harness.REPO / "VERSION").read_text().strip()
-        self.assertEqual(result.stdout.strip(), f"{version} function")
+             "[p.version, p.license, typeof c.UserTokensClient].join(' ')"],
+            cwd=self.project, capture_output=True, text=True, check=True,
+            timeout=harness.TIMEOUT_S)
+        self.assertEqual(result.stdout.strip(),
+                         f"{version} Apache-2.0 function")
 
-    def test_typescript_callers_get_typings(self) -> None:
-        source = self.package / "typed_use.ts"
+    def test_typescript_callers_get_accurate_typings(self) -> None:
+        source = self.project / "typed_use.ts"
         source.write_text(TYPED_USE)
         result = subprocess.run(
             [str(TSC), "--ignoreConfig", "--noEmit", "--strict",
-             "--module", "nodenext", "--types", "node", str(source)],
-            cwd=self.package, capture_output=True, text=True,
+             "--module", "nodenext", "--types", "", str(source)],
+            cwd=self.project, capture_output=True, text=True,
             timeout=harness.TIMEOUT_S)
-        # Exactly one error: the number passed as a token id.
         errors = [line for line in result.stdout.splitlines()
                   if "error TS" in line]
-        self.assertEqual(len(errors), 1, result.stdout + result.stderr)
-        self.assertIn("typed_use.ts(21,", errors[0])
-        self.assertIn("'number' is not assignable to type 'string'",
+        self.assertEqual(len(errors), 2, result.stdout + result.stderr)
+        self.assertIn("typed_use.ts(28,", errors[0])
+        self.assertIn("'number' is not assignable to type 'string",
                       errors[0])
+        self.assertIn("typed_use.ts(30,", errors[1])
+        self.assertIn("'nextPage' does not exist", errors[1])
+
 
 if __name__ == "__main__":
     unittest.main()

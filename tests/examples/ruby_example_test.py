@@ -1,9 +1,10 @@
-"""client/ruby/example/example.rb against the real server and the fake.
+"""client/ruby's example, and its client layer, against the real server.
 
 The gem is used as a user gets it: built from client/ruby's gemspec,
 installed into a private GEM_HOME (its dependencies, grpc,
 google-protobuf and googleapis-common-protos-types, resolve to Debian's
-gems), and the example runs with plain `ruby`, requiring it by name.
+gems), and the example runs with plain `ruby`, requiring it by name. The
+probe checks the typed errors, their decoded details and the retry.
 """
 
 from __future__ import annotations
@@ -16,13 +17,47 @@ import unittest
 
 import client_example_checks
 import harness
+import layer_checks
 
 GEM_DIR = harness.REPO / "client" / "ruby"
+PROBE = """\
+require 'vercel_user_tokens'
+
+scenario = ARGV.fetch(0)
+tls = scenario == 'tls'
+client = VercelUserTokens::Client.new(
+  ENV.fetch('VUT_ADDRESS'), insecure: !tls, deadline: 10, retry_policy: true,
+  root_ca: tls ? File.read(ENV.fetch('VUT_ROOT_CA')) : nil,
+  server_name_override: tls ? ENV.fetch('VUT_SERVER_NAME') : nil,
+  token: scenario == 'unauthenticated' ? nil : ENV.fetch('VERCEL_TOKEN'))
+begin
+  if scenario == 'list' || tls
+    puts "listed=#{client.list_auth_tokens.tokens.size}"
+  else
+    client.get_auth_token(token_id: scenario == 'invalid' ? '../x' : 'missing')
+  end
+rescue VercelUserTokens::Error => e
+  puts "class=#{e.class.name.split('::').last}", "code=#{e.code_name}",
+       "reason=#{e.reason}", "http_status=#{e.error_metadata['http_status']}",
+       "retry_delay_ms=#{e.retry_delay && (e.retry_delay * 1000).round}"
+  e.field_violations.each { |v| puts "field=#{v.field}" }
+  puts "ratelimit_limit=#{e.rate_limit.limit}"
+ensure
+  client.close
+end
+"""
 
 
 class RubyExampleTest(client_example_checks.ClientExampleChecks,
-                      unittest.TestCase):
+                      layer_checks.LayerChecks, unittest.TestCase):
     LANGUAGE = "ruby"
+    ERROR_CLASSES = {
+        "rate_limited": "RateLimitedError",
+        "not_found": "NotFoundError",
+        "invalid_argument": "InvalidArgumentError",
+        "unauthenticated": "UnauthenticatedError",
+        "permission_denied": "PermissionDeniedError",
+    }
 
     @classmethod
     def setUpClass(cls) -> None:
@@ -49,6 +84,15 @@ class RubyExampleTest(client_example_checks.ClientExampleChecks,
             ["ruby", str(cls.source / "example" / "example.rb")],
             cwd=cls.gem_home, env=cls.env)
 
+    @classmethod
+    def run_probe(cls, stack: harness.Stack, scenario: str,
+                  env: dict[str, str] | None = None
+                  ) -> subprocess.CompletedProcess:
+        probe = cls.work_dir / "probe.rb"
+        probe.write_text(PROBE)
+        return stack.run_example(["ruby", str(probe), scenario],
+                                 cwd=cls.gem_home, env={**cls.env, **(env or {})})
+
     def test_gem_is_built_at_the_version_in_VERSION(self) -> None:
         version = (harness.REPO / "VERSION").read_text().strip()
         self.assertTrue(self.gem_file.is_file())
@@ -60,6 +104,19 @@ class RubyExampleTest(client_example_checks.ClientExampleChecks,
             capture_output=True, text=True, check=True,
             timeout=harness.TIMEOUT_S)
         self.assertEqual(result.stdout.split(), [version, version])
+
+    def test_gemspec_allows_google_protobuf_3_and_4(self) -> None:
+        result = subprocess.run(
+            ["ruby", "-e",
+             "spec = Gem::Specification.load('vercel_user_tokens.gemspec'); "
+             "dep = spec.runtime_dependencies.find { |d| "
+             "d.name == 'google-protobuf' }; "
+             "puts %w[3.21.12 3.25.5 4.29.0 5.0.0].map { |v| "
+             "dep.match?('google-protobuf', v) }.join(' '); puts spec.license"],
+            cwd=self.source, capture_output=True, text=True, check=True,
+            timeout=harness.TIMEOUT_S)
+        self.assertEqual(result.stdout.split(),
+                         ["true", "true", "true", "false", "Apache-2.0"])
 
 
 if __name__ == "__main__":

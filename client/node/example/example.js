@@ -5,44 +5,30 @@
 //   VUT_ADDRESS=localhost:50051 VERCEL_TOKEN=... VERCEL_TEAM_ID=team_... \
 //     node example.js
 //
-// Exits 1, with the error's details on stderr, when a step that should work
-// fails.
+// Reads are retried when the server says how long to wait (RetryInfo),
+// within the 10 s deadline. Exits 1, with the error's details on stderr,
+// when a step that should work fails.
 "use strict";
 
 const {
-  UserTokensServiceClient,
-  bearerMetadata,
-  errorDetails,
-  grpc,
+  UserTokensClient,
+  UserTokensError,
 } = require("@vercel-user-tokens/client");
 
-const DEADLINE_MS = 10_000;
-
-// Runs one unary call and returns a promise of its response.
-function call(client, method, request, metadata) {
-  return new Promise((resolve, reject) => {
-    const options = { deadline: Date.now() + DEADLINE_MS };
-    client[method](request, metadata, options, (error, response) =>
-      error ? reject(error) : resolve(response));
-  });
-}
-
-// Prints what a failed call carries: its status and google.rpc details.
+// Prints what a failed call carries: its status and decoded details.
 function describe(error, print) {
-  const details = errorDetails(error);
-  print(`  code: ${details.codeName} (${details.code})`);
-  print(`  message: ${details.message}`);
-  if (details.errorInfo) {
-    const { reason, domain, metadata } = details.errorInfo;
-    print(`  error_info: reason=${reason} domain=${domain}`);
-    for (const key of Object.keys(metadata ?? {}).sort()) {
-      print(`  error_info.metadata: ${key}=${metadata[key]}`);
+  print(`  code: ${error.codeName} (${error.code})`);
+  print(`  message: ${error.statusMessage}`);
+  if (error.errorInfo) {
+    print(`  error_info: reason=${error.reason} domain=${error.errorInfo.domain}`);
+    for (const [key, value] of Object.entries(error.errorMetadata).sort()) {
+      print(`  error_info.metadata: ${key}=${value}`);
     }
   }
-  print(details.retryDelayMs === undefined
+  print(error.retryDelayMs === undefined
     ? "  retry_info: none"
-    : `  retry_info: retry after ${details.retryDelayMs / 1000}s`);
-  for (const violation of details.badRequest?.fieldViolations ?? []) {
+    : `  retry_info: retry after ${error.retryDelayMs / 1000}s`);
+  for (const violation of error.fieldViolations) {
     print(`  bad_request: ${violation.field}: ${violation.description}`);
   }
 }
@@ -52,6 +38,9 @@ async function showFailure(what, promise) {
   try {
     await promise;
   } catch (error) {
+    if (!(error instanceof UserTokensError)) {
+      throw error;
+    }
     console.log(`${what} failed:`);
     describe(error, console.log);
     return;
@@ -60,41 +49,40 @@ async function showFailure(what, promise) {
 }
 
 async function main() {
-  // Plaintext, as inside a cluster; behind TLS use
-  // grpc.credentials.createSsl() instead.
-  const client = new UserTokensServiceClient(
-    process.env.VUT_ADDRESS, grpc.credentials.createInsecure());
-  const auth = bearerMetadata(process.env.VERCEL_TOKEN);
+  // Plaintext, as inside a cluster; behind TLS leave out insecure (and see
+  // the tls option).
+  const client = new UserTokensClient(process.env.VUT_ADDRESS, {
+    insecure: true,
+    token: process.env.VERCEL_TOKEN,
+    deadlineMs: 10_000,
+    retry: true,
+  });
   const teamId = process.env.VERCEL_TEAM_ID;
   let step = "ListAuthTokens";
   try {
-    const listed = await call(client, "listAuthTokens", {}, auth);
+    const listed = await client.listAuthTokens();
     const names = listed.tokens.map((token) => token.name).join(", ");
     console.log(`listed ${listed.tokens.length} token(s): ${names}`);
 
     step = "CreateAuthToken";
-    const created = await call(
-      client, "createAuthToken", { teamId, name: "example-node" }, auth);
+    const created = await client.createAuthToken({ teamId, name: "example-node" });
     const id = created.token.id;
     // created.bearerToken is the new token's secret: Vercel returns it only
     // this once, so store it safely (never log it).
     console.log(`created token ${id} named ${created.token.name}`);
 
     step = "GetAuthToken";
-    const got = await call(client, "getAuthToken", { tokenId: id }, auth);
-    console.log(`got token ${got.token.id} named ${got.token.name}`);
+    const { token } = await client.getAuthToken({ tokenId: id });
+    console.log(`got token ${token.id} named ${token.name}, prefix ${token.prefix}`);
 
     step = "DeleteAuthToken";
-    const deleted = await call(
-      client, "deleteAuthToken", { tokenId: id }, auth);
+    const deleted = await client.deleteAuthToken({ tokenId: id });
     console.log(`deleted token ${deleted.tokenId}`);
 
-    await showFailure("getting the deleted token",
-      call(client, "getAuthToken", { tokenId: id }, auth));
-    await showFailure('getting token id "../x"',
-      call(client, "getAuthToken", { tokenId: "../x" }, auth));
+    await showFailure("getting the deleted token", client.getAuthToken({ tokenId: id }));
+    await showFailure('getting token id "../x"', client.getAuthToken({ tokenId: "../x" }));
   } catch (error) {
-    if (error.code === undefined) {
+    if (!(error instanceof UserTokensError)) {
       throw error; // Not a failed call: a bug in this program.
     }
     console.error(`${step} failed:`);

@@ -1,16 +1,17 @@
 # frozen_string_literal: true
 
-# The Ruby client of the vercel-user-tokens service: the generated
+# The Ruby client of the vercel-user-tokens service: VercelUserTokens::Client
+# (typed errors, a default deadline, an opt-in retry), the generated
 # Vercel::Authentication::V1 messages and UserTokensService::Stub, the
 # google.rpc error-detail messages the service attaches to failed calls, and
-# two helpers (VercelUserTokens.bearer_metadata, VercelUserTokens::ErrorDetails).
+# two helpers for callers of the stub (VercelUserTokens.bearer_metadata,
+# VercelUserTokens::ErrorDetails).
 
 require 'grpc'
 require 'google/rpc/error_details_pb'
 require 'google/rpc/status_pb'
 require 'vercel/authentication/v1/user_tokens_pb'
 require 'vercel/authentication/v1/user_tokens_services_pb'
-require 'vercel_user_tokens/error_details'
 require 'vercel_user_tokens/version'
 
 # Helpers around the generated Vercel::Authentication::V1 client.
@@ -21,3 +22,7 @@ module VercelUserTokens
     { 'authorization' => "Bearer #{token}" }
   end
 end
+
+require 'vercel_user_tokens/error_details'
+require 'vercel_user_tokens/errors'
+require 'vercel_user_tokens/client'

@@ -1519,8 +1519,8 @@ const file_vercel_authentication_v1_user_tokens_proto_rawDesc = "" +
 	"\x11ListAuthTokensRaw\x122.vercel.authentication.v1.ListAuthTokensRawRequest\x1a3.vercel.authentication.v1.ListAuthTokensRawResponse\x12g\n" +
 	"\n" +
 	"EmailLogin\x12+.vercel.authentication.v1.EmailLoginRequest\x1a,.vercel.authentication.v1.EmailLoginResponse\x12j\n" +
-	"\vVerifyToken\x12,.vercel.authentication.v1.VerifyTokenRequest\x1a-.vercel.authentication.v1.VerifyTokenResponseB\x9a\x01\n" +
-	"\x1ccom.vercel.authentication.v1B\x0fUserTokensProtoP\x01Zdgithub.com/vercel-user-tokens/vercel-user-tokens/client/go/vercel/authentication/v1;authenticationv1\xf8\x01\x01b\x06proto3"
+	"\vVerifyToken\x12,.vercel.authentication.v1.VerifyTokenRequest\x1a-.vercel.authentication.v1.VerifyTokenResponseB\xaa\x01\n" +
+	",io.github.vercelusertokens.authentication.v1B\x0fUserTokensProtoP\x01Zdgithub.com/vercel-user-tokens/vercel-user-tokens/client/go/vercel/authentication/v1;authenticationv1\xf8\x01\x01b\x06proto3"
 
 var (
 	file_vercel_authentication_v1_user_tokens_proto_rawDescOnce sync.Once

@@ -114,9 +114,9 @@ export interface Any {
      * Schemes other than `http`, `https` (or the empty scheme) might be
      * used with implementation specific semantics.
      */
-    typeUrl?: string | undefined;
+    typeUrl: string;
     /** Must be a valid serialized protocol buffer of the above specified type. */
-    value?: Buffer | undefined;
+    value: Buffer;
 }
 export declare const Any: MessageFns<Any>;
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;

@@ -15,10 +15,10 @@ function createBaseAny() {
 }
 exports.Any = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.typeUrl !== undefined && message.typeUrl !== "") {
+        if (message.typeUrl !== "") {
             writer.uint32(10).string(message.typeUrl);
         }
-        if (message.value !== undefined && message.value.length !== 0) {
+        if (message.value.length !== 0) {
             writer.uint32(18).bytes(message.value);
         }
         return writer;
@@ -74,10 +74,10 @@ exports.Any = {
     },
     toJSON(message) {
         const obj = {};
-        if (message.typeUrl !== undefined && message.typeUrl !== "") {
+        if (message.typeUrl !== "") {
             obj.typeUrl = message.typeUrl;
         }
-        if (message.value !== undefined && message.value.length !== 0) {
+        if (message.value.length !== 0) {
             obj.value = base64FromBytes(message.value);
         }
         return obj;

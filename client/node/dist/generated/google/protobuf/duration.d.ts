@@ -67,7 +67,7 @@ export interface Duration {
      * to +315,576,000,000 inclusive. Note: these bounds are computed from:
      * 60 sec/min * 60 min/hr * 24 hr/day * 365.25 days/year * 10000 years
      */
-    seconds?: number | undefined;
+    seconds: number;
     /**
      * Signed fractions of a second at nanosecond resolution of the span
      * of time. Durations less than one second are represented with a 0
@@ -76,7 +76,7 @@ export interface Duration {
      * of the same sign as the `seconds` field. Must be from -999,999,999
      * to +999,999,999 inclusive.
      */
-    nanos?: number | undefined;
+    nanos: number;
 }
 export declare const Duration: MessageFns<Duration>;
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;

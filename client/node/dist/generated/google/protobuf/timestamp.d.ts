@@ -98,14 +98,14 @@ export interface Timestamp {
      * 1970-01-01T00:00:00Z. Must be from 0001-01-01T00:00:00Z to
      * 9999-12-31T23:59:59Z inclusive.
      */
-    seconds?: number | undefined;
+    seconds: number;
     /**
      * Non-negative fractions of a second at nanosecond resolution. Negative
      * second values with fractions must still have non-negative nanos values
      * that count forward in time. Must be from 0 to 999,999,999
      * inclusive.
      */
-    nanos?: number | undefined;
+    nanos: number;
 }
 export declare const Timestamp: MessageFns<Timestamp>;
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;

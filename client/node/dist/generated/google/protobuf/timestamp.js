@@ -15,10 +15,10 @@ function createBaseTimestamp() {
 }
 exports.Timestamp = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.seconds !== undefined && message.seconds !== 0) {
+        if (message.seconds !== 0) {
             writer.uint32(8).int64(message.seconds);
         }
-        if (message.nanos !== undefined && message.nanos !== 0) {
+        if (message.nanos !== 0) {
             writer.uint32(16).int32(message.nanos);
         }
         return writer;

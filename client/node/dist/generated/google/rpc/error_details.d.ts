@@ -19,14 +19,14 @@ export declare const protobufFileName = "google/rpc/error_details.proto";
  */
 export interface RetryInfo {
     /** Clients should wait at least this long between retrying the same request. */
-    retryDelay?: Duration | undefined;
+    retryDelay: Duration | undefined;
 }
 /** Describes additional debugging info. */
 export interface DebugInfo {
     /** The stack trace entries indicating where the error occurred. */
-    stackEntries?: string[] | undefined;
+    stackEntries: string[];
     /** Additional debugging information provided by the server. */
-    detail?: string | undefined;
+    detail: string;
 }
 /**
  * Describes how a quota check failed.
@@ -43,7 +43,7 @@ export interface DebugInfo {
  */
 export interface QuotaFailure {
     /** Describes all quota violations. */
-    violations?: QuotaFailure_Violation[] | undefined;
+    violations: QuotaFailure_Violation[];
 }
 /**
  * A message type used to describe a single quota violation.  For example, a
@@ -55,7 +55,7 @@ export interface QuotaFailure_Violation {
      * For example, "clientip:<ip address of client>" or "project:<Google
      * developer project id>".
      */
-    subject?: string | undefined;
+    subject: string;
     /**
      * A description of how the quota check failed. Clients can use this
      * description to find more about the quota configuration in the service's
@@ -65,7 +65,7 @@ export interface QuotaFailure_Violation {
      * For example: "Service disabled" or "Daily Limit for read operations
      * exceeded".
      */
-    description?: string | undefined;
+    description: string;
 }
 /**
  * Describes the cause of the error with structured details.
@@ -97,7 +97,7 @@ export interface ErrorInfo {
      * domain of errors. This should be at most 63 characters and match
      * /[A-Z0-9_]+/.
      */
-    reason?: string | undefined;
+    reason: string;
     /**
      * The logical grouping to which the "reason" belongs.  Often "domain" will
      * contain the registered service name of the tool or product that is the
@@ -105,7 +105,7 @@ export interface ErrorInfo {
      * common across many APIs, the first segment of the example above will be
      * omitted.  The value will be, "googleapis.com".
      */
-    domain?: string | undefined;
+    domain: string;
     /**
      * Additional structured details about this error.
      *
@@ -116,9 +116,9 @@ export interface ErrorInfo {
      * {"instanceLimitPerRequest": "100"}, if the client exceeds the number of
      * instances that can be created in a single (batch) request.
      */
-    metadata?: {
+    metadata: {
         [key: string]: string;
-    } | undefined;
+    };
 }
 export interface ErrorInfo_MetadataEntry {
     key: string;
@@ -133,7 +133,7 @@ export interface ErrorInfo_MetadataEntry {
  */
 export interface PreconditionFailure {
     /** Describes all precondition violations. */
-    violations?: PreconditionFailure_Violation[] | undefined;
+    violations: PreconditionFailure_Violation[];
 }
 /** A message type used to describe a single precondition failure. */
 export interface PreconditionFailure_Violation {
@@ -142,20 +142,20 @@ export interface PreconditionFailure_Violation {
      * enum type to define the supported precondition violation subjects. For
      * example, "TOS" for "Terms of Service violation".
      */
-    type?: string | undefined;
+    type: string;
     /**
      * The subject, relative to the type, that failed.
      * For example, "google.com/cloud" relative to the "TOS" type would indicate
      * which terms of service is being referenced.
      */
-    subject?: string | undefined;
+    subject: string;
     /**
      * A description of how the precondition failed. Developers can use this
      * description to understand how to fix the failure.
      *
      * For example: "Terms of service not accepted".
      */
-    description?: string | undefined;
+    description: string;
 }
 /**
  * Describes violations in a client request. This error type focuses on the
@@ -163,7 +163,7 @@ export interface PreconditionFailure_Violation {
  */
 export interface BadRequest {
     /** Describes all violations in a client request. */
-    fieldViolations?: BadRequest_FieldViolation[] | undefined;
+    fieldViolations: BadRequest_FieldViolation[];
 }
 /** A message type used to describe a single bad request field. */
 export interface BadRequest_FieldViolation {
@@ -172,9 +172,9 @@ export interface BadRequest_FieldViolation {
      * sequence of dot-separated identifiers that identify a protocol buffer
      * field. E.g., "field_violations.field" would identify this field.
      */
-    field?: string | undefined;
+    field: string;
     /** A description of why the request element is bad. */
-    description?: string | undefined;
+    description: string;
 }
 /**
  * Contains metadata about the request that clients can attach when filing a bug
@@ -185,12 +185,12 @@ export interface RequestInfo {
      * An opaque string that should only be interpreted by the service generating
      * it. For example, it can be used to identify requests in the service's logs.
      */
-    requestId?: string | undefined;
+    requestId: string;
     /**
      * Any data that was used to serve this request. For example, an encrypted
      * stack trace that can be sent back to the service provider for debugging.
      */
-    servingData?: string | undefined;
+    servingData: string;
 }
 /** Describes the resource that is being accessed. */
 export interface ResourceInfo {
@@ -199,25 +199,25 @@ export interface ResourceInfo {
      * "cloud storage bucket", "file", "Google calendar"; or the type URL
      * of the resource: e.g. "type.googleapis.com/google.pubsub.v1.Topic".
      */
-    resourceType?: string | undefined;
+    resourceType: string;
     /**
      * The name of the resource being accessed.  For example, a shared calendar
      * name: "example.com_4fghdhgsrgh@group.calendar.google.com", if the current
      * error is [google.rpc.Code.PERMISSION_DENIED][google.rpc.Code.PERMISSION_DENIED].
      */
-    resourceName?: string | undefined;
+    resourceName: string;
     /**
      * The owner of the resource (optional).
      * For example, "user:<owner email>" or "project:<Google developer project
      * id>".
      */
-    owner?: string | undefined;
+    owner: string;
     /**
      * Describes what error is encountered when accessing this resource.
      * For example, updating a cloud project may require the `writer` permission
      * on the developer console project.
      */
-    description?: string | undefined;
+    description: string;
 }
 /**
  * Provides links to documentation or for performing an out of band action.
@@ -228,14 +228,14 @@ export interface ResourceInfo {
  */
 export interface Help {
     /** URL(s) pointing to additional information on handling the current error. */
-    links?: Help_Link[] | undefined;
+    links: Help_Link[];
 }
 /** Describes a URL link. */
 export interface Help_Link {
     /** Describes what the link offers. */
-    description?: string | undefined;
+    description: string;
     /** The URL of the link. */
-    url?: string | undefined;
+    url: string;
 }
 /**
  * Provides a localized error message that is safe to return to the user
@@ -247,9 +247,9 @@ export interface LocalizedMessage {
      * http://www.rfc-editor.org/rfc/bcp/bcp47.txt.
      * Examples are: "en-US", "fr-CH", "es-MX"
      */
-    locale?: string | undefined;
+    locale: string;
     /** The localized error message in the above locale. */
-    message?: string | undefined;
+    message: string;
 }
 export declare const RetryInfo: MessageFns<RetryInfo>;
 export declare const DebugInfo: MessageFns<DebugInfo>;

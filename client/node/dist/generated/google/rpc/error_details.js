@@ -85,12 +85,10 @@ function createBaseDebugInfo() {
 }
 exports.DebugInfo = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.stackEntries !== undefined && message.stackEntries.length !== 0) {
-            for (const v of message.stackEntries) {
-                writer.uint32(10).string(v);
-            }
+        for (const v of message.stackEntries) {
+            writer.uint32(10).string(v);
         }
-        if (message.detail !== undefined && message.detail !== "") {
+        if (message.detail !== "") {
             writer.uint32(18).string(message.detail);
         }
         return writer;
@@ -112,10 +110,7 @@ exports.DebugInfo = {
                         if (tag !== 10) {
                             break;
                         }
-                        const el = reader.string();
-                        if (el !== undefined) {
-                            message.stackEntries.push(el);
-                        }
+                        message.stackEntries.push(reader.string());
                         continue;
                     }
                     case 2: {
@@ -152,7 +147,7 @@ exports.DebugInfo = {
         if (message.stackEntries?.length) {
             obj.stackEntries = message.stackEntries;
         }
-        if (message.detail !== undefined && message.detail !== "") {
+        if (message.detail !== "") {
             obj.detail = message.detail;
         }
         return obj;
@@ -172,10 +167,8 @@ function createBaseQuotaFailure() {
 }
 exports.QuotaFailure = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.violations !== undefined && message.violations.length !== 0) {
-            for (const v of message.violations) {
-                exports.QuotaFailure_Violation.encode(v, writer.uint32(10).fork()).join();
-            }
+        for (const v of message.violations) {
+            exports.QuotaFailure_Violation.encode(v, writer.uint32(10).fork()).join();
         }
         return writer;
     },
@@ -196,10 +189,7 @@ exports.QuotaFailure = {
                         if (tag !== 10) {
                             break;
                         }
-                        const el = exports.QuotaFailure_Violation.decode(reader, reader.uint32());
-                        if (el !== undefined) {
-                            message.violations.push(el);
-                        }
+                        message.violations.push(exports.QuotaFailure_Violation.decode(reader, reader.uint32()));
                         continue;
                     }
                 }
@@ -242,10 +232,10 @@ function createBaseQuotaFailure_Violation() {
 }
 exports.QuotaFailure_Violation = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.subject !== undefined && message.subject !== "") {
+        if (message.subject !== "") {
             writer.uint32(10).string(message.subject);
         }
-        if (message.description !== undefined && message.description !== "") {
+        if (message.description !== "") {
             writer.uint32(18).string(message.description);
         }
         return writer;
@@ -297,10 +287,10 @@ exports.QuotaFailure_Violation = {
     },
     toJSON(message) {
         const obj = {};
-        if (message.subject !== undefined && message.subject !== "") {
+        if (message.subject !== "") {
             obj.subject = message.subject;
         }
-        if (message.description !== undefined && message.description !== "") {
+        if (message.description !== "") {
             obj.description = message.description;
         }
         return obj;
@@ -320,13 +310,13 @@ function createBaseErrorInfo() {
 }
 exports.ErrorInfo = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.reason !== undefined && message.reason !== "") {
+        if (message.reason !== "") {
             writer.uint32(10).string(message.reason);
         }
-        if (message.domain !== undefined && message.domain !== "") {
+        if (message.domain !== "") {
             writer.uint32(18).string(message.domain);
         }
-        globalThis.Object.entries(message.metadata || {}).forEach(([key, value]) => {
+        globalThis.Object.entries(message.metadata).forEach(([key, value]) => {
             exports.ErrorInfo_MetadataEntry.encode({ key: key, value }, writer.uint32(26).fork()).join();
         });
         return writer;
@@ -399,10 +389,10 @@ exports.ErrorInfo = {
     },
     toJSON(message) {
         const obj = {};
-        if (message.reason !== undefined && message.reason !== "") {
+        if (message.reason !== "") {
             obj.reason = message.reason;
         }
-        if (message.domain !== undefined && message.domain !== "") {
+        if (message.domain !== "") {
             obj.domain = message.domain;
         }
         if (message.metadata) {
@@ -515,10 +505,8 @@ function createBasePreconditionFailure() {
 }
 exports.PreconditionFailure = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.violations !== undefined && message.violations.length !== 0) {
-            for (const v of message.violations) {
-                exports.PreconditionFailure_Violation.encode(v, writer.uint32(10).fork()).join();
-            }
+        for (const v of message.violations) {
+            exports.PreconditionFailure_Violation.encode(v, writer.uint32(10).fork()).join();
         }
         return writer;
     },
@@ -539,10 +527,7 @@ exports.PreconditionFailure = {
                         if (tag !== 10) {
                             break;
                         }
-                        const el = exports.PreconditionFailure_Violation.decode(reader, reader.uint32());
-                        if (el !== undefined) {
-                            message.violations.push(el);
-                        }
+                        message.violations.push(exports.PreconditionFailure_Violation.decode(reader, reader.uint32()));
                         continue;
                     }
                 }
@@ -585,13 +570,13 @@ function createBasePreconditionFailure_Violation() {
 }
 exports.PreconditionFailure_Violation = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.type !== undefined && message.type !== "") {
+        if (message.type !== "") {
             writer.uint32(10).string(message.type);
         }
-        if (message.subject !== undefined && message.subject !== "") {
+        if (message.subject !== "") {
             writer.uint32(18).string(message.subject);
         }
-        if (message.description !== undefined && message.description !== "") {
+        if (message.description !== "") {
             writer.uint32(26).string(message.description);
         }
         return writer;
@@ -651,13 +636,13 @@ exports.PreconditionFailure_Violation = {
     },
     toJSON(message) {
         const obj = {};
-        if (message.type !== undefined && message.type !== "") {
+        if (message.type !== "") {
             obj.type = message.type;
         }
-        if (message.subject !== undefined && message.subject !== "") {
+        if (message.subject !== "") {
             obj.subject = message.subject;
         }
-        if (message.description !== undefined && message.description !== "") {
+        if (message.description !== "") {
             obj.description = message.description;
         }
         return obj;
@@ -678,10 +663,8 @@ function createBaseBadRequest() {
 }
 exports.BadRequest = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.fieldViolations !== undefined && message.fieldViolations.length !== 0) {
-            for (const v of message.fieldViolations) {
-                exports.BadRequest_FieldViolation.encode(v, writer.uint32(10).fork()).join();
-            }
+        for (const v of message.fieldViolations) {
+            exports.BadRequest_FieldViolation.encode(v, writer.uint32(10).fork()).join();
         }
         return writer;
     },
@@ -702,10 +685,7 @@ exports.BadRequest = {
                         if (tag !== 10) {
                             break;
                         }
-                        const el = exports.BadRequest_FieldViolation.decode(reader, reader.uint32());
-                        if (el !== undefined) {
-                            message.fieldViolations.push(el);
-                        }
+                        message.fieldViolations.push(exports.BadRequest_FieldViolation.decode(reader, reader.uint32()));
                         continue;
                     }
                 }
@@ -750,10 +730,10 @@ function createBaseBadRequest_FieldViolation() {
 }
 exports.BadRequest_FieldViolation = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.field !== undefined && message.field !== "") {
+        if (message.field !== "") {
             writer.uint32(10).string(message.field);
         }
-        if (message.description !== undefined && message.description !== "") {
+        if (message.description !== "") {
             writer.uint32(18).string(message.description);
         }
         return writer;
@@ -805,10 +785,10 @@ exports.BadRequest_FieldViolation = {
     },
     toJSON(message) {
         const obj = {};
-        if (message.field !== undefined && message.field !== "") {
+        if (message.field !== "") {
             obj.field = message.field;
         }
-        if (message.description !== undefined && message.description !== "") {
+        if (message.description !== "") {
             obj.description = message.description;
         }
         return obj;
@@ -828,10 +808,10 @@ function createBaseRequestInfo() {
 }
 exports.RequestInfo = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.requestId !== undefined && message.requestId !== "") {
+        if (message.requestId !== "") {
             writer.uint32(10).string(message.requestId);
         }
-        if (message.servingData !== undefined && message.servingData !== "") {
+        if (message.servingData !== "") {
             writer.uint32(18).string(message.servingData);
         }
         return writer;
@@ -891,10 +871,10 @@ exports.RequestInfo = {
     },
     toJSON(message) {
         const obj = {};
-        if (message.requestId !== undefined && message.requestId !== "") {
+        if (message.requestId !== "") {
             obj.requestId = message.requestId;
         }
-        if (message.servingData !== undefined && message.servingData !== "") {
+        if (message.servingData !== "") {
             obj.servingData = message.servingData;
         }
         return obj;
@@ -914,16 +894,16 @@ function createBaseResourceInfo() {
 }
 exports.ResourceInfo = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.resourceType !== undefined && message.resourceType !== "") {
+        if (message.resourceType !== "") {
             writer.uint32(10).string(message.resourceType);
         }
-        if (message.resourceName !== undefined && message.resourceName !== "") {
+        if (message.resourceName !== "") {
             writer.uint32(18).string(message.resourceName);
         }
-        if (message.owner !== undefined && message.owner !== "") {
+        if (message.owner !== "") {
             writer.uint32(26).string(message.owner);
         }
-        if (message.description !== undefined && message.description !== "") {
+        if (message.description !== "") {
             writer.uint32(34).string(message.description);
         }
         return writer;
@@ -999,16 +979,16 @@ exports.ResourceInfo = {
     },
     toJSON(message) {
         const obj = {};
-        if (message.resourceType !== undefined && message.resourceType !== "") {
+        if (message.resourceType !== "") {
             obj.resourceType = message.resourceType;
         }
-        if (message.resourceName !== undefined && message.resourceName !== "") {
+        if (message.resourceName !== "") {
             obj.resourceName = message.resourceName;
         }
-        if (message.owner !== undefined && message.owner !== "") {
+        if (message.owner !== "") {
             obj.owner = message.owner;
         }
-        if (message.description !== undefined && message.description !== "") {
+        if (message.description !== "") {
             obj.description = message.description;
         }
         return obj;
@@ -1030,10 +1010,8 @@ function createBaseHelp() {
 }
 exports.Help = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.links !== undefined && message.links.length !== 0) {
-            for (const v of message.links) {
-                exports.Help_Link.encode(v, writer.uint32(10).fork()).join();
-            }
+        for (const v of message.links) {
+            exports.Help_Link.encode(v, writer.uint32(10).fork()).join();
         }
         return writer;
     },
@@ -1054,10 +1032,7 @@ exports.Help = {
                         if (tag !== 10) {
                             break;
                         }
-                        const el = exports.Help_Link.decode(reader, reader.uint32());
-                        if (el !== undefined) {
-                            message.links.push(el);
-                        }
+                        message.links.push(exports.Help_Link.decode(reader, reader.uint32()));
                         continue;
                     }
                 }
@@ -1098,10 +1073,10 @@ function createBaseHelp_Link() {
 }
 exports.Help_Link = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.description !== undefined && message.description !== "") {
+        if (message.description !== "") {
             writer.uint32(10).string(message.description);
         }
-        if (message.url !== undefined && message.url !== "") {
+        if (message.url !== "") {
             writer.uint32(18).string(message.url);
         }
         return writer;
@@ -1153,10 +1128,10 @@ exports.Help_Link = {
     },
     toJSON(message) {
         const obj = {};
-        if (message.description !== undefined && message.description !== "") {
+        if (message.description !== "") {
             obj.description = message.description;
         }
-        if (message.url !== undefined && message.url !== "") {
+        if (message.url !== "") {
             obj.url = message.url;
         }
         return obj;
@@ -1176,10 +1151,10 @@ function createBaseLocalizedMessage() {
 }
 exports.LocalizedMessage = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.locale !== undefined && message.locale !== "") {
+        if (message.locale !== "") {
             writer.uint32(10).string(message.locale);
         }
-        if (message.message !== undefined && message.message !== "") {
+        if (message.message !== "") {
             writer.uint32(18).string(message.message);
         }
         return writer;
@@ -1231,10 +1206,10 @@ exports.LocalizedMessage = {
     },
     toJSON(message) {
         const obj = {};
-        if (message.locale !== undefined && message.locale !== "") {
+        if (message.locale !== "") {
             obj.locale = message.locale;
         }
-        if (message.message !== undefined && message.message !== "") {
+        if (message.message !== "") {
             obj.message = message.message;
         }
         return obj;

@@ -13,18 +13,18 @@ export declare const protobufFileName = "google/rpc/status.proto";
  */
 export interface Status {
     /** The status code, which should be an enum value of [google.rpc.Code][google.rpc.Code]. */
-    code?: number | undefined;
+    code: number;
     /**
      * A developer-facing error message, which should be in English. Any
      * user-facing error message should be localized and sent in the
      * [google.rpc.Status.details][google.rpc.Status.details] field, or localized by the client.
      */
-    message?: string | undefined;
+    message: string;
     /**
      * A list of messages that carry the error details.  There is a common set of
      * message types for APIs to use.
      */
-    details?: Any[] | undefined;
+    details: Any[];
 }
 export declare const Status: MessageFns<Status>;
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;

@@ -16,16 +16,14 @@ function createBaseStatus() {
 }
 exports.Status = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.code !== undefined && message.code !== 0) {
+        if (message.code !== 0) {
             writer.uint32(8).int32(message.code);
         }
-        if (message.message !== undefined && message.message !== "") {
+        if (message.message !== "") {
             writer.uint32(18).string(message.message);
         }
-        if (message.details !== undefined && message.details.length !== 0) {
-            for (const v of message.details) {
-                any_1.Any.encode(v, writer.uint32(26).fork()).join();
-            }
+        for (const v of message.details) {
+            any_1.Any.encode(v, writer.uint32(26).fork()).join();
         }
         return writer;
     },
@@ -60,10 +58,7 @@ exports.Status = {
                         if (tag !== 26) {
                             break;
                         }
-                        const el = any_1.Any.decode(reader, reader.uint32());
-                        if (el !== undefined) {
-                            message.details.push(el);
-                        }
+                        message.details.push(any_1.Any.decode(reader, reader.uint32()));
                         continue;
                     }
                 }
@@ -87,10 +82,10 @@ exports.Status = {
     },
     toJSON(message) {
         const obj = {};
-        if (message.code !== undefined && message.code !== 0) {
+        if (message.code !== 0) {
             obj.code = Math.round(message.code);
         }
-        if (message.message !== undefined && message.message !== "") {
+        if (message.message !== "") {
             obj.message = message.message;
         }
         if (message.details?.length) {

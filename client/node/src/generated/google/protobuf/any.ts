@@ -124,11 +124,9 @@ export interface Any {
    * Schemes other than `http`, `https` (or the empty scheme) might be
    * used with implementation specific semantics.
    */
-  typeUrl?:
-    | string
-    | undefined;
+  typeUrl: string;
   /** Must be a valid serialized protocol buffer of the above specified type. */
-  value?: Buffer | undefined;
+  value: Buffer;
 }
 
 function createBaseAny(): Any {
@@ -137,10 +135,10 @@ function createBaseAny(): Any {
 
 export const Any: MessageFns<Any> = {
   encode(message: Any, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.typeUrl !== undefined && message.typeUrl !== "") {
+    if (message.typeUrl !== "") {
       writer.uint32(10).string(message.typeUrl);
     }
-    if (message.value !== undefined && message.value.length !== 0) {
+    if (message.value.length !== 0) {
       writer.uint32(18).bytes(message.value);
     }
     return writer;
@@ -200,10 +198,10 @@ export const Any: MessageFns<Any> = {
 
   toJSON(message: Any): unknown {
     const obj: any = {};
-    if (message.typeUrl !== undefined && message.typeUrl !== "") {
+    if (message.typeUrl !== "") {
       obj.typeUrl = message.typeUrl;
     }
-    if (message.value !== undefined && message.value.length !== 0) {
+    if (message.value.length !== 0) {
       obj.value = base64FromBytes(message.value);
     }
     return obj;

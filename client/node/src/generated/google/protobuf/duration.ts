@@ -77,9 +77,7 @@ export interface Duration {
    * to +315,576,000,000 inclusive. Note: these bounds are computed from:
    * 60 sec/min * 60 min/hr * 24 hr/day * 365.25 days/year * 10000 years
    */
-  seconds?:
-    | number
-    | undefined;
+  seconds: number;
   /**
    * Signed fractions of a second at nanosecond resolution of the span
    * of time. Durations less than one second are represented with a 0
@@ -88,7 +86,7 @@ export interface Duration {
    * of the same sign as the `seconds` field. Must be from -999,999,999
    * to +999,999,999 inclusive.
    */
-  nanos?: number | undefined;
+  nanos: number;
 }
 
 function createBaseDuration(): Duration {
@@ -97,10 +95,10 @@ function createBaseDuration(): Duration {
 
 export const Duration: MessageFns<Duration> = {
   encode(message: Duration, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.seconds !== undefined && message.seconds !== 0) {
+    if (message.seconds !== 0) {
       writer.uint32(8).int64(message.seconds);
     }
-    if (message.nanos !== undefined && message.nanos !== 0) {
+    if (message.nanos !== 0) {
       writer.uint32(16).int32(message.nanos);
     }
     return writer;
@@ -156,10 +154,10 @@ export const Duration: MessageFns<Duration> = {
 
   toJSON(message: Duration): unknown {
     const obj: any = {};
-    if (message.seconds !== undefined && message.seconds !== 0) {
+    if (message.seconds !== 0) {
       obj.seconds = Math.round(message.seconds);
     }
-    if (message.nanos !== undefined && message.nanos !== 0) {
+    if (message.nanos !== 0) {
       obj.nanos = Math.round(message.nanos);
     }
     return obj;

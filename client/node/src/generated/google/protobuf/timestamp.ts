@@ -108,16 +108,14 @@ export interface Timestamp {
    * 1970-01-01T00:00:00Z. Must be from 0001-01-01T00:00:00Z to
    * 9999-12-31T23:59:59Z inclusive.
    */
-  seconds?:
-    | number
-    | undefined;
+  seconds: number;
   /**
    * Non-negative fractions of a second at nanosecond resolution. Negative
    * second values with fractions must still have non-negative nanos values
    * that count forward in time. Must be from 0 to 999,999,999
    * inclusive.
    */
-  nanos?: number | undefined;
+  nanos: number;
 }
 
 function createBaseTimestamp(): Timestamp {
@@ -126,10 +124,10 @@ function createBaseTimestamp(): Timestamp {
 
 export const Timestamp: MessageFns<Timestamp> = {
   encode(message: Timestamp, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.seconds !== undefined && message.seconds !== 0) {
+    if (message.seconds !== 0) {
       writer.uint32(8).int64(message.seconds);
     }
-    if (message.nanos !== undefined && message.nanos !== 0) {
+    if (message.nanos !== 0) {
       writer.uint32(16).int32(message.nanos);
     }
     return writer;

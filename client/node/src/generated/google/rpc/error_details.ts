@@ -29,17 +29,15 @@ export const protobufFileName = "google/rpc/error_details.proto";
  */
 export interface RetryInfo {
   /** Clients should wait at least this long between retrying the same request. */
-  retryDelay?: Duration | undefined;
+  retryDelay: Duration | undefined;
 }
 
 /** Describes additional debugging info. */
 export interface DebugInfo {
   /** The stack trace entries indicating where the error occurred. */
-  stackEntries?:
-    | string[]
-    | undefined;
+  stackEntries: string[];
   /** Additional debugging information provided by the server. */
-  detail?: string | undefined;
+  detail: string;
 }
 
 /**
@@ -57,7 +55,7 @@ export interface DebugInfo {
  */
 export interface QuotaFailure {
   /** Describes all quota violations. */
-  violations?: QuotaFailure_Violation[] | undefined;
+  violations: QuotaFailure_Violation[];
 }
 
 /**
@@ -70,9 +68,7 @@ export interface QuotaFailure_Violation {
    * For example, "clientip:<ip address of client>" or "project:<Google
    * developer project id>".
    */
-  subject?:
-    | string
-    | undefined;
+  subject: string;
   /**
    * A description of how the quota check failed. Clients can use this
    * description to find more about the quota configuration in the service's
@@ -82,7 +78,7 @@ export interface QuotaFailure_Violation {
    * For example: "Service disabled" or "Daily Limit for read operations
    * exceeded".
    */
-  description?: string | undefined;
+  description: string;
 }
 
 /**
@@ -115,9 +111,7 @@ export interface ErrorInfo {
    * domain of errors. This should be at most 63 characters and match
    * /[A-Z0-9_]+/.
    */
-  reason?:
-    | string
-    | undefined;
+  reason: string;
   /**
    * The logical grouping to which the "reason" belongs.  Often "domain" will
    * contain the registered service name of the tool or product that is the
@@ -125,9 +119,7 @@ export interface ErrorInfo {
    * common across many APIs, the first segment of the example above will be
    * omitted.  The value will be, "googleapis.com".
    */
-  domain?:
-    | string
-    | undefined;
+  domain: string;
   /**
    * Additional structured details about this error.
    *
@@ -138,7 +130,7 @@ export interface ErrorInfo {
    * {"instanceLimitPerRequest": "100"}, if the client exceeds the number of
    * instances that can be created in a single (batch) request.
    */
-  metadata?: { [key: string]: string } | undefined;
+  metadata: { [key: string]: string };
 }
 
 export interface ErrorInfo_MetadataEntry {
@@ -155,7 +147,7 @@ export interface ErrorInfo_MetadataEntry {
  */
 export interface PreconditionFailure {
   /** Describes all precondition violations. */
-  violations?: PreconditionFailure_Violation[] | undefined;
+  violations: PreconditionFailure_Violation[];
 }
 
 /** A message type used to describe a single precondition failure. */
@@ -165,24 +157,20 @@ export interface PreconditionFailure_Violation {
    * enum type to define the supported precondition violation subjects. For
    * example, "TOS" for "Terms of Service violation".
    */
-  type?:
-    | string
-    | undefined;
+  type: string;
   /**
    * The subject, relative to the type, that failed.
    * For example, "google.com/cloud" relative to the "TOS" type would indicate
    * which terms of service is being referenced.
    */
-  subject?:
-    | string
-    | undefined;
+  subject: string;
   /**
    * A description of how the precondition failed. Developers can use this
    * description to understand how to fix the failure.
    *
    * For example: "Terms of service not accepted".
    */
-  description?: string | undefined;
+  description: string;
 }
 
 /**
@@ -191,7 +179,7 @@ export interface PreconditionFailure_Violation {
  */
 export interface BadRequest {
   /** Describes all violations in a client request. */
-  fieldViolations?: BadRequest_FieldViolation[] | undefined;
+  fieldViolations: BadRequest_FieldViolation[];
 }
 
 /** A message type used to describe a single bad request field. */
@@ -201,11 +189,9 @@ export interface BadRequest_FieldViolation {
    * sequence of dot-separated identifiers that identify a protocol buffer
    * field. E.g., "field_violations.field" would identify this field.
    */
-  field?:
-    | string
-    | undefined;
+  field: string;
   /** A description of why the request element is bad. */
-  description?: string | undefined;
+  description: string;
 }
 
 /**
@@ -217,14 +203,12 @@ export interface RequestInfo {
    * An opaque string that should only be interpreted by the service generating
    * it. For example, it can be used to identify requests in the service's logs.
    */
-  requestId?:
-    | string
-    | undefined;
+  requestId: string;
   /**
    * Any data that was used to serve this request. For example, an encrypted
    * stack trace that can be sent back to the service provider for debugging.
    */
-  servingData?: string | undefined;
+  servingData: string;
 }
 
 /** Describes the resource that is being accessed. */
@@ -234,31 +218,25 @@ export interface ResourceInfo {
    * "cloud storage bucket", "file", "Google calendar"; or the type URL
    * of the resource: e.g. "type.googleapis.com/google.pubsub.v1.Topic".
    */
-  resourceType?:
-    | string
-    | undefined;
+  resourceType: string;
   /**
    * The name of the resource being accessed.  For example, a shared calendar
    * name: "example.com_4fghdhgsrgh@group.calendar.google.com", if the current
    * error is [google.rpc.Code.PERMISSION_DENIED][google.rpc.Code.PERMISSION_DENIED].
    */
-  resourceName?:
-    | string
-    | undefined;
+  resourceName: string;
   /**
    * The owner of the resource (optional).
    * For example, "user:<owner email>" or "project:<Google developer project
    * id>".
    */
-  owner?:
-    | string
-    | undefined;
+  owner: string;
   /**
    * Describes what error is encountered when accessing this resource.
    * For example, updating a cloud project may require the `writer` permission
    * on the developer console project.
    */
-  description?: string | undefined;
+  description: string;
 }
 
 /**
@@ -270,17 +248,15 @@ export interface ResourceInfo {
  */
 export interface Help {
   /** URL(s) pointing to additional information on handling the current error. */
-  links?: Help_Link[] | undefined;
+  links: Help_Link[];
 }
 
 /** Describes a URL link. */
 export interface Help_Link {
   /** Describes what the link offers. */
-  description?:
-    | string
-    | undefined;
+  description: string;
   /** The URL of the link. */
-  url?: string | undefined;
+  url: string;
 }
 
 /**
@@ -293,11 +269,9 @@ export interface LocalizedMessage {
    * http://www.rfc-editor.org/rfc/bcp/bcp47.txt.
    * Examples are: "en-US", "fr-CH", "es-MX"
    */
-  locale?:
-    | string
-    | undefined;
+  locale: string;
   /** The localized error message in the above locale. */
-  message?: string | undefined;
+  message: string;
 }
 
 function createBaseRetryInfo(): RetryInfo {
@@ -381,12 +355,10 @@ function createBaseDebugInfo(): DebugInfo {
 
 export const DebugInfo: MessageFns<DebugInfo> = {
   encode(message: DebugInfo, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.stackEntries !== undefined && message.stackEntries.length !== 0) {
-      for (const v of message.stackEntries) {
-        writer.uint32(10).string(v!);
-      }
+    for (const v of message.stackEntries) {
+      writer.uint32(10).string(v!);
     }
-    if (message.detail !== undefined && message.detail !== "") {
+    if (message.detail !== "") {
       writer.uint32(18).string(message.detail);
     }
     return writer;
@@ -410,10 +382,7 @@ export const DebugInfo: MessageFns<DebugInfo> = {
               break;
             }
 
-            const el = reader.string();
-            if (el !== undefined) {
-              message.stackEntries!.push(el);
-            }
+            message.stackEntries.push(reader.string());
             continue;
           }
           case 2: {
@@ -452,7 +421,7 @@ export const DebugInfo: MessageFns<DebugInfo> = {
     if (message.stackEntries?.length) {
       obj.stackEntries = message.stackEntries;
     }
-    if (message.detail !== undefined && message.detail !== "") {
+    if (message.detail !== "") {
       obj.detail = message.detail;
     }
     return obj;
@@ -475,10 +444,8 @@ function createBaseQuotaFailure(): QuotaFailure {
 
 export const QuotaFailure: MessageFns<QuotaFailure> = {
   encode(message: QuotaFailure, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.violations !== undefined && message.violations.length !== 0) {
-      for (const v of message.violations) {
-        QuotaFailure_Violation.encode(v!, writer.uint32(10).fork()).join();
-      }
+    for (const v of message.violations) {
+      QuotaFailure_Violation.encode(v!, writer.uint32(10).fork()).join();
     }
     return writer;
   },
@@ -501,10 +468,7 @@ export const QuotaFailure: MessageFns<QuotaFailure> = {
               break;
             }
 
-            const el = QuotaFailure_Violation.decode(reader, reader.uint32());
-            if (el !== undefined) {
-              message.violations!.push(el);
-            }
+            message.violations.push(QuotaFailure_Violation.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -551,10 +515,10 @@ function createBaseQuotaFailure_Violation(): QuotaFailure_Violation {
 
 export const QuotaFailure_Violation: MessageFns<QuotaFailure_Violation> = {
   encode(message: QuotaFailure_Violation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.subject !== undefined && message.subject !== "") {
+    if (message.subject !== "") {
       writer.uint32(10).string(message.subject);
     }
-    if (message.description !== undefined && message.description !== "") {
+    if (message.description !== "") {
       writer.uint32(18).string(message.description);
     }
     return writer;
@@ -610,10 +574,10 @@ export const QuotaFailure_Violation: MessageFns<QuotaFailure_Violation> = {
 
   toJSON(message: QuotaFailure_Violation): unknown {
     const obj: any = {};
-    if (message.subject !== undefined && message.subject !== "") {
+    if (message.subject !== "") {
       obj.subject = message.subject;
     }
-    if (message.description !== undefined && message.description !== "") {
+    if (message.description !== "") {
       obj.description = message.description;
     }
     return obj;
@@ -636,13 +600,13 @@ function createBaseErrorInfo(): ErrorInfo {
 
 export const ErrorInfo: MessageFns<ErrorInfo> = {
   encode(message: ErrorInfo, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.reason !== undefined && message.reason !== "") {
+    if (message.reason !== "") {
       writer.uint32(10).string(message.reason);
     }
-    if (message.domain !== undefined && message.domain !== "") {
+    if (message.domain !== "") {
       writer.uint32(18).string(message.domain);
     }
-    globalThis.Object.entries(message.metadata || {}).forEach(([key, value]: [string, string]) => {
+    globalThis.Object.entries(message.metadata).forEach(([key, value]: [string, string]) => {
       ErrorInfo_MetadataEntry.encode({ key: key as any, value }, writer.uint32(26).fork()).join();
     });
     return writer;
@@ -684,7 +648,7 @@ export const ErrorInfo: MessageFns<ErrorInfo> = {
 
             const entry3 = ErrorInfo_MetadataEntry.decode(reader, reader.uint32());
             if (entry3.value !== undefined) {
-              message.metadata![entry3.key] = entry3.value;
+              message.metadata[entry3.key] = entry3.value;
             }
             continue;
           }
@@ -723,10 +687,10 @@ export const ErrorInfo: MessageFns<ErrorInfo> = {
 
   toJSON(message: ErrorInfo): unknown {
     const obj: any = {};
-    if (message.reason !== undefined && message.reason !== "") {
+    if (message.reason !== "") {
       obj.reason = message.reason;
     }
-    if (message.domain !== undefined && message.domain !== "") {
+    if (message.domain !== "") {
       obj.domain = message.domain;
     }
     if (message.metadata) {
@@ -852,10 +816,8 @@ function createBasePreconditionFailure(): PreconditionFailure {
 
 export const PreconditionFailure: MessageFns<PreconditionFailure> = {
   encode(message: PreconditionFailure, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.violations !== undefined && message.violations.length !== 0) {
-      for (const v of message.violations) {
-        PreconditionFailure_Violation.encode(v!, writer.uint32(10).fork()).join();
-      }
+    for (const v of message.violations) {
+      PreconditionFailure_Violation.encode(v!, writer.uint32(10).fork()).join();
     }
     return writer;
   },
@@ -878,10 +840,7 @@ export const PreconditionFailure: MessageFns<PreconditionFailure> = {
               break;
             }
 
-            const el = PreconditionFailure_Violation.decode(reader, reader.uint32());
-            if (el !== undefined) {
-              message.violations!.push(el);
-            }
+            message.violations.push(PreconditionFailure_Violation.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -928,13 +887,13 @@ function createBasePreconditionFailure_Violation(): PreconditionFailure_Violatio
 
 export const PreconditionFailure_Violation: MessageFns<PreconditionFailure_Violation> = {
   encode(message: PreconditionFailure_Violation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.type !== undefined && message.type !== "") {
+    if (message.type !== "") {
       writer.uint32(10).string(message.type);
     }
-    if (message.subject !== undefined && message.subject !== "") {
+    if (message.subject !== "") {
       writer.uint32(18).string(message.subject);
     }
-    if (message.description !== undefined && message.description !== "") {
+    if (message.description !== "") {
       writer.uint32(26).string(message.description);
     }
     return writer;
@@ -999,13 +958,13 @@ export const PreconditionFailure_Violation: MessageFns<PreconditionFailure_Viola
 
   toJSON(message: PreconditionFailure_Violation): unknown {
     const obj: any = {};
-    if (message.type !== undefined && message.type !== "") {
+    if (message.type !== "") {
       obj.type = message.type;
     }
-    if (message.subject !== undefined && message.subject !== "") {
+    if (message.subject !== "") {
       obj.subject = message.subject;
     }
-    if (message.description !== undefined && message.description !== "") {
+    if (message.description !== "") {
       obj.description = message.description;
     }
     return obj;
@@ -1031,10 +990,8 @@ function createBaseBadRequest(): BadRequest {
 
 export const BadRequest: MessageFns<BadRequest> = {
   encode(message: BadRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.fieldViolations !== undefined && message.fieldViolations.length !== 0) {
-      for (const v of message.fieldViolations) {
-        BadRequest_FieldViolation.encode(v!, writer.uint32(10).fork()).join();
-      }
+    for (const v of message.fieldViolations) {
+      BadRequest_FieldViolation.encode(v!, writer.uint32(10).fork()).join();
     }
     return writer;
   },
@@ -1057,10 +1014,7 @@ export const BadRequest: MessageFns<BadRequest> = {
               break;
             }
 
-            const el = BadRequest_FieldViolation.decode(reader, reader.uint32());
-            if (el !== undefined) {
-              message.fieldViolations!.push(el);
-            }
+            message.fieldViolations.push(BadRequest_FieldViolation.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -1109,10 +1063,10 @@ function createBaseBadRequest_FieldViolation(): BadRequest_FieldViolation {
 
 export const BadRequest_FieldViolation: MessageFns<BadRequest_FieldViolation> = {
   encode(message: BadRequest_FieldViolation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.field !== undefined && message.field !== "") {
+    if (message.field !== "") {
       writer.uint32(10).string(message.field);
     }
-    if (message.description !== undefined && message.description !== "") {
+    if (message.description !== "") {
       writer.uint32(18).string(message.description);
     }
     return writer;
@@ -1168,10 +1122,10 @@ export const BadRequest_FieldViolation: MessageFns<BadRequest_FieldViolation> = 
 
   toJSON(message: BadRequest_FieldViolation): unknown {
     const obj: any = {};
-    if (message.field !== undefined && message.field !== "") {
+    if (message.field !== "") {
       obj.field = message.field;
     }
-    if (message.description !== undefined && message.description !== "") {
+    if (message.description !== "") {
       obj.description = message.description;
     }
     return obj;
@@ -1194,10 +1148,10 @@ function createBaseRequestInfo(): RequestInfo {
 
 export const RequestInfo: MessageFns<RequestInfo> = {
   encode(message: RequestInfo, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.requestId !== undefined && message.requestId !== "") {
+    if (message.requestId !== "") {
       writer.uint32(10).string(message.requestId);
     }
-    if (message.servingData !== undefined && message.servingData !== "") {
+    if (message.servingData !== "") {
       writer.uint32(18).string(message.servingData);
     }
     return writer;
@@ -1261,10 +1215,10 @@ export const RequestInfo: MessageFns<RequestInfo> = {
 
   toJSON(message: RequestInfo): unknown {
     const obj: any = {};
-    if (message.requestId !== undefined && message.requestId !== "") {
+    if (message.requestId !== "") {
       obj.requestId = message.requestId;
     }
-    if (message.servingData !== undefined && message.servingData !== "") {
+    if (message.servingData !== "") {
       obj.servingData = message.servingData;
     }
     return obj;
@@ -1287,16 +1241,16 @@ function createBaseResourceInfo(): ResourceInfo {
 
 export const ResourceInfo: MessageFns<ResourceInfo> = {
   encode(message: ResourceInfo, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.resourceType !== undefined && message.resourceType !== "") {
+    if (message.resourceType !== "") {
       writer.uint32(10).string(message.resourceType);
     }
-    if (message.resourceName !== undefined && message.resourceName !== "") {
+    if (message.resourceName !== "") {
       writer.uint32(18).string(message.resourceName);
     }
-    if (message.owner !== undefined && message.owner !== "") {
+    if (message.owner !== "") {
       writer.uint32(26).string(message.owner);
     }
-    if (message.description !== undefined && message.description !== "") {
+    if (message.description !== "") {
       writer.uint32(34).string(message.description);
     }
     return writer;
@@ -1378,16 +1332,16 @@ export const ResourceInfo: MessageFns<ResourceInfo> = {
 
   toJSON(message: ResourceInfo): unknown {
     const obj: any = {};
-    if (message.resourceType !== undefined && message.resourceType !== "") {
+    if (message.resourceType !== "") {
       obj.resourceType = message.resourceType;
     }
-    if (message.resourceName !== undefined && message.resourceName !== "") {
+    if (message.resourceName !== "") {
       obj.resourceName = message.resourceName;
     }
-    if (message.owner !== undefined && message.owner !== "") {
+    if (message.owner !== "") {
       obj.owner = message.owner;
     }
-    if (message.description !== undefined && message.description !== "") {
+    if (message.description !== "") {
       obj.description = message.description;
     }
     return obj;
@@ -1412,10 +1366,8 @@ function createBaseHelp(): Help {
 
 export const Help: MessageFns<Help> = {
   encode(message: Help, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.links !== undefined && message.links.length !== 0) {
-      for (const v of message.links) {
-        Help_Link.encode(v!, writer.uint32(10).fork()).join();
-      }
+    for (const v of message.links) {
+      Help_Link.encode(v!, writer.uint32(10).fork()).join();
     }
     return writer;
   },
@@ -1438,10 +1390,7 @@ export const Help: MessageFns<Help> = {
               break;
             }
 
-            const el = Help_Link.decode(reader, reader.uint32());
-            if (el !== undefined) {
-              message.links!.push(el);
-            }
+            message.links.push(Help_Link.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -1486,10 +1435,10 @@ function createBaseHelp_Link(): Help_Link {
 
 export const Help_Link: MessageFns<Help_Link> = {
   encode(message: Help_Link, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.description !== undefined && message.description !== "") {
+    if (message.description !== "") {
       writer.uint32(10).string(message.description);
     }
-    if (message.url !== undefined && message.url !== "") {
+    if (message.url !== "") {
       writer.uint32(18).string(message.url);
     }
     return writer;
@@ -1545,10 +1494,10 @@ export const Help_Link: MessageFns<Help_Link> = {
 
   toJSON(message: Help_Link): unknown {
     const obj: any = {};
-    if (message.description !== undefined && message.description !== "") {
+    if (message.description !== "") {
       obj.description = message.description;
     }
-    if (message.url !== undefined && message.url !== "") {
+    if (message.url !== "") {
       obj.url = message.url;
     }
     return obj;
@@ -1571,10 +1520,10 @@ function createBaseLocalizedMessage(): LocalizedMessage {
 
 export const LocalizedMessage: MessageFns<LocalizedMessage> = {
   encode(message: LocalizedMessage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.locale !== undefined && message.locale !== "") {
+    if (message.locale !== "") {
       writer.uint32(10).string(message.locale);
     }
-    if (message.message !== undefined && message.message !== "") {
+    if (message.message !== "") {
       writer.uint32(18).string(message.message);
     }
     return writer;
@@ -1630,10 +1579,10 @@ export const LocalizedMessage: MessageFns<LocalizedMessage> = {
 
   toJSON(message: LocalizedMessage): unknown {
     const obj: any = {};
-    if (message.locale !== undefined && message.locale !== "") {
+    if (message.locale !== "") {
       obj.locale = message.locale;
     }
-    if (message.message !== undefined && message.message !== "") {
+    if (message.message !== "") {
       obj.message = message.message;
     }
     return obj;

@@ -23,22 +23,18 @@ export const protobufFileName = "google/rpc/status.proto";
  */
 export interface Status {
   /** The status code, which should be an enum value of [google.rpc.Code][google.rpc.Code]. */
-  code?:
-    | number
-    | undefined;
+  code: number;
   /**
    * A developer-facing error message, which should be in English. Any
    * user-facing error message should be localized and sent in the
    * [google.rpc.Status.details][google.rpc.Status.details] field, or localized by the client.
    */
-  message?:
-    | string
-    | undefined;
+  message: string;
   /**
    * A list of messages that carry the error details.  There is a common set of
    * message types for APIs to use.
    */
-  details?: Any[] | undefined;
+  details: Any[];
 }
 
 function createBaseStatus(): Status {
@@ -47,16 +43,14 @@ function createBaseStatus(): Status {
 
 export const Status: MessageFns<Status> = {
   encode(message: Status, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.code !== undefined && message.code !== 0) {
+    if (message.code !== 0) {
       writer.uint32(8).int32(message.code);
     }
-    if (message.message !== undefined && message.message !== "") {
+    if (message.message !== "") {
       writer.uint32(18).string(message.message);
     }
-    if (message.details !== undefined && message.details.length !== 0) {
-      for (const v of message.details) {
-        Any.encode(v!, writer.uint32(26).fork()).join();
-      }
+    for (const v of message.details) {
+      Any.encode(v!, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -95,10 +89,7 @@ export const Status: MessageFns<Status> = {
               break;
             }
 
-            const el = Any.decode(reader, reader.uint32());
-            if (el !== undefined) {
-              message.details!.push(el);
-            }
+            message.details.push(Any.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -123,10 +114,10 @@ export const Status: MessageFns<Status> = {
 
   toJSON(message: Status): unknown {
     const obj: any = {};
-    if (message.code !== undefined && message.code !== 0) {
+    if (message.code !== 0) {
       obj.code = Math.round(message.code);
     }
-    if (message.message !== undefined && message.message !== "") {
+    if (message.message !== "") {
       obj.message = message.message;
     }
     if (message.details?.length) {

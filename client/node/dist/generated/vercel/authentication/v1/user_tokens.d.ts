@@ -8,57 +8,57 @@ export declare const protobufFileName = "vercel/authentication/v1/user_tokens.pr
  */
 export interface AuthToken {
     /** The token's identifier (Vercel's `id`), e.g. 64 hexadecimal characters. */
-    id?: string | undefined;
+    id: string;
     /** The token's human-readable name (Vercel's `name`). */
-    name?: string | undefined;
+    name: string;
     /** The token's kind (Vercel's `type`), e.g. `oauth2-token`. */
-    type?: string | undefined;
+    type: string;
     /**
      * How the token was created (Vercel's `origin`), e.g. `github`, `email`,
      * `manual`, `saml`; empty when Vercel does not say.
      */
-    origin?: string | undefined;
+    origin: string;
     /**
      * What the token may act on (Vercel's `scopes`); empty when Vercel does not
      * say.
      */
-    scopes?: TokenScope[] | undefined;
+    scopes: TokenScope[];
     /** When the token expires (Vercel's `expiresAt`); unset when it never does. */
-    expiresAt?: Date | undefined;
+    expiresAt: Date | undefined;
     /** When the token was last used (Vercel's `activeAt`). */
-    activeAt?: Date | undefined;
+    activeAt: Date | undefined;
     /** When the token was created (Vercel's `createdAt`). */
-    createdAt?: Date | undefined;
+    createdAt: Date | undefined;
     /**
      * The first characters of the secret (Vercel's `prefix`), e.g. `vcp_`,
      * to recognise it without revealing it; empty when Vercel does not say.
      */
-    prefix?: string | undefined;
+    prefix: string;
     /**
      * The last characters of the secret (Vercel's `suffix`); empty when Vercel
      * does not say.
      */
-    suffix?: string | undefined;
+    suffix: string;
     /**
      * When Vercel's secret scanning found the token in public (Vercel's
      * `leakedAt`); unset when it never did.
      */
-    leakedAt?: Date | undefined;
+    leakedAt: Date | undefined;
     /**
      * Where Vercel's secret scanning found the token (Vercel's `leakedUrl`),
      * e.g. a GitHub URL; empty when it never did.
      */
-    leakedUrl?: string | undefined;
+    leakedUrl: string;
     /**
      * When the token was revoked (Vercel's `revokedAt`); unset while it is
      * not.
      */
-    revokedAt?: Date | undefined;
+    revokedAt: Date | undefined;
     /**
      * The project a project-scoped token is limited to (Vercel's
      * `projectId`); empty for other tokens.
      */
-    projectId?: string | undefined;
+    projectId: string;
 }
 /**
  * One scope of a token (an element of Vercel's `scopes`): the user account or
@@ -66,23 +66,23 @@ export interface AuthToken {
  */
 export interface TokenScope {
     /** The scope's kind (Vercel's `type`): `user` or `team`. */
-    type?: string | undefined;
+    type: string;
     /**
      * The team the scope grants access to (Vercel's `teamId`); empty for a
      * `user` scope.
      */
-    teamId?: string | undefined;
+    teamId: string;
     /** How the scope was granted (Vercel's `origin`). */
-    origin?: string | undefined;
+    origin: string;
     /** When the scope was granted (Vercel's `createdAt`). */
-    createdAt?: Date | undefined;
+    createdAt: Date | undefined;
     /** When the scope expires (Vercel's `expiresAt`); unset when it never does. */
-    expiresAt?: Date | undefined;
+    expiresAt: Date | undefined;
     /**
      * A step-up verification of a `user` scope (Vercel's `sudo`); unset when
      * Vercel sends none.
      */
-    sudo?: SudoVerification | undefined;
+    sudo: SudoVerification | undefined;
 }
 /** A step-up ("sudo") verification of a user scope (Vercel's `scopes[].sudo`). */
 export interface SudoVerification {
@@ -90,14 +90,14 @@ export interface SudoVerification {
      * How the user verified (Vercel's `origin`), e.g. `email-otp`, `otp`,
      * `recovery-code`, `totp`, `webauthn`.
      */
-    origin?: string | undefined;
+    origin: string;
     /** When the verification lapses (Vercel's `expiresAt`). */
-    expiresAt?: Date | undefined;
+    expiresAt: Date | undefined;
     /**
      * When the user verified (Vercel's `verifiedAt`); unset when Vercel does
      * not say.
      */
-    verifiedAt?: Date | undefined;
+    verifiedAt: Date | undefined;
 }
 /**
  * Vercel's cursor-based pagination of a token listing (Vercel's
@@ -105,7 +105,7 @@ export interface SudoVerification {
  */
 export interface Pagination {
     /** The number of tokens in this page (Vercel's `count`). */
-    count?: number | undefined;
+    count: number;
     /**
      * The cursor of the next page, in milliseconds since the Unix epoch, as
      * Vercel sends it (Vercel's `next`); unset when there is no next page.
@@ -121,12 +121,12 @@ export interface Pagination {
      * (Vercel's `next`); pass it as ListAuthTokensRawRequest.until to read the
      * next page. Empty when there is no next page.
      */
-    nextCursor?: string | undefined;
+    nextCursor: string;
     /**
      * The cursor of the previous page as text (Vercel's `prev`); pass it as
      * ListAuthTokensRawRequest.since. Empty when there is no previous page.
      */
-    prevCursor?: string | undefined;
+    prevCursor: string;
 }
 /** The request of GetAuthToken. */
 export interface GetAuthTokenRequest {
@@ -134,29 +134,29 @@ export interface GetAuthTokenRequest {
      * The token to read (path parameter `tokenId`). Required. `current` means
      * the token the call is authenticated with.
      */
-    tokenId?: string | undefined;
+    tokenId: string;
     /** Acts on behalf of this team (query parameter `teamId`). Optional. */
-    teamId?: string | undefined;
+    teamId: string;
     /**
      * Acts on behalf of the team with this URL slug (query parameter `slug`).
      * Optional.
      */
-    slug?: string | undefined;
+    slug: string;
 }
 /** The response of GetAuthToken. */
 export interface GetAuthTokenResponse {
     /** The token's metadata (Vercel's `token`). */
-    token?: AuthToken | undefined;
+    token: AuthToken | undefined;
 }
 /** The request of ListAuthTokens. */
 export interface ListAuthTokensRequest {
     /** Acts on behalf of this team (query parameter `teamId`). Optional. */
-    teamId?: string | undefined;
+    teamId: string;
     /**
      * Acts on behalf of the team with this URL slug (query parameter `slug`).
      * Optional.
      */
-    slug?: string | undefined;
+    slug: string;
 }
 /** The response of ListAuthTokens. */
 export interface ListAuthTokensResponse {
@@ -164,7 +164,7 @@ export interface ListAuthTokensResponse {
      * Every token of every page (the `tokens` of each page), newest first, as
      * Vercel orders them.
      */
-    tokens?: AuthToken[] | undefined;
+    tokens: AuthToken[];
 }
 /**
  * The request of CreateAuthToken. Vercel accepts a plain token (`name`,
@@ -177,57 +177,57 @@ export interface CreateAuthTokenRequest {
      * The team the token is created for (query parameter `teamId`). Optional:
      * without it Vercel creates an account-wide token and no `teamId` is sent.
      */
-    teamId?: string | undefined;
+    teamId: string;
     /**
      * Acts on behalf of the team with this URL slug (query parameter `slug`).
      * Optional.
      */
-    slug?: string | undefined;
+    slug: string;
     /** The token's name (body field `name`). Required, at most 256 bytes. */
-    name?: string | undefined;
+    name: string;
     /**
      * When the token expires (body field `expiresAt`, sent in milliseconds).
      * Optional: unset means it never does.
      */
-    expiresAt?: Date | undefined;
+    expiresAt: Date | undefined;
     /**
      * The token's kind (body field `type`): empty or `oauth2-token`. The
      * StackQL description names `oauth2-token`; Vercel's current API no longer
      * documents it.
      */
-    type?: string | undefined;
+    type: string;
     /**
      * The OAuth2 client the token is for (body field `clientId`). Only with
      * `type` `oauth2-token`.
      */
-    clientId?: string | undefined;
+    clientId: string;
     /**
      * The integration installation the token is for (body field
      * `installationId`). Only with `type` `oauth2-token`.
      */
-    installationId?: string | undefined;
+    installationId: string;
     /**
      * The project a project-scoped token is limited to (body field
      * `projectId`). Optional; requires `team_id`.
      */
-    projectId?: string | undefined;
+    projectId: string;
     /**
      * A caller-chosen UUID that makes the call idempotent (AIP-155): a repeat
      * with the same `request_id` by the same caller within the server's
      * idempotency window returns the first call's response without creating a
      * second token. Optional; never sent upstream.
      */
-    requestId?: string | undefined;
+    requestId: string;
 }
 /** The response of CreateAuthToken. */
 export interface CreateAuthTokenResponse {
     /** The new token's metadata (Vercel's `token`). */
-    token?: AuthToken | undefined;
+    token: AuthToken | undefined;
     /**
      * The new token's secret (Vercel's `bearerToken`). Vercel returns it only
      * this once: store it safely.
      */
-    bearerToken?: string | undefined;
+    bearerToken: string;
 }
 /** The request of DeleteAuthToken. */
 export interface DeleteAuthTokenRequest {
@@ -235,44 +235,44 @@ export interface DeleteAuthTokenRequest {
      * The token to revoke (path parameter `tokenId`). Required. `current`
      * revokes the token the call is authenticated with.
      */
-    tokenId?: string | undefined;
+    tokenId: string;
     /** Acts on behalf of this team (query parameter `teamId`). Optional. */
-    teamId?: string | undefined;
+    teamId: string;
     /**
      * Acts on behalf of the team with this URL slug (query parameter `slug`).
      * Optional.
      */
-    slug?: string | undefined;
+    slug: string;
 }
 /** The response of DeleteAuthToken. */
 export interface DeleteAuthTokenResponse {
     /** The identifier of the revoked token (Vercel's `tokenId`). */
-    tokenId?: string | undefined;
+    tokenId: string;
 }
 /** The request of ListAuthTokensRaw. */
 export interface ListAuthTokensRawRequest {
     /** Acts on behalf of this team (query parameter `teamId`). Optional. */
-    teamId?: string | undefined;
+    teamId: string;
     /**
      * Acts on behalf of the team with this URL slug (query parameter `slug`).
      * Optional.
      */
-    slug?: string | undefined;
+    slug: string;
     /**
      * The most tokens the page holds (query parameter `limit`), 1 to 100;
      * 0 lets Vercel choose.
      */
-    limit?: number | undefined;
+    limit: number;
     /**
      * Reads the page after this cursor (query parameter `until`): a previous
      * page's `pagination.next_cursor`. Optional.
      */
-    until?: string | undefined;
+    until: string;
     /**
      * Reads the page before this cursor (query parameter `since`): a previous
      * page's `pagination.prev_cursor`. Optional.
      */
-    since?: string | undefined;
+    since: string;
 }
 /**
  * The response of ListAuthTokensRaw: the whole body of one
@@ -280,14 +280,14 @@ export interface ListAuthTokensRawRequest {
  */
 export interface ListAuthTokensRawResponse {
     /** The tokens of this page (Vercel's `tokens`). */
-    tokens?: AuthToken[] | undefined;
+    tokens: AuthToken[];
     /**
      * The token used by Vercel's test tooling (Vercel's `testingToken`); unset
      * when Vercel sends none.
      */
-    testingToken?: AuthToken | undefined;
+    testingToken: AuthToken | undefined;
     /** Where this page sits in the listing (Vercel's `pagination`). */
-    pagination?: Pagination | undefined;
+    pagination: Pagination | undefined;
 }
 /** The request of EmailLogin. */
 export interface EmailLoginRequest {
@@ -295,12 +295,12 @@ export interface EmailLoginRequest {
      * The address Vercel emails the login link to (body field `email`).
      * Required.
      */
-    email?: string | undefined;
+    email: string;
     /**
      * The name the token created at verification gets (body field
      * `tokenName`). Optional.
      */
-    tokenName?: string | undefined;
+    tokenName: string;
 }
 /** The response of EmailLogin. */
 export interface EmailLoginResponse {
@@ -308,12 +308,12 @@ export interface EmailLoginResponse {
      * The verification token to pass to VerifyToken (Vercel's `token`). A
      * secret.
      */
-    token?: string | undefined;
+    token: string;
     /**
      * The words to show the user so they can match them with the email
      * (Vercel's `securityCode`), e.g. `Practical Saola`.
      */
-    securityCode?: string | undefined;
+    securityCode: string;
 }
 /** The request of VerifyToken. */
 export interface VerifyTokenRequest {
@@ -321,43 +321,43 @@ export interface VerifyTokenRequest {
      * The verification token returned by EmailLogin (query parameter `token`).
      * Required.
      */
-    token?: string | undefined;
+    token: string;
     /**
      * The email address the login was started for (query parameter `email`).
      * Optional.
      */
-    email?: string | undefined;
+    email: string;
     /** The name of the token to create (query parameter `tokenName`). Optional. */
-    tokenName?: string | undefined;
+    tokenName: string;
     /** The SSO user to verify (query parameter `ssoUserId`). Optional. */
-    ssoUserId?: string | undefined;
+    ssoUserId: string;
     /**
      * The name of a team to create for a new user (query parameter
      * `teamName`). Optional.
      */
-    teamName?: string | undefined;
+    teamName: string;
     /**
      * The slug of a team to create for a new user (query parameter
      * `teamSlug`). Optional.
      */
-    teamSlug?: string | undefined;
+    teamSlug: string;
     /**
      * The plan of a team to create for a new user (query parameter
      * `teamPlan`): empty, `pro` or `hobby`.
      */
-    teamPlan?: string | undefined;
+    teamPlan: string;
 }
 /** The response of VerifyToken. */
 export interface VerifyTokenResponse {
     /** The new bearer token (Vercel's `token`). A secret. */
-    token?: string | undefined;
+    token: string;
     /** The email address of the user who logged in (Vercel's `email`). */
-    email?: string | undefined;
+    email: string;
     /**
      * The team the user logged in to (Vercel's `teamId`); empty when Vercel
      * sends none.
      */
-    teamId?: string | undefined;
+    teamId: string;
 }
 export declare const AuthToken: MessageFns<AuthToken>;
 export declare const TokenScope: MessageFns<TokenScope>;

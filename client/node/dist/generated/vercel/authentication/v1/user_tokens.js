@@ -32,22 +32,20 @@ function createBaseAuthToken() {
 }
 exports.AuthToken = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.id !== undefined && message.id !== "") {
+        if (message.id !== "") {
             writer.uint32(10).string(message.id);
         }
-        if (message.name !== undefined && message.name !== "") {
+        if (message.name !== "") {
             writer.uint32(18).string(message.name);
         }
-        if (message.type !== undefined && message.type !== "") {
+        if (message.type !== "") {
             writer.uint32(26).string(message.type);
         }
-        if (message.origin !== undefined && message.origin !== "") {
+        if (message.origin !== "") {
             writer.uint32(34).string(message.origin);
         }
-        if (message.scopes !== undefined && message.scopes.length !== 0) {
-            for (const v of message.scopes) {
-                exports.TokenScope.encode(v, writer.uint32(42).fork()).join();
-            }
+        for (const v of message.scopes) {
+            exports.TokenScope.encode(v, writer.uint32(42).fork()).join();
         }
         if (message.expiresAt !== undefined) {
             timestamp_1.Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(50).fork()).join();
@@ -58,22 +56,22 @@ exports.AuthToken = {
         if (message.createdAt !== undefined) {
             timestamp_1.Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(66).fork()).join();
         }
-        if (message.prefix !== undefined && message.prefix !== "") {
+        if (message.prefix !== "") {
             writer.uint32(74).string(message.prefix);
         }
-        if (message.suffix !== undefined && message.suffix !== "") {
+        if (message.suffix !== "") {
             writer.uint32(82).string(message.suffix);
         }
         if (message.leakedAt !== undefined) {
             timestamp_1.Timestamp.encode(toTimestamp(message.leakedAt), writer.uint32(90).fork()).join();
         }
-        if (message.leakedUrl !== undefined && message.leakedUrl !== "") {
+        if (message.leakedUrl !== "") {
             writer.uint32(98).string(message.leakedUrl);
         }
         if (message.revokedAt !== undefined) {
             timestamp_1.Timestamp.encode(toTimestamp(message.revokedAt), writer.uint32(106).fork()).join();
         }
-        if (message.projectId !== undefined && message.projectId !== "") {
+        if (message.projectId !== "") {
             writer.uint32(114).string(message.projectId);
         }
         return writer;
@@ -123,10 +121,7 @@ exports.AuthToken = {
                         if (tag !== 42) {
                             break;
                         }
-                        const el = exports.TokenScope.decode(reader, reader.uint32());
-                        if (el !== undefined) {
-                            message.scopes.push(el);
-                        }
+                        message.scopes.push(exports.TokenScope.decode(reader, reader.uint32()));
                         continue;
                     }
                     case 6: {
@@ -252,16 +247,16 @@ exports.AuthToken = {
     },
     toJSON(message) {
         const obj = {};
-        if (message.id !== undefined && message.id !== "") {
+        if (message.id !== "") {
             obj.id = message.id;
         }
-        if (message.name !== undefined && message.name !== "") {
+        if (message.name !== "") {
             obj.name = message.name;
         }
-        if (message.type !== undefined && message.type !== "") {
+        if (message.type !== "") {
             obj.type = message.type;
         }
-        if (message.origin !== undefined && message.origin !== "") {
+        if (message.origin !== "") {
             obj.origin = message.origin;
         }
         if (message.scopes?.length) {
@@ -276,22 +271,22 @@ exports.AuthToken = {
         if (message.createdAt !== undefined) {
             obj.createdAt = message.createdAt.toISOString();
         }
-        if (message.prefix !== undefined && message.prefix !== "") {
+        if (message.prefix !== "") {
             obj.prefix = message.prefix;
         }
-        if (message.suffix !== undefined && message.suffix !== "") {
+        if (message.suffix !== "") {
             obj.suffix = message.suffix;
         }
         if (message.leakedAt !== undefined) {
             obj.leakedAt = message.leakedAt.toISOString();
         }
-        if (message.leakedUrl !== undefined && message.leakedUrl !== "") {
+        if (message.leakedUrl !== "") {
             obj.leakedUrl = message.leakedUrl;
         }
         if (message.revokedAt !== undefined) {
             obj.revokedAt = message.revokedAt.toISOString();
         }
-        if (message.projectId !== undefined && message.projectId !== "") {
+        if (message.projectId !== "") {
             obj.projectId = message.projectId;
         }
         return obj;
@@ -323,13 +318,13 @@ function createBaseTokenScope() {
 }
 exports.TokenScope = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.type !== undefined && message.type !== "") {
+        if (message.type !== "") {
             writer.uint32(10).string(message.type);
         }
-        if (message.teamId !== undefined && message.teamId !== "") {
+        if (message.teamId !== "") {
             writer.uint32(18).string(message.teamId);
         }
-        if (message.origin !== undefined && message.origin !== "") {
+        if (message.origin !== "") {
             writer.uint32(26).string(message.origin);
         }
         if (message.createdAt !== undefined) {
@@ -434,13 +429,13 @@ exports.TokenScope = {
     },
     toJSON(message) {
         const obj = {};
-        if (message.type !== undefined && message.type !== "") {
+        if (message.type !== "") {
             obj.type = message.type;
         }
-        if (message.teamId !== undefined && message.teamId !== "") {
+        if (message.teamId !== "") {
             obj.teamId = message.teamId;
         }
-        if (message.origin !== undefined && message.origin !== "") {
+        if (message.origin !== "") {
             obj.origin = message.origin;
         }
         if (message.createdAt !== undefined) {
@@ -475,7 +470,7 @@ function createBaseSudoVerification() {
 }
 exports.SudoVerification = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.origin !== undefined && message.origin !== "") {
+        if (message.origin !== "") {
             writer.uint32(10).string(message.origin);
         }
         if (message.expiresAt !== undefined) {
@@ -549,7 +544,7 @@ exports.SudoVerification = {
     },
     toJSON(message) {
         const obj = {};
-        if (message.origin !== undefined && message.origin !== "") {
+        if (message.origin !== "") {
             obj.origin = message.origin;
         }
         if (message.expiresAt !== undefined) {
@@ -576,7 +571,7 @@ function createBasePagination() {
 }
 exports.Pagination = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.count !== undefined && message.count !== 0) {
+        if (message.count !== 0) {
             writer.uint32(8).int64(message.count);
         }
         if (message.next !== undefined) {
@@ -585,10 +580,10 @@ exports.Pagination = {
         if (message.prev !== undefined) {
             writer.uint32(24).int64(message.prev);
         }
-        if (message.nextCursor !== undefined && message.nextCursor !== "") {
+        if (message.nextCursor !== "") {
             writer.uint32(34).string(message.nextCursor);
         }
-        if (message.prevCursor !== undefined && message.prevCursor !== "") {
+        if (message.prevCursor !== "") {
             writer.uint32(42).string(message.prevCursor);
         }
         return writer;
@@ -672,7 +667,7 @@ exports.Pagination = {
     },
     toJSON(message) {
         const obj = {};
-        if (message.count !== undefined && message.count !== 0) {
+        if (message.count !== 0) {
             obj.count = Math.round(message.count);
         }
         if (message.next !== undefined) {
@@ -681,10 +676,10 @@ exports.Pagination = {
         if (message.prev !== undefined) {
             obj.prev = Math.round(message.prev);
         }
-        if (message.nextCursor !== undefined && message.nextCursor !== "") {
+        if (message.nextCursor !== "") {
             obj.nextCursor = message.nextCursor;
         }
-        if (message.prevCursor !== undefined && message.prevCursor !== "") {
+        if (message.prevCursor !== "") {
             obj.prevCursor = message.prevCursor;
         }
         return obj;
@@ -707,13 +702,13 @@ function createBaseGetAuthTokenRequest() {
 }
 exports.GetAuthTokenRequest = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.tokenId !== undefined && message.tokenId !== "") {
+        if (message.tokenId !== "") {
             writer.uint32(10).string(message.tokenId);
         }
-        if (message.teamId !== undefined && message.teamId !== "") {
+        if (message.teamId !== "") {
             writer.uint32(18).string(message.teamId);
         }
-        if (message.slug !== undefined && message.slug !== "") {
+        if (message.slug !== "") {
             writer.uint32(26).string(message.slug);
         }
         return writer;
@@ -781,13 +776,13 @@ exports.GetAuthTokenRequest = {
     },
     toJSON(message) {
         const obj = {};
-        if (message.tokenId !== undefined && message.tokenId !== "") {
+        if (message.tokenId !== "") {
             obj.tokenId = message.tokenId;
         }
-        if (message.teamId !== undefined && message.teamId !== "") {
+        if (message.teamId !== "") {
             obj.teamId = message.teamId;
         }
-        if (message.slug !== undefined && message.slug !== "") {
+        if (message.slug !== "") {
             obj.slug = message.slug;
         }
         return obj;
@@ -871,10 +866,10 @@ function createBaseListAuthTokensRequest() {
 }
 exports.ListAuthTokensRequest = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.teamId !== undefined && message.teamId !== "") {
+        if (message.teamId !== "") {
             writer.uint32(10).string(message.teamId);
         }
-        if (message.slug !== undefined && message.slug !== "") {
+        if (message.slug !== "") {
             writer.uint32(18).string(message.slug);
         }
         return writer;
@@ -930,10 +925,10 @@ exports.ListAuthTokensRequest = {
     },
     toJSON(message) {
         const obj = {};
-        if (message.teamId !== undefined && message.teamId !== "") {
+        if (message.teamId !== "") {
             obj.teamId = message.teamId;
         }
-        if (message.slug !== undefined && message.slug !== "") {
+        if (message.slug !== "") {
             obj.slug = message.slug;
         }
         return obj;
@@ -953,10 +948,8 @@ function createBaseListAuthTokensResponse() {
 }
 exports.ListAuthTokensResponse = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.tokens !== undefined && message.tokens.length !== 0) {
-            for (const v of message.tokens) {
-                exports.AuthToken.encode(v, writer.uint32(10).fork()).join();
-            }
+        for (const v of message.tokens) {
+            exports.AuthToken.encode(v, writer.uint32(10).fork()).join();
         }
         return writer;
     },
@@ -977,10 +970,7 @@ exports.ListAuthTokensResponse = {
                         if (tag !== 10) {
                             break;
                         }
-                        const el = exports.AuthToken.decode(reader, reader.uint32());
-                        if (el !== undefined) {
-                            message.tokens.push(el);
-                        }
+                        message.tokens.push(exports.AuthToken.decode(reader, reader.uint32()));
                         continue;
                     }
                 }
@@ -1031,31 +1021,31 @@ function createBaseCreateAuthTokenRequest() {
 }
 exports.CreateAuthTokenRequest = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.teamId !== undefined && message.teamId !== "") {
+        if (message.teamId !== "") {
             writer.uint32(10).string(message.teamId);
         }
-        if (message.slug !== undefined && message.slug !== "") {
+        if (message.slug !== "") {
             writer.uint32(18).string(message.slug);
         }
-        if (message.name !== undefined && message.name !== "") {
+        if (message.name !== "") {
             writer.uint32(26).string(message.name);
         }
         if (message.expiresAt !== undefined) {
             timestamp_1.Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(34).fork()).join();
         }
-        if (message.type !== undefined && message.type !== "") {
+        if (message.type !== "") {
             writer.uint32(42).string(message.type);
         }
-        if (message.clientId !== undefined && message.clientId !== "") {
+        if (message.clientId !== "") {
             writer.uint32(50).string(message.clientId);
         }
-        if (message.installationId !== undefined && message.installationId !== "") {
+        if (message.installationId !== "") {
             writer.uint32(58).string(message.installationId);
         }
-        if (message.projectId !== undefined && message.projectId !== "") {
+        if (message.projectId !== "") {
             writer.uint32(66).string(message.projectId);
         }
-        if (message.requestId !== undefined && message.requestId !== "") {
+        if (message.requestId !== "") {
             writer.uint32(74).string(message.requestId);
         }
         return writer;
@@ -1187,31 +1177,31 @@ exports.CreateAuthTokenRequest = {
     },
     toJSON(message) {
         const obj = {};
-        if (message.teamId !== undefined && message.teamId !== "") {
+        if (message.teamId !== "") {
             obj.teamId = message.teamId;
         }
-        if (message.slug !== undefined && message.slug !== "") {
+        if (message.slug !== "") {
             obj.slug = message.slug;
         }
-        if (message.name !== undefined && message.name !== "") {
+        if (message.name !== "") {
             obj.name = message.name;
         }
         if (message.expiresAt !== undefined) {
             obj.expiresAt = message.expiresAt.toISOString();
         }
-        if (message.type !== undefined && message.type !== "") {
+        if (message.type !== "") {
             obj.type = message.type;
         }
-        if (message.clientId !== undefined && message.clientId !== "") {
+        if (message.clientId !== "") {
             obj.clientId = message.clientId;
         }
-        if (message.installationId !== undefined && message.installationId !== "") {
+        if (message.installationId !== "") {
             obj.installationId = message.installationId;
         }
-        if (message.projectId !== undefined && message.projectId !== "") {
+        if (message.projectId !== "") {
             obj.projectId = message.projectId;
         }
-        if (message.requestId !== undefined && message.requestId !== "") {
+        if (message.requestId !== "") {
             obj.requestId = message.requestId;
         }
         return obj;
@@ -1241,7 +1231,7 @@ exports.CreateAuthTokenResponse = {
         if (message.token !== undefined) {
             exports.AuthToken.encode(message.token, writer.uint32(10).fork()).join();
         }
-        if (message.bearerToken !== undefined && message.bearerToken !== "") {
+        if (message.bearerToken !== "") {
             writer.uint32(18).string(message.bearerToken);
         }
         return writer;
@@ -1300,7 +1290,7 @@ exports.CreateAuthTokenResponse = {
         if (message.token !== undefined) {
             obj.token = exports.AuthToken.toJSON(message.token);
         }
-        if (message.bearerToken !== undefined && message.bearerToken !== "") {
+        if (message.bearerToken !== "") {
             obj.bearerToken = message.bearerToken;
         }
         return obj;
@@ -1322,13 +1312,13 @@ function createBaseDeleteAuthTokenRequest() {
 }
 exports.DeleteAuthTokenRequest = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.tokenId !== undefined && message.tokenId !== "") {
+        if (message.tokenId !== "") {
             writer.uint32(10).string(message.tokenId);
         }
-        if (message.teamId !== undefined && message.teamId !== "") {
+        if (message.teamId !== "") {
             writer.uint32(18).string(message.teamId);
         }
-        if (message.slug !== undefined && message.slug !== "") {
+        if (message.slug !== "") {
             writer.uint32(26).string(message.slug);
         }
         return writer;
@@ -1396,13 +1386,13 @@ exports.DeleteAuthTokenRequest = {
     },
     toJSON(message) {
         const obj = {};
-        if (message.tokenId !== undefined && message.tokenId !== "") {
+        if (message.tokenId !== "") {
             obj.tokenId = message.tokenId;
         }
-        if (message.teamId !== undefined && message.teamId !== "") {
+        if (message.teamId !== "") {
             obj.teamId = message.teamId;
         }
-        if (message.slug !== undefined && message.slug !== "") {
+        if (message.slug !== "") {
             obj.slug = message.slug;
         }
         return obj;
@@ -1423,7 +1413,7 @@ function createBaseDeleteAuthTokenResponse() {
 }
 exports.DeleteAuthTokenResponse = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.tokenId !== undefined && message.tokenId !== "") {
+        if (message.tokenId !== "") {
             writer.uint32(10).string(message.tokenId);
         }
         return writer;
@@ -1471,7 +1461,7 @@ exports.DeleteAuthTokenResponse = {
     },
     toJSON(message) {
         const obj = {};
-        if (message.tokenId !== undefined && message.tokenId !== "") {
+        if (message.tokenId !== "") {
             obj.tokenId = message.tokenId;
         }
         return obj;
@@ -1490,19 +1480,19 @@ function createBaseListAuthTokensRawRequest() {
 }
 exports.ListAuthTokensRawRequest = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.teamId !== undefined && message.teamId !== "") {
+        if (message.teamId !== "") {
             writer.uint32(10).string(message.teamId);
         }
-        if (message.slug !== undefined && message.slug !== "") {
+        if (message.slug !== "") {
             writer.uint32(18).string(message.slug);
         }
-        if (message.limit !== undefined && message.limit !== 0) {
+        if (message.limit !== 0) {
             writer.uint32(24).int32(message.limit);
         }
-        if (message.until !== undefined && message.until !== "") {
+        if (message.until !== "") {
             writer.uint32(34).string(message.until);
         }
-        if (message.since !== undefined && message.since !== "") {
+        if (message.since !== "") {
             writer.uint32(42).string(message.since);
         }
         return writer;
@@ -1582,19 +1572,19 @@ exports.ListAuthTokensRawRequest = {
     },
     toJSON(message) {
         const obj = {};
-        if (message.teamId !== undefined && message.teamId !== "") {
+        if (message.teamId !== "") {
             obj.teamId = message.teamId;
         }
-        if (message.slug !== undefined && message.slug !== "") {
+        if (message.slug !== "") {
             obj.slug = message.slug;
         }
-        if (message.limit !== undefined && message.limit !== 0) {
+        if (message.limit !== 0) {
             obj.limit = Math.round(message.limit);
         }
-        if (message.until !== undefined && message.until !== "") {
+        if (message.until !== "") {
             obj.until = message.until;
         }
-        if (message.since !== undefined && message.since !== "") {
+        if (message.since !== "") {
             obj.since = message.since;
         }
         return obj;
@@ -1617,10 +1607,8 @@ function createBaseListAuthTokensRawResponse() {
 }
 exports.ListAuthTokensRawResponse = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.tokens !== undefined && message.tokens.length !== 0) {
-            for (const v of message.tokens) {
-                exports.AuthToken.encode(v, writer.uint32(10).fork()).join();
-            }
+        for (const v of message.tokens) {
+            exports.AuthToken.encode(v, writer.uint32(10).fork()).join();
         }
         if (message.testingToken !== undefined) {
             exports.AuthToken.encode(message.testingToken, writer.uint32(18).fork()).join();
@@ -1647,10 +1635,7 @@ exports.ListAuthTokensRawResponse = {
                         if (tag !== 10) {
                             break;
                         }
-                        const el = exports.AuthToken.decode(reader, reader.uint32());
-                        if (el !== undefined) {
-                            message.tokens.push(el);
-                        }
+                        message.tokens.push(exports.AuthToken.decode(reader, reader.uint32()));
                         continue;
                     }
                     case 2: {
@@ -1723,10 +1708,10 @@ function createBaseEmailLoginRequest() {
 }
 exports.EmailLoginRequest = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.email !== undefined && message.email !== "") {
+        if (message.email !== "") {
             writer.uint32(10).string(message.email);
         }
-        if (message.tokenName !== undefined && message.tokenName !== "") {
+        if (message.tokenName !== "") {
             writer.uint32(18).string(message.tokenName);
         }
         return writer;
@@ -1782,10 +1767,10 @@ exports.EmailLoginRequest = {
     },
     toJSON(message) {
         const obj = {};
-        if (message.email !== undefined && message.email !== "") {
+        if (message.email !== "") {
             obj.email = message.email;
         }
-        if (message.tokenName !== undefined && message.tokenName !== "") {
+        if (message.tokenName !== "") {
             obj.tokenName = message.tokenName;
         }
         return obj;
@@ -1805,10 +1790,10 @@ function createBaseEmailLoginResponse() {
 }
 exports.EmailLoginResponse = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.token !== undefined && message.token !== "") {
+        if (message.token !== "") {
             writer.uint32(10).string(message.token);
         }
-        if (message.securityCode !== undefined && message.securityCode !== "") {
+        if (message.securityCode !== "") {
             writer.uint32(18).string(message.securityCode);
         }
         return writer;
@@ -1864,10 +1849,10 @@ exports.EmailLoginResponse = {
     },
     toJSON(message) {
         const obj = {};
-        if (message.token !== undefined && message.token !== "") {
+        if (message.token !== "") {
             obj.token = message.token;
         }
-        if (message.securityCode !== undefined && message.securityCode !== "") {
+        if (message.securityCode !== "") {
             obj.securityCode = message.securityCode;
         }
         return obj;
@@ -1887,25 +1872,25 @@ function createBaseVerifyTokenRequest() {
 }
 exports.VerifyTokenRequest = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.token !== undefined && message.token !== "") {
+        if (message.token !== "") {
             writer.uint32(10).string(message.token);
         }
-        if (message.email !== undefined && message.email !== "") {
+        if (message.email !== "") {
             writer.uint32(18).string(message.email);
         }
-        if (message.tokenName !== undefined && message.tokenName !== "") {
+        if (message.tokenName !== "") {
             writer.uint32(26).string(message.tokenName);
         }
-        if (message.ssoUserId !== undefined && message.ssoUserId !== "") {
+        if (message.ssoUserId !== "") {
             writer.uint32(34).string(message.ssoUserId);
         }
-        if (message.teamName !== undefined && message.teamName !== "") {
+        if (message.teamName !== "") {
             writer.uint32(42).string(message.teamName);
         }
-        if (message.teamSlug !== undefined && message.teamSlug !== "") {
+        if (message.teamSlug !== "") {
             writer.uint32(50).string(message.teamSlug);
         }
-        if (message.teamPlan !== undefined && message.teamPlan !== "") {
+        if (message.teamPlan !== "") {
             writer.uint32(58).string(message.teamPlan);
         }
         return writer;
@@ -2017,25 +2002,25 @@ exports.VerifyTokenRequest = {
     },
     toJSON(message) {
         const obj = {};
-        if (message.token !== undefined && message.token !== "") {
+        if (message.token !== "") {
             obj.token = message.token;
         }
-        if (message.email !== undefined && message.email !== "") {
+        if (message.email !== "") {
             obj.email = message.email;
         }
-        if (message.tokenName !== undefined && message.tokenName !== "") {
+        if (message.tokenName !== "") {
             obj.tokenName = message.tokenName;
         }
-        if (message.ssoUserId !== undefined && message.ssoUserId !== "") {
+        if (message.ssoUserId !== "") {
             obj.ssoUserId = message.ssoUserId;
         }
-        if (message.teamName !== undefined && message.teamName !== "") {
+        if (message.teamName !== "") {
             obj.teamName = message.teamName;
         }
-        if (message.teamSlug !== undefined && message.teamSlug !== "") {
+        if (message.teamSlug !== "") {
             obj.teamSlug = message.teamSlug;
         }
-        if (message.teamPlan !== undefined && message.teamPlan !== "") {
+        if (message.teamPlan !== "") {
             obj.teamPlan = message.teamPlan;
         }
         return obj;
@@ -2060,13 +2045,13 @@ function createBaseVerifyTokenResponse() {
 }
 exports.VerifyTokenResponse = {
     encode(message, writer = new wire_1.BinaryWriter()) {
-        if (message.token !== undefined && message.token !== "") {
+        if (message.token !== "") {
             writer.uint32(10).string(message.token);
         }
-        if (message.email !== undefined && message.email !== "") {
+        if (message.email !== "") {
             writer.uint32(18).string(message.email);
         }
-        if (message.teamId !== undefined && message.teamId !== "") {
+        if (message.teamId !== "") {
             writer.uint32(26).string(message.teamId);
         }
         return writer;
@@ -2130,13 +2115,13 @@ exports.VerifyTokenResponse = {
     },
     toJSON(message) {
         const obj = {};
-        if (message.token !== undefined && message.token !== "") {
+        if (message.token !== "") {
             obj.token = message.token;
         }
-        if (message.email !== undefined && message.email !== "") {
+        if (message.email !== "") {
             obj.email = message.email;
         }
-        if (message.teamId !== undefined && message.teamId !== "") {
+        if (message.teamId !== "") {
             obj.teamId = message.teamId;
         }
         return obj;

@@ -30,83 +30,67 @@ export const protobufFileName = "vercel/authentication/v1/user_tokens.proto";
  */
 export interface AuthToken {
   /** The token's identifier (Vercel's `id`), e.g. 64 hexadecimal characters. */
-  id?:
-    | string
-    | undefined;
+  id: string;
   /** The token's human-readable name (Vercel's `name`). */
-  name?:
-    | string
-    | undefined;
+  name: string;
   /** The token's kind (Vercel's `type`), e.g. `oauth2-token`. */
-  type?:
-    | string
-    | undefined;
+  type: string;
   /**
    * How the token was created (Vercel's `origin`), e.g. `github`, `email`,
    * `manual`, `saml`; empty when Vercel does not say.
    */
-  origin?:
-    | string
-    | undefined;
+  origin: string;
   /**
    * What the token may act on (Vercel's `scopes`); empty when Vercel does not
    * say.
    */
-  scopes?:
-    | TokenScope[]
-    | undefined;
+  scopes: TokenScope[];
   /** When the token expires (Vercel's `expiresAt`); unset when it never does. */
-  expiresAt?:
+  expiresAt:
     | Date
     | undefined;
   /** When the token was last used (Vercel's `activeAt`). */
-  activeAt?:
+  activeAt:
     | Date
     | undefined;
   /** When the token was created (Vercel's `createdAt`). */
-  createdAt?:
+  createdAt:
     | Date
     | undefined;
   /**
    * The first characters of the secret (Vercel's `prefix`), e.g. `vcp_`,
    * to recognise it without revealing it; empty when Vercel does not say.
    */
-  prefix?:
-    | string
-    | undefined;
+  prefix: string;
   /**
    * The last characters of the secret (Vercel's `suffix`); empty when Vercel
    * does not say.
    */
-  suffix?:
-    | string
-    | undefined;
+  suffix: string;
   /**
    * When Vercel's secret scanning found the token in public (Vercel's
    * `leakedAt`); unset when it never did.
    */
-  leakedAt?:
+  leakedAt:
     | Date
     | undefined;
   /**
    * Where Vercel's secret scanning found the token (Vercel's `leakedUrl`),
    * e.g. a GitHub URL; empty when it never did.
    */
-  leakedUrl?:
-    | string
-    | undefined;
+  leakedUrl: string;
   /**
    * When the token was revoked (Vercel's `revokedAt`); unset while it is
    * not.
    */
-  revokedAt?:
+  revokedAt:
     | Date
     | undefined;
   /**
    * The project a project-scoped token is limited to (Vercel's
    * `projectId`); empty for other tokens.
    */
-  projectId?: string | undefined;
+  projectId: string;
 }
 
 /**
@@ -115,33 +99,27 @@ export interface AuthToken {
  */
 export interface TokenScope {
   /** The scope's kind (Vercel's `type`): `user` or `team`. */
-  type?:
-    | string
-    | undefined;
+  type: string;
   /**
    * The team the scope grants access to (Vercel's `teamId`); empty for a
    * `user` scope.
    */
-  teamId?:
-    | string
-    | undefined;
+  teamId: string;
   /** How the scope was granted (Vercel's `origin`). */
-  origin?:
-    | string
-    | undefined;
+  origin: string;
   /** When the scope was granted (Vercel's `createdAt`). */
-  createdAt?:
+  createdAt:
     | Date
     | undefined;
   /** When the scope expires (Vercel's `expiresAt`); unset when it never does. */
-  expiresAt?:
+  expiresAt:
     | Date
     | undefined;
   /**
    * A step-up verification of a `user` scope (Vercel's `sudo`); unset when
    * Vercel sends none.
    */
-  sudo?: SudoVerification | undefined;
+  sudo: SudoVerification | undefined;
 }
 
 /** A step-up ("sudo") verification of a user scope (Vercel's `scopes[].sudo`). */
@@ -150,18 +128,16 @@ export interface SudoVerification {
    * How the user verified (Vercel's `origin`), e.g. `email-otp`, `otp`,
    * `recovery-code`, `totp`, `webauthn`.
    */
-  origin?:
-    | string
-    | undefined;
+  origin: string;
   /** When the verification lapses (Vercel's `expiresAt`). */
-  expiresAt?:
+  expiresAt:
     | Date
     | undefined;
   /**
    * When the user verified (Vercel's `verifiedAt`); unset when Vercel does
    * not say.
    */
-  verifiedAt?: Date | undefined;
+  verifiedAt: Date | undefined;
 }
 
 /**
@@ -170,9 +146,7 @@ export interface SudoVerification {
  */
 export interface Pagination {
   /** The number of tokens in this page (Vercel's `count`). */
-  count?:
-    | number
-    | undefined;
+  count: number;
   /**
    * The cursor of the next page, in milliseconds since the Unix epoch, as
    * Vercel sends it (Vercel's `next`); unset when there is no next page.
@@ -192,14 +166,12 @@ export interface Pagination {
    * (Vercel's `next`); pass it as ListAuthTokensRawRequest.until to read the
    * next page. Empty when there is no next page.
    */
-  nextCursor?:
-    | string
-    | undefined;
+  nextCursor: string;
   /**
    * The cursor of the previous page as text (Vercel's `prev`); pass it as
    * ListAuthTokensRawRequest.since. Empty when there is no previous page.
    */
-  prevCursor?: string | undefined;
+  prevCursor: string;
 }
 
 /** The request of GetAuthToken. */
@@ -208,37 +180,31 @@ export interface GetAuthTokenRequest {
    * The token to read (path parameter `tokenId`). Required. `current` means
    * the token the call is authenticated with.
    */
-  tokenId?:
-    | string
-    | undefined;
+  tokenId: string;
   /** Acts on behalf of this team (query parameter `teamId`). Optional. */
-  teamId?:
-    | string
-    | undefined;
+  teamId: string;
   /**
    * Acts on behalf of the team with this URL slug (query parameter `slug`).
    * Optional.
    */
-  slug?: string | undefined;
+  slug: string;
 }
 
 /** The response of GetAuthToken. */
 export interface GetAuthTokenResponse {
   /** The token's metadata (Vercel's `token`). */
-  token?: AuthToken | undefined;
+  token: AuthToken | undefined;
 }
 
 /** The request of ListAuthTokens. */
 export interface ListAuthTokensRequest {
   /** Acts on behalf of this team (query parameter `teamId`). Optional. */
-  teamId?:
-    | string
-    | undefined;
+  teamId: string;
   /**
    * Acts on behalf of the team with this URL slug (query parameter `slug`).
    * Optional.
    */
-  slug?: string | undefined;
+  slug: string;
 }
 
 /** The response of ListAuthTokens. */
@@ -247,7 +213,7 @@ export interface ListAuthTokensResponse {
    * Every token of every page (the `tokens` of each page), newest first, as
    * Vercel orders them.
    */
-  tokens?: AuthToken[] | undefined;
+  tokens: AuthToken[];
 }
 
 /**
@@ -261,25 +227,19 @@ export interface CreateAuthTokenRequest {
    * The team the token is created for (query parameter `teamId`). Optional:
    * without it Vercel creates an account-wide token and no `teamId` is sent.
    */
-  teamId?:
-    | string
-    | undefined;
+  teamId: string;
   /**
    * Acts on behalf of the team with this URL slug (query parameter `slug`).
    * Optional.
    */
-  slug?:
-    | string
-    | undefined;
+  slug: string;
   /** The token's name (body field `name`). Required, at most 256 bytes. */
-  name?:
-    | string
-    | undefined;
+  name: string;
   /**
    * When the token expires (body field `expiresAt`, sent in milliseconds).
    * Optional: unset means it never does.
    */
-  expiresAt?:
+  expiresAt:
     | Date
     | undefined;
   /**
@@ -287,50 +247,42 @@ export interface CreateAuthTokenRequest {
    * StackQL description names `oauth2-token`; Vercel's current API no longer
    * documents it.
    */
-  type?:
-    | string
-    | undefined;
+  type: string;
   /**
    * The OAuth2 client the token is for (body field `clientId`). Only with
    * `type` `oauth2-token`.
    */
-  clientId?:
-    | string
-    | undefined;
+  clientId: string;
   /**
    * The integration installation the token is for (body field
    * `installationId`). Only with `type` `oauth2-token`.
    */
-  installationId?:
-    | string
-    | undefined;
+  installationId: string;
   /**
    * The project a project-scoped token is limited to (body field
    * `projectId`). Optional; requires `team_id`.
    */
-  projectId?:
-    | string
-    | undefined;
+  projectId: string;
   /**
    * A caller-chosen UUID that makes the call idempotent (AIP-155): a repeat
    * with the same `request_id` by the same caller within the server's
    * idempotency window returns the first call's response without creating a
    * second token. Optional; never sent upstream.
    */
-  requestId?: string | undefined;
+  requestId: string;
 }
 
 /** The response of CreateAuthToken. */
 export interface CreateAuthTokenResponse {
   /** The new token's metadata (Vercel's `token`). */
-  token?:
+  token:
     | AuthToken
     | undefined;
   /**
    * The new token's secret (Vercel's `bearerToken`). Vercel returns it only
    * this once: store it safely.
    */
-  bearerToken?: string | undefined;
+  bearerToken: string;
 }
 
 /** The request of DeleteAuthToken. */
@@ -339,58 +291,46 @@ export interface DeleteAuthTokenRequest {
    * The token to revoke (path parameter `tokenId`). Required. `current`
    * revokes the token the call is authenticated with.
    */
-  tokenId?:
-    | string
-    | undefined;
+  tokenId: string;
   /** Acts on behalf of this team (query parameter `teamId`). Optional. */
-  teamId?:
-    | string
-    | undefined;
+  teamId: string;
   /**
    * Acts on behalf of the team with this URL slug (query parameter `slug`).
    * Optional.
    */
-  slug?: string | undefined;
+  slug: string;
 }
 
 /** The response of DeleteAuthToken. */
 export interface DeleteAuthTokenResponse {
   /** The identifier of the revoked token (Vercel's `tokenId`). */
-  tokenId?: string | undefined;
+  tokenId: string;
 }
 
 /** The request of ListAuthTokensRaw. */
 export interface ListAuthTokensRawRequest {
   /** Acts on behalf of this team (query parameter `teamId`). Optional. */
-  teamId?:
-    | string
-    | undefined;
+  teamId: string;
   /**
    * Acts on behalf of the team with this URL slug (query parameter `slug`).
    * Optional.
    */
-  slug?:
-    | string
-    | undefined;
+  slug: string;
   /**
    * The most tokens the page holds (query parameter `limit`), 1 to 100;
    * 0 lets Vercel choose.
    */
-  limit?:
-    | number
-    | undefined;
+  limit: number;
   /**
    * Reads the page after this cursor (query parameter `until`): a previous
    * page's `pagination.next_cursor`. Optional.
    */
-  until?:
-    | string
-    | undefined;
+  until: string;
   /**
    * Reads the page before this cursor (query parameter `since`): a previous
    * page's `pagination.prev_cursor`. Optional.
    */
-  since?: string | undefined;
+  since: string;
 }
 
 /**
@@ -399,18 +339,16 @@ export interface ListAuthTokensRawRequest {
  */
 export interface ListAuthTokensRawResponse {
   /** The tokens of this page (Vercel's `tokens`). */
-  tokens?:
-    | AuthToken[]
-    | undefined;
+  tokens: AuthToken[];
   /**
    * The token used by Vercel's test tooling (Vercel's `testingToken`); unset
    * when Vercel sends none.
    */
-  testingToken?:
+  testingToken:
     | AuthToken
     | undefined;
   /** Where this page sits in the listing (Vercel's `pagination`). */
-  pagination?: Pagination | undefined;
+  pagination: Pagination | undefined;
 }
 
 /** The request of EmailLogin. */
@@ -419,14 +357,12 @@ export interface EmailLoginRequest {
    * The address Vercel emails the login link to (body field `email`).
    * Required.
    */
-  email?:
-    | string
-    | undefined;
+  email: string;
   /**
    * The name the token created at verification gets (body field
    * `tokenName`). Optional.
    */
-  tokenName?: string | undefined;
+  tokenName: string;
 }
 
 /** The response of EmailLogin. */
@@ -435,14 +371,12 @@ export interface EmailLoginResponse {
    * The verification token to pass to VerifyToken (Vercel's `token`). A
    * secret.
    */
-  token?:
-    | string
-    | undefined;
+  token: string;
   /**
    * The words to show the user so they can match them with the email
    * (Vercel's `securityCode`), e.g. `Practical Saola`.
    */
-  securityCode?: string | undefined;
+  securityCode: string;
 }
 
 /** The request of VerifyToken. */
@@ -451,60 +385,44 @@ export interface VerifyTokenRequest {
    * The verification token returned by EmailLogin (query parameter `token`).
    * Required.
    */
-  token?:
-    | string
-    | undefined;
+  token: string;
   /**
    * The email address the login was started for (query parameter `email`).
    * Optional.
    */
-  email?:
-    | string
-    | undefined;
+  email: string;
   /** The name of the token to create (query parameter `tokenName`). Optional. */
-  tokenName?:
-    | string
-    | undefined;
+  tokenName: string;
   /** The SSO user to verify (query parameter `ssoUserId`). Optional. */
-  ssoUserId?:
-    | string
-    | undefined;
+  ssoUserId: string;
   /**
    * The name of a team to create for a new user (query parameter
    * `teamName`). Optional.
    */
-  teamName?:
-    | string
-    | undefined;
+  teamName: string;
   /**
    * The slug of a team to create for a new user (query parameter
    * `teamSlug`). Optional.
    */
-  teamSlug?:
-    | string
-    | undefined;
+  teamSlug: string;
   /**
    * The plan of a team to create for a new user (query parameter
    * `teamPlan`): empty, `pro` or `hobby`.
    */
-  teamPlan?: string | undefined;
+  teamPlan: string;
 }
 
 /** The response of VerifyToken. */
 export interface VerifyTokenResponse {
   /** The new bearer token (Vercel's `token`). A secret. */
-  token?:
-    | string
-    | undefined;
+  token: string;
   /** The email address of the user who logged in (Vercel's `email`). */
-  email?:
-    | string
-    | undefined;
+  email: string;
   /**
    * The team the user logged in to (Vercel's `teamId`); empty when Vercel
    * sends none.
    */
-  teamId?: string | undefined;
+  teamId: string;
 }
 
 function createBaseAuthToken(): AuthToken {
@@ -528,22 +446,20 @@ function createBaseAuthToken(): AuthToken {
 
 export const AuthToken: MessageFns<AuthToken> = {
   encode(message: AuthToken, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.id !== undefined && message.id !== "") {
+    if (message.id !== "") {
       writer.uint32(10).string(message.id);
     }
-    if (message.name !== undefined && message.name !== "") {
+    if (message.name !== "") {
       writer.uint32(18).string(message.name);
     }
-    if (message.type !== undefined && message.type !== "") {
+    if (message.type !== "") {
       writer.uint32(26).string(message.type);
     }
-    if (message.origin !== undefined && message.origin !== "") {
+    if (message.origin !== "") {
       writer.uint32(34).string(message.origin);
     }
-    if (message.scopes !== undefined && message.scopes.length !== 0) {
-      for (const v of message.scopes) {
-        TokenScope.encode(v!, writer.uint32(42).fork()).join();
-      }
+    for (const v of message.scopes) {
+      TokenScope.encode(v!, writer.uint32(42).fork()).join();
     }
     if (message.expiresAt !== undefined) {
       Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(50).fork()).join();
@@ -554,22 +470,22 @@ export const AuthToken: MessageFns<AuthToken> = {
     if (message.createdAt !== undefined) {
       Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(66).fork()).join();
     }
-    if (message.prefix !== undefined && message.prefix !== "") {
+    if (message.prefix !== "") {
       writer.uint32(74).string(message.prefix);
     }
-    if (message.suffix !== undefined && message.suffix !== "") {
+    if (message.suffix !== "") {
       writer.uint32(82).string(message.suffix);
     }
     if (message.leakedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.leakedAt), writer.uint32(90).fork()).join();
     }
-    if (message.leakedUrl !== undefined && message.leakedUrl !== "") {
+    if (message.leakedUrl !== "") {
       writer.uint32(98).string(message.leakedUrl);
     }
     if (message.revokedAt !== undefined) {
       Timestamp.encode(toTimestamp(message.revokedAt), writer.uint32(106).fork()).join();
     }
-    if (message.projectId !== undefined && message.projectId !== "") {
+    if (message.projectId !== "") {
       writer.uint32(114).string(message.projectId);
     }
     return writer;
@@ -625,10 +541,7 @@ export const AuthToken: MessageFns<AuthToken> = {
               break;
             }
 
-            const el = TokenScope.decode(reader, reader.uint32());
-            if (el !== undefined) {
-              message.scopes!.push(el);
-            }
+            message.scopes.push(TokenScope.decode(reader, reader.uint32()));
             continue;
           }
           case 6: {
@@ -764,16 +677,16 @@ export const AuthToken: MessageFns<AuthToken> = {
 
   toJSON(message: AuthToken): unknown {
     const obj: any = {};
-    if (message.id !== undefined && message.id !== "") {
+    if (message.id !== "") {
       obj.id = message.id;
     }
-    if (message.name !== undefined && message.name !== "") {
+    if (message.name !== "") {
       obj.name = message.name;
     }
-    if (message.type !== undefined && message.type !== "") {
+    if (message.type !== "") {
       obj.type = message.type;
     }
-    if (message.origin !== undefined && message.origin !== "") {
+    if (message.origin !== "") {
       obj.origin = message.origin;
     }
     if (message.scopes?.length) {
@@ -788,22 +701,22 @@ export const AuthToken: MessageFns<AuthToken> = {
     if (message.createdAt !== undefined) {
       obj.createdAt = message.createdAt.toISOString();
     }
-    if (message.prefix !== undefined && message.prefix !== "") {
+    if (message.prefix !== "") {
       obj.prefix = message.prefix;
     }
-    if (message.suffix !== undefined && message.suffix !== "") {
+    if (message.suffix !== "") {
       obj.suffix = message.suffix;
     }
     if (message.leakedAt !== undefined) {
       obj.leakedAt = message.leakedAt.toISOString();
     }
-    if (message.leakedUrl !== undefined && message.leakedUrl !== "") {
+    if (message.leakedUrl !== "") {
       obj.leakedUrl = message.leakedUrl;
     }
     if (message.revokedAt !== undefined) {
       obj.revokedAt = message.revokedAt.toISOString();
     }
-    if (message.projectId !== undefined && message.projectId !== "") {
+    if (message.projectId !== "") {
       obj.projectId = message.projectId;
     }
     return obj;
@@ -838,13 +751,13 @@ function createBaseTokenScope(): TokenScope {
 
 export const TokenScope: MessageFns<TokenScope> = {
   encode(message: TokenScope, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.type !== undefined && message.type !== "") {
+    if (message.type !== "") {
       writer.uint32(10).string(message.type);
     }
-    if (message.teamId !== undefined && message.teamId !== "") {
+    if (message.teamId !== "") {
       writer.uint32(18).string(message.teamId);
     }
-    if (message.origin !== undefined && message.origin !== "") {
+    if (message.origin !== "") {
       writer.uint32(26).string(message.origin);
     }
     if (message.createdAt !== undefined) {
@@ -957,13 +870,13 @@ export const TokenScope: MessageFns<TokenScope> = {
 
   toJSON(message: TokenScope): unknown {
     const obj: any = {};
-    if (message.type !== undefined && message.type !== "") {
+    if (message.type !== "") {
       obj.type = message.type;
     }
-    if (message.teamId !== undefined && message.teamId !== "") {
+    if (message.teamId !== "") {
       obj.teamId = message.teamId;
     }
-    if (message.origin !== undefined && message.origin !== "") {
+    if (message.origin !== "") {
       obj.origin = message.origin;
     }
     if (message.createdAt !== undefined) {
@@ -1001,7 +914,7 @@ function createBaseSudoVerification(): SudoVerification {
 
 export const SudoVerification: MessageFns<SudoVerification> = {
   encode(message: SudoVerification, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.origin !== undefined && message.origin !== "") {
+    if (message.origin !== "") {
       writer.uint32(10).string(message.origin);
     }
     if (message.expiresAt !== undefined) {
@@ -1080,7 +993,7 @@ export const SudoVerification: MessageFns<SudoVerification> = {
 
   toJSON(message: SudoVerification): unknown {
     const obj: any = {};
-    if (message.origin !== undefined && message.origin !== "") {
+    if (message.origin !== "") {
       obj.origin = message.origin;
     }
     if (message.expiresAt !== undefined) {
@@ -1110,7 +1023,7 @@ function createBasePagination(): Pagination {
 
 export const Pagination: MessageFns<Pagination> = {
   encode(message: Pagination, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.count !== undefined && message.count !== 0) {
+    if (message.count !== 0) {
       writer.uint32(8).int64(message.count);
     }
     if (message.next !== undefined) {
@@ -1119,10 +1032,10 @@ export const Pagination: MessageFns<Pagination> = {
     if (message.prev !== undefined) {
       writer.uint32(24).int64(message.prev);
     }
-    if (message.nextCursor !== undefined && message.nextCursor !== "") {
+    if (message.nextCursor !== "") {
       writer.uint32(34).string(message.nextCursor);
     }
-    if (message.prevCursor !== undefined && message.prevCursor !== "") {
+    if (message.prevCursor !== "") {
       writer.uint32(42).string(message.prevCursor);
     }
     return writer;
@@ -1213,7 +1126,7 @@ export const Pagination: MessageFns<Pagination> = {
 
   toJSON(message: Pagination): unknown {
     const obj: any = {};
-    if (message.count !== undefined && message.count !== 0) {
+    if (message.count !== 0) {
       obj.count = Math.round(message.count);
     }
     if (message.next !== undefined) {
@@ -1222,10 +1135,10 @@ export const Pagination: MessageFns<Pagination> = {
     if (message.prev !== undefined) {
       obj.prev = Math.round(message.prev);
     }
-    if (message.nextCursor !== undefined && message.nextCursor !== "") {
+    if (message.nextCursor !== "") {
       obj.nextCursor = message.nextCursor;
     }
-    if (message.prevCursor !== undefined && message.prevCursor !== "") {
+    if (message.prevCursor !== "") {
       obj.prevCursor = message.prevCursor;
     }
     return obj;
@@ -1251,13 +1164,13 @@ function createBaseGetAuthTokenRequest(): GetAuthTokenRequest {
 
 export const GetAuthTokenRequest: MessageFns<GetAuthTokenRequest> = {
   encode(message: GetAuthTokenRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.tokenId !== undefined && message.tokenId !== "") {
+    if (message.tokenId !== "") {
       writer.uint32(10).string(message.tokenId);
     }
-    if (message.teamId !== undefined && message.teamId !== "") {
+    if (message.teamId !== "") {
       writer.uint32(18).string(message.teamId);
     }
-    if (message.slug !== undefined && message.slug !== "") {
+    if (message.slug !== "") {
       writer.uint32(26).string(message.slug);
     }
     return writer;
@@ -1330,13 +1243,13 @@ export const GetAuthTokenRequest: MessageFns<GetAuthTokenRequest> = {
 
   toJSON(message: GetAuthTokenRequest): unknown {
     const obj: any = {};
-    if (message.tokenId !== undefined && message.tokenId !== "") {
+    if (message.tokenId !== "") {
       obj.tokenId = message.tokenId;
     }
-    if (message.teamId !== undefined && message.teamId !== "") {
+    if (message.teamId !== "") {
       obj.teamId = message.teamId;
     }
-    if (message.slug !== undefined && message.slug !== "") {
+    if (message.slug !== "") {
       obj.slug = message.slug;
     }
     return obj;
@@ -1429,10 +1342,10 @@ function createBaseListAuthTokensRequest(): ListAuthTokensRequest {
 
 export const ListAuthTokensRequest: MessageFns<ListAuthTokensRequest> = {
   encode(message: ListAuthTokensRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.teamId !== undefined && message.teamId !== "") {
+    if (message.teamId !== "") {
       writer.uint32(10).string(message.teamId);
     }
-    if (message.slug !== undefined && message.slug !== "") {
+    if (message.slug !== "") {
       writer.uint32(18).string(message.slug);
     }
     return writer;
@@ -1492,10 +1405,10 @@ export const ListAuthTokensRequest: MessageFns<ListAuthTokensRequest> = {
 
   toJSON(message: ListAuthTokensRequest): unknown {
     const obj: any = {};
-    if (message.teamId !== undefined && message.teamId !== "") {
+    if (message.teamId !== "") {
       obj.teamId = message.teamId;
     }
-    if (message.slug !== undefined && message.slug !== "") {
+    if (message.slug !== "") {
       obj.slug = message.slug;
     }
     return obj;
@@ -1518,10 +1431,8 @@ function createBaseListAuthTokensResponse(): ListAuthTokensResponse {
 
 export const ListAuthTokensResponse: MessageFns<ListAuthTokensResponse> = {
   encode(message: ListAuthTokensResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.tokens !== undefined && message.tokens.length !== 0) {
-      for (const v of message.tokens) {
-        AuthToken.encode(v!, writer.uint32(10).fork()).join();
-      }
+    for (const v of message.tokens) {
+      AuthToken.encode(v!, writer.uint32(10).fork()).join();
     }
     return writer;
   },
@@ -1544,10 +1455,7 @@ export const ListAuthTokensResponse: MessageFns<ListAuthTokensResponse> = {
               break;
             }
 
-            const el = AuthToken.decode(reader, reader.uint32());
-            if (el !== undefined) {
-              message.tokens!.push(el);
-            }
+            message.tokens.push(AuthToken.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -1602,31 +1510,31 @@ function createBaseCreateAuthTokenRequest(): CreateAuthTokenRequest {
 
 export const CreateAuthTokenRequest: MessageFns<CreateAuthTokenRequest> = {
   encode(message: CreateAuthTokenRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.teamId !== undefined && message.teamId !== "") {
+    if (message.teamId !== "") {
       writer.uint32(10).string(message.teamId);
     }
-    if (message.slug !== undefined && message.slug !== "") {
+    if (message.slug !== "") {
       writer.uint32(18).string(message.slug);
     }
-    if (message.name !== undefined && message.name !== "") {
+    if (message.name !== "") {
       writer.uint32(26).string(message.name);
     }
     if (message.expiresAt !== undefined) {
       Timestamp.encode(toTimestamp(message.expiresAt), writer.uint32(34).fork()).join();
     }
-    if (message.type !== undefined && message.type !== "") {
+    if (message.type !== "") {
       writer.uint32(42).string(message.type);
     }
-    if (message.clientId !== undefined && message.clientId !== "") {
+    if (message.clientId !== "") {
       writer.uint32(50).string(message.clientId);
     }
-    if (message.installationId !== undefined && message.installationId !== "") {
+    if (message.installationId !== "") {
       writer.uint32(58).string(message.installationId);
     }
-    if (message.projectId !== undefined && message.projectId !== "") {
+    if (message.projectId !== "") {
       writer.uint32(66).string(message.projectId);
     }
-    if (message.requestId !== undefined && message.requestId !== "") {
+    if (message.requestId !== "") {
       writer.uint32(74).string(message.requestId);
     }
     return writer;
@@ -1769,31 +1677,31 @@ export const CreateAuthTokenRequest: MessageFns<CreateAuthTokenRequest> = {
 
   toJSON(message: CreateAuthTokenRequest): unknown {
     const obj: any = {};
-    if (message.teamId !== undefined && message.teamId !== "") {
+    if (message.teamId !== "") {
       obj.teamId = message.teamId;
     }
-    if (message.slug !== undefined && message.slug !== "") {
+    if (message.slug !== "") {
       obj.slug = message.slug;
     }
-    if (message.name !== undefined && message.name !== "") {
+    if (message.name !== "") {
       obj.name = message.name;
     }
     if (message.expiresAt !== undefined) {
       obj.expiresAt = message.expiresAt.toISOString();
     }
-    if (message.type !== undefined && message.type !== "") {
+    if (message.type !== "") {
       obj.type = message.type;
     }
-    if (message.clientId !== undefined && message.clientId !== "") {
+    if (message.clientId !== "") {
       obj.clientId = message.clientId;
     }
-    if (message.installationId !== undefined && message.installationId !== "") {
+    if (message.installationId !== "") {
       obj.installationId = message.installationId;
     }
-    if (message.projectId !== undefined && message.projectId !== "") {
+    if (message.projectId !== "") {
       obj.projectId = message.projectId;
     }
-    if (message.requestId !== undefined && message.requestId !== "") {
+    if (message.requestId !== "") {
       obj.requestId = message.requestId;
     }
     return obj;
@@ -1826,7 +1734,7 @@ export const CreateAuthTokenResponse: MessageFns<CreateAuthTokenResponse> = {
     if (message.token !== undefined) {
       AuthToken.encode(message.token, writer.uint32(10).fork()).join();
     }
-    if (message.bearerToken !== undefined && message.bearerToken !== "") {
+    if (message.bearerToken !== "") {
       writer.uint32(18).string(message.bearerToken);
     }
     return writer;
@@ -1889,7 +1797,7 @@ export const CreateAuthTokenResponse: MessageFns<CreateAuthTokenResponse> = {
     if (message.token !== undefined) {
       obj.token = AuthToken.toJSON(message.token);
     }
-    if (message.bearerToken !== undefined && message.bearerToken !== "") {
+    if (message.bearerToken !== "") {
       obj.bearerToken = message.bearerToken;
     }
     return obj;
@@ -1914,13 +1822,13 @@ function createBaseDeleteAuthTokenRequest(): DeleteAuthTokenRequest {
 
 export const DeleteAuthTokenRequest: MessageFns<DeleteAuthTokenRequest> = {
   encode(message: DeleteAuthTokenRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.tokenId !== undefined && message.tokenId !== "") {
+    if (message.tokenId !== "") {
       writer.uint32(10).string(message.tokenId);
     }
-    if (message.teamId !== undefined && message.teamId !== "") {
+    if (message.teamId !== "") {
       writer.uint32(18).string(message.teamId);
     }
-    if (message.slug !== undefined && message.slug !== "") {
+    if (message.slug !== "") {
       writer.uint32(26).string(message.slug);
     }
     return writer;
@@ -1993,13 +1901,13 @@ export const DeleteAuthTokenRequest: MessageFns<DeleteAuthTokenRequest> = {
 
   toJSON(message: DeleteAuthTokenRequest): unknown {
     const obj: any = {};
-    if (message.tokenId !== undefined && message.tokenId !== "") {
+    if (message.tokenId !== "") {
       obj.tokenId = message.tokenId;
     }
-    if (message.teamId !== undefined && message.teamId !== "") {
+    if (message.teamId !== "") {
       obj.teamId = message.teamId;
     }
-    if (message.slug !== undefined && message.slug !== "") {
+    if (message.slug !== "") {
       obj.slug = message.slug;
     }
     return obj;
@@ -2023,7 +1931,7 @@ function createBaseDeleteAuthTokenResponse(): DeleteAuthTokenResponse {
 
 export const DeleteAuthTokenResponse: MessageFns<DeleteAuthTokenResponse> = {
   encode(message: DeleteAuthTokenResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.tokenId !== undefined && message.tokenId !== "") {
+    if (message.tokenId !== "") {
       writer.uint32(10).string(message.tokenId);
     }
     return writer;
@@ -2074,7 +1982,7 @@ export const DeleteAuthTokenResponse: MessageFns<DeleteAuthTokenResponse> = {
 
   toJSON(message: DeleteAuthTokenResponse): unknown {
     const obj: any = {};
-    if (message.tokenId !== undefined && message.tokenId !== "") {
+    if (message.tokenId !== "") {
       obj.tokenId = message.tokenId;
     }
     return obj;
@@ -2096,19 +2004,19 @@ function createBaseListAuthTokensRawRequest(): ListAuthTokensRawRequest {
 
 export const ListAuthTokensRawRequest: MessageFns<ListAuthTokensRawRequest> = {
   encode(message: ListAuthTokensRawRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.teamId !== undefined && message.teamId !== "") {
+    if (message.teamId !== "") {
       writer.uint32(10).string(message.teamId);
     }
-    if (message.slug !== undefined && message.slug !== "") {
+    if (message.slug !== "") {
       writer.uint32(18).string(message.slug);
     }
-    if (message.limit !== undefined && message.limit !== 0) {
+    if (message.limit !== 0) {
       writer.uint32(24).int32(message.limit);
     }
-    if (message.until !== undefined && message.until !== "") {
+    if (message.until !== "") {
       writer.uint32(34).string(message.until);
     }
-    if (message.since !== undefined && message.since !== "") {
+    if (message.since !== "") {
       writer.uint32(42).string(message.since);
     }
     return writer;
@@ -2195,19 +2103,19 @@ export const ListAuthTokensRawRequest: MessageFns<ListAuthTokensRawRequest> = {
 
   toJSON(message: ListAuthTokensRawRequest): unknown {
     const obj: any = {};
-    if (message.teamId !== undefined && message.teamId !== "") {
+    if (message.teamId !== "") {
       obj.teamId = message.teamId;
     }
-    if (message.slug !== undefined && message.slug !== "") {
+    if (message.slug !== "") {
       obj.slug = message.slug;
     }
-    if (message.limit !== undefined && message.limit !== 0) {
+    if (message.limit !== 0) {
       obj.limit = Math.round(message.limit);
     }
-    if (message.until !== undefined && message.until !== "") {
+    if (message.until !== "") {
       obj.until = message.until;
     }
-    if (message.since !== undefined && message.since !== "") {
+    if (message.since !== "") {
       obj.since = message.since;
     }
     return obj;
@@ -2233,10 +2141,8 @@ function createBaseListAuthTokensRawResponse(): ListAuthTokensRawResponse {
 
 export const ListAuthTokensRawResponse: MessageFns<ListAuthTokensRawResponse> = {
   encode(message: ListAuthTokensRawResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.tokens !== undefined && message.tokens.length !== 0) {
-      for (const v of message.tokens) {
-        AuthToken.encode(v!, writer.uint32(10).fork()).join();
-      }
+    for (const v of message.tokens) {
+      AuthToken.encode(v!, writer.uint32(10).fork()).join();
     }
     if (message.testingToken !== undefined) {
       AuthToken.encode(message.testingToken, writer.uint32(18).fork()).join();
@@ -2265,10 +2171,7 @@ export const ListAuthTokensRawResponse: MessageFns<ListAuthTokensRawResponse> = 
               break;
             }
 
-            const el = AuthToken.decode(reader, reader.uint32());
-            if (el !== undefined) {
-              message.tokens!.push(el);
-            }
+            message.tokens.push(AuthToken.decode(reader, reader.uint32()));
             continue;
           }
           case 2: {
@@ -2347,10 +2250,10 @@ function createBaseEmailLoginRequest(): EmailLoginRequest {
 
 export const EmailLoginRequest: MessageFns<EmailLoginRequest> = {
   encode(message: EmailLoginRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.email !== undefined && message.email !== "") {
+    if (message.email !== "") {
       writer.uint32(10).string(message.email);
     }
-    if (message.tokenName !== undefined && message.tokenName !== "") {
+    if (message.tokenName !== "") {
       writer.uint32(18).string(message.tokenName);
     }
     return writer;
@@ -2410,10 +2313,10 @@ export const EmailLoginRequest: MessageFns<EmailLoginRequest> = {
 
   toJSON(message: EmailLoginRequest): unknown {
     const obj: any = {};
-    if (message.email !== undefined && message.email !== "") {
+    if (message.email !== "") {
       obj.email = message.email;
     }
-    if (message.tokenName !== undefined && message.tokenName !== "") {
+    if (message.tokenName !== "") {
       obj.tokenName = message.tokenName;
     }
     return obj;
@@ -2436,10 +2339,10 @@ function createBaseEmailLoginResponse(): EmailLoginResponse {
 
 export const EmailLoginResponse: MessageFns<EmailLoginResponse> = {
   encode(message: EmailLoginResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.token !== undefined && message.token !== "") {
+    if (message.token !== "") {
       writer.uint32(10).string(message.token);
     }
-    if (message.securityCode !== undefined && message.securityCode !== "") {
+    if (message.securityCode !== "") {
       writer.uint32(18).string(message.securityCode);
     }
     return writer;
@@ -2499,10 +2402,10 @@ export const EmailLoginResponse: MessageFns<EmailLoginResponse> = {
 
   toJSON(message: EmailLoginResponse): unknown {
     const obj: any = {};
-    if (message.token !== undefined && message.token !== "") {
+    if (message.token !== "") {
       obj.token = message.token;
     }
-    if (message.securityCode !== undefined && message.securityCode !== "") {
+    if (message.securityCode !== "") {
       obj.securityCode = message.securityCode;
     }
     return obj;
@@ -2525,25 +2428,25 @@ function createBaseVerifyTokenRequest(): VerifyTokenRequest {
 
 export const VerifyTokenRequest: MessageFns<VerifyTokenRequest> = {
   encode(message: VerifyTokenRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.token !== undefined && message.token !== "") {
+    if (message.token !== "") {
       writer.uint32(10).string(message.token);
     }
-    if (message.email !== undefined && message.email !== "") {
+    if (message.email !== "") {
       writer.uint32(18).string(message.email);
     }
-    if (message.tokenName !== undefined && message.tokenName !== "") {
+    if (message.tokenName !== "") {
       writer.uint32(26).string(message.tokenName);
     }
-    if (message.ssoUserId !== undefined && message.ssoUserId !== "") {
+    if (message.ssoUserId !== "") {
       writer.uint32(34).string(message.ssoUserId);
     }
-    if (message.teamName !== undefined && message.teamName !== "") {
+    if (message.teamName !== "") {
       writer.uint32(42).string(message.teamName);
     }
-    if (message.teamSlug !== undefined && message.teamSlug !== "") {
+    if (message.teamSlug !== "") {
       writer.uint32(50).string(message.teamSlug);
     }
-    if (message.teamPlan !== undefined && message.teamPlan !== "") {
+    if (message.teamPlan !== "") {
       writer.uint32(58).string(message.teamPlan);
     }
     return writer;
@@ -2664,25 +2567,25 @@ export const VerifyTokenRequest: MessageFns<VerifyTokenRequest> = {
 
   toJSON(message: VerifyTokenRequest): unknown {
     const obj: any = {};
-    if (message.token !== undefined && message.token !== "") {
+    if (message.token !== "") {
       obj.token = message.token;
     }
-    if (message.email !== undefined && message.email !== "") {
+    if (message.email !== "") {
       obj.email = message.email;
     }
-    if (message.tokenName !== undefined && message.tokenName !== "") {
+    if (message.tokenName !== "") {
       obj.tokenName = message.tokenName;
     }
-    if (message.ssoUserId !== undefined && message.ssoUserId !== "") {
+    if (message.ssoUserId !== "") {
       obj.ssoUserId = message.ssoUserId;
     }
-    if (message.teamName !== undefined && message.teamName !== "") {
+    if (message.teamName !== "") {
       obj.teamName = message.teamName;
     }
-    if (message.teamSlug !== undefined && message.teamSlug !== "") {
+    if (message.teamSlug !== "") {
       obj.teamSlug = message.teamSlug;
     }
-    if (message.teamPlan !== undefined && message.teamPlan !== "") {
+    if (message.teamPlan !== "") {
       obj.teamPlan = message.teamPlan;
     }
     return obj;
@@ -2710,13 +2613,13 @@ function createBaseVerifyTokenResponse(): VerifyTokenResponse {
 
 export const VerifyTokenResponse: MessageFns<VerifyTokenResponse> = {
   encode(message: VerifyTokenResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
-    if (message.token !== undefined && message.token !== "") {
+    if (message.token !== "") {
       writer.uint32(10).string(message.token);
     }
-    if (message.email !== undefined && message.email !== "") {
+    if (message.email !== "") {
       writer.uint32(18).string(message.email);
     }
-    if (message.teamId !== undefined && message.teamId !== "") {
+    if (message.teamId !== "") {
       writer.uint32(26).string(message.teamId);
     }
     return writer;
@@ -2785,13 +2688,13 @@ export const VerifyTokenResponse: MessageFns<VerifyTokenResponse> = {
 
   toJSON(message: VerifyTokenResponse): unknown {
     const obj: any = {};
-    if (message.token !== undefined && message.token !== "") {
+    if (message.token !== "") {
       obj.token = message.token;
     }
-    if (message.email !== undefined && message.email !== "") {
+    if (message.email !== "") {
       obj.email = message.email;
     }
-    if (message.teamId !== undefined && message.teamId !== "") {
+    if (message.teamId !== "") {
       obj.teamId = message.teamId;
     }
     return obj;
