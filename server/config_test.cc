@@ -14,6 +14,7 @@ ABSL_DECLARE_FLAG(std::string, listen);
 ABSL_DECLARE_FLAG(std::string, log_level);
 ABSL_DECLARE_FLAG(std::string, vercel_api_base_url);
 ABSL_DECLARE_FLAG(int, max_list_pages);
+ABSL_DECLARE_FLAG(int64_t, max_list_bytes);
 ABSL_DECLARE_FLAG(std::string, tls_cert_file);
 
 namespace vercel_tokens {
@@ -38,6 +39,7 @@ TEST(CheckConfigTest, EachBadValueNamesItsFlag) {
       {[](ServerConfig& c) { c.max_response_bytes = 0; },
        "--max_response_bytes"},
       {[](ServerConfig& c) { c.max_list_pages = 0; }, "--max_list_pages"},
+      {[](ServerConfig& c) { c.max_list_bytes = 0; }, "--max_list_bytes"},
       {[](ServerConfig& c) { c.max_upstream_connections = -1; },
        "--max_upstream_connections"},
       {[](ServerConfig& c) { c.upstream_max_attempts = 0; },
@@ -61,11 +63,13 @@ TEST(ConfigFromFlagsTest, ReadsTheFlags) {
   absl::SetFlag(&FLAGS_log_level, "warning");
   absl::SetFlag(&FLAGS_vercel_api_base_url, "http://127.0.0.1:8080");
   absl::SetFlag(&FLAGS_max_list_pages, 7);
+  absl::SetFlag(&FLAGS_max_list_bytes, int64_t{1} << 20);
   absl::StatusOr<ServerConfig> config = ConfigFromFlags();
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->listen, "127.0.0.1:0");
   EXPECT_EQ(config->log_level, LogLevel::kWarning);
   EXPECT_EQ(config->max_list_pages, 7);
+  EXPECT_EQ(config->max_list_bytes, int64_t{1} << 20);
   EXPECT_EQ(config->vercel_api_base_url.origin, "http://127.0.0.1:8080");
 }
 

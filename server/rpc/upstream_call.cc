@@ -10,6 +10,7 @@
 namespace vercel_tokens {
 namespace {
 
+constexpr absl::string_view kVercelIdHeader = "x-vercel-id";
 constexpr absl::string_view kRateLimitHeaders[] = {
     "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"};
 
@@ -126,7 +127,7 @@ void UpstreamCall::OnResult(UpstreamRequest request, absl::Time sent,
   params_.metrics->UpstreamFinished(request.endpoint, upstream_status_,
                                     now - sent);
   if (std::optional<absl::Duration> delay =
-          NextRetryDelay(params_.retry_policy, request.method, attempts_,
+          NextRetryDelay(params_.retry_policy, request.idempotent, attempts_,
                          result, now, params_.deadline, Jitter());
       delay.has_value()) {
     params_.metrics->UpstreamRetried(request.endpoint);
@@ -155,9 +156,19 @@ void UpstreamCall::OnResult(UpstreamRequest request, absl::Time sent,
   }
 }
 
-void UpstreamCall::FinishWith(const absl::Status& status,
+void UpstreamCall::FinishWith(absl::Status status,
                               const UpstreamResponse* last_response) {
+  std::optional<std::string> vercel_request_id;
   if (last_response != nullptr) {
+    vercel_request_id = VercelRequestId(*last_response);
+    if (vercel_request_id.has_value()) {
+      params_.context->AddInitialMetadata(std::string(kVercelIdHeader),
+                                          *vercel_request_id);
+      if (!status.ok()) {
+        status = WithErrorMetadata(std::move(status), "vercel_request_id",
+                                   *vercel_request_id);
+      }
+    }
     for (absl::string_view name : kRateLimitHeaders) {
       // Only integers are relayed: anything else could be invalid as
       // gRPC metadata.
@@ -182,6 +193,8 @@ void UpstreamCall::FinishWith(const absl::Status& status,
          {"upstream_requests", int64_t{upstream_requests_}},
          {"upstream_status", absl::string_view(upstream_status_)},
          {"peer", absl::string_view(params_.context->peer())},
+         {"vercel_request_id",
+          absl::string_view(vercel_request_id.value_or(""))},
          {"error", status.message()}});
   }
   Finish(ToGrpcStatus(status));

@@ -51,14 +51,16 @@ struct UpstreamCallParams {
 // The reactor of one unary RPC served by zero or more upstream requests.
 //
 // Start submits the first request and returns at once; the gRPC thread never
-// waits. Each 2xx response goes to `on_success`; a retryable failure of a
-// GET is sent again after a backoff (RetryPolicy) without blocking any
-// thread; any other non-2xx response or failed transfer ends the call with
-// MapUpstreamError / MapTransportError. The call finishes exactly once, from
-// the HttpClient's thread (or from Start / Reject), after copying Vercel's
-// x-ratelimit-* headers of the last response into initial metadata, counting
-// the call in Metrics and writing one log line (method, code, latency,
-// upstream status and count, peer; never a secret).
+// waits. Each 2xx response goes to `on_success`; a retryable failure of an
+// idempotent request is sent again after a backoff (RetryPolicy) without
+// blocking any thread; any other non-2xx response or failed transfer ends the
+// call with MapUpstreamError / MapTransportError. The call finishes exactly
+// once, from the HttpClient's thread (or from Start / Reject), after copying
+// Vercel's x-ratelimit-* headers and its request id (x-vercel-id, also into
+// the error's ErrorInfo metadata as vercel_request_id) of the last response
+// into initial metadata, counting the call in Metrics and writing one log
+// line (method, code, latency, upstream status and count, peer, Vercel's
+// request id; never a secret).
 //
 // Cancellation: OnCancel aborts the transfer in flight (or waiting for its
 // backoff); its callback then receives CANCELLED and finishes the call. A
@@ -92,8 +94,7 @@ class UpstreamCall final : public grpc::ServerUnaryReactor {
   // The HttpClient's callback for `request`, sent at `sent`.
   void OnResult(UpstreamRequest request, absl::Time sent,
                 absl::StatusOr<UpstreamResponse> result);
-  void FinishWith(const absl::Status& status,
-                  const UpstreamResponse* last_response);
+  void FinishWith(absl::Status status, const UpstreamResponse* last_response);
 
   const UpstreamCallParams params_;
   OnUpstreamSuccess on_success_;

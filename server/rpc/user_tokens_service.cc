@@ -1,10 +1,10 @@
 #include "server/rpc/user_tokens_service.h"
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <utility>
 
-#include "absl/container/flat_hash_set.h"
 #include "server/rpc/credentials.h"
 #include "server/rpc/validation.h"
 #include "server/vercel/request_builder.h"
@@ -37,53 +37,13 @@ OnUpstreamSuccess MapInto(
   };
 }
 
-// The first page of GET /v5/user/tokens, for both listing RPCs.
-template <typename Request>
-UpstreamRequest BuildFirstPage(const Request& request,
-                               std::string bearer_token) {
-  return BuildListAuthTokens(request.team_id(), request.slug(), std::nullopt,
-                             std::move(bearer_token));
+// Adapts a ListPager, which the success handler owns, to OnUpstreamSuccess.
+OnUpstreamSuccess FollowPages(std::unique_ptr<ListPager> pager) {
+  return [pager = std::move(pager)](const UpstreamRequest& sent,
+                                    const UpstreamResponse& upstream) {
+    return pager->OnPage(sent, upstream.body);
+  };
 }
-
-// Follows the pages of GET /v5/user/tokens, appending every page's tokens to
-// the response, until Vercel reports no next page, repeats a cursor, or
-// `max_pages` pages have been read. Each page goes with the previous one's
-// team, slug and token.
-class ListPager {
- public:
-  ListPager(const v1::ListAuthTokensRequest& request, int max_pages,
-            v1::ListAuthTokensResponse* response)
-      : team_id_(request.team_id()),
-        slug_(request.slug()),
-        max_pages_(max_pages),
-        response_(response) {}
-
-  Next operator()(const UpstreamRequest& sent,
-                  const UpstreamResponse& upstream) {
-    absl::StatusOr<v1::ListAuthTokensRawResponse> page =
-        MapListAuthTokensResponse(upstream.body);
-    if (!page.ok()) return page.status();
-    for (v1::AuthToken& token : *page->mutable_tokens()) {
-      *response_->add_tokens() = std::move(token);
-    }
-    ++pages_read_;
-    const v1::Pagination& pagination = page->pagination();
-    if (!pagination.has_next() || pages_read_ >= max_pages_ ||
-        !cursors_seen_.insert(pagination.next()).second) {
-      return std::nullopt;
-    }
-    return BuildListAuthTokens(team_id_, slug_, pagination.next(),
-                               sent.bearer_token);
-  }
-
- private:
-  std::string team_id_;
-  std::string slug_;
-  int max_pages_;
-  v1::ListAuthTokensResponse* response_;
-  int pages_read_ = 0;
-  absl::flat_hash_set<int64_t> cursors_seen_;
-};
 
 }  // namespace
 
@@ -154,8 +114,13 @@ grpc::ServerUnaryReactor* UserTokensService::ListAuthTokens(
     v1::ListAuthTokensResponse* response) {
   return StartAuthenticated(
       context, "ListAuthTokens", *request,
-      &BuildFirstPage<v1::ListAuthTokensRequest>,
-      ListPager(*request, options_.max_list_pages, response));
+      [](const v1::ListAuthTokensRequest& r, std::string bearer_token) {
+        return BuildListAuthTokensPage(r.team_id(), r.slug(), "",
+                                       std::move(bearer_token));
+      },
+      FollowPages(std::make_unique<ListPager>(request->team_id(),
+                                              request->slug(),
+                                              options_.list_limits, response)));
 }
 
 grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
@@ -181,7 +146,7 @@ grpc::ServerUnaryReactor* UserTokensService::ListAuthTokensRaw(
     const v1::ListAuthTokensRawRequest* request,
     v1::ListAuthTokensRawResponse* response) {
   return StartAuthenticated(context, "ListAuthTokensRaw", *request,
-                            &BuildFirstPage<v1::ListAuthTokensRawRequest>,
+                            &BuildListAuthTokensRaw,
                             MapInto(&MapListAuthTokensResponse, response));
 }
 

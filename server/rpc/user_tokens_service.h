@@ -8,6 +8,7 @@
 #include "grpcpp/grpcpp.h"
 #include "server/rpc/upstream_call.h"
 #include "server/vercel/http_client.h"
+#include "server/vercel/list_pager.h"
 #include "vercel/authentication/v1/user_tokens.grpc.pb.h"
 
 namespace vercel_tokens {
@@ -22,8 +23,8 @@ struct UserTokensServiceOptions {
   std::string server_token;
   // The deadline of calls whose caller set none.
   absl::Duration default_deadline = absl::Seconds(30);
-  // ListAuthTokens reads at most this many pages.
-  int max_list_pages = 100;
+  // How much of Vercel's listing one ListAuthTokens call reads at most.
+  ListLimits list_limits;
 };
 
 // vercel.authentication.v1.UserTokensService on the gRPC callback API.

@@ -29,6 +29,10 @@ struct UpstreamRequest {
   std::string body;
   // Sent as "Authorization: Bearer <token>" when not empty. A secret.
   std::string bearer_token;
+  // Whether sending the request twice has the effect of sending it once, so
+  // that a failed attempt may be retried (retry_policy.h). Not every GET is:
+  // GET /registration/verify mints a token and consumes the login.
+  bool idempotent = false;
 };
 
 // What the Vercel API answered: any HTTP status, with its headers and body.

@@ -23,15 +23,25 @@ RATE_LIMITED_BODY = json.dumps(
     {"error": {"code": "rate_limited", "message": "Too many requests"}})
 
 
+# The ErrorInfo metadata line of Vercel's request id (x-vercel-id), which
+# differs on every run.
+VERCEL_REQUEST_ID_LINE = re.compile(
+    r"error_info\.metadata: vercel_request_id=\S+")
+
+
 def failure_block(output: str, heading: str) -> list[str]:
-    """Returns the indented lines printed under `heading`."""
+    """Returns the indented lines printed under `heading`, Vercel's request
+    id shown as `vercel_request_id=<id>`."""
     lines = output.splitlines()
     start = lines.index(heading) + 1
     block = []
     for line in lines[start:]:
         if not line.startswith("  "):
             break
-        block.append(line.strip())
+        line = line.strip()
+        if VERCEL_REQUEST_ID_LINE.fullmatch(line):
+            line = "error_info.metadata: vercel_request_id=<id>"
+        block.append(line)
     return block
 
 
@@ -86,7 +96,7 @@ class ClientExampleChecks:
         sent = [(r["method"], r["path"], r["raw_query"], r["body_json"])
                 for r in requests]
         self.assertEqual(sent, [
-            ("GET", "/v5/user/tokens", "", ""),
+            ("GET", "/v6/user/tokens", "limit=100", ""),
             ("POST", "/v3/user/tokens", f"teamId={harness.SEED_TEAM}",
              json.dumps({"name": name}, separators=(",", ":"))),
             ("GET", f"/v5/user/tokens/{token_id}", "", ""),
@@ -108,6 +118,7 @@ class ClientExampleChecks:
                 "error_info: reason=NOT_FOUND domain=api.vercel.com",
                 "error_info.metadata: http_status=404",
                 "error_info.metadata: vercel_code=not_found",
+                "error_info.metadata: vercel_request_id=<id>",
                 "retry_info: none",
             ])
 
@@ -126,7 +137,7 @@ class ClientExampleChecks:
         with harness.Stack() as stack:
             # Longer than the server waits out by itself, on every attempt.
             stack.control("/_fake/faults", {
-                "method": "GET", "path": "/v5/user/tokens", "times": 10,
+                "method": "GET", "path": "/v6/user/tokens", "times": 10,
                 "status": 429, "headers": {"Retry-After": "30"},
                 "body": RATE_LIMITED_BODY})
             result = self.run_example(stack)
@@ -141,6 +152,7 @@ class ClientExampleChecks:
                 "error_info: reason=RATE_LIMITED domain=api.vercel.com",
                 "error_info.metadata: http_status=429",
                 "error_info.metadata: vercel_code=rate_limited",
+                "error_info.metadata: vercel_request_id=<id>",
                 "retry_info: retry after 30s",
             ])
         self.assertTrue(requests)
