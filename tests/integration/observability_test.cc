@@ -8,9 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/integration/test_fixture.h"
@@ -82,13 +80,18 @@ class ObservabilityTest : public IntegrationTest {
   }
 
   // The server's JSON log lines of finished calls.
-  std::vector<std::string> CallLogLines() {
+  std::vector<std::string> CallLogLines(int count) {
     std::vector<std::string> out;
-    for (absl::string_view line :
-         absl::StrSplit(server_->process().Output(Stream::kStderr), '\n')) {
-      if (absl::StrContains(line, "\"msg\":\"call\"")) {
-        out.emplace_back(line);
+    // Waits for each whole line: the server logs a call before answering
+    // it, but its stderr reaches the test through a pipe, at its own pace.
+    for (int i = 0; i < count; ++i) {
+      absl::StatusOr<std::string> line = server_->process().WaitForLine(
+          Stream::kStderr, "\"msg\":\"call\"", absl::Seconds(10));
+      if (!line.ok()) {
+        ADD_FAILURE() << "call log line " << i << ": " << line.status();
+        break;
       }
+      out.push_back(*std::move(line));
     }
     return out;
   }
@@ -195,7 +198,7 @@ TEST_F(ObservabilityTest, LogsOneJsonLinePerCallWithoutSecrets) {
   EXPECT_TRUE(IsOk(GetToken("current")));
   EXPECT_TRUE(HasCode(GetToken(), grpc::StatusCode::NOT_FOUND));
 
-  const std::vector<std::string> lines = CallLogLines();
+  const std::vector<std::string> lines = CallLogLines(2);
 
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_THAT(

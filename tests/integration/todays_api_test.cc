@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/integration/process.h"
 #include "tests/integration/test_fixture.h"
 #include "vercel/authentication/v1/user_tokens.pb.h"
 
@@ -354,11 +355,16 @@ TEST_F(TodaysApiTest, VercelsRequestIdComesBackOnSuccessAndError) {
   EXPECT_EQ(metadata.vercel_request_id, upstream[0].vercel_id());
   EXPECT_EQ(DecodeErrorDetails(missing).metadata["vercel_request_id"],
             upstream[1].vercel_id());
-  const std::string log = server().Output();
-  EXPECT_THAT(log, HasSubstr(absl::StrCat(R"("vercel_request_id":")",
-                                          upstream[0].vercel_id(), R"(")")));
-  EXPECT_THAT(log, HasSubstr(absl::StrCat(R"("vercel_request_id":")",
-                                          upstream[1].vercel_id(), R"(")")));
+  // The server logs each call before answering it; its stderr arrives
+  // through a pipe, so wait for the lines.
+  for (const RecordedRequest& r : upstream) {
+    absl::StatusOr<std::string> line = server().process().WaitForLine(
+        Stream::kStderr,
+        absl::StrCat(R"("vercel_request_id":")", r.vercel_id(), R"(")"),
+        absl::Seconds(10));
+    EXPECT_TRUE(IsOk(line.status()));
+    if (line.ok()) EXPECT_THAT(*line, HasSubstr(R"("msg":"call")"));
+  }
 }
 
 TEST_F(TodaysApiTest, VerifyTokenNotYetConfirmedHasItsOwnReason) {
