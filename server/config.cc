@@ -2,6 +2,7 @@
 
 #include "server/config.h"
 
+#include <limits>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -72,6 +73,29 @@ ABSL_FLAG(std::string, log_level, "info",
           "or error. Each call logs one line at info (warning for "
           "INTERNAL, UNAVAILABLE, DEADLINE_EXCEEDED and the like).");
 
+ABSL_FLAG(int, max_in_flight, 1000,
+          "Most calls served at once; beyond it a call fails at once with "
+          "RESOURCE_EXHAUSTED (reason SERVER_OVERLOADED, with a RetryInfo). "
+          "Health checks are not counted.");
+ABSL_FLAG(int64_t, max_request_bytes, 64 << 10,
+          "Largest request message accepted, in bytes; larger ones fail with "
+          "RESOURCE_EXHAUSTED before the call starts. Compressed requests are "
+          "refused (UNIMPLEMENTED), so a small message cannot inflate.");
+ABSL_FLAG(int, max_concurrent_streams, 100,
+          "Most calls open at once on one client connection (HTTP/2 "
+          "SETTINGS_MAX_CONCURRENT_STREAMS); further streams are refused.");
+ABSL_FLAG(int64_t, grpc_memory_limit_bytes, 32 << 20,
+          "Memory gRPC's transport may use for connections, streams and "
+          "the request messages being received, in bytes; a stream that "
+          "would take more is reset, so that a flood of large messages "
+          "cannot grow the server.");
+ABSL_FLAG(absl::Duration, handshake_timeout, absl::Seconds(10),
+          "A new connection that has not completed its TLS handshake and "
+          "HTTP/2 preface within this long is closed.");
+ABSL_FLAG(absl::Duration, max_connection_idle, absl::Minutes(1),
+          "A client connection without a call for this long is closed "
+          "(GOAWAY).");
+
 namespace vercel_tokens {
 
 absl::Status CheckConfig(const ServerConfig& config) {
@@ -103,6 +127,33 @@ absl::Status CheckConfig(const ServerConfig& config) {
     return absl::InvalidArgumentError(
         "--max_connection_age must be positive and "
         "--max_connection_age_grace not negative");
+  }
+  if (config.max_in_flight < 1) {
+    return absl::InvalidArgumentError("--max_in_flight must be at least 1");
+  }
+  if (config.max_request_bytes < 1 ||
+      config.max_request_bytes > std::numeric_limits<int>::max()) {
+    return absl::InvalidArgumentError(
+        "--max_request_bytes must be between 1 and 2147483647");
+  }
+  if (config.max_concurrent_streams < 1) {
+    return absl::InvalidArgumentError(
+        "--max_concurrent_streams must be at least 1");
+  }
+  if (config.grpc_memory_limit_bytes < kMinGrpcMemoryLimitBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--grpc_memory_limit_bytes must be at least ",
+                     kMinGrpcMemoryLimitBytes));
+  }
+  if (config.handshake_timeout <= absl::ZeroDuration() ||
+      config.handshake_timeout > kMaxChannelArgDuration) {
+    return absl::InvalidArgumentError(
+        "--handshake_timeout must be positive and at most 24 days");
+  }
+  if (config.max_connection_idle <= absl::ZeroDuration() ||
+      config.max_connection_idle > kMaxChannelArgDuration) {
+    return absl::InvalidArgumentError(
+        "--max_connection_idle must be positive and at most 24 days");
   }
   if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
     return absl::InvalidArgumentError(
@@ -138,6 +189,12 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
   config.max_connection_age_grace =
       absl::GetFlag(FLAGS_max_connection_age_grace);
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  config.max_in_flight = absl::GetFlag(FLAGS_max_in_flight);
+  config.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
+  config.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
+  config.grpc_memory_limit_bytes = absl::GetFlag(FLAGS_grpc_memory_limit_bytes);
+  config.handshake_timeout = absl::GetFlag(FLAGS_handshake_timeout);
+  config.max_connection_idle = absl::GetFlag(FLAGS_max_connection_idle);
   if (absl::Status s = CheckConfig(config); !s.ok()) return s;
   return config;
 }

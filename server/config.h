@@ -17,6 +17,13 @@ namespace vercel_tokens {
 inline constexpr absl::string_view kServerName = "vercel-tokens-server";
 inline constexpr absl::string_view kServerVersion = VUT_VERSION;
 
+// The smallest --grpc_memory_limit_bytes: below it gRPC cannot hold a few
+// connections' buffers.
+inline constexpr int64_t kMinGrpcMemoryLimitBytes = 8 << 20;
+// The longest duration a gRPC channel argument holds (milliseconds in an
+// int), rounded down to whole days.
+inline constexpr absl::Duration kMaxChannelArgDuration = absl::Hours(24 * 24);
+
 // Everything the server's flags say, checked. Plain data; the defaults are
 // those of the flags (config.cc documents each one).
 struct ServerConfig {
@@ -37,10 +44,20 @@ struct ServerConfig {
   absl::Duration max_connection_age_grace = absl::Seconds(30);
   std::string metrics_listen;
   LogLevel log_level = LogLevel::kInfo;
+  // Bounds against overload and hostile clients (listener_limits.h applies
+  // the transport ones).
+  int max_in_flight = 1000;
+  int64_t max_request_bytes = 64 << 10;
+  int max_concurrent_streams = 100;
+  int64_t grpc_memory_limit_bytes = 32 << 20;
+  absl::Duration handshake_timeout = absl::Seconds(10);
+  absl::Duration max_connection_idle = absl::Minutes(1);
 };
 
-// Whether `config`'s values hold together: positive durations and limits,
-// TLS certificate and key given together. The error names the flag.
+// Whether `config`'s values hold together: positive durations and limits
+// (durations that become gRPC channel arguments at most
+// kMaxChannelArgDuration), TLS certificate and key given together. The error
+// names the flag.
 absl::Status CheckConfig(const ServerConfig& config);
 
 // The parsed command-line flags as a config, checked by CheckConfig. Call

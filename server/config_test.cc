@@ -16,6 +16,12 @@ ABSL_DECLARE_FLAG(std::string, vercel_api_base_url);
 ABSL_DECLARE_FLAG(int, max_list_pages);
 ABSL_DECLARE_FLAG(int64_t, max_list_bytes);
 ABSL_DECLARE_FLAG(std::string, tls_cert_file);
+ABSL_DECLARE_FLAG(int, max_in_flight);
+ABSL_DECLARE_FLAG(int64_t, max_request_bytes);
+ABSL_DECLARE_FLAG(int, max_concurrent_streams);
+ABSL_DECLARE_FLAG(int64_t, grpc_memory_limit_bytes);
+ABSL_DECLARE_FLAG(absl::Duration, handshake_timeout);
+ABSL_DECLARE_FLAG(absl::Duration, max_connection_idle);
 
 namespace vercel_tokens {
 namespace {
@@ -47,6 +53,20 @@ TEST(CheckConfigTest, EachBadValueNamesItsFlag) {
       {[](ServerConfig& c) { c.max_connection_age = absl::ZeroDuration(); },
        "--max_connection_age"},
       {[](ServerConfig& c) { c.tls_cert_file = "cert.pem"; }, "--tls_key_file"},
+      {[](ServerConfig& c) { c.max_in_flight = 0; }, "--max_in_flight"},
+      {[](ServerConfig& c) { c.max_request_bytes = 0; }, "--max_request_bytes"},
+      {[](ServerConfig& c) { c.max_request_bytes = int64_t{1} << 31; },
+       "--max_request_bytes"},
+      {[](ServerConfig& c) { c.max_concurrent_streams = 0; },
+       "--max_concurrent_streams"},
+      {[](ServerConfig& c) { c.grpc_memory_limit_bytes = 1 << 20; },
+       "--grpc_memory_limit_bytes"},
+      {[](ServerConfig& c) { c.handshake_timeout = absl::ZeroDuration(); },
+       "--handshake_timeout"},
+      {[](ServerConfig& c) { c.handshake_timeout = absl::Hours(24 * 25); },
+       "--handshake_timeout"},
+      {[](ServerConfig& c) { c.max_connection_idle = -absl::Seconds(1); },
+       "--max_connection_idle"},
   };
   for (const Case& c : cases) {
     ServerConfig config;
@@ -71,6 +91,24 @@ TEST(ConfigFromFlagsTest, ReadsTheFlags) {
   EXPECT_EQ(config->max_list_pages, 7);
   EXPECT_EQ(config->max_list_bytes, int64_t{1} << 20);
   EXPECT_EQ(config->vercel_api_base_url.origin, "http://127.0.0.1:8080");
+}
+
+TEST(ConfigFromFlagsTest, ReadsTheOverloadAndHostileClientBounds) {
+  absl::FlagSaver saver;
+  absl::SetFlag(&FLAGS_max_in_flight, 50);
+  absl::SetFlag(&FLAGS_max_request_bytes, 2048);
+  absl::SetFlag(&FLAGS_max_concurrent_streams, 10);
+  absl::SetFlag(&FLAGS_grpc_memory_limit_bytes, int64_t{32} << 20);
+  absl::SetFlag(&FLAGS_handshake_timeout, absl::Seconds(3));
+  absl::SetFlag(&FLAGS_max_connection_idle, absl::Seconds(20));
+  absl::StatusOr<ServerConfig> config = ConfigFromFlags();
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->max_in_flight, 50);
+  EXPECT_EQ(config->max_request_bytes, 2048);
+  EXPECT_EQ(config->max_concurrent_streams, 10);
+  EXPECT_EQ(config->grpc_memory_limit_bytes, int64_t{32} << 20);
+  EXPECT_EQ(config->handshake_timeout, absl::Seconds(3));
+  EXPECT_EQ(config->max_connection_idle, absl::Seconds(20));
 }
 
 TEST(ConfigFromFlagsTest, RefusesBadFlags) {

@@ -23,6 +23,7 @@
 #include "server/common/logger.h"
 #include "server/common/metrics.h"
 #include "server/config.h"
+#include "server/listener_limits.h"
 #include "server/rpc/user_tokens_service.h"
 #include "server/vercel/http_client.h"
 
@@ -108,6 +109,7 @@ int Serve(const sigset_t& stop_signals) {
   service_options.default_deadline = config.default_deadline;
   service_options.list_limits.max_pages = config.max_list_pages;
   service_options.list_limits.max_bytes = config.max_list_bytes;
+  service_options.max_in_flight = config.max_in_flight;
   UserTokensService service(http->get(), std::move(service_options));
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -122,6 +124,7 @@ int Serve(const sigset_t& stop_signals) {
   builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
                              static_cast<int>(absl::ToInt64Milliseconds(
                                  config.max_connection_age_grace)));
+  ApplyListenerLimits(config, builder);
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {

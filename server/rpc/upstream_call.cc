@@ -1,10 +1,12 @@
 #include "server/rpc/upstream_call.h"
 
+#include <algorithm>
 #include <random>
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "grpcpp/grpcpp.h"
 #include "server/common/service_error.h"
 
 namespace vercel_tokens {
@@ -55,43 +57,87 @@ double Jitter() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
 }
 
+// The gRPC reactor around an UpstreamCall. Owned by gRPC; deletes itself in
+// OnDone, which gRPC calls after Finish and after OnCancel has returned.
+class Reactor final : public grpc::ServerUnaryReactor {
+ public:
+  Reactor(UpstreamCallParams params, OnUpstreamSuccess on_success)
+      : context_(params.context),
+        call_(std::move(params), std::move(on_success),
+              [this](CallOutcome outcome) { Deliver(std::move(outcome)); }) {}
+
+  UpstreamCall& call() { return call_; }
+
+  void OnCancel() override { call_.Cancel(); }
+  void OnDone() override { delete this; }
+
+ private:
+  void Deliver(CallOutcome outcome) {
+    for (auto& [name, value] : outcome.initial_metadata) {
+      context_->AddInitialMetadata(std::move(name), std::move(value));
+    }
+    Finish(ToGrpcStatus(outcome.status));
+  }
+
+  grpc::CallbackServerContext* const context_;
+  UpstreamCall call_;
+};
+
 }  // namespace
+
+absl::Time UpstreamDeadline(absl::Time start, absl::Time deadline) {
+  if (deadline == absl::InfiniteFuture()) return deadline;
+  const absl::Duration margin =
+      std::min(absl::Milliseconds(250), (deadline - start) / 20);
+  return deadline - std::max(margin, absl::ZeroDuration());
+}
 
 grpc::ServerUnaryReactor* UpstreamCall::Start(UpstreamCallParams params,
                                               UpstreamRequest first,
                                               OnUpstreamSuccess on_success) {
-  auto* call = new UpstreamCall(std::move(params), std::move(on_success));
-  call->Submit(std::move(first), absl::InfinitePast());
-  return call;
+  auto* reactor = new Reactor(std::move(params), std::move(on_success));
+  reactor->call().Run(std::move(first));
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* UpstreamCall::Reject(UpstreamCallParams params,
                                                const absl::Status& status) {
-  auto* call = new UpstreamCall(std::move(params), nullptr);
-  call->FinishWith(status, nullptr);
-  return call;
+  auto* reactor = new Reactor(std::move(params), nullptr);
+  reactor->call().Fail(status);
+  return reactor;
 }
 
 UpstreamCall::UpstreamCall(UpstreamCallParams params,
-                           OnUpstreamSuccess on_success)
-    : params_(std::move(params)), on_success_(std::move(on_success)) {
+                           OnUpstreamSuccess on_success, OnDone on_done)
+    : params_(std::move(params)),
+      upstream_deadline_(UpstreamDeadline(params_.start, params_.deadline)),
+      on_success_(std::move(on_success)),
+      on_done_(std::move(on_done)) {
   params_.metrics->CallStarted(params_.method);
+}
+
+void UpstreamCall::Run(UpstreamRequest first) {
+  Submit(std::move(first), absl::InfinitePast());
+}
+
+void UpstreamCall::Fail(const absl::Status& status) {
+  FinishWith(status, nullptr);
 }
 
 void UpstreamCall::Submit(UpstreamRequest request, absl::Time not_before) {
   absl::Status failure;
   {
-    // Held across HttpClient::Submit so that OnCancel sees either no
+    // Held across UpstreamTransport::Submit so that Cancel sees either no
     // transfer or this one; Submit never runs the callback inline.
     absl::MutexLock lock(&mu_);
     if (cancelled_) {
       failure = absl::CancelledError("the call was cancelled");
     } else {
       ++attempts_;
-      const absl::Time sent = std::max(absl::Now(), not_before);
+      const absl::Time sent = std::max(params_.clock->Now(), not_before);
       UpstreamRequest copy = request;
-      absl::StatusOr<uint64_t> id = params_.http->Submit(
-          std::move(copy), params_.deadline,
+      absl::StatusOr<uint64_t> id = params_.transport->Submit(
+          std::move(copy), upstream_deadline_,
           [this, request = std::move(request),
            sent](absl::StatusOr<UpstreamResponse> result) mutable {
             OnResult(std::move(request), sent, std::move(result));
@@ -107,28 +153,26 @@ void UpstreamCall::Submit(UpstreamRequest request, absl::Time not_before) {
   FinishWith(MapTransportError(failure), nullptr);
 }
 
-void UpstreamCall::OnCancel() {
+void UpstreamCall::Cancel() {
   uint64_t id = 0;
   {
     absl::MutexLock lock(&mu_);
     cancelled_ = true;
     id = transfer_id_;
   }
-  if (id != 0) params_.http->Cancel(id);
+  if (id != 0) params_.transport->Cancel(id);
 }
-
-void UpstreamCall::OnDone() { delete this; }
 
 void UpstreamCall::OnResult(UpstreamRequest request, absl::Time sent,
                             absl::StatusOr<UpstreamResponse> result) {
-  const absl::Time now = absl::Now();
+  const absl::Time now = params_.clock->Now();
   ++upstream_requests_;
   upstream_status_ = OutcomeLabel(result);
   params_.metrics->UpstreamFinished(request.endpoint, upstream_status_,
                                     now - sent);
   if (std::optional<absl::Duration> delay =
           NextRetryDelay(params_.retry_policy, request.idempotent, attempts_,
-                         result, now, params_.deadline, Jitter());
+                         result, now, upstream_deadline_, Jitter());
       delay.has_value()) {
     params_.metrics->UpstreamRetried(request.endpoint);
     Submit(std::move(request), now + *delay);
@@ -156,17 +200,19 @@ void UpstreamCall::OnResult(UpstreamRequest request, absl::Time sent,
   }
 }
 
-void UpstreamCall::FinishWith(absl::Status status,
+void UpstreamCall::FinishWith(const absl::Status& status,
                               const UpstreamResponse* last_response) {
+  CallOutcome outcome;
+  outcome.status = status;
   std::optional<std::string> vercel_request_id;
   if (last_response != nullptr) {
     vercel_request_id = VercelRequestId(*last_response);
     if (vercel_request_id.has_value()) {
-      params_.context->AddInitialMetadata(std::string(kVercelIdHeader),
-                                          *vercel_request_id);
-      if (!status.ok()) {
-        status = WithErrorMetadata(std::move(status), "vercel_request_id",
-                                   *vercel_request_id);
+      outcome.initial_metadata.emplace_back(std::string(kVercelIdHeader),
+                                            *vercel_request_id);
+      if (!outcome.status.ok()) {
+        outcome.status = WithErrorMetadata(
+            std::move(outcome.status), "vercel_request_id", *vercel_request_id);
       }
     }
     for (absl::string_view name : kRateLimitHeaders) {
@@ -175,12 +221,12 @@ void UpstreamCall::FinishWith(absl::Status status,
       int64_t number = 0;
       if (auto value = last_response->Header(name);
           value.has_value() && absl::SimpleAtoi(*value, &number)) {
-        params_.context->AddInitialMetadata(std::string(name),
-                                            absl::StrCat(number));
+        outcome.initial_metadata.emplace_back(std::string(name),
+                                              absl::StrCat(number));
       }
     }
   }
-  const absl::Duration latency = absl::Now() - params_.start;
+  const absl::Duration latency = params_.clock->Now() - params_.start;
   const std::string code = absl::StatusCodeToString(status.code());
   params_.metrics->CallFinished(params_.method, code, latency);
   const LogLevel level = LevelFor(status.code());
@@ -192,12 +238,12 @@ void UpstreamCall::FinishWith(absl::Status status,
          {"latency_ms", absl::ToDoubleMilliseconds(latency)},
          {"upstream_requests", int64_t{upstream_requests_}},
          {"upstream_status", absl::string_view(upstream_status_)},
-         {"peer", absl::string_view(params_.context->peer())},
+         {"peer", absl::string_view(params_.peer)},
          {"vercel_request_id",
           absl::string_view(vercel_request_id.value_or(""))},
          {"error", status.message()}});
   }
-  Finish(ToGrpcStatus(status));
+  std::move(on_done_)(std::move(outcome));
 }
 
 }  // namespace vercel_tokens

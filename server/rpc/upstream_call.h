@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -12,11 +13,12 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "server/common/clock.h"
 #include "server/common/logger.h"
 #include "server/common/metrics.h"
 #include "server/vercel/error_mapping.h"
-#include "server/vercel/http_client.h"
 #include "server/vercel/retry_policy.h"
+#include "server/vercel/transport.h"
 #include "server/vercel/upstream_types.h"
 
 namespace vercel_tokens {
@@ -24,7 +26,7 @@ namespace vercel_tokens {
 // Decides what a 2xx upstream response to `sent` means for the RPC: fills
 // the RPC's response and returns nullopt when the call is done, returns the
 // next request to send (e.g. the next page of a listing), or returns an
-// error. Runs on the HttpClient's thread; must not block.
+// error. Runs on a transport thread; must not block.
 using OnUpstreamSuccess =
     absl::AnyInvocable<absl::StatusOr<std::optional<UpstreamRequest>>(
         const UpstreamRequest& sent, const UpstreamResponse& response)>;
@@ -32,73 +34,110 @@ using OnUpstreamSuccess =
 // What an UpstreamCall needs besides its first request. The pointers are
 // borrowed and must outlive the call.
 struct UpstreamCallParams {
+  // The RPC's context (UpstreamCall::Start and Reject only).
   grpc::CallbackServerContext* context = nullptr;
-  HttpClient* http = nullptr;
+  UpstreamTransport* transport = nullptr;
+  const Clock* clock = &Clock::Real();
   Logger* logger = nullptr;
   Metrics* metrics = nullptr;
   RetryPolicy retry_policy;
   // The RPC's short name (GetAuthToken), for logs and metrics.
   absl::string_view method;
+  // The caller's address, for the log line.
+  std::string peer;
   // When the call arrived.
   absl::Time start;
-  // Bounds every upstream transfer of the call.
+  // The caller's deadline. Upstream transfers are bounded a little before
+  // it (UpstreamDeadline), so that a slow upstream ends the call with this
+  // service's answer rather than a bare deadline.
   absl::Time deadline;
   ErrorContext error_context = ErrorContext::kDefault;
   // Strings redacted from any upstream text that reaches an error message.
   std::vector<std::string> secrets;
 };
 
-// The reactor of one unary RPC served by zero or more upstream requests.
+// When the upstream transfers of a call that arrived at `start` with
+// deadline `deadline` must be done: 5% of the call's time before the
+// deadline (at most 250 ms before it), which leaves the call time to answer.
+absl::Time UpstreamDeadline(absl::Time start, absl::Time deadline);
+
+// How a call ends: its status (an error carries Vercel's request id in its
+// ErrorInfo metadata `vercel_request_id`), and the initial metadata to send
+// with it (Vercel's x-ratelimit-* headers and x-vercel-id of the last
+// response).
+struct CallOutcome {
+  absl::Status status;
+  std::vector<std::pair<std::string, std::string>> initial_metadata;
+};
+
+// The state machine of one unary RPC served by zero or more upstream
+// requests, free of gRPC's reactor so that it can be tested in-process with
+// a fake transport and clock.
 //
-// Start submits the first request and returns at once; the gRPC thread never
-// waits. Each 2xx response goes to `on_success`; a retryable failure of an
-// idempotent request is sent again after a backoff (RetryPolicy) without
-// blocking any thread; any other non-2xx response or failed transfer ends the
-// call with MapUpstreamError / MapTransportError. The call finishes exactly
-// once, from the HttpClient's thread (or from Start / Reject), after copying
-// Vercel's x-ratelimit-* headers and its request id (x-vercel-id, also into
-// the error's ErrorInfo metadata as vercel_request_id) of the last response
-// into initial metadata, counting the call in Metrics and writing one log
-// line (method, code, latency, upstream status and count, peer, Vercel's
-// request id; never a secret).
+// Run submits the first request and returns at once; no thread ever waits.
+// Each 2xx response goes to `on_success`; a retryable failure of an
+// idempotent request (UpstreamRequest::idempotent) is sent again after a
+// backoff (RetryPolicy) by submitting it with a not_before, without blocking
+// any thread; any other non-2xx response or failed transfer ends the call
+// with MapUpstreamError / MapTransportError. The call ends exactly once, by
+// running `on_done` (from a transport thread, or from Run / Fail), after
+// counting the call in Metrics and writing one log line (method, code,
+// latency, upstream status and count, peer, Vercel's request id; never a
+// secret). `on_done` is the last thing the call does: it may destroy it.
 //
-// Cancellation: OnCancel aborts the transfer in flight (or waiting for its
-// backoff); its callback then receives CANCELLED and finishes the call. A
-// cancel and a completing transfer race only inside the HttpClient's thread,
-// where whichever comes first wins; the loser is a no-op. `cancelled_` also
-// stops a follow-up request from being submitted after a cancel.
+// Cancellation: Cancel aborts the transfer in flight (or waiting for its
+// backoff or a connection); its callback then receives CANCELLED and ends
+// the call. A cancel and a completing transfer race only inside the
+// transport, where whichever comes first wins; `cancelled_` also stops a
+// follow-up request (a retry, the next page) from being submitted.
 //
-// Lifetime: owned by gRPC from Start / Reject; deletes itself in OnDone,
-// which gRPC calls after Finish and after OnCancel has returned. Nothing
-// touches it after Finish.
-class UpstreamCall final : public grpc::ServerUnaryReactor {
+// Thread-safe: Cancel may be called from any thread at any time while the
+// object lives, also after `on_done` has run (then the transport ignores the
+// finished transfer's id).
+class UpstreamCall {
  public:
+  using OnDone = absl::AnyInvocable<void(CallOutcome) &&>;
+
+  UpstreamCall(UpstreamCallParams params, OnUpstreamSuccess on_success,
+               OnDone on_done);
+
+  UpstreamCall(const UpstreamCall&) = delete;
+  UpstreamCall& operator=(const UpstreamCall&) = delete;
+
+  // Starts the call with `first`.
+  void Run(UpstreamRequest first);
+  // Ends the call at once with `status` (bad input, missing credentials):
+  // nothing goes upstream.
+  void Fail(const absl::Status& status);
+  void Cancel();
+
+  // The gRPC reactor of a call served by UpstreamCall: starts it with
+  // `first` and returns the reactor, owned by gRPC (it deletes itself in
+  // OnDone). OnCancel cancels the call; its outcome becomes the RPC's
+  // initial metadata and status.
   static grpc::ServerUnaryReactor* Start(UpstreamCallParams params,
                                          UpstreamRequest first,
                                          OnUpstreamSuccess on_success);
 
-  // Finishes the call at once with `status` (bad input, missing
-  // credentials): nothing goes upstream.
+  // A reactor that finishes at once with `status`.
   static grpc::ServerUnaryReactor* Reject(UpstreamCallParams params,
                                           const absl::Status& status);
 
-  void OnCancel() override;
-  void OnDone() override;
-
  private:
-  UpstreamCall(UpstreamCallParams params, OnUpstreamSuccess on_success);
-
-  // Submits `request` to start no earlier than `not_before`, or finishes the
-  // call when it was cancelled or the HttpClient is shutting down.
+  // Submits `request` to start no earlier than `not_before`, or ends the
+  // call when it was cancelled or the transport is shutting down.
   void Submit(UpstreamRequest request, absl::Time not_before);
-  // The HttpClient's callback for `request`, sent at `sent`.
+  // The transport's callback for `request`, sent at `sent`.
   void OnResult(UpstreamRequest request, absl::Time sent,
                 absl::StatusOr<UpstreamResponse> result);
-  void FinishWith(absl::Status status, const UpstreamResponse* last_response);
+  void FinishWith(const absl::Status& status,
+                  const UpstreamResponse* last_response);
 
   const UpstreamCallParams params_;
+  const absl::Time upstream_deadline_;
   OnUpstreamSuccess on_success_;
-  // Touched by one thread at a time: the submitter, then the HttpClient's.
+  OnDone on_done_;
+  // Touched by one thread at a time: the submitter, then a transport thread.
   int attempts_ = 0;
   int upstream_requests_ = 0;
   std::string upstream_status_;

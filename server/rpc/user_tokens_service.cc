@@ -45,11 +45,25 @@ OnUpstreamSuccess FollowPages(std::unique_ptr<ListPager> pager) {
   };
 }
 
+// `on_success`, holding `permit` for as long as it lives: UpstreamCall owns
+// its success handler until the call is done (OnDone), so the call keeps its
+// slot of the in-flight cap until then.
+OnUpstreamSuccess Holding(InFlightLimiter::Permit permit,
+                          OnUpstreamSuccess on_success) {
+  return [permit = std::move(permit), on_success = std::move(on_success)](
+             const UpstreamRequest& sent,
+             const UpstreamResponse& upstream) mutable {
+    return on_success(sent, upstream);
+  };
+}
+
 }  // namespace
 
-UserTokensService::UserTokensService(HttpClient* http,
+UserTokensService::UserTokensService(UpstreamTransport* transport,
                                      UserTokensServiceOptions options)
-    : http_(http), options_(std::move(options)) {}
+    : transport_(transport),
+      options_(std::move(options)),
+      limiter_(options_.max_in_flight) {}
 
 template <typename Request>
 absl::StatusOr<std::string> UserTokensService::ValidateAndAuthorize(
@@ -68,7 +82,8 @@ UpstreamCallParams UserTokensService::Params(
     grpc::CallbackServerContext* context, absl::string_view method) const {
   UpstreamCallParams params;
   params.context = context;
-  params.http = http_;
+  params.transport = transport_;
+  params.peer = context->peer();
   params.logger = options_.logger;
   params.metrics = options_.metrics;
   params.retry_policy = options_.retry_policy;
@@ -87,6 +102,10 @@ grpc::ServerUnaryReactor* UserTokensService::StartAuthenticated(
     grpc::CallbackServerContext* context, absl::string_view method,
     const Request& request, Build build, OnUpstreamSuccess on_success) {
   UpstreamCallParams params = Params(context, method);
+  std::optional<InFlightLimiter::Permit> permit = limiter_.TryAcquire();
+  if (!permit.has_value()) {
+    return UpstreamCall::Reject(std::move(params), ServerOverloadedError());
+  }
   absl::StatusOr<std::string> token = ValidateAndAuthorize(*context, request);
   if (!token.ok()) {
     return UpstreamCall::Reject(std::move(params), token.status());
@@ -95,8 +114,9 @@ grpc::ServerUnaryReactor* UserTokensService::StartAuthenticated(
   if (!first.ok())
     return UpstreamCall::Reject(std::move(params), first.status());
   params.secrets = {*std::move(token)};
-  return UpstreamCall::Start(std::move(params), *std::move(first),
-                             std::move(on_success));
+  return UpstreamCall::Start(
+      std::move(params), *std::move(first),
+      Holding(*std::move(permit), std::move(on_success)));
 }
 
 grpc::ServerUnaryReactor* UserTokensService::GetAuthToken(
@@ -154,24 +174,34 @@ grpc::ServerUnaryReactor* UserTokensService::EmailLogin(
     grpc::CallbackServerContext* context, const v1::EmailLoginRequest* request,
     v1::EmailLoginResponse* response) {
   UpstreamCallParams params = Params(context, "EmailLogin");
+  std::optional<InFlightLimiter::Permit> permit = limiter_.TryAcquire();
+  if (!permit.has_value()) {
+    return UpstreamCall::Reject(std::move(params), ServerOverloadedError());
+  }
   if (absl::Status s = Validate(*request); !s.ok()) {
     return UpstreamCall::Reject(std::move(params), s);
   }
-  return UpstreamCall::Start(std::move(params), BuildEmailLogin(*request),
-                             MapInto(&MapEmailLoginResponse, response));
+  return UpstreamCall::Start(
+      std::move(params), BuildEmailLogin(*request),
+      Holding(*std::move(permit), MapInto(&MapEmailLoginResponse, response)));
 }
 
 grpc::ServerUnaryReactor* UserTokensService::VerifyToken(
     grpc::CallbackServerContext* context, const v1::VerifyTokenRequest* request,
     v1::VerifyTokenResponse* response) {
   UpstreamCallParams params = Params(context, "VerifyToken");
+  std::optional<InFlightLimiter::Permit> permit = limiter_.TryAcquire();
+  if (!permit.has_value()) {
+    return UpstreamCall::Reject(std::move(params), ServerOverloadedError());
+  }
   if (absl::Status s = Validate(*request); !s.ok()) {
     return UpstreamCall::Reject(std::move(params), s);
   }
   params.secrets = {request->token()};
   params.error_context = ErrorContext::kVerifyToken;
-  return UpstreamCall::Start(std::move(params), BuildVerifyToken(*request),
-                             MapInto(&MapVerifyTokenResponse, response));
+  return UpstreamCall::Start(
+      std::move(params), BuildVerifyToken(*request),
+      Holding(*std::move(permit), MapInto(&MapVerifyTokenResponse, response)));
 }
 
 }  // namespace vercel_tokens

@@ -6,9 +6,10 @@
 
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "server/rpc/in_flight_limiter.h"
 #include "server/rpc/upstream_call.h"
-#include "server/vercel/http_client.h"
 #include "server/vercel/list_pager.h"
+#include "server/vercel/transport.h"
 #include "vercel/authentication/v1/user_tokens.grpc.pb.h"
 
 namespace vercel_tokens {
@@ -25,18 +26,24 @@ struct UserTokensServiceOptions {
   absl::Duration default_deadline = absl::Seconds(30);
   // How much of Vercel's listing one ListAuthTokens call reads at most.
   ListLimits list_limits;
+  // Calls served at once at most; more fail at once with RESOURCE_EXHAUSTED
+  // (SERVER_OVERLOADED). Positive.
+  int max_in_flight = 1000;
 };
 
 // vercel.authentication.v1.UserTokensService on the gRPC callback API.
 //
-// Each handler validates the request, resolves the Vercel token, builds the
+// Each handler takes a slot of the in-flight cap (refusing the call when
+// none is free), validates the request, resolves the Vercel token, builds the
 // upstream request and hands it to an UpstreamCall, then returns at once; it
-// never blocks. Thread-safe. `http` must outlive the service and every call
-// it started (shut the gRPC server down before the HttpClient).
+// never blocks. The slot is held until the call is done. Thread-safe.
+// `transport` must outlive the service and every call it started (shut the
+// gRPC server down before the transport).
 class UserTokensService final
     : public vercel::authentication::v1::UserTokensService::CallbackService {
  public:
-  UserTokensService(HttpClient* http, UserTokensServiceOptions options);
+  UserTokensService(UpstreamTransport* transport,
+                    UserTokensServiceOptions options);
 
   grpc::ServerUnaryReactor* GetAuthToken(
       grpc::CallbackServerContext* context,
@@ -86,8 +93,9 @@ class UserTokensService final
   UpstreamCallParams Params(grpc::CallbackServerContext* context,
                             absl::string_view method) const;
 
-  HttpClient* const http_;
+  UpstreamTransport* const transport_;
   const UserTokensServiceOptions options_;
+  InFlightLimiter limiter_;
 };
 
 }  // namespace vercel_tokens

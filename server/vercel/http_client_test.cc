@@ -20,9 +20,10 @@ namespace {
 
 // A loopback TCP listener. In kSilent mode it never accepts, so requests
 // hang until cancelled or timed out (the kernel completes the handshake).
-// In kAnswer mode a thread per connection answers every request with
-// `response` on a kept-alive connection and counts connections; in
-// kAnswerThenClose mode it closes the connection after the first answer.
+// In kAnswer mode a thread per connection answers every request but those
+// for /slow with `response` on a kept-alive connection and counts
+// connections; in kAnswerThenClose mode it closes the connection after the
+// first answer.
 class LoopbackServer {
  public:
   enum class Mode { kSilent, kAnswer, kAnswerThenClose };
@@ -75,7 +76,10 @@ class LoopbackServer {
       pending.append(buffer, static_cast<size_t>(n));
       size_t end;
       while ((end = pending.find("\r\n\r\n")) != std::string::npos) {
+        const bool slow = absl::StartsWith(pending, "GET /slow");
         pending.erase(0, end + 4);
+        // Requests for /slow are never answered: they hold the connection.
+        if (slow) continue;
         if (write(client, response_.data(), response_.size()) < 0 ||
             close_after_answer_) {
           close(client);
@@ -103,8 +107,11 @@ std::string HttpResponse(int status, const std::string& body,
 }
 
 std::unique_ptr<HttpClient> MakeClient(BaseUrl url,
-                                       size_t max_response_bytes = 1 << 20) {
+                                       size_t max_response_bytes = 1 << 20,
+                                       long max_connections = 0) {
   HttpClient::Options options;
+  options.max_host_connections = max_connections;
+  options.loops = 1;
   options.base_url = std::move(url);
   options.max_response_bytes = max_response_bytes;
   options.user_agent = "test";
@@ -115,6 +122,7 @@ std::unique_ptr<HttpClient> MakeClient(BaseUrl url,
 
 UpstreamRequest Get(std::string target = "/ping") {
   UpstreamRequest request;
+  request.endpoint = absl::StrCat("GET ", target);
   request.target = std::move(target);
   return request;
 }
@@ -215,13 +223,38 @@ TEST(HttpClientTest, PastDeadlineFailsWithoutConnecting) {
   EXPECT_EQ(server.connections(), 0);
 }
 
-TEST(HttpClientTest, RefusedConnectionIsUnavailable) {
-  BaseUrl closed;
-  {
-    LoopbackServer server(LoopbackServer::Mode::kSilent);
-    closed = server.Url();
+// A loopback port bound to a socket that never listens: connecting to it is
+// refused, and no other process can take the port while it is held (a port
+// closed and given back could be reused by anything before the test
+// connects).
+class RefusingPort {
+ public:
+  RefusingPort() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    socklen_t len = sizeof(addr);
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
   }
-  auto client = MakeClient(closed);
+  RefusingPort(const RefusingPort&) = delete;
+  RefusingPort& operator=(const RefusingPort&) = delete;
+  ~RefusingPort() { close(fd_); }
+
+  BaseUrl Url() const {
+    return BaseUrl{absl::StrCat("http://127.0.0.1:", port_), false};
+  }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+TEST(HttpClientTest, RefusedConnectionIsUnavailable) {
+  RefusingPort refusing;
+  auto client = MakeClient(refusing.Url());
   Outcome outcome;
   ASSERT_TRUE(client->Submit(Get(), Later(), outcome.Callback()).ok());
   outcome.Wait();
@@ -327,6 +360,68 @@ TEST(HttpClientTest, ShutdownCancelsDelayedTransfers) {
   client->Shutdown();
   outcome.Wait();
   EXPECT_EQ(outcome.result.status().code(), absl::StatusCode::kCancelled);
+}
+
+TEST(HttpClientTest, WaitingForAConnectionRespectsTheDeadline) {
+  LoopbackServer server(LoopbackServer::Mode::kAnswer, HttpResponse(200, ""));
+  auto client = MakeClient(server.Url(), 1 << 20, /*max_connections=*/1);
+  Outcome hanging;
+  ASSERT_TRUE(client->Submit(Get("/slow"), Later(), hanging.Callback()).ok());
+  Outcome waiting;
+  const absl::Time start = absl::Now();
+  ASSERT_TRUE(client
+                  ->Submit(Get("/slow"), start + absl::Milliseconds(300),
+                           waiting.Callback())
+                  .ok());
+  waiting.Wait();
+  EXPECT_EQ(waiting.result.status().code(),
+            absl::StatusCode::kDeadlineExceeded);
+  EXPECT_TRUE(absl::StrContains(waiting.result.status().message(),
+                                "waiting for a connection"))
+      << waiting.result.status();
+  EXPECT_EQ(hanging.calls.load(), 0) << "the first transfer still runs";
+  client->Shutdown();  // Runs the callbacks while their outcomes live.
+}
+
+TEST(HttpClientTest, ASlowEndpointCannotStarveTheOthers) {
+  LoopbackServer server(LoopbackServer::Mode::kAnswer,
+                        HttpResponse(200, "fast"));
+  auto client = MakeClient(server.Url(), 1 << 20, /*max_connections=*/64);
+  std::vector<std::unique_ptr<Outcome>> slow;
+  for (int i = 0; i < 2000; ++i) {
+    slow.push_back(std::make_unique<Outcome>());
+    ASSERT_TRUE(
+        client->Submit(Get("/slow"), Later(), slow.back()->Callback()).ok());
+  }
+  Outcome fast;
+  ASSERT_TRUE(client->Submit(Get("/login"), Later(), fast.Callback()).ok());
+  fast.Wait();
+  ASSERT_TRUE(fast.result.ok()) << fast.result.status();
+  EXPECT_EQ(fast.result->body, "fast");
+  for (const auto& outcome : slow) EXPECT_EQ(outcome->calls.load(), 0);
+  EXPECT_LE(server.connections(), 64);
+  client->Shutdown();  // Runs the callbacks while their outcomes live.
+}
+
+TEST(HttpClientTest, SpreadsTransfersOverLoops) {
+  LoopbackServer server(LoopbackServer::Mode::kAnswer, HttpResponse(200, "ok"));
+  HttpClient::Options options;
+  options.base_url = server.Url();
+  options.loops = 3;
+  auto client = HttpClient::Create(std::move(options));
+  ASSERT_TRUE(client.ok()) << client.status();
+  EXPECT_EQ((*client)->loops(), 3);
+  std::vector<std::unique_ptr<Outcome>> outcomes;
+  for (int i = 0; i < 9; ++i) {
+    outcomes.push_back(std::make_unique<Outcome>());
+    ASSERT_TRUE(
+        (*client)->Submit(Get(), Later(), outcomes.back()->Callback()).ok());
+  }
+  for (auto& outcome : outcomes) {
+    outcome->Wait();
+    ASSERT_TRUE(outcome->result.ok()) << outcome->result.status();
+    EXPECT_EQ(outcome->result->body, "ok");
+  }
 }
 
 TEST(HttpClientTest, RejectsAnUnreadableCaFile) {

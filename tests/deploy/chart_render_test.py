@@ -211,6 +211,12 @@ class DefaultsTest(unittest.TestCase):
         self.assertEqual(self.m.flag("shutdown_grace"), "10s")
         self.assertEqual(self.m.flag("max_connection_age"), "300s")
         self.assertEqual(self.m.flag("max_connection_age_grace"), "30s")
+        self.assertEqual(self.m.flag("max_in_flight"), "1000")
+        self.assertEqual(self.m.flag("max_request_bytes"), "65536")
+        self.assertEqual(self.m.flag("max_concurrent_streams"), "100")
+        self.assertEqual(self.m.flag("grpc_memory_limit_bytes"), "33554432")
+        self.assertEqual(self.m.flag("handshake_timeout"), "10s")
+        self.assertEqual(self.m.flag("max_connection_idle"), "60s")
         # No server token and no TLS unless asked for.
         self.assertIsNone(self.m.flag("vercel_token_file"))
         self.assertIsNone(self.m.flag("tls_cert_file"))

@@ -79,16 +79,16 @@ class ObservabilityTest : public IntegrationTest {
     return body;
   }
 
-  // The server's JSON log lines of finished calls.
-  std::vector<std::string> CallLogLines(int count) {
+  // The server's next `count` JSON log lines of finished calls, waiting for
+  // each: a call's line may reach the test's reader thread after the
+  // caller has its answer.
+  std::vector<std::string> NextCallLogLines(int count) {
     std::vector<std::string> out;
-    // Waits for each whole line: the server logs a call before answering
-    // it, but its stderr reaches the test through a pipe, at its own pace.
     for (int i = 0; i < count; ++i) {
       absl::StatusOr<std::string> line = server_->process().WaitForLine(
-          Stream::kStderr, "\"msg\":\"call\"", absl::Seconds(10));
+          Stream::kStderr, "\"msg\":\"call\"", absl::Seconds(15));
       if (!line.ok()) {
-        ADD_FAILURE() << "call log line " << i << ": " << line.status();
+        ADD_FAILURE() << line.status();
         break;
       }
       out.push_back(*std::move(line));
@@ -198,7 +198,7 @@ TEST_F(ObservabilityTest, LogsOneJsonLinePerCallWithoutSecrets) {
   EXPECT_TRUE(IsOk(GetToken("current")));
   EXPECT_TRUE(HasCode(GetToken(), grpc::StatusCode::NOT_FOUND));
 
-  const std::vector<std::string> lines = CallLogLines(2);
+  const std::vector<std::string> lines = NextCallLogLines(2);
 
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_THAT(

@@ -1,5 +1,6 @@
 #include "tests/integration/server_process.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -58,13 +59,20 @@ std::shared_ptr<grpc::Channel> ServerProcess::NewChannel() const {
 absl::Status ServerProcess::WaitUntilRefusing(absl::Duration timeout) const {
   const absl::Time deadline = absl::Now() + timeout;
   grpc::Status status;
-  do {
+  // Polls with a growing pause, so that a server that takes a while to stop
+  // listening does not compete with a busy loop for the CPU.
+  absl::Duration pause = absl::Milliseconds(10);
+  while (true) {
     ServingStatus serving_status;
     status = CheckHealth(NewChannel(), "", absl::Seconds(2), &serving_status);
     if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
       return absl::OkStatus();
     }
-  } while (absl::Now() < deadline);
+    const absl::Time now = absl::Now();
+    if (now >= deadline) break;
+    absl::SleepFor(std::min(pause, deadline - now));
+    pause = std::min(pause * 2, absl::Milliseconds(200));
+  }
   return absl::DeadlineExceededError(absl::StrCat(
       "the server still accepts calls after ", absl::FormatDuration(timeout),
       "; last health check: ", status.error_code(), " ",
