@@ -59,6 +59,34 @@ ABSL_FLAG(std::string, tls_cert_file, "",
           "the listener serves TLS only.");
 ABSL_FLAG(std::string, tls_key_file, "",
           "PEM private key of the gRPC listener (with --tls_cert_file).");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "PEM CA certificates that sign client certificates: with it (and "
+          "--tls_cert_file) the listener requires a client certificate from "
+          "these CAs and refuses the handshake otherwise. The caller's "
+          "identity is the certificate's URI SAN (a SPIFFE id), else its "
+          "first DNS SAN, else its subject CN.");
+ABSL_FLAG(bool, trust_forwarded_client_cert, false,
+          "Take the caller's identity from the URI= of the last element of "
+          "the x-forwarded-client-cert metadata set by a service-mesh "
+          "sidecar (Istio, Envoy) that terminates mTLS. Safe only when "
+          "nothing but the sidecar can reach the port: anyone else could "
+          "claim any identity.");
+ABSL_FLAG(std::string, policy_file, "",
+          "JSON issuance policy (server/rpc/policy.proto; see README): who "
+          "may call which RPC, use the server's token, and issue or revoke "
+          "what. Reloaded when the file changes and on SIGHUP; a malformed "
+          "new file keeps the old policy. Empty: every caller may do "
+          "everything.");
+ABSL_FLAG(absl::Duration, orphan_grace, absl::Seconds(10),
+          "When a CreateAuthToken's caller cancels or its deadline passes "
+          "after the POST went upstream, how long the transfer may still "
+          "take; a token it created is then revoked.");
+ABSL_FLAG(absl::Duration, idempotency_window, absl::Minutes(10),
+          "How long a CreateAuthToken's request_id is remembered: a repeat "
+          "from the same caller within it gets the first call's response.");
+ABSL_FLAG(int, max_idempotency_entries, 10000,
+          "Most CreateAuthToken request_ids remembered at once; the oldest "
+          "finished entry is forgotten first.");
 ABSL_FLAG(absl::Duration, max_connection_age, absl::Minutes(5),
           "Clients are asked to reconnect after this long, so that long-lived "
           "HTTP/2 connections rebalance across replicas.");
@@ -159,6 +187,20 @@ absl::Status CheckConfig(const ServerConfig& config) {
     return absl::InvalidArgumentError(
         "--tls_cert_file and --tls_key_file go together");
   }
+  if (!config.tls_client_ca_file.empty() && config.tls_cert_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls_client_ca_file needs --tls_cert_file and --tls_key_file");
+  }
+  if (config.orphan_grace <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--orphan_grace must be positive");
+  }
+  if (config.idempotency_window <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--idempotency_window must be positive");
+  }
+  if (config.max_idempotency_entries <= 0) {
+    return absl::InvalidArgumentError(
+        "--max_idempotency_entries must be positive");
+  }
   return absl::OkStatus();
 }
 
@@ -185,6 +227,13 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
   config.upstream_max_attempts = absl::GetFlag(FLAGS_upstream_max_attempts);
   config.tls_cert_file = absl::GetFlag(FLAGS_tls_cert_file);
   config.tls_key_file = absl::GetFlag(FLAGS_tls_key_file);
+  config.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
+  config.trust_forwarded_client_cert =
+      absl::GetFlag(FLAGS_trust_forwarded_client_cert);
+  config.policy_file = absl::GetFlag(FLAGS_policy_file);
+  config.orphan_grace = absl::GetFlag(FLAGS_orphan_grace);
+  config.idempotency_window = absl::GetFlag(FLAGS_idempotency_window);
+  config.max_idempotency_entries = absl::GetFlag(FLAGS_max_idempotency_entries);
   config.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
   config.max_connection_age_grace =
       absl::GetFlag(FLAGS_max_connection_age_grace);
@@ -205,7 +254,8 @@ void SetServerUsage() {
       "the Vercel REST API.\n"
       "Usage: vercel-tokens-server [--listen=0.0.0.0:50051] "
       "[--vercel_token_file=FILE] [flags]\n"
-      "Stops gracefully on SIGTERM or SIGINT.");
+      "Stops gracefully on SIGTERM or SIGINT; reloads --policy_file on "
+      "SIGHUP.");
   absl::FlagsUsageConfig usage_config;
   usage_config.contains_help_flags = [](absl::string_view file) {
     return absl::EndsWith(file, "server/config.cc");

@@ -40,6 +40,12 @@ struct ServerConfig {
   int upstream_max_attempts = 3;
   std::string tls_cert_file;
   std::string tls_key_file;
+  std::string tls_client_ca_file;
+  bool trust_forwarded_client_cert = false;
+  std::string policy_file;
+  absl::Duration orphan_grace = absl::Seconds(10);
+  absl::Duration idempotency_window = absl::Minutes(10);
+  int max_idempotency_entries = 10000;
   absl::Duration max_connection_age = absl::Minutes(5);
   absl::Duration max_connection_age_grace = absl::Seconds(30);
   std::string metrics_listen;
@@ -56,8 +62,8 @@ struct ServerConfig {
 
 // Whether `config`'s values hold together: positive durations and limits
 // (durations that become gRPC channel arguments at most
-// kMaxChannelArgDuration), TLS certificate and key given together. The error
-// names the flag.
+// kMaxChannelArgDuration), TLS certificate and key given together, a client
+// CA only with them. The error names the flag.
 absl::Status CheckConfig(const ServerConfig& config);
 
 // The parsed command-line flags as a config, checked by CheckConfig. Call

@@ -22,6 +22,10 @@ ABSL_DECLARE_FLAG(int, max_concurrent_streams);
 ABSL_DECLARE_FLAG(int64_t, grpc_memory_limit_bytes);
 ABSL_DECLARE_FLAG(absl::Duration, handshake_timeout);
 ABSL_DECLARE_FLAG(absl::Duration, max_connection_idle);
+ABSL_DECLARE_FLAG(bool, trust_forwarded_client_cert);
+ABSL_DECLARE_FLAG(std::string, policy_file);
+ABSL_DECLARE_FLAG(absl::Duration, orphan_grace);
+ABSL_DECLARE_FLAG(absl::Duration, idempotency_window);
 
 namespace vercel_tokens {
 namespace {
@@ -67,6 +71,14 @@ TEST(CheckConfigTest, EachBadValueNamesItsFlag) {
        "--handshake_timeout"},
       {[](ServerConfig& c) { c.max_connection_idle = -absl::Seconds(1); },
        "--max_connection_idle"},
+      {[](ServerConfig& c) { c.tls_client_ca_file = "ca.pem"; },
+       "--tls_client_ca_file"},
+      {[](ServerConfig& c) { c.orphan_grace = absl::ZeroDuration(); },
+       "--orphan_grace"},
+      {[](ServerConfig& c) { c.idempotency_window = absl::ZeroDuration(); },
+       "--idempotency_window"},
+      {[](ServerConfig& c) { c.max_idempotency_entries = 0; },
+       "--max_idempotency_entries"},
   };
   for (const Case& c : cases) {
     ServerConfig config;
@@ -84,6 +96,10 @@ TEST(ConfigFromFlagsTest, ReadsTheFlags) {
   absl::SetFlag(&FLAGS_vercel_api_base_url, "http://127.0.0.1:8080");
   absl::SetFlag(&FLAGS_max_list_pages, 7);
   absl::SetFlag(&FLAGS_max_list_bytes, int64_t{1} << 20);
+  absl::SetFlag(&FLAGS_trust_forwarded_client_cert, true);
+  absl::SetFlag(&FLAGS_policy_file, "/etc/policy.json");
+  absl::SetFlag(&FLAGS_orphan_grace, absl::Seconds(3));
+  absl::SetFlag(&FLAGS_idempotency_window, absl::Minutes(2));
   absl::StatusOr<ServerConfig> config = ConfigFromFlags();
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->listen, "127.0.0.1:0");
@@ -91,6 +107,10 @@ TEST(ConfigFromFlagsTest, ReadsTheFlags) {
   EXPECT_EQ(config->max_list_pages, 7);
   EXPECT_EQ(config->max_list_bytes, int64_t{1} << 20);
   EXPECT_EQ(config->vercel_api_base_url.origin, "http://127.0.0.1:8080");
+  EXPECT_TRUE(config->trust_forwarded_client_cert);
+  EXPECT_EQ(config->policy_file, "/etc/policy.json");
+  EXPECT_EQ(config->orphan_grace, absl::Seconds(3));
+  EXPECT_EQ(config->idempotency_window, absl::Minutes(2));
 }
 
 TEST(ConfigFromFlagsTest, ReadsTheOverloadAndHostileClientBounds) {

@@ -24,13 +24,17 @@
 #include "server/common/metrics.h"
 #include "server/config.h"
 #include "server/listener_limits.h"
+#include "server/rpc/idempotency.h"
+#include "server/rpc/policy_store.h"
 #include "server/rpc/user_tokens_service.h"
 #include "server/vercel/http_client.h"
 
 namespace vercel_tokens {
 namespace {
 
-// Plaintext, or TLS only when --tls_cert_file and --tls_key_file are set.
+// Plaintext, or TLS only when --tls_cert_file and --tls_key_file are set;
+// with --tls_client_ca_file, mutual TLS that refuses a handshake without a
+// client certificate from those CAs.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ListenerCredentials(
     const ServerConfig& config) {
   if (config.tls_cert_file.empty()) return grpc::InsecureServerCredentials();
@@ -42,6 +46,14 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ListenerCredentials(
   if (!key.ok()) return key.status();
   grpc::SslServerCredentialsOptions options;
   options.pem_key_cert_pairs.push_back({*std::move(key), *std::move(cert)});
+  if (!config.tls_client_ca_file.empty()) {
+    absl::StatusOr<std::string> client_ca =
+        ReadFlagFile("--tls_client_ca_file", config.tls_client_ca_file);
+    if (!client_ca.ok()) return client_ca.status();
+    options.pem_root_certs = *std::move(client_ca);
+    options.client_certificate_request =
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
   return grpc::SslServerCredentials(options);
 }
 
@@ -56,7 +68,7 @@ int CannotStart(Logger& logger, absl::string_view why) {
   return 1;
 }
 
-int Serve(const sigset_t& stop_signals) {
+int Serve(const sigset_t& signals) {
   absl::StatusOr<ServerConfig> config_or = ConfigFromFlags();
   if (!config_or.ok()) {
     Logger logger(&std::cerr, LogLevel::kInfo);
@@ -101,7 +113,30 @@ int Serve(const sigset_t& stop_signals) {
       HttpClient::Create(std::move(http_options));
   if (!http.ok()) return CannotStart(logger, http.status().message());
 
+  std::unique_ptr<PolicyStore> policy;
+  if (!config.policy_file.empty()) {
+    absl::StatusOr<std::unique_ptr<PolicyStore>> opened =
+        PolicyStore::Open(config.policy_file, &logger);
+    if (!opened.ok()) return CannotStart(logger, opened.status().message());
+    policy = *std::move(opened);
+  } else if (!server_token->empty()) {
+    logger.Log(
+        LogLevel::kWarning,
+        "no --policy_file: any caller that reaches the port can use "
+        "the server's Vercel token to create, list and revoke tokens",
+        {{"mtls", absl::string_view(
+                      config.tls_client_ca_file.empty() ? "false" : "true")}});
+  }
+  IdempotencyCache idempotency(
+      config.idempotency_window,
+      static_cast<size_t>(config.max_idempotency_entries));
+
   UserTokensServiceOptions service_options;
+  service_options.identity.trust_forwarded_client_cert =
+      config.trust_forwarded_client_cert;
+  service_options.policy = policy.get();
+  service_options.idempotency = &idempotency;
+  service_options.orphan_grace = config.orphan_grace;
   service_options.logger = &logger;
   service_options.metrics = &metrics;
   service_options.retry_policy.max_attempts = config.upstream_max_attempts;
@@ -139,7 +174,13 @@ int Serve(const sigset_t& stop_signals) {
               {"version", kServerVersion}});
 
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
+    if (policy != nullptr) {
+      policy->Reload("SIGHUP").IgnoreError();
+    } else {
+      logger.Log(LogLevel::kInfo, "SIGHUP ignored: no --policy_file");
+    }
+  }
   logger.Log(
       LogLevel::kInfo, "shutting down",
       {{"signal",
@@ -158,17 +199,18 @@ int main(int argc, char** argv) {
   vercel_tokens::SetServerUsage();
   absl::ParseCommandLine(argc, argv);
 
-  // Before any thread starts: libcurl's global state, and the stop signals
-  // blocked so that every thread inherits the mask and only sigwait sees
-  // them.
+  // Before any thread starts: libcurl's global state, and the stop and
+  // reload signals blocked so that every thread inherits the mask and only
+  // sigwait sees them.
   curl_global_init(CURL_GLOBAL_DEFAULT);
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  const int exit_code = vercel_tokens::Serve(stop_signals);
+  const int exit_code = vercel_tokens::Serve(signals);
   curl_global_cleanup();
   return exit_code;
 }

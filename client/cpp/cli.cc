@@ -67,7 +67,11 @@ Subcommands:
 
 constexpr char kDetails[] =
     R"(
-Flags go before or after the subcommand. The caller's Vercel token is read
+Flags go before or after the subcommand. With --tls, every subcommand
+(health too) verifies the server's certificate against --tls_ca_file (else
+the system roots) for --tls_server_name (else the host of --server), and
+presents --tls_cert_file/--tls_key_file to a server that requires a client
+certificate (mutual TLS). The caller's Vercel token is read
 from --token_file, else env VERCEL_TOKEN, and sent as `authorization: Bearer`;
 it is never accepted as a flag value. email-login, verify and login send no
 token.
@@ -355,7 +359,10 @@ constexpr Subcommand kSubcommands[] = {
 };
 
 // Returns the channel to --server: TLS when --tls (trusting --tls_ca_file
-// when set, else the system roots), plaintext otherwise.
+// when set, else the system roots; presenting --tls_cert_file with
+// --tls_key_file when set; checking the server's certificate for
+// --tls_server_name when set, else for the host of --server), plaintext
+// otherwise.
 absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
     const CliOptions& options) {
   if (!options.tls) {
@@ -368,7 +375,40 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
     if (!roots.ok()) return roots.status();
     ssl_options.pem_root_certs = *std::move(roots);
   }
-  return grpc::CreateChannel(options.server, grpc::SslCredentials(ssl_options));
+  if (!options.tls_cert_file.empty()) {
+    absl::StatusOr<std::string> cert = ReadFileContents(options.tls_cert_file);
+    if (!cert.ok()) return cert.status();
+    absl::StatusOr<std::string> key = ReadFileContents(options.tls_key_file);
+    if (!key.ok()) return key.status();
+    ssl_options.pem_cert_chain = *std::move(cert);
+    ssl_options.pem_private_key = *std::move(key);
+  }
+  grpc::ChannelArguments arguments;
+  if (!options.tls_server_name.empty()) {
+    arguments.SetSslTargetNameOverride(options.tls_server_name);
+  }
+  return grpc::CreateCustomChannel(
+      options.server, grpc::SslCredentials(ssl_options), arguments);
+}
+
+// Whether the TLS flags hold together; the error names the flag.
+absl::Status CheckTlsOptions(const CliOptions& options) {
+  const std::pair<const char*, const std::string*> tls_only[] = {
+      {"--tls_ca_file", &options.tls_ca_file},
+      {"--tls_cert_file", &options.tls_cert_file},
+      {"--tls_key_file", &options.tls_key_file},
+      {"--tls_server_name", &options.tls_server_name},
+  };
+  for (const auto& [flag, value] : tls_only) {
+    if (!options.tls && !value->empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(flag, " needs --tls"));
+    }
+  }
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls_cert_file and --tls_key_file go together");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -396,8 +436,8 @@ int RunCli(const CliOptions& options, absl::Span<const std::string> args,
                      "'"),
         err);
   }
-  if (!options.tls && !options.tls_ca_file.empty()) {
-    return ReportUsageError("--tls_ca_file needs --tls", err);
+  if (absl::Status s = CheckTlsOptions(options); !s.ok()) {
+    return ReportUsageError(s.message(), err);
   }
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = MakeChannel(options);
   if (!channel.ok()) return ReportFailure(channel.status(), err);

@@ -21,6 +21,9 @@ struct CliOptions {
   std::string slug;
   bool tls = false;
   std::string tls_ca_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_server_name;
 
   // create
   std::string name;

@@ -138,6 +138,32 @@ TEST_F(CliTest, BadGlobalFlagsAreUsageErrors) {
   EXPECT_THAT(err_.str(), HasSubstr("--tls_ca_file needs --tls"));
 }
 
+TEST_F(CliTest, ClientCertificateFlagsAreCheckedBeforeAnyCall) {
+  bool called = false;
+  server_.service().get_auth_token = [&](auto*, const auto&, auto*) {
+    called = true;
+    return grpc::Status::OK;
+  };
+  options_.tls_cert_file = TempPath(".crt");
+  options_.tls_key_file = TempPath(".key");
+  EXPECT_EQ(Run({"get", "current"}), kExitUsage);
+  EXPECT_THAT(err_.str(), HasSubstr("--tls_cert_file needs --tls"));
+  options_.tls_cert_file.clear();
+  options_.tls_key_file.clear();
+  options_.tls_server_name = "tokens.internal";
+  EXPECT_EQ(Run({"health"}), kExitUsage);
+  EXPECT_THAT(err_.str(), HasSubstr("--tls_server_name needs --tls"));
+  options_.tls = true;
+  options_.tls_cert_file = TempPath(".crt");
+  EXPECT_EQ(Run({"get", "current"}), kExitUsage);
+  EXPECT_THAT(err_.str(),
+              HasSubstr("--tls_cert_file and --tls_key_file go together"));
+  options_.tls_key_file = TempPath(".key");
+  EXPECT_EQ(Run({"get", "current"}), kExitFailure);
+  EXPECT_THAT(err_.str(), HasSubstr(TempPath(".crt")));
+  EXPECT_FALSE(called);
+}
+
 TEST_F(CliTest, ListPrintsJsonAndSendsTokenFromFileWithoutPrintingIt) {
   const std::string token_file = TempPath(".token");
   std::ofstream(token_file) << kCallerToken << "\n";

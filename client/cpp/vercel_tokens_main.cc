@@ -33,6 +33,15 @@ ABSL_FLAG(bool, tls, false, "Connect with TLS instead of plaintext.");
 ABSL_FLAG(std::string, tls_ca_file, "",
           "With --tls: PEM file of the CAs to trust instead of the system "
           "roots.");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "With --tls: PEM file of the client certificate (chain) to present "
+          "to a server that requires one (mutual TLS); needs --tls_key_file.");
+ABSL_FLAG(std::string, tls_key_file, "",
+          "With --tls: PEM file of the private key of --tls_cert_file.");
+ABSL_FLAG(std::string, tls_server_name, "",
+          "With --tls: the name the server's certificate must carry, when it "
+          "differs from the host of --server (e.g. connecting to an IP "
+          "address or through a port-forward).");
 
 ABSL_FLAG(std::string, name, "", "create: the token's name (required).");
 ABSL_FLAG(std::string, expires_at, "",
@@ -96,6 +105,9 @@ vercel_tokens::CliOptions OptionsFromFlags() {
   options.slug = absl::GetFlag(FLAGS_slug);
   options.tls = absl::GetFlag(FLAGS_tls);
   options.tls_ca_file = absl::GetFlag(FLAGS_tls_ca_file);
+  options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  options.tls_key_file = absl::GetFlag(FLAGS_tls_key_file);
+  options.tls_server_name = absl::GetFlag(FLAGS_tls_server_name);
   options.name = absl::GetFlag(FLAGS_name);
   options.expires_at = absl::GetFlag(FLAGS_expires_at);
   options.type = absl::GetFlag(FLAGS_type);

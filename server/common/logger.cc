@@ -82,6 +82,11 @@ Logger::Logger(std::ostream* out, LogLevel min_level)
 void Logger::Log(LogLevel level, absl::string_view message,
                  std::initializer_list<LogField> fields) {
   if (!Enabled(level)) return;
+  LogUnfiltered(level, message, fields);
+}
+
+void Logger::LogUnfiltered(LogLevel level, absl::string_view message,
+                           std::initializer_list<LogField> fields) {
   std::string line = FormatLogLine(absl::Now(), level, message, fields);
   line.push_back('\n');
   absl::MutexLock lock(&mu_);

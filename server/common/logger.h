@@ -48,6 +48,10 @@ class Logger {
   bool Enabled(LogLevel level) const { return level >= min_level_; }
   void Log(LogLevel level, absl::string_view message,
            std::initializer_list<LogField> fields = {});
+  // Like Log, whatever the minimum level: for lines that must never be
+  // dropped, such as the audit trail.
+  void LogUnfiltered(LogLevel level, absl::string_view message,
+                     std::initializer_list<LogField> fields = {});
 
  private:
   const LogLevel min_level_;

@@ -48,7 +48,18 @@ Metrics::Metrics(std::shared_ptr<prometheus::Registry> registry)
                             .Name("vercel_tokens_upstream_retries_total")
                             .Help("Requests to the Vercel API sent again "
                                   "after a retryable failure.")
-                            .Register(*registry_)) {}
+                            .Register(*registry_)),
+      orphans_(prometheus::BuildCounter()
+                   .Name("vercel_tokens_orphaned_tokens_total")
+                   .Help("Tokens created for a caller that was gone (cancelled "
+                         "or past its deadline), by whether revoking them "
+                         "succeeded.")
+                   .Register(*registry_)) {}
+
+void Metrics::OrphanHandled(bool revoked) {
+  orphans_.Add({{"outcome", revoked ? "revoked" : "revoke_failed"}})
+      .Increment();
+}
 
 void Metrics::CallStarted(absl::string_view method) {
   in_flight_.Add({{"method", S(method)}}).Increment();

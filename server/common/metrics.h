@@ -22,11 +22,13 @@ namespace vercel_tokens {
 //   vercel_tokens_upstream_requests_total{endpoint,status} counter
 //   vercel_tokens_upstream_request_duration_seconds{endpoint} histogram
 //   vercel_tokens_upstream_retries_total{endpoint}         counter
+//   vercel_tokens_orphaned_tokens_total{outcome}           counter
 //
 // `method` is the RPC's short name (GetAuthToken), `code` a gRPC code name
 // (NOT_FOUND), `endpoint` a Vercel route ("GET /v5/user/tokens/{tokenId}"),
 // `status` an HTTP status ("404") or a transport failure ("timeout",
-// "cancelled", "unavailable", "too_large"). Label values come from fixed sets,
+// "cancelled", "unavailable", "too_large"), `outcome` "revoked" or
+// "revoke_failed". Label values come from fixed sets,
 // so cardinality stays bounded. Thread-safe.
 class Metrics {
  public:
@@ -45,6 +47,8 @@ class Metrics {
   void UpstreamFinished(absl::string_view endpoint, absl::string_view status,
                         absl::Duration latency);
   void UpstreamRetried(absl::string_view endpoint);
+  // A token created for a caller that was gone was revoked, or not.
+  void OrphanHandled(bool revoked);
 
  private:
   const std::shared_ptr<prometheus::Registry> registry_;
@@ -54,6 +58,7 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& upstream_requests_;
   prometheus::Family<prometheus::Histogram>& upstream_duration_;
   prometheus::Family<prometheus::Counter>& upstream_retries_;
+  prometheus::Family<prometheus::Counter>& orphans_;
 };
 
 }  // namespace vercel_tokens

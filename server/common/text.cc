@@ -1,11 +1,25 @@
 #include "server/common/text.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "server/common/url.h"
 
 namespace vercel_tokens {
+namespace {
+
+constexpr absl::string_view kRedacted = "[redacted]";
+
+// Shorter base64 runs match too much unrelated text to be worth redacting.
+constexpr size_t kMinBase64FormChars = 8;
+
+}  // namespace
 
 size_t Utf8SequenceLength(absl::string_view s, size_t i) {
   const auto b0 = static_cast<unsigned char>(s[i]);
@@ -54,16 +68,78 @@ bool IsUnsafeInText(char32_t c) {
          (c >= 0x2066 && c <= 0x2069);
 }
 
+std::vector<SecretForm> SecretForms(absl::string_view secret) {
+  std::vector<SecretForm> forms;
+  if (secret.empty()) return forms;
+  const std::string percent = PercentEncode(secret);
+  forms.push_back({std::string(secret), /*ignore_case=*/true});
+  forms.push_back({percent, /*ignore_case=*/true});
+  forms.push_back(
+      {absl::StrReplaceAll(percent, {{"%20", "+"}}), /*ignore_case=*/true});
+  // Base64 of a longer text holding the secret: the secret may start at any
+  // of the three byte offsets of a 3-byte group. For each, the characters
+  // whose 6 bits all come from the secret are the same whatever surrounds
+  // it.
+  for (size_t offset = 0; offset < 3; ++offset) {
+    const std::string padded =
+        absl::StrCat(std::string(offset, '\0'), secret, std::string(2, '\0'));
+    const size_t secret_bits_begin = 8 * offset;
+    const size_t secret_bits_end = 8 * (offset + secret.size());
+    const size_t first = (secret_bits_begin + 5) / 6;
+    const size_t last = secret_bits_end / 6;  // One past the last whole char.
+    if (last <= first || last - first < kMinBase64FormChars) continue;
+    for (const std::string& encoded :
+         {absl::Base64Escape(padded), absl::WebSafeBase64Escape(padded)}) {
+      forms.push_back({encoded.substr(first, last - first),
+                       /*ignore_case=*/false});
+    }
+  }
+  std::sort(forms.begin(), forms.end(),
+            [](const SecretForm& a, const SecretForm& b) {
+              return a.text.size() > b.text.size();
+            });
+  return forms;
+}
+
+std::string RedactSecrets(absl::string_view text,
+                          const std::vector<std::string>& secrets) {
+  std::vector<SecretForm> forms;
+  for (const std::string& secret : secrets) {
+    std::vector<SecretForm> more = SecretForms(secret);
+    forms.insert(forms.end(), std::make_move_iterator(more.begin()),
+                 std::make_move_iterator(more.end()));
+  }
+  if (forms.empty()) return std::string(text);
+  std::stable_sort(forms.begin(), forms.end(),
+                   [](const SecretForm& a, const SecretForm& b) {
+                     return a.text.size() > b.text.size();
+                   });
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    const absl::string_view rest = text.substr(i);
+    const auto match = std::find_if(
+        forms.begin(), forms.end(), [rest](const SecretForm& form) {
+          const absl::string_view head = rest.substr(0, form.text.size());
+          return head.size() == form.text.size() &&
+                 (form.ignore_case ? absl::EqualsIgnoreCase(head, form.text)
+                                   : head == form.text);
+        });
+    if (match == forms.end()) {
+      out.push_back(text[i]);
+      ++i;
+    } else {
+      out.append(kRedacted.data(), kRedacted.size());
+      i += match->text.size();
+    }
+  }
+  return out;
+}
+
 std::string SanitizeUpstreamText(absl::string_view text,
                                  const std::vector<std::string>& secrets,
                                  size_t max_bytes) {
-  std::string redacted(text);
-  for (const std::string& secret : secrets) {
-    if (secret.empty()) continue;
-    redacted = absl::StrReplaceAll(
-        redacted,
-        {{secret, "[redacted]"}, {PercentEncode(secret), "[redacted]"}});
-  }
+  const std::string redacted = RedactSecrets(text, secrets);
   std::string out;
   out.reserve(std::min(redacted.size(), max_bytes));
   for (size_t i = 0; i < redacted.size();) {

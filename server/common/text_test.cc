@@ -1,7 +1,13 @@
 #include "server/common/text.h"
 
 #include <string>
+#include <vector>
 
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace vercel_tokens {
@@ -27,6 +33,54 @@ TEST(SanitizeUpstreamTextTest, RedactsSecretsRawAndPercentEncoded) {
   const std::string out = SanitizeUpstreamText(
       "token abc/def= is invalid; see ?t=abc%2Fdef%3D", {"abc/def="}, 512);
   EXPECT_EQ(out, "token [redacted] is invalid; see ?t=[redacted]");
+}
+
+constexpr char kToken[] = "Tok3n+Secret/Value=99";
+
+TEST(RedactSecretsTest, RedactsEncodedAndRecasedForms) {
+  const std::string forms[] = {
+      "tok3n%2bsecret%2fvalue%3d99",  // Lower-case percent-encoding.
+      "Tok3n%2BSecret%2FValue%3D99",  // Upper-case percent-encoding.
+      "tok3n+secret/value=99",        // Lower-cased.
+      "TOK3N+SECRET/VALUE=99",        // Upper-cased.
+  };
+  for (const std::string& form : forms) {
+    EXPECT_EQ(RedactSecrets(absl::StrCat("echo ", form, "."), {kToken}),
+              "echo [redacted].")
+        << form;
+  }
+}
+
+TEST(RedactSecretsTest, RedactsFormEncodedSpaces) {
+  EXPECT_EQ(RedactSecrets("code=Funky+Dolphin&x=1", {"Funky Dolphin"}),
+            "code=[redacted]&x=1");
+  EXPECT_EQ(RedactSecrets("code=funky%20dolphin", {"Funky Dolphin"}),
+            "code=[redacted]");
+}
+
+TEST(RedactSecretsTest, RedactsBase64InEveryAlphabetAndAlignment) {
+  for (const std::string prefix : {"", "a", "ab", "Bearer "}) {
+    const std::string plain = absl::StrCat(prefix, kToken, "!");
+    const std::string std_padded = absl::Base64Escape(plain);
+    const std::string url_safe = absl::WebSafeBase64Escape(plain);
+    for (const std::string& encoded :
+         {std_padded, std::string(absl::StripSuffix(std_padded, "=")),
+          url_safe}) {
+      const std::string out = RedactSecrets(encoded, {kToken});
+      // Around the redaction, only the encoding of the prefix and of the
+      // characters sharing a group with it remains.
+      const std::vector<std::string> rest = absl::StrSplit(out, "[redacted]");
+      ASSERT_EQ(rest.size(), 2u) << encoded << " -> " << out;
+      EXPECT_LE(rest[0].size(), prefix.size() * 4 / 3 + 2) << out;
+      EXPECT_LE(rest[1].size(), 6u) << out;
+    }
+  }
+}
+
+TEST(RedactSecretsTest, LeavesOtherTextAlone) {
+  EXPECT_EQ(RedactSecrets("nothing to see, token abc", {kToken, ""}),
+            "nothing to see, token abc");
+  EXPECT_THAT(SecretForms(""), ::testing::IsEmpty());
 }
 
 TEST(SanitizeUpstreamTextTest, IgnoresEmptySecrets) {

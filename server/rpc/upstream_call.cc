@@ -1,6 +1,7 @@
 #include "server/rpc/upstream_call.h"
 
 #include <algorithm>
+#include <chrono>
 #include <random>
 #include <utility>
 
@@ -136,8 +137,14 @@ void UpstreamCall::Submit(UpstreamRequest request, absl::Time not_before) {
       ++attempts_;
       const absl::Time sent = std::max(params_.clock->Now(), not_before);
       UpstreamRequest copy = request;
+      // A transfer that may create what nobody would hold (on_orphan) may
+      // run past the caller's deadline; others end a little before it, so
+      // that the call can still answer.
+      const absl::Time transfer_deadline =
+          params_.on_orphan ? params_.deadline + params_.orphan_grace
+                            : upstream_deadline_;
       absl::StatusOr<uint64_t> id = params_.transport->Submit(
-          std::move(copy), upstream_deadline_,
+          std::move(copy), transfer_deadline,
           [this, request = std::move(request),
            sent](absl::StatusOr<UpstreamResponse> result) mutable {
             OnResult(std::move(request), sent, std::move(result));
@@ -160,9 +167,22 @@ void UpstreamCall::Cancel() {
     cancelled_ = true;
     id = transfer_id_;
   }
-  if (id != 0) params_.transport->Cancel(id);
+  // A transfer that may create what nobody would hold runs on (its result
+  // goes to on_orphan).
+  if (id != 0 && !params_.on_orphan) params_.transport->Cancel(id);
 }
 
+bool UpstreamCall::CallerGone(absl::Time now) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (cancelled_) return true;
+  }
+  // Past the caller's own deadline gRPC is about to cancel the call; past
+  // only the server's default deadline the caller still waits.
+  return now > params_.deadline && params_.context != nullptr &&
+         params_.context->deadline() !=
+             std::chrono::system_clock::time_point::max();
+}
 void UpstreamCall::OnResult(UpstreamRequest request, absl::Time sent,
                             absl::StatusOr<UpstreamResponse> result) {
   const absl::Time now = params_.clock->Now();
@@ -179,6 +199,13 @@ void UpstreamCall::OnResult(UpstreamRequest request, absl::Time sent,
     return;
   }
   attempts_ = 0;
+  if (params_.on_orphan && result.ok() && IsSuccess(result->http_status) &&
+      CallerGone(now)) {
+    params_.on_orphan(*result);
+    FinishWith(absl::CancelledError("the caller was gone when Vercel answered"),
+               &*result);
+    return;
+  }
   if (!result.ok()) {
     FinishWith(MapTransportError(result.status()), nullptr);
     return;
@@ -241,8 +268,10 @@ void UpstreamCall::FinishWith(const absl::Status& status,
          {"peer", absl::string_view(params_.peer)},
          {"vercel_request_id",
           absl::string_view(vercel_request_id.value_or(""))},
+         {"caller", absl::string_view(params_.caller)},
          {"error", status.message()}});
   }
+  if (params_.on_finish) params_.on_finish(status, last_response);
   std::move(on_done_)(std::move(outcome));
 }
 

@@ -2,6 +2,7 @@
 #define VERCEL_USER_TOKENS_SERVER_RPC_UPSTREAM_CALL_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -54,6 +55,21 @@ struct UpstreamCallParams {
   ErrorContext error_context = ErrorContext::kDefault;
   // Strings redacted from any upstream text that reaches an error message.
   std::vector<std::string> secrets;
+  // Who calls (caller_identity.h), for the log line.
+  std::string caller;
+  // Runs once as the call finishes, before Finish, with its status and the
+  // last upstream response (null when none came): the audit trail's hook.
+  std::function<void(const absl::Status& status,
+                     const UpstreamResponse* last_response)>
+      on_finish;
+  // When set, the call's transfers are not aborted when the caller cancels
+  // or its deadline passes: they may run `orphan_grace` past the deadline,
+  // and a 2xx response that nobody will receive goes to `on_orphan` (which
+  // must not block and must not touch the call) before the call finishes
+  // CANCELLED. For CreateAuthToken, so that a created token is revoked
+  // rather than orphaned.
+  std::function<void(const UpstreamResponse& orphaned)> on_orphan;
+  absl::Duration orphan_grace = absl::ZeroDuration();
 };
 
 // When the upstream transfers of a call that arrived at `start` with
@@ -85,11 +101,12 @@ struct CallOutcome {
 // latency, upstream status and count, peer, Vercel's request id; never a
 // secret). `on_done` is the last thing the call does: it may destroy it.
 //
-// Cancellation: Cancel aborts the transfer in flight (or waiting for its
-// backoff or a connection); its callback then receives CANCELLED and ends
-// the call. A cancel and a completing transfer race only inside the
-// transport, where whichever comes first wins; `cancelled_` also stops a
-// follow-up request (a retry, the next page) from being submitted.
+// Cancellation: unless `on_orphan` is set, Cancel aborts the transfer in
+// flight (or waiting for its backoff or a connection); its callback then
+// receives CANCELLED and ends the call. A cancel and a completing transfer
+// race only inside the transport, where whichever comes first wins;
+// `cancelled_` also stops a follow-up request (a retry, the next page) from
+// being submitted.
 //
 // Thread-safe: Cancel may be called from any thread at any time while the
 // object lives, also after `on_done` has run (then the transport ignores the
@@ -130,6 +147,9 @@ class UpstreamCall {
   // The transport's callback for `request`, sent at `sent`.
   void OnResult(UpstreamRequest request, absl::Time sent,
                 absl::StatusOr<UpstreamResponse> result);
+  // Whether nobody will receive the call's response: it was cancelled, or
+  // its caller's deadline has passed at `now`.
+  bool CallerGone(absl::Time now);
   void FinishWith(const absl::Status& status,
                   const UpstreamResponse* last_response);
 

@@ -5,7 +5,12 @@
 #include <optional>
 #include <utility>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "server/common/service_error.h"
+#include "server/common/time_conversion.h"
 #include "server/rpc/credentials.h"
+#include "server/rpc/orphan.h"
 #include "server/rpc/validation.h"
 #include "server/vercel/request_builder.h"
 #include "server/vercel/response_mapping.h"
@@ -57,6 +62,82 @@ OnUpstreamSuccess Holding(InFlightLimiter::Permit permit,
   };
 }
 
+// What the policy and the audit trail learn from a request: nothing beyond
+// the caller and the RPC, except for these.
+template <typename Request>
+void Describe(const Request&, PolicyQuery*, AuditRecord*) {}
+
+void Describe(const v1::CreateAuthTokenRequest& request, PolicyQuery* query,
+              AuditRecord* audit) {
+  if (request.has_expires_at()) {
+    if (absl::StatusOr<int64_t> millis =
+            TimestampToMillis(request.expires_at());
+        millis.ok()) {
+      query->expires_at = absl::FromUnixMillis(*millis);
+    }
+  }
+  query->token_name = request.name();
+  query->team_id = request.team_id();
+  audit->token_name = request.name();
+  audit->team_id = request.team_id();
+  audit->expires_at = query->expires_at;
+  audit->request_id = request.request_id();
+}
+
+void Describe(const v1::DeleteAuthTokenRequest& request, PolicyQuery* query,
+              AuditRecord* audit) {
+  query->token_id = request.token_id();
+  audit->token_id = request.token_id();
+  audit->team_id = request.team_id();
+}
+
+void Describe(const v1::EmailLoginRequest& request, PolicyQuery*,
+              AuditRecord* audit) {
+  audit->token_name = request.token_name();
+}
+
+void Describe(const v1::VerifyTokenRequest& request, PolicyQuery*,
+              AuditRecord* audit) {
+  audit->token_name = request.token_name();
+}
+
+// DeleteAuthToken under revoke_own_only: reads the token, checks that its
+// name starts with the caller's prefix, then deletes it.
+class OwnTokenRevoker {
+ public:
+  OwnTokenRevoker(v1::DeleteAuthTokenRequest request, std::string prefix,
+                  std::string caller, v1::DeleteAuthTokenResponse* response)
+      : request_(std::move(request)),
+        prefix_(std::move(prefix)),
+        caller_(std::move(caller)),
+        response_(response) {}
+
+  Next operator()(const UpstreamRequest& sent,
+                  const UpstreamResponse& upstream) {
+    if (deleting_) {
+      return Deliver(MapDeleteAuthTokenResponse(upstream.body), response_);
+    }
+    absl::StatusOr<v1::GetAuthTokenResponse> got =
+        MapGetAuthTokenResponse(upstream.body);
+    if (!got.ok()) return got.status();
+    if (!absl::StartsWith(got->token().name(), prefix_)) {
+      return PolicyDenied(
+          caller_, "DeleteAuthToken",
+          absl::StrCat("the caller may only revoke tokens named '", prefix_,
+                       "...'"));
+    }
+    deleting_ = true;
+    return BuildDeleteAuthToken(request_, sent.bearer_token);
+  }
+
+ private:
+  v1::DeleteAuthTokenRequest request_;
+  std::string prefix_;
+  std::string caller_;
+  v1::DeleteAuthTokenResponse* response_;
+  bool deleting_ = false;
+};
+
 }  // namespace
 
 UserTokensService::UserTokensService(UpstreamTransport* transport,
@@ -66,16 +147,37 @@ UserTokensService::UserTokensService(UpstreamTransport* transport,
       limiter_(options_.max_in_flight) {}
 
 template <typename Request>
-absl::StatusOr<std::string> UserTokensService::ValidateAndAuthorize(
-    const grpc::CallbackServerContext& context, const Request& request) const {
+absl::StatusOr<UserTokensService::Admission> UserTokensService::Admit(
+    const grpc::CallbackServerContext& context,
+    const UpstreamCallParams& params, const Request& request,
+    bool needs_token) const {
   if (absl::Status s = Validate(request); !s.ok()) return s;
-  std::vector<absl::string_view> values;
-  const auto [begin, end] =
-      context.client_metadata().equal_range("authorization");
-  for (auto it = begin; it != end; ++it) {
-    values.emplace_back(it->second.data(), it->second.size());
+  Admission admission;
+  if (needs_token) {
+    std::vector<absl::string_view> values;
+    const auto [begin, end] =
+        context.client_metadata().equal_range("authorization");
+    for (auto it = begin; it != end; ++it) {
+      values.emplace_back(it->second.data(), it->second.size());
+    }
+    absl::StatusOr<std::string> token =
+        ResolveBearerToken(values, options_.server_token);
+    if (!token.ok()) return token.status();
+    admission.token = *std::move(token);
+    admission.server_token_used = values.empty();
   }
-  return ResolveBearerToken(values, options_.server_token);
+  if (options_.policy == nullptr) return admission;
+  PolicyQuery query;
+  query.caller = params.caller;
+  query.rpc = std::string(params.method);
+  query.uses_server_token = admission.server_token_used;
+  AuditRecord unused;
+  Describe(request, &query, &unused);
+  absl::StatusOr<PolicyGrant> grant =
+      Decide(*options_.policy->Current(), query, params.start);
+  if (!grant.ok()) return grant.status();
+  admission.grant = *std::move(grant);
+  return admission;
 }
 
 UpstreamCallParams UserTokensService::Params(
@@ -94,7 +196,29 @@ UpstreamCallParams UserTokensService::Params(
       caller_deadline == std::chrono::system_clock::time_point::max()
           ? params.start + options_.default_deadline
           : absl::FromChrono(caller_deadline);
+  params.caller = CallerIdentity(*context, options_.identity);
   return params;
+}
+
+void UserTokensService::Audit(UpstreamCallParams& params, AuditRecord audit,
+                              std::function<void(AuditRecord&)> fill) const {
+  if (!IsAudited(params.method)) return;
+  audit.caller = params.caller;
+  audit.peer = params.context->peer();
+  audit.rpc = std::string(params.method);
+  params.on_finish = [logger = options_.logger, audit = std::move(audit),
+                      fill = std::move(fill)](
+                         const absl::Status& status,
+                         const UpstreamResponse* last_response) mutable {
+    audit.code = absl::StatusCodeToString(status.code());
+    if (last_response != nullptr) {
+      if (auto id = last_response->Header("x-vercel-id"); id.has_value()) {
+        audit.vercel_request_id = std::string(*id);
+      }
+    }
+    if (fill && status.ok()) fill(audit);
+    WriteAudit(*logger, audit);
+  };
 }
 
 template <typename Request, typename Build>
@@ -106,14 +230,15 @@ grpc::ServerUnaryReactor* UserTokensService::StartAuthenticated(
   if (!permit.has_value()) {
     return UpstreamCall::Reject(std::move(params), ServerOverloadedError());
   }
-  absl::StatusOr<std::string> token = ValidateAndAuthorize(*context, request);
-  if (!token.ok()) {
-    return UpstreamCall::Reject(std::move(params), token.status());
+  absl::StatusOr<Admission> admission =
+      Admit(*context, params, request, /*needs_token=*/true);
+  if (!admission.ok()) {
+    return UpstreamCall::Reject(std::move(params), admission.status());
   }
-  absl::StatusOr<UpstreamRequest> first = build(request, *token);
+  absl::StatusOr<UpstreamRequest> first = build(request, admission->token);
   if (!first.ok())
     return UpstreamCall::Reject(std::move(params), first.status());
-  params.secrets = {*std::move(token)};
+  params.secrets = {std::move(admission->token)};
   return UpstreamCall::Start(
       std::move(params), *std::move(first),
       Holding(*std::move(permit), std::move(on_success)));
@@ -147,18 +272,175 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
     grpc::CallbackServerContext* context,
     const v1::CreateAuthTokenRequest* request,
     v1::CreateAuthTokenResponse* response) {
-  return StartAuthenticated(context, "CreateAuthToken", *request,
-                            &BuildCreateAuthToken,
-                            MapInto(&MapCreateAuthTokenResponse, response));
+  UpstreamCallParams params = Params(context, "CreateAuthToken");
+  std::optional<InFlightLimiter::Permit> permit = limiter_.TryAcquire();
+  if (!permit.has_value()) {
+    return UpstreamCall::Reject(std::move(params), ServerOverloadedError());
+  }
+  AuditRecord audit;
+  PolicyQuery unused;
+  Describe(*request, &unused, &audit);
+  absl::StatusOr<Admission> admission =
+      Admit(*context, params, *request, /*needs_token=*/true);
+  if (!admission.ok()) {
+    Audit(params, std::move(audit));
+    return UpstreamCall::Reject(std::move(params), admission.status());
+  }
+  audit.server_token_used = admission->server_token_used;
+  v1::CreateAuthTokenRequest sent = *request;
+  if (const auto& expiry = admission->grant.default_expires_at) {
+    if (auto timestamp = MillisToTimestamp(absl::ToUnixMillis(*expiry));
+        timestamp.ok()) {
+      *sent.mutable_expires_at() = *timestamp;
+      audit.expires_at = *expiry;
+    }
+  }
+
+  std::string idempotency_key;
+  if (options_.idempotency != nullptr && !request->request_id().empty()) {
+    idempotency_key = IdempotencyCache::Key(params.caller, admission->token,
+                                            request->request_id());
+    // A repeat answered from the cache: its own log line, metrics and audit
+    // line, as any call.
+    auto finish_replay = [logger = options_.logger, metrics = options_.metrics,
+                          audit, caller = params.caller, peer = context->peer(),
+                          start = params.start](const absl::Status& status) {
+      const std::string code = absl::StatusCodeToString(status.code());
+      const absl::Duration latency = absl::Now() - start;
+      metrics->CallFinished("CreateAuthToken", code, latency);
+      logger->Log(LogLevel::kInfo, "call",
+                  {{"method", absl::string_view("CreateAuthToken")},
+                   {"code", absl::string_view(code)},
+                   {"latency_ms", absl::ToDoubleMilliseconds(latency)},
+                   {"upstream_requests", int64_t{0}},
+                   {"idempotent_replay", absl::string_view("true")},
+                   {"peer", absl::string_view(peer)},
+                   {"caller", absl::string_view(caller)},
+                   {"error", status.message()}});
+      AuditRecord record = audit;
+      record.event = "idempotent_replay";
+      record.caller = caller;
+      record.peer = peer;
+      record.rpc = "CreateAuthToken";
+      record.code = code;
+      WriteAudit(*logger, record);
+    };
+    auto* replay = new ReplayReactor(response, std::move(finish_replay));
+    CreateOutcome remembered;
+    const IdempotencyCache::Start start = options_.idempotency->Begin(
+        idempotency_key, IdempotencyCache::Fingerprint(*request), params.start,
+        replay->AsWaiter(), &remembered);
+    if (start != IdempotencyCache::Start::kFirst &&
+        start != IdempotencyCache::Start::kUnremembered) {
+      options_.metrics->CallStarted("CreateAuthToken");
+    }
+    switch (start) {
+      case IdempotencyCache::Start::kReplay:
+        replay->Deliver(remembered);
+        return replay;
+      case IdempotencyCache::Start::kWaiting:
+        return replay;
+      case IdempotencyCache::Start::kMismatch:
+        replay->Deliver({InvalidField("request_id",
+                                      "was used before with a different "
+                                      "request"),
+                         {}});
+        return replay;
+      case IdempotencyCache::Start::kUnremembered:
+        idempotency_key.clear();
+        [[fallthrough]];
+      case IdempotencyCache::Start::kFirst:
+        delete replay;
+        break;
+    }
+  }
+
+  absl::StatusOr<UpstreamRequest> first =
+      BuildCreateAuthToken(sent, admission->token);
+  if (!first.ok()) {
+    if (!idempotency_key.empty()) {
+      options_.idempotency->Finish(idempotency_key, {first.status(), {}},
+                                   absl::Now());
+    }
+    Audit(params, std::move(audit));
+    return UpstreamCall::Reject(std::move(params), first.status());
+  }
+  OrphanRevocation revocation;
+  revocation.transport = transport_;
+  revocation.logger = options_.logger;
+  revocation.metrics = options_.metrics;
+  revocation.bearer_token = admission->token;
+  revocation.team_id = request->team_id();
+  revocation.slug = request->slug();
+  revocation.timeout = options_.orphan_grace;
+  revocation.audit = audit;
+  revocation.audit.caller = params.caller;
+  revocation.audit.peer = context->peer();
+  revocation.audit.rpc = "CreateAuthToken";
+  params.on_orphan =
+      [revocation = std::move(revocation)](const UpstreamResponse& created) {
+        RevokeOrphan(revocation, created);
+      };
+  params.orphan_grace = options_.orphan_grace;
+  params.secrets = {admission->token};
+  Audit(params, std::move(audit), [response](AuditRecord& record) {
+    record.token_id = response->token().id();
+    record.token_name = response->token().name();
+  });
+  if (!idempotency_key.empty()) {
+    params.on_finish =
+        [audit_hook = std::move(params.on_finish), cache = options_.idempotency,
+         key = std::move(idempotency_key), response](
+            const absl::Status& status, const UpstreamResponse* last_response) {
+          if (audit_hook) audit_hook(status, last_response);
+          cache->Finish(
+              key,
+              {status, status.ok() ? *response : v1::CreateAuthTokenResponse()},
+              absl::Now());
+        };
+  }
+  return UpstreamCall::Start(
+      std::move(params), *std::move(first),
+      Holding(*std::move(permit),
+              MapInto(&MapCreateAuthTokenResponse, response)));
 }
 
 grpc::ServerUnaryReactor* UserTokensService::DeleteAuthToken(
     grpc::CallbackServerContext* context,
     const v1::DeleteAuthTokenRequest* request,
     v1::DeleteAuthTokenResponse* response) {
-  return StartAuthenticated(context, "DeleteAuthToken", *request,
-                            &BuildDeleteAuthToken,
-                            MapInto(&MapDeleteAuthTokenResponse, response));
+  UpstreamCallParams params = Params(context, "DeleteAuthToken");
+  std::optional<InFlightLimiter::Permit> permit = limiter_.TryAcquire();
+  if (!permit.has_value()) {
+    return UpstreamCall::Reject(std::move(params), ServerOverloadedError());
+  }
+  AuditRecord audit;
+  PolicyQuery unused;
+  Describe(*request, &unused, &audit);
+  absl::StatusOr<Admission> admission =
+      Admit(*context, params, *request, /*needs_token=*/true);
+  if (admission.ok()) audit.server_token_used = admission->server_token_used;
+  Audit(params, std::move(audit));
+  if (!admission.ok()) {
+    return UpstreamCall::Reject(std::move(params), admission.status());
+  }
+  params.secrets = {admission->token};
+  if (const auto& prefix = admission->grant.required_name_prefix) {
+    v1::GetAuthTokenRequest get;
+    get.set_token_id(request->token_id());
+    get.set_team_id(request->team_id());
+    get.set_slug(request->slug());
+    UpstreamRequest first = BuildGetAuthToken(get, admission->token);
+    OnUpstreamSuccess revoker =
+        OwnTokenRevoker(*request, *prefix, params.caller, response);
+    return UpstreamCall::Start(std::move(params), std::move(first),
+                               Holding(*std::move(permit), std::move(revoker)));
+  }
+  UpstreamRequest first = BuildDeleteAuthToken(*request, admission->token);
+  return UpstreamCall::Start(
+      std::move(params), std::move(first),
+      Holding(*std::move(permit),
+              MapInto(&MapDeleteAuthTokenResponse, response)));
 }
 
 grpc::ServerUnaryReactor* UserTokensService::ListAuthTokensRaw(
@@ -178,8 +460,14 @@ grpc::ServerUnaryReactor* UserTokensService::EmailLogin(
   if (!permit.has_value()) {
     return UpstreamCall::Reject(std::move(params), ServerOverloadedError());
   }
-  if (absl::Status s = Validate(*request); !s.ok()) {
-    return UpstreamCall::Reject(std::move(params), s);
+  AuditRecord audit;
+  PolicyQuery unused;
+  Describe(*request, &unused, &audit);
+  Audit(params, std::move(audit));
+  if (absl::StatusOr<Admission> admission =
+          Admit(*context, params, *request, /*needs_token=*/false);
+      !admission.ok()) {
+    return UpstreamCall::Reject(std::move(params), admission.status());
   }
   return UpstreamCall::Start(
       std::move(params), BuildEmailLogin(*request),
@@ -194,8 +482,16 @@ grpc::ServerUnaryReactor* UserTokensService::VerifyToken(
   if (!permit.has_value()) {
     return UpstreamCall::Reject(std::move(params), ServerOverloadedError());
   }
-  if (absl::Status s = Validate(*request); !s.ok()) {
-    return UpstreamCall::Reject(std::move(params), s);
+  AuditRecord audit;
+  PolicyQuery unused;
+  Describe(*request, &unused, &audit);
+  Audit(params, std::move(audit), [response](AuditRecord& record) {
+    record.team_id = response->team_id();
+  });
+  if (absl::StatusOr<Admission> admission =
+          Admit(*context, params, *request, /*needs_token=*/false);
+      !admission.ok()) {
+    return UpstreamCall::Reject(std::move(params), admission.status());
   }
   params.secrets = {request->token()};
   params.error_context = ErrorContext::kVerifyToken;

@@ -1,12 +1,18 @@
 #ifndef VERCEL_USER_TOKENS_SERVER_RPC_USER_TOKENS_SERVICE_H_
 #define VERCEL_USER_TOKENS_SERVER_RPC_USER_TOKENS_SERVICE_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "server/rpc/audit.h"
+#include "server/rpc/caller_identity.h"
+#include "server/rpc/idempotency.h"
 #include "server/rpc/in_flight_limiter.h"
+#include "server/rpc/policy.h"
+#include "server/rpc/policy_store.h"
 #include "server/rpc/upstream_call.h"
 #include "server/vercel/list_pager.h"
 #include "server/vercel/transport.h"
@@ -29,16 +35,28 @@ struct UserTokensServiceOptions {
   // Calls served at once at most; more fail at once with RESOURCE_EXHAUSTED
   // (SERVER_OVERLOADED). Positive.
   int max_in_flight = 1000;
+  // How callers are identified.
+  CallerIdentityOptions identity;
+  // The issuance policy; null for none (every caller may do everything).
+  // Borrowed, like logger.
+  PolicyStore* policy = nullptr;
+  // Remembers CreateAuthToken request_ids; null for none. Borrowed.
+  IdempotencyCache* idempotency = nullptr;
+  // How long a CreateAuthToken whose caller is gone may still run before
+  // the token it created is revoked.
+  absl::Duration orphan_grace = absl::Seconds(10);
 };
 
 // vercel.authentication.v1.UserTokensService on the gRPC callback API.
 //
 // Each handler takes a slot of the in-flight cap (refusing the call when
-// none is free), validates the request, resolves the Vercel token, builds the
-// upstream request and hands it to an UpstreamCall, then returns at once; it
-// never blocks. The slot is held until the call is done. Thread-safe.
-// `transport` must outlive the service and every call it started (shut the
-// gRPC server down before the transport).
+// none is free), identifies the caller, validates the request, resolves the
+// Vercel token, asks the policy (when there is one), builds the upstream
+// request and hands it to an UpstreamCall, then returns at once; it never
+// blocks. The slot is held until the call is done. State-changing calls
+// write an audit line (audit.h) as they finish, allowed or denied.
+// Thread-safe. `transport` must outlive the service and every call it
+// started (shut the gRPC server down before the transport).
 class UserTokensService final
     : public vercel::authentication::v1::UserTokensService::CallbackService {
  public:
@@ -75,23 +93,41 @@ class UserTokensService final
       vercel::authentication::v1::VerifyTokenResponse* response) override;
 
  private:
-  // Validates `request` (validation.h), then returns the Vercel token the
-  // call sends upstream: the caller's, or the server's (credentials.h).
+  // What a call was admitted with.
+  struct Admission {
+    // The Vercel token it sends upstream (a secret); empty for the calls
+    // that send none.
+    std::string token;
+    bool server_token_used = false;
+    PolicyGrant grant;
+  };
+
+  // Validates `request` (validation.h), resolves the Vercel token
+  // (credentials.h) when `needs_token`, and asks the policy.
   template <typename Request>
-  absl::StatusOr<std::string> ValidateAndAuthorize(
-      const grpc::CallbackServerContext& context, const Request& request) const;
+  absl::StatusOr<Admission> Admit(const grpc::CallbackServerContext& context,
+                                  const UpstreamCallParams& params,
+                                  const Request& request,
+                                  bool needs_token) const;
   // Serves an RPC that sends the caller's (or the server's) Vercel token:
-  // validates `request` and resolves the token, then starts an UpstreamCall
-  // with `build(request, token)` (an UpstreamRequest, or a StatusOr of one)
-  // as its first request. Any failure finishes the call at once.
+  // admits `request`, then starts an UpstreamCall with `build(request,
+  // token)` (an UpstreamRequest, or a StatusOr of one) as its first
+  // request. Any failure finishes the call at once.
   template <typename Request, typename Build>
   grpc::ServerUnaryReactor* StartAuthenticated(
       grpc::CallbackServerContext* context, absl::string_view method,
       const Request& request, Build build, OnUpstreamSuccess on_success);
 
-  // The params of a call of `method` that has just arrived.
+  // The params of a call of `method` that has just arrived, with its
+  // caller's identity.
   UpstreamCallParams Params(grpc::CallbackServerContext* context,
                             absl::string_view method) const;
+
+  // Makes `params` write `audit` (completed with the call's code, Vercel's
+  // request id and whatever `fill` adds) as the call finishes, when
+  // `params.method` is audited.
+  void Audit(UpstreamCallParams& params, AuditRecord audit,
+             std::function<void(AuditRecord&)> fill = nullptr) const;
 
   UpstreamTransport* const transport_;
   const UserTokensServiceOptions options_;

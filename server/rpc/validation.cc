@@ -127,6 +127,19 @@ absl::Status CheckTeam(absl::string_view team_id, absl::string_view slug,
                      CheckId("slug", slug, Presence::kOptional)});
 }
 
+// Whether `text` is a UUID in its canonical text form, either case.
+bool IsUuid(absl::string_view text) {
+  if (text.size() != 36) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? text[i] != '-'
+             : !absl::ascii_isxdigit(static_cast<unsigned char>(text[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 absl::Status Validate(const v1::GetAuthTokenRequest& request) {
@@ -168,6 +181,10 @@ absl::Status Validate(const v1::CreateAuthTokenRequest& request) {
     if (auto millis = TimestampToMillis(request.expires_at()); !millis.ok()) {
       return InvalidField("expires_at", "must be a valid timestamp");
     }
+  }
+  if (!request.request_id().empty() && !IsUuid(request.request_id())) {
+    return InvalidField("request_id",
+                        "must be a UUID (8-4-4-4-12 hexadecimal digits)");
   }
   return absl::OkStatus();
 }

@@ -170,6 +170,14 @@ TEST(ValidateListRawTest, LimitAndCursors) {
 
 TEST(ValidateCreateTest, BoundsAndCleansTheName) {
   v1::CreateAuthTokenRequest request = ValidCreate();
+  request.set_request_id("5F0C8E0E-6a55-4c57-9f0b-2a8a4b8f1e11");
+  EXPECT_TRUE(Validate(request).ok());
+  for (const char* bad : {"retry-1", "5f0c8e0e6a554c579f0b2a8a4b8f1e11",
+                          "5f0c8e0e-6a55-4c57-9f0b-2a8a4b8f1e1g"}) {
+    request.set_request_id(bad);
+    EXPECT_EQ(RejectedField(Validate(request)), "request_id") << bad;
+  }
+  request = ValidCreate();
   request.set_name(std::string(257, 'n'));
   EXPECT_EQ(RejectedField(Validate(request)), "name");
   request.set_name(std::string(256, 'n'));

@@ -4,6 +4,7 @@ the objects an operator gets, their security settings, probes, the token
 Secret's path into the server, the NetworkPolicy, the budgets and labels."""
 
 import base64
+import json
 import re
 import unittest
 
@@ -493,6 +494,70 @@ class HeadlessTest(unittest.TestCase):
                          ["tokens", "tokens-headless"])
 
 
+class IssuanceTest(unittest.TestCase):
+    """ci/issuance-values.yaml: mutual TLS, a policy ConfigMap, a server
+    token."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.m = chart.render([CI_VALUES / "issuance-values.yaml"])
+
+    def mounted_file(self, flag, volume_name):
+        path = self.m.flag(flag)
+        folder, name = path.rsplit("/", 1)
+        (mount,) = [v for v in self.m.server_container()["volumeMounts"]
+                    if v["name"] == volume_name]
+        self.assertEqual((mount["mountPath"], mount["readOnly"]),
+                         (folder, True))
+        self.assertNotIn("subPath", mount)
+        (volume,) = [v for v in self.m.pod_spec()["volumes"]
+                     if v["name"] == volume_name]
+        return name, volume
+
+    def test_listener_requires_client_certificates_from_the_ca_secret(self):
+        name, volume = self.mounted_file("tls_client_ca_file", "client-ca")
+        self.assertEqual(volume["secret"]["secretName"],
+                         "vercel-user-tokens-client-ca")
+        self.assertEqual(volume["secret"]["items"],
+                         [{"key": "ca.crt", "path": name}])
+        for probe in ("livenessProbe", "readinessProbe"):
+            command = self.m.server_container()[probe]["exec"]["command"]
+            self.assertIn(f"--tls_cert_file={self.m.flag('tls_cert_file')}",
+                          command)
+            self.assertIn(f"--tls_key_file={self.m.flag('tls_key_file')}",
+                          command)
+        test_command = self.m.test_pod()["spec"]["containers"][0]["command"]
+        self.assertTrue(any(a.startswith("--tls_cert_file=/")
+                            for a in test_command))
+
+    def test_policy_comes_from_a_configmap_that_reloads_without_restart(self):
+        name, volume = self.mounted_file("policy_file", "policy")
+        config_map = self.m.get("ConfigMap", f"{FULLNAME}-policy")
+        self.assertEqual(volume["configMap"]["name"], f"{FULLNAME}-policy")
+        policy = json.loads(config_map["data"]["policy.json"])
+        self.assertEqual(policy["rules"][0]["create"]["name_prefix"],
+                         "ci-deployer-")
+        annotations = self.m.deployment()["spec"]["template"]["metadata"][
+            "annotations"]
+        self.assertFalse([a for a in annotations if "policy" in a],
+                         annotations)
+
+    def test_orphan_and_idempotency_settings(self):
+        self.assertEqual(self.m.flag("orphan_grace"), "15s")
+        self.assertEqual(self.m.flag("idempotency_window"), "300s")
+        self.assertNotIn("--trust_forwarded_client_cert",
+                         self.m.server_args())
+        forwarded = chart.render(
+            set_values=["issuance.trustForwardedClientCert=true"])
+        self.assertIn("--trust_forwarded_client_cert", forwarded.server_args())
+
+    def test_client_ca_without_tls_fails(self):
+        result = chart.helm(*chart.template_args(set_values=[
+            "issuance.clientCa.existingSecret=ca"]))
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("issuance.clientCa needs tls.enabled", result.stderr)
+
+
 class NotesTest(unittest.TestCase):
     """What `helm install` prints: where to connect, and what to know."""
 
@@ -520,6 +585,14 @@ class NotesTest(unittest.TestCase):
         self.assertIn("from Secret tokens-vercel-token", notes)
         self.assertIn("run `helm upgrade` with the new value", notes)
         self.assertNotIn("Prometheus", notes)
+
+    def test_warns_when_a_server_token_has_neither_mtls_nor_policy(self):
+        warning = "WARNING: the server holds a Vercel token"
+        self.assertIn(warning, chart.render_notes(
+            [CI_VALUES / "with-secret-values.yaml"]))
+        self.assertNotIn(warning, chart.render_notes())
+        self.assertNotIn(warning, chart.render_notes(
+            [CI_VALUES / "issuance-values.yaml"]))
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ def make_certificates(directory):
 class Pod:
     """The server container of a rendered Deployment, run as a process."""
 
-    def __init__(self, manifests, secrets, root):
+    def __init__(self, manifests, secrets, root, config_maps=None):
         self.m = manifests
         self.root = pathlib.Path(root)
         self.mounts = {}  # mountPath in the container -> folder here
@@ -63,11 +63,16 @@ class Pod:
         volumes = {v["name"]: v for v in manifests.pod_spec().get(
             "volumes", [])}
         for mount in container.get("volumeMounts", []):
-            secret = volumes[mount["name"]]["secret"]
-            data = secrets[secret["secretName"]]
+            volume = volumes[mount["name"]]
+            if "configMap" in volume:
+                source = volume["configMap"]
+                data = (config_maps or {})[source["name"]]
+            else:
+                source = volume["secret"]
+                data = secrets[source["secretName"]]
             folder = self.root / mount["name"]
             folder.mkdir()
-            for item in secret["items"]:
+            for item in source["items"]:
                 (folder / item["path"]).write_bytes(data[item["key"]])
             self.mounts[mount["mountPath"]] = folder
         self.log = queue.Queue()  # stderr lines; None once it closes
@@ -141,6 +146,9 @@ class ChartServerTest(unittest.TestCase):
             "vercel-api-token": {"api-token": b"not-a-real-token\n",
                                  "token": b"not-a-real-token\n"},
             "vercel-user-tokens-tls": tls,
+            # The CA of the listener's certificate also signs clients, so
+            # the probes' client certificate is the pod's own.
+            "vercel-user-tokens-client-ca": {"ca.crt": tls["ca.crt"]},
         }
 
     @classmethod
@@ -154,8 +162,11 @@ class ChartServerTest(unittest.TestCase):
             secrets[s["metadata"]["name"]] = {
                 k: base64.b64decode(v)
                 for k, v in s["data"].items()}
+        config_maps = {c["metadata"]["name"]:
+                       {k: v.encode() for k, v in c["data"].items()}
+                       for c in m.of_kind("ConfigMap")}
         root = tempfile.mkdtemp(dir=self.tmp.name)
-        pod = Pod(m, secrets, root)
+        pod = Pod(m, secrets, root, config_maps)
         pod.start()
         self.addCleanup(pod.stop)
         listening = pod.wait_for_log("listening")

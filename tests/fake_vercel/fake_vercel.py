@@ -5,8 +5,9 @@ It serves the seven user-token operations (as
 shared/reference/vercel-user-tokens-api.md describes them, including "Today's
 API": /v6 listing with opaque string cursors, team-less and project-scoped
 create, the new token fields, 403s with invalidToken, missingToken and SAML
-bodies, x-vercel-id on every response) from in-memory state, plus a control API under /_fake/ that tests use to seed state, inject
-faults, hold requests and inspect what the service under test sent.
+bodies, x-vercel-id on every response) from in-memory state, plus a control
+API under /_fake/ that tests use to seed state, inject faults, hold requests
+and inspect what the service under test sent.
 
 Start:  python3 fake_vercel.py --port 0 [--host 127.0.0.1]
                                [--tls-cert FILE --tls-key FILE]

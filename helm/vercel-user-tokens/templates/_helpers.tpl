@@ -70,6 +70,15 @@ app.kubernetes.io/component: server
 {{/* Where the Secrets are mounted in the server container. */}}
 {{- define "vut.tokenDir" -}}/var/run/vercel-user-tokens/vercel-token{{- end }}
 {{- define "vut.tlsDir" -}}/var/run/vercel-user-tokens/tls{{- end }}
+{{- define "vut.clientCaDir" -}}/var/run/vercel-user-tokens/client-ca{{- end }}
+{{- define "vut.policyDir" -}}/etc/vercel-user-tokens/policy{{- end }}
+
+{{/* The ConfigMap holding the policy; empty when there is no policy. */}}
+{{- define "vut.policyConfigMapName" -}}
+{{- if .Values.issuance.policy.enabled -}}
+{{- .Values.issuance.policy.existingConfigMap | default (printf "%s-policy" (include "vut.fullname" .)) -}}
+{{- end -}}
+{{- end }}
 
 {{/*
 The CLI's health check against the server, as an argv list: the exec probe of
@@ -83,6 +92,10 @@ a TLS-only listener. Takes (dict "root" $ "timeout" seconds).
 {{- if $v.tls.caKey }}
 - --tls_ca_file={{ include "vut.tlsDir" .root }}/ca.crt
 {{- end }}
+{{- if $v.issuance.clientCa.existingSecret }}
+- --tls_cert_file={{ include "vut.tlsDir" .root }}/tls.crt
+- --tls_key_file={{ include "vut.tlsDir" .root }}/tls.key
+{{- end }}
 - --server=localhost:{{ $v.server.port }}
 - --timeout={{ .timeout }}s
 {{- end }}
@@ -92,6 +105,12 @@ Cross-field rules JSON Schema cannot state; rendered by every template that
 depends on them so that `helm template` and `helm install` fail early.
 */}}
 {{- define "vut.validate" -}}
+{{- if and .Values.issuance.clientCa.existingSecret (not .Values.tls.enabled) }}
+{{- fail "issuance.clientCa needs tls.enabled: client certificates are checked in the TLS handshake" }}
+{{- end }}
+{{- if and .Values.issuance.policy.enabled (not .Values.issuance.policy.existingConfigMap) (not .Values.issuance.policy.rules) }}
+{{- fail "issuance.policy.enabled needs issuance.policy.rules or issuance.policy.existingConfigMap: an empty policy denies every call" }}
+{{- end }}
 {{- $v := .Values }}
 {{- $needed := add $v.preStopSleepSeconds $v.server.shutdownGraceSeconds }}
 {{- if le (int $v.terminationGracePeriodSeconds) (int $needed) }}

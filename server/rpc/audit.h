@@ -1,0 +1,50 @@
+#ifndef VERCEL_USER_TOKENS_SERVER_RPC_AUDIT_H_
+#define VERCEL_USER_TOKENS_SERVER_RPC_AUDIT_H_
+
+#include <optional>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "server/common/logger.h"
+
+// The audit trail: one JSON line on stderr per state-changing call, allowed
+// or denied, told apart from other log lines by "log":"audit".
+
+namespace vercel_tokens {
+
+// What one audit line records. Never a secret: no token, bearer,
+// verification token or security code has a field here.
+struct AuditRecord {
+  // What happened: "call" for a finished call, "orphan_revoked" for a token
+  // revoked because its creator was gone, "orphan_revoke_failed" when that
+  // revocation failed.
+  std::string event = "call";
+  std::string caller;
+  std::string peer;
+  // The RPC's short name, e.g. CreateAuthToken.
+  std::string rpc;
+  // The gRPC code name of the outcome, e.g. PERMISSION_DENIED.
+  std::string code;
+  std::string token_id;
+  std::string token_name;
+  std::string team_id;
+  std::optional<absl::Time> expires_at;
+  // CreateAuthTokenRequest.request_id.
+  std::string request_id;
+  // Vercel's x-vercel-id of its last answer; empty when it did not answer.
+  std::string vercel_request_id;
+  bool server_token_used = false;
+};
+
+// Whether calls of `rpc` change state and so are audited: CreateAuthToken,
+// DeleteAuthToken, EmailLogin and VerifyToken.
+bool IsAudited(absl::string_view rpc);
+
+// Writes `record` as one audit line to `logger`, whatever its level.
+// Thread-safe (Logger is).
+void WriteAudit(Logger& logger, const AuditRecord& record);
+
+}  // namespace vercel_tokens
+
+#endif  // VERCEL_USER_TOKENS_SERVER_RPC_AUDIT_H_

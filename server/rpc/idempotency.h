@@ -1,0 +1,143 @@
+#ifndef VERCEL_USER_TOKENS_SERVER_RPC_IDEMPOTENCY_H_
+#define VERCEL_USER_TOKENS_SERVER_RPC_IDEMPOTENCY_H_
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+#include "vercel/authentication/v1/user_tokens.pb.h"
+
+namespace vercel_tokens {
+
+// The outcome of a CreateAuthToken, as replayed to a repeat of it.
+struct CreateOutcome {
+  absl::Status status;
+  vercel::authentication::v1::CreateAuthTokenResponse response;
+};
+
+// Remembers CreateAuthToken calls by request_id (AIP-155) so that a repeat
+// gets the first call's response instead of a second token.
+//
+// Entries are keyed by the caller's identity, its Vercel credentials and the
+// request_id, so that one caller can never read another's token; each holds
+// a fingerprint of the rest of the request. They live in memory only, at
+// most `max_entries`, each `window` after its call finished; a failed or
+// cancelled first call leaves none, so that a retry creates. Entries hold the
+// created token's secret and are never logged.
+//
+// Thread-safe. Waiters run on the thread that calls Finish, after the lock
+// is released; they must not block.
+class IdempotencyCache {
+ public:
+  using Waiter = absl::AnyInvocable<void(const CreateOutcome&) &&>;
+
+  IdempotencyCache(absl::Duration window, size_t max_entries);
+
+  IdempotencyCache(const IdempotencyCache&) = delete;
+  IdempotencyCache& operator=(const IdempotencyCache&) = delete;
+
+  enum class Start {
+    // No entry: the caller makes the call, then calls Finish(key, ...).
+    kFirst,
+    // A finished entry: `*replay` holds its outcome.
+    kReplay,
+    // The first call is in flight: `waiter` will get its outcome.
+    kWaiting,
+    // The same request_id came with a different request.
+    kMismatch,
+    // The cache is full of calls in flight: make the call unremembered.
+    kUnremembered,
+  };
+
+  // Looks up `key` (see Key) for a request whose fingerprint is
+  // `fingerprint` at time `now`. `waiter` is kept only for kWaiting.
+  Start Begin(const std::string& key, const std::string& fingerprint,
+              absl::Time now, Waiter waiter, CreateOutcome* replay);
+
+  // Records the outcome of the first call of `key` (remembered when OK,
+  // forgotten otherwise) and hands it to every waiter.
+  void Finish(const std::string& key, const CreateOutcome& outcome,
+              absl::Time now);
+
+  // The key of `request_id` sent by `caller` with `bearer_token`.
+  static std::string Key(absl::string_view caller,
+                         absl::string_view bearer_token,
+                         absl::string_view request_id);
+
+  // What must match for a repeat to be the same request: everything but
+  // request_id, serialized deterministically.
+  static std::string Fingerprint(
+      const vercel::authentication::v1::CreateAuthTokenRequest& request);
+
+ private:
+  struct Entry {
+    std::string fingerprint;
+    bool done = false;
+    absl::Time expires = absl::InfiniteFuture();
+    CreateOutcome outcome;
+    std::vector<Waiter> waiters;
+  };
+
+  // Drops expired entries, then the oldest finished one while full. Returns
+  // whether there is room for one more.
+  bool MakeRoom(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const absl::Duration window_;
+  const size_t max_entries_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, Entry> entries_ ABSL_GUARDED_BY(mu_);
+};
+
+// The reactor of a repeated CreateAuthToken: finishes with a remembered
+// outcome, or with the outcome of the first call when it arrives (see
+// Waiter), or CANCELLED when its own caller goes first: whichever claims the
+// call first finishes it, outside any lock; the others do nothing. Owned by
+// gRPC (deleted in OnDone); the shared state outlives it so that a late
+// outcome finds no reactor.
+class ReplayReactor final : public grpc::ServerUnaryReactor {
+ public:
+  // `response` is the call's; `on_finish` runs once with the status the call
+  // finishes with (the audit hook).
+  ReplayReactor(vercel::authentication::v1::CreateAuthTokenResponse* response,
+                absl::AnyInvocable<void(const absl::Status&) &&> on_finish);
+
+  // Finishes with `outcome` unless the call has finished already.
+  void Deliver(const CreateOutcome& outcome);
+  // A waiter that delivers to this reactor while it lives.
+  IdempotencyCache::Waiter AsWaiter();
+
+  void OnCancel() override;
+  void OnDone() override;
+
+ private:
+  struct State {
+    absl::Mutex mu;
+    ReplayReactor* reactor ABSL_GUARDED_BY(mu);
+  };
+  // Takes the right to finish: the reactor, once; null afterwards.
+  static ReplayReactor* Claim(State& state);
+  // Finishes unless someone else has claimed the call.
+  void FinishOnce(
+      const absl::Status& status,
+      const vercel::authentication::v1::CreateAuthTokenResponse* response);
+  // Fills the response, runs on_finish and finishes; only after a Claim.
+  void Complete(
+      const absl::Status& status,
+      const vercel::authentication::v1::CreateAuthTokenResponse* response);
+
+  vercel::authentication::v1::CreateAuthTokenResponse* const response_;
+  absl::AnyInvocable<void(const absl::Status&) &&> on_finish_;
+  const std::shared_ptr<State> state_;
+};
+
+}  // namespace vercel_tokens
+
+#endif  // VERCEL_USER_TOKENS_SERVER_RPC_IDEMPOTENCY_H_
