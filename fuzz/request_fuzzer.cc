@@ -62,7 +62,7 @@ bool Parse(const uint8_t* data, size_t size, Request* request) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace vercel_tokens;
   if (size < 1) return 0;
-  const uint8_t kind = data[0] % 6;
+  const uint8_t kind = data[0] % 7;
   ++data;
   --size;
   switch (kind) {
@@ -83,8 +83,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 2: {
       v1::ListAuthTokensRequest r;
       if (Parse(data, size, &r) && Validate(r).ok()) {
-        CheckTarget(BuildListAuthTokens(r.team_id(), r.slug(), 1, "t"),
-                    "/v5/user/tokens", 3);
+        CheckTarget(BuildListAuthTokensPage(r.team_id(), r.slug(),
+                                            "1700000000000", "t"),
+                    "/v6/user/tokens", 3);
       }
       break;
     }
@@ -112,6 +113,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const UpstreamRequest built = BuildEmailLogin(r);
         if (!built.bearer_token.empty()) __builtin_trap();
         CheckTarget(built, "/registration", 1);
+      }
+      break;
+    }
+    case 6: {
+      v1::ListAuthTokensRawRequest r;
+      if (Parse(data, size, &r) && Validate(r).ok()) {
+        CheckTarget(BuildListAuthTokensRaw(r, "t"), "/v5/user/tokens", 3);
       }
       break;
     }

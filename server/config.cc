@@ -39,14 +39,22 @@ ABSL_FLAG(int64_t, max_response_bytes, 4 << 20,
           "Largest upstream response body accepted; larger ones fail the "
           "call with INTERNAL.");
 ABSL_FLAG(int, max_list_pages, 100,
-          "ListAuthTokens follows at most this many pages of Vercel's "
-          "listing.");
+          "ListAuthTokens reads at most this many pages (of 100 tokens) of "
+          "Vercel's listing; a longer listing fails the call "
+          "(FAILED_PRECONDITION, reason LIST_INCOMPLETE) rather than "
+          "returning part of it.");
+ABSL_FLAG(int64_t, max_list_bytes, 32 << 20,
+          "ListAuthTokens reads at most this many response bytes, summed "
+          "over its pages; more fails the call (FAILED_PRECONDITION, reason "
+          "LIST_INCOMPLETE). Bounds a call's memory.");
 ABSL_FLAG(int, max_upstream_connections, 64,
           "Most connections open to the Vercel API at once (0: no limit).");
 ABSL_FLAG(int, upstream_max_attempts, 3,
-          "Attempts per upstream GET that fails with 429, 502, 503, 504 or "
-          "a connection error, the first included (1: no retries). POST and "
-          "DELETE are never retried.");
+          "Attempts per idempotent upstream request (those of GetAuthToken, "
+          "ListAuthTokens and ListAuthTokensRaw) that fails with 429, 502, "
+          "503, 504 or a connection error, the first included (1: no "
+          "retries). Create, Delete, EmailLogin and VerifyToken are never "
+          "retried.");
 ABSL_FLAG(std::string, tls_cert_file, "",
           "PEM certificate chain of the gRPC listener; with --tls_key_file "
           "the listener serves TLS only.");
@@ -164,6 +172,9 @@ absl::Status CheckConfig(const ServerConfig& config) {
   if (config.max_list_pages <= 0) {
     return absl::InvalidArgumentError("--max_list_pages must be positive");
   }
+  if (config.max_list_bytes <= 0) {
+    return absl::InvalidArgumentError("--max_list_bytes must be positive");
+  }
   if (config.max_upstream_connections < 0) {
     return absl::InvalidArgumentError(
         "--max_upstream_connections must not be negative");
@@ -255,6 +266,7 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   config.max_response_bytes = absl::GetFlag(FLAGS_max_response_bytes);
   config.max_list_pages = absl::GetFlag(FLAGS_max_list_pages);
+  config.max_list_bytes = absl::GetFlag(FLAGS_max_list_bytes);
   config.max_upstream_connections =
       absl::GetFlag(FLAGS_max_upstream_connections);
   config.upstream_max_attempts = absl::GetFlag(FLAGS_upstream_max_attempts);

@@ -35,6 +35,7 @@ struct ServerConfig {
   absl::Duration shutdown_grace = absl::Seconds(10);
   int64_t max_response_bytes = 4 << 20;
   int max_list_pages = 100;
+  int64_t max_list_bytes = 32 << 20;
   int max_upstream_connections = 64;
   int upstream_max_attempts = 3;
   std::string tls_cert_file;

@@ -14,6 +14,7 @@ ABSL_DECLARE_FLAG(std::string, listen);
 ABSL_DECLARE_FLAG(std::string, log_level);
 ABSL_DECLARE_FLAG(std::string, vercel_api_base_url);
 ABSL_DECLARE_FLAG(int, max_list_pages);
+ABSL_DECLARE_FLAG(int64_t, max_list_bytes);
 ABSL_DECLARE_FLAG(std::string, tls_cert_file);
 ABSL_DECLARE_FLAG(int, max_in_flight);
 ABSL_DECLARE_FLAG(int64_t, max_request_bytes);
@@ -50,6 +51,7 @@ TEST(CheckConfigTest, EachBadValueNamesItsFlag) {
       {[](ServerConfig& c) { c.max_response_bytes = 0; },
        "--max_response_bytes"},
       {[](ServerConfig& c) { c.max_list_pages = 0; }, "--max_list_pages"},
+      {[](ServerConfig& c) { c.max_list_bytes = 0; }, "--max_list_bytes"},
       {[](ServerConfig& c) { c.max_upstream_connections = -1; },
        "--max_upstream_connections"},
       {[](ServerConfig& c) { c.upstream_max_attempts = 0; },
@@ -107,6 +109,7 @@ TEST(ConfigFromFlagsTest, ReadsTheFlags) {
   absl::SetFlag(&FLAGS_log_level, "warning");
   absl::SetFlag(&FLAGS_vercel_api_base_url, "http://127.0.0.1:8080");
   absl::SetFlag(&FLAGS_max_list_pages, 7);
+  absl::SetFlag(&FLAGS_max_list_bytes, int64_t{1} << 20);
   absl::SetFlag(&FLAGS_trust_forwarded_client_cert, true);
   absl::SetFlag(&FLAGS_policy_file, "/etc/policy.json");
   absl::SetFlag(&FLAGS_orphan_grace, absl::Seconds(3));
@@ -120,6 +123,7 @@ TEST(ConfigFromFlagsTest, ReadsTheFlags) {
   EXPECT_EQ(config->max_list_pages, 7);
   EXPECT_EQ(config->drain_delay, absl::Seconds(5));
   EXPECT_EQ(config->keepalive_min_ping_interval, absl::Seconds(3));
+  EXPECT_EQ(config->max_list_bytes, int64_t{1} << 20);
   EXPECT_EQ(config->vercel_api_base_url.origin, "http://127.0.0.1:8080");
   EXPECT_TRUE(config->trust_forwarded_client_cert);
   EXPECT_EQ(config->policy_file, "/etc/policy.json");

@@ -173,7 +173,8 @@ int Serve(const sigset_t& signals) {
   service_options.retry_policy.max_attempts = config.upstream_max_attempts;
   service_options.server_token = *std::move(server_token);
   service_options.default_deadline = config.default_deadline;
-  service_options.max_list_pages = config.max_list_pages;
+  service_options.list_limits.max_pages = config.max_list_pages;
+  service_options.list_limits.max_bytes = config.max_list_bytes;
   service_options.max_in_flight = config.max_in_flight;
   UserTokensService service(http->get(), std::move(service_options));
 

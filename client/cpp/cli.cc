@@ -25,20 +25,25 @@ namespace v1 = ::vercel::authentication::v1;
 
 constexpr char kTokenEnv[] = "VERCEL_TOKEN";
 constexpr char kVerificationTokenEnv[] = "VERCEL_VERIFICATION_TOKEN";
+// The ErrorInfo reason of VerifyToken while the email is not yet confirmed.
+constexpr absl::string_view kConfirmationIncomplete = "CONFIRMATION_INCOMPLETE";
 
 constexpr char kSynopsis[] =
     R"(Usage: vercel-tokens [flags] <subcommand> [arguments]
 
 Subcommands:
   list       List every token of the user, following all pages.
-  list-raw   Show one page of the token listing as Vercel sends it, with
-             the testing token and the pagination.
+  list-raw [--limit=N] [--until=CURSOR | --since=CURSOR]
+             Show one page of the token listing as Vercel sends it, with
+             the testing token and the pagination; pass its
+             pagination.next_cursor as --until to read the next page.
   get <token_id>
              Show one token's metadata; `current` is the calling token.
-  create --name=N [--expires_at=RFC3339] [--type=oauth2-token
-         --client_id=C --installation_id=I]
-             Create a token for --team_id and print its secret, which
-             Vercel shows only this once.
+  create --name=N [--expires_at=RFC3339] [--project_id=P]
+         [--type=oauth2-token --client_id=C --installation_id=I]
+             Create a token and print its secret, which Vercel shows only
+             this once: account-wide without --team_id, for the team with
+             it, for one of its projects with --project_id.
   delete <token_id>
              Revoke a token; `current` revokes the calling token.
   email-login --email=E [--token_name=N] [--verification_token_file=F]
@@ -52,8 +57,10 @@ Subcommands:
              FAILED_PRECONDITION until the email link has been opened.
   login --email=E [--token_name=N] [--poll_interval=1s] [--login_timeout=10m]
              email-login, show the security code on stderr, then verify
-             every --poll_interval until the email link has been opened, and
-             print the new token.
+             every --poll_interval while the server answers reason
+             CONFIRMATION_INCOMPLETE (the email link is not yet opened), for
+             at most --login_timeout, and print the new token. Any other
+             error stops at once.
   health [--health_service=S]
              Call grpc.health.v1.Health/Check; exit 0 only when SERVING.
 )";
@@ -194,10 +201,28 @@ int RunList(Session& session, absl::Span<const std::string> operands) {
       &UserTokensClient::ListAuthTokens, Auth::kCallerToken);
 }
 
+// Whether a cursor can be shown as a flag value: printable ASCII without
+// spaces (the server accepts nothing else as --until / --since).
+bool IsPrintableCursor(absl::string_view cursor) {
+  return !cursor.empty() &&
+         std::all_of(cursor.begin(), cursor.end(),
+                     [](char c) { return c > ' ' && c <= '~'; });
+}
+
 int RunListRaw(Session& session, absl::Span<const std::string> operands) {
-  return session.CallAndPrint(
-      BuildListAuthTokensRawRequest(session.options(), operands),
-      &UserTokensClient::ListAuthTokensRaw, Auth::kCallerToken);
+  v1::ListAuthTokensRawResponse response;
+  if (int code = session.Call(
+          BuildListAuthTokensRawRequest(session.options(), operands),
+          &UserTokensClient::ListAuthTokensRaw, Auth::kCallerToken, &response);
+      code != kExitSuccess) {
+    return code;
+  }
+  const int printed = session.Print(response);
+  const std::string& next = response.pagination().next_cursor();
+  if (printed == kExitSuccess && IsPrintableCursor(next)) {
+    session.err() << "next page: --until=" << next << "\n";
+  }
+  return printed;
 }
 
 int RunGet(Session& session, absl::Span<const std::string> operands) {
@@ -256,6 +281,7 @@ int RunLogin(Session& session, absl::Span<const std::string> operands) {
   absl::StatusOr<v1::EmailLoginRequest> login_request =
       BuildEmailLoginRequest(options, operands);
   if (!login_request.ok()) return session.UsageError(login_request.status());
+  const absl::Time start = absl::Now();
   absl::StatusOr<UserTokensClient> client = session.Client(Auth::kNone);
   if (!client.ok()) return session.Fail(client.status());
 
@@ -277,12 +303,15 @@ int RunLogin(Session& session, absl::Span<const std::string> operands) {
   absl::StatusOr<v1::VerifyTokenRequest> verify_request =
       BuildVerifyTokenRequest(options, {}, login.token());
   if (!verify_request.ok()) return session.Fail(verify_request.status());
-  const absl::Time deadline = absl::Now() + options.login_timeout;
+  const absl::Time deadline = start + options.login_timeout;
   while (true) {
     v1::VerifyTokenResponse verified;
     grpc::Status status = client->VerifyToken(*verify_request, &verified);
     if (status.ok()) return session.Print(verified);
-    if (status.error_code() != grpc::StatusCode::FAILED_PRECONDITION) {
+    // Only "not yet confirmed" is worth another try: anything else (an
+    // expired or consumed login, an unreachable server) stops at once.
+    if (status.error_code() != grpc::StatusCode::FAILED_PRECONDITION ||
+        DecodeErrorDetails(status).reason != kConfirmationIncomplete) {
       return session.Fail(status);
     }
     const absl::Duration left = deadline - absl::Now();

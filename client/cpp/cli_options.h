@@ -31,6 +31,12 @@ struct CliOptions {
   std::string type;
   std::string client_id;
   std::string installation_id;
+  std::string project_id;
+
+  // list-raw
+  int limit = 0;
+  std::string until;
+  std::string since;
 
   // email-login, verify, login
   std::string email;
@@ -41,6 +47,7 @@ struct CliOptions {
   std::string team_slug;
   std::string team_plan;
   absl::Duration poll_interval = absl::Seconds(1);
+  // Bounds the whole `login`, polling included (--timeout bounds each call).
   absl::Duration login_timeout = absl::Minutes(10);
 
   // health

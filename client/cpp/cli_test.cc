@@ -27,6 +27,19 @@ using ::testing::StartsWith;
 constexpr char kCallerToken[] = "caller-secret-token";
 constexpr char kVerificationToken[] = "verification-secret-token";
 
+// A FAILED_PRECONDITION as the server sends it, with an ErrorInfo `reason`.
+grpc::Status FailedPrecondition(const std::string& reason) {
+  google::rpc::ErrorInfo info;
+  info.set_reason(reason);
+  info.set_domain("api.vercel.com");
+  google::rpc::Status status;
+  status.set_code(static_cast<int>(grpc::StatusCode::FAILED_PRECONDITION));
+  status.set_message("Vercel API error 400 (bad_request): " + reason);
+  status.add_details()->PackFrom(info);
+  return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, status.message(),
+                      status.SerializeAsString());
+}
+
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -53,9 +66,9 @@ class CliTest : public ::testing::Test {
            suffix;
   }
 
-  // Makes VerifyToken fail FAILED_PRECONDITION `unconfirmed` times, then
-  // succeed; counts the calls and checks each carries the verification
-  // token.
+  // Makes VerifyToken fail FAILED_PRECONDITION (reason
+  // CONFIRMATION_INCOMPLETE) `unconfirmed` times, then succeed; counts the
+  // calls and checks each carries the verification token.
   void ConfirmAfter(int unconfirmed) {
     server_.service().verify_token = [this, unconfirmed](
                                          grpc::ServerContext*,
@@ -64,8 +77,7 @@ class CliTest : public ::testing::Test {
       EXPECT_EQ(request.token(), kVerificationToken);
       EXPECT_EQ(request.email(), "ada@example.com");
       if (verify_calls_++ < unconfirmed) {
-        return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
-                            "Confirmation incomplete");
+        return FailedPrecondition("CONFIRMATION_INCOMPLETE");
       }
       response->set_token("new-bearer-token");
       response->set_email("ada@example.com");
@@ -305,6 +317,21 @@ TEST_F(CliTest, LoginStopsAtOtherErrors) {
   EXPECT_EQ(verify_calls_, 1);
   EXPECT_EQ(out_.str(), "");
   EXPECT_THAT(err_.str(), HasSubstr("error: PERMISSION_DENIED: denied\n"));
+}
+
+TEST_F(CliTest, LoginStopsAtAnotherFailedPrecondition) {
+  ServeEmailLogin();
+  server_.service().verify_token = [this](auto*, const auto&, auto*) {
+    ++verify_calls_;
+    return FailedPrecondition("LOGIN_EXPIRED");
+  };
+  options_.email = "ada@example.com";
+  options_.poll_interval = absl::Milliseconds(1);
+
+  EXPECT_EQ(Run({"login"}), kExitFailure);
+
+  EXPECT_EQ(verify_calls_, 1);
+  EXPECT_THAT(err_.str(), HasSubstr("reason: LOGIN_EXPIRED\n"));
 }
 
 TEST_F(CliTest, LoginGivesUpAtLoginTimeout) {

@@ -86,7 +86,16 @@ absl::StatusOr<v1::ListAuthTokensRequest> BuildListAuthTokensRequest(
 
 absl::StatusOr<v1::ListAuthTokensRawRequest> BuildListAuthTokensRawRequest(
     const CliOptions& options, absl::Span<const std::string> operands) {
-  return BuildScopedRequest<v1::ListAuthTokensRawRequest>(options, operands);
+  absl::StatusOr<v1::ListAuthTokensRawRequest> request =
+      BuildScopedRequest<v1::ListAuthTokensRawRequest>(options, operands);
+  if (!request.ok()) return request;
+  if (options.limit < 0 || options.limit > 100) {
+    return absl::InvalidArgumentError("--limit must be 0 or 1 to 100");
+  }
+  request->set_limit(options.limit);
+  request->set_until(options.until);
+  request->set_since(options.since);
+  return request;
 }
 
 absl::StatusOr<v1::GetAuthTokenRequest> BuildGetAuthTokenRequest(
@@ -119,6 +128,11 @@ absl::StatusOr<v1::CreateAuthTokenRequest> BuildCreateAuthTokenRequest(
   request.set_type(options.type);
   request.set_client_id(options.client_id);
   request.set_installation_id(options.installation_id);
+  if (!options.project_id.empty() && options.team_id.empty()) {
+    return absl::InvalidArgumentError(
+        "--project_id needs --team_id (a project belongs to a team)");
+  }
+  request.set_project_id(options.project_id);
   return request;
 }
 

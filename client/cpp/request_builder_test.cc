@@ -59,6 +59,21 @@ TEST(BuildListAuthTokensRawRequestTest, CopiesTeamScope) {
   EXPECT_EQ(request->slug(), "acme");
 }
 
+TEST(BuildListAuthTokensRawRequestTest, CopiesLimitAndCursors) {
+  CliOptions options;
+  options.limit = 5;
+  options.until = "1700000000000";
+  options.since = "abc";
+  const auto request = BuildListAuthTokensRawRequest(options, {});
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->limit(), 5);
+  EXPECT_EQ(request->until(), "1700000000000");
+  EXPECT_EQ(request->since(), "abc");
+  options.limit = 101;
+  EXPECT_EQ(BuildListAuthTokensRawRequest(options, {}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(BuildGetAuthTokenRequestTest, TakesTheTokenId) {
   const std::vector<std::string> operands = {"current"};
   const auto request = BuildGetAuthTokenRequest(TeamOptions(), operands);
@@ -110,6 +125,27 @@ TEST(BuildCreateAuthTokenRequestTest, LeavesExpiryUnsetByDefault) {
   const auto request = BuildCreateAuthTokenRequest(options, {});
   ASSERT_TRUE(request.ok()) << request.status();
   EXPECT_FALSE(request->has_expires_at());
+}
+
+TEST(BuildCreateAuthTokenRequestTest, AccountWideWithoutTeam) {
+  CliOptions options;
+  options.name = "ci";
+  const auto request = BuildCreateAuthTokenRequest(options, {});
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->team_id(), "");
+  EXPECT_EQ(request->project_id(), "");
+}
+
+TEST(BuildCreateAuthTokenRequestTest, ProjectIdNeedsATeam) {
+  CliOptions options = TeamOptions();
+  options.name = "deploy";
+  options.project_id = "prj_1";
+  const auto request = BuildCreateAuthTokenRequest(options, {});
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->project_id(), "prj_1");
+  options.team_id.clear();
+  EXPECT_THAT(BuildCreateAuthTokenRequest(options, {}).status().message(),
+              HasSubstr("--team_id"));
 }
 
 TEST(BuildCreateAuthTokenRequestTest, NeedsNameAndValidExpiry) {

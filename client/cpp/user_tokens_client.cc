@@ -58,9 +58,13 @@ ErrorDetails DecodeErrorDetails(const grpc::Status& status) {
 
 RateLimit ParseRateLimit(
     const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
-  return {MetadataInt(metadata, "x-ratelimit-limit"),
-          MetadataInt(metadata, "x-ratelimit-remaining"),
-          MetadataInt(metadata, "x-ratelimit-reset")};
+  RateLimit out{MetadataInt(metadata, "x-ratelimit-limit"),
+                MetadataInt(metadata, "x-ratelimit-remaining"),
+                MetadataInt(metadata, "x-ratelimit-reset"), std::nullopt};
+  if (auto it = metadata.find("x-vercel-id"); it != metadata.end()) {
+    out.vercel_request_id = std::string(it->second.data(), it->second.size());
+  }
+  return out;
 }
 
 UserTokensClient::UserTokensClient(

@@ -22,12 +22,15 @@ struct ClientOptions {
   absl::Duration timeout = absl::Seconds(30);
 };
 
-// Rate-limit metadata the server relays from Vercel (`x-ratelimit-*`), when
-// present.
+// Response metadata the server relays from Vercel, when present: its
+// rate-limit headers (`x-ratelimit-*`) and its request id (`x-vercel-id`,
+// which Vercel support asks for; a failed call carries it in the ErrorInfo
+// metadata `vercel_request_id` instead).
 struct RateLimit {
   std::optional<int64_t> limit;
   std::optional<int64_t> remaining;
   std::optional<int64_t> reset_unix_seconds;
+  std::optional<std::string> vercel_request_id;
 };
 
 // One field the server rejected (google.rpc.BadRequest.FieldViolation).
@@ -54,9 +57,9 @@ struct ErrorDetails {
 // status is OK or carries no (or undecodable) details.
 ErrorDetails DecodeErrorDetails(const grpc::Status& status);
 
-// Reads `x-ratelimit-limit`, `x-ratelimit-remaining` and `x-ratelimit-reset`
-// from a call's server metadata. A header that is absent or not an integer
-// leaves its field unset.
+// Reads `x-ratelimit-limit`, `x-ratelimit-remaining`, `x-ratelimit-reset` and
+// `x-vercel-id` from a call's server metadata. A header that is absent (or,
+// for the x-ratelimit-* ones, not an integer) leaves its field unset.
 RateLimit ParseRateLimit(
     const std::multimap<grpc::string_ref, grpc::string_ref>& metadata);
 

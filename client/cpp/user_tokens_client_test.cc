@@ -82,11 +82,13 @@ TEST(ParseRateLimitTest, ReadsTheThreeHeaders) {
       {"x-ratelimit-limit", "100"},
       {"x-ratelimit-remaining", "99"},
       {"x-ratelimit-reset", "1700000000"},
+      {"x-vercel-id", "fra1::abc-123"},
       {"content-type", "application/grpc"}};
   const RateLimit rate_limit = ParseRateLimit(metadata);
   EXPECT_EQ(rate_limit.limit, 100);
   EXPECT_EQ(rate_limit.remaining, 99);
   EXPECT_EQ(rate_limit.reset_unix_seconds, 1700000000);
+  EXPECT_EQ(rate_limit.vercel_request_id, "fra1::abc-123");
 }
 
 TEST(ParseRateLimitTest, IgnoresUnparsableAndAbsentValues) {
@@ -96,6 +98,7 @@ TEST(ParseRateLimitTest, IgnoresUnparsableAndAbsentValues) {
   EXPECT_FALSE(rate_limit.limit.has_value());
   EXPECT_FALSE(rate_limit.remaining.has_value());
   EXPECT_FALSE(rate_limit.reset_unix_seconds.has_value());
+  EXPECT_FALSE(rate_limit.vercel_request_id.has_value());
 }
 
 class UserTokensClientTest : public ::testing::Test {

@@ -55,6 +55,18 @@ ABSL_FLAG(std::string, client_id, "",
           "create: the OAuth2 client, with --type=oauth2-token.");
 ABSL_FLAG(std::string, installation_id, "",
           "create: the integration installation, with --type=oauth2-token.");
+ABSL_FLAG(std::string, project_id, "",
+          "create: limit the token to this project (needs --team_id).");
+
+ABSL_FLAG(int, limit, 0,
+          "list-raw: the most tokens the page holds, 1 to 100 (0: Vercel's "
+          "default).");
+ABSL_FLAG(std::string, until, "",
+          "list-raw: read the page after this cursor (a previous page's "
+          "pagination.next_cursor).");
+ABSL_FLAG(std::string, since, "",
+          "list-raw: read the page before this cursor (a previous page's "
+          "pagination.prev_cursor).");
 
 ABSL_FLAG(std::string, email, "",
           "email-login, login (required), verify: the user's email address.");
@@ -74,9 +86,11 @@ ABSL_FLAG(std::string, team_plan, "",
           "verify: plan of a team to create for a new user: `pro` or "
           "`hobby`.");
 ABSL_FLAG(absl::Duration, poll_interval, absl::Seconds(1),
-          "login: how often to try verify while the email is unconfirmed.");
+          "login: how often to try verify while the email is unconfirmed "
+          "(reason CONFIRMATION_INCOMPLETE).");
 ABSL_FLAG(absl::Duration, login_timeout, absl::Minutes(10),
-          "login: how long to wait for the email to be confirmed.");
+          "login: how long the whole login may take, waiting for the email "
+          "to be confirmed included.");
 
 ABSL_FLAG(std::string, health_service, "",
           "health: the service to check; empty means the whole server.");
@@ -101,6 +115,10 @@ vercel_tokens::CliOptions OptionsFromFlags() {
   options.type = absl::GetFlag(FLAGS_type);
   options.client_id = absl::GetFlag(FLAGS_client_id);
   options.installation_id = absl::GetFlag(FLAGS_installation_id);
+  options.project_id = absl::GetFlag(FLAGS_project_id);
+  options.limit = absl::GetFlag(FLAGS_limit);
+  options.until = absl::GetFlag(FLAGS_until);
+  options.since = absl::GetFlag(FLAGS_since);
   options.email = absl::GetFlag(FLAGS_email);
   options.token_name = absl::GetFlag(FLAGS_token_name);
   options.verification_token_file =

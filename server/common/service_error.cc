@@ -1,5 +1,6 @@
 #include "server/common/service_error.h"
 
+#include <optional>
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -30,6 +31,19 @@ google::protobuf::Duration ToProtoDuration(absl::Duration d) {
   out.set_seconds(seconds);
   out.set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(d)));
   return out;
+}
+
+// The ErrorInfo attached to `status`, or the default one of its code.
+google::rpc::ErrorInfo ErrorInfoOf(const absl::Status& status) {
+  google::rpc::ErrorInfo info;
+  if (auto payload = status.GetPayload(TypeUrl<google::rpc::ErrorInfo>());
+      payload.has_value() && info.ParseFromString(std::string(*payload))) {
+    return info;
+  }
+  info.Clear();
+  info.set_reason(absl::StatusCodeToString(status.code()));
+  info.set_domain(std::string(kServiceDomain));
+  return info;
 }
 
 }  // namespace
@@ -79,14 +93,19 @@ absl::Status FirstError(std::initializer_list<absl::Status> checks) {
   return absl::OkStatus();
 }
 
+absl::Status WithErrorMetadata(absl::Status status, absl::string_view key,
+                               absl::string_view value) {
+  google::rpc::ErrorInfo info = ErrorInfoOf(status);
+  (*info.mutable_metadata())[std::string(key)] = std::string(value);
+  AttachDetail(info, status);
+  return status;
+}
+
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   absl::Status with_info = status;
   if (!status.GetPayload(TypeUrl<google::rpc::ErrorInfo>()).has_value()) {
-    google::rpc::ErrorInfo info;
-    info.set_reason(absl::StatusCodeToString(status.code()));
-    info.set_domain(std::string(kServiceDomain));
-    AttachDetail(info, with_info);
+    AttachDetail(ErrorInfoOf(status), with_info);
   }
   google::rpc::Status proto;
   proto.set_code(static_cast<int>(status.code()));

@@ -55,6 +55,12 @@ absl::Status InvalidField(absl::string_view field,
 // Returns the first failure among `checks`, in order, or OK.
 absl::Status FirstError(std::initializer_list<absl::Status> checks);
 
+// Returns `status` (not OK) with `key` = `value` added to the metadata of its
+// ErrorInfo; one with the reason of its code's name and the service's domain
+// is attached first when it has none.
+absl::Status WithErrorMetadata(absl::Status status, absl::string_view key,
+                               absl::string_view value);
+
 // Converts `status` to the grpc::Status sent to the caller: same code and
 // message, and a serialized google.rpc.Status holding every detail attached
 // by MakeError. A status built elsewhere gets an ErrorInfo whose reason is

@@ -85,6 +85,35 @@ TEST(ToGrpcStatusTest, PlainStatusStillGetsAnErrorInfo) {
   EXPECT_EQ(info->domain(), "vercel-user-tokens");
 }
 
+TEST(WithErrorMetadataTest, AddsToTheErrorInfoKeepingTheRest) {
+  ErrorSpec spec;
+  spec.code = absl::StatusCode::kNotFound;
+  spec.message = "gone";
+  spec.reason = "NOT_FOUND";
+  spec.domain = "api.vercel.com";
+  spec.metadata["http_status"] = "404";
+  spec.retry_delay = absl::Seconds(1);
+  const absl::Status s =
+      WithErrorMetadata(MakeError(spec), "vercel_request_id", "fra1::abc");
+  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(s.message(), "gone");
+  auto info = DetailOf<google::rpc::ErrorInfo>(s);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->reason(), "NOT_FOUND");
+  EXPECT_EQ(info->domain(), "api.vercel.com");
+  EXPECT_THAT(info->metadata(),
+              UnorderedElementsAre(Pair("http_status", "404"),
+                                   Pair("vercel_request_id", "fra1::abc")));
+  EXPECT_TRUE(DetailOf<google::rpc::RetryInfo>(s).has_value());
+
+  auto plain = DetailOf<google::rpc::ErrorInfo>(
+      WithErrorMetadata(absl::InternalError("boom"), "k", "v"));
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_EQ(plain->reason(), "INTERNAL");
+  EXPECT_EQ(plain->domain(), "vercel-user-tokens");
+  EXPECT_EQ(plain->metadata().at("k"), "v");
+}
+
 TEST(ToGrpcStatusTest, OkIsOkWithoutDetails) {
   const grpc::Status status = ToGrpcStatus(absl::OkStatus());
   EXPECT_TRUE(status.ok());

@@ -52,6 +52,22 @@ size_t Utf8SequenceLength(absl::string_view s, size_t i) {
   return length;
 }
 
+char32_t Utf8CodePoint(absl::string_view s, size_t i, size_t length) {
+  static constexpr unsigned char kLeadMask[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+  char32_t code_point = static_cast<unsigned char>(s[i]) & kLeadMask[length];
+  for (size_t k = 1; k < length; ++k) {
+    code_point =
+        (code_point << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  }
+  return code_point;
+}
+
+bool IsUnsafeInText(char32_t c) {
+  return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x061C || c == 0x200E ||
+         c == 0x200F || (c >= 0x202A && c <= 0x202E) ||
+         (c >= 0x2066 && c <= 0x2069);
+}
+
 std::vector<SecretForm> SecretForms(absl::string_view secret) {
   std::vector<SecretForm> forms;
   if (secret.empty()) return forms;
@@ -127,19 +143,17 @@ std::string SanitizeUpstreamText(absl::string_view text,
   std::string out;
   out.reserve(std::min(redacted.size(), max_bytes));
   for (size_t i = 0; i < redacted.size();) {
-    size_t length = Utf8SequenceLength(redacted, i);
+    const size_t length = Utf8SequenceLength(redacted, i);
     const bool replace =
-        length == 0 ||
-        (length == 1 &&
-         absl::ascii_iscntrl(static_cast<unsigned char>(redacted[i])));
-    if (replace) length = 1;
+        length == 0 || IsUnsafeInText(Utf8CodePoint(redacted, i, length));
+    const size_t consumed = length == 0 ? 1 : length;
     if (out.size() + (replace ? 1 : length) > max_bytes) break;
     if (replace) {
       out.push_back('?');
     } else {
       out.append(redacted, i, length);
     }
-    i += length;
+    i += consumed;
   }
   return out;
 }

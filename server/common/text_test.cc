@@ -94,6 +94,32 @@ TEST(SanitizeUpstreamTextTest, ReplacesControlAndInvalidBytes) {
             "a?b??c");
 }
 
+TEST(IsUnsafeInTextTest, ControlsAndBidiFormattingOnly) {
+  for (char32_t c : {0x00, 0x1F, 0x7F, 0x80, 0x85, 0x9F, 0x061C, 0x200E, 0x200F,
+                     0x202A, 0x202E, 0x2066, 0x2069}) {
+    EXPECT_TRUE(IsUnsafeInText(c)) << static_cast<int>(c);
+  }
+  for (char32_t c : {0x20, 0x7E, 0xA0, 0xE9, 0x05D0, 0x200B, 0x2029, 0x202F,
+                     0x206A, 0x1F600}) {
+    EXPECT_FALSE(IsUnsafeInText(c)) << static_cast<int>(c);
+  }
+}
+
+TEST(Utf8CodePointTest, DecodesEachLength) {
+  EXPECT_EQ(Utf8CodePoint("a", 0, 1), U'a');
+  EXPECT_EQ(Utf8CodePoint("\xC2\x85", 0, 2), 0x85u);
+  EXPECT_EQ(Utf8CodePoint("\xE2\x80\xAE", 0, 3), 0x202Eu);
+  EXPECT_EQ(Utf8CodePoint("\xF0\x9F\x98\x80", 0, 4), 0x1F600u);
+}
+
+TEST(SanitizeUpstreamTextTest, ReplacesC1AndBidiFormatting) {
+  EXPECT_EQ(SanitizeUpstreamText("a\xC2\x85"
+                                 "b\xE2\x80\xAE"
+                                 "c",
+                                 {}, 512),
+            "a?b?c");
+}
+
 TEST(SanitizeUpstreamTextTest, CutsOnCharacterBoundary) {
   // "é" is two bytes; a cut at 2 bytes must not split it.
   EXPECT_EQ(SanitizeUpstreamText("a\xC3\xA9z", {}, 2), "a");

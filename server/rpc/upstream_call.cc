@@ -13,6 +13,7 @@
 namespace vercel_tokens {
 namespace {
 
+constexpr absl::string_view kVercelIdHeader = "x-vercel-id";
 constexpr absl::string_view kRateLimitHeaders[] = {
     "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"};
 
@@ -194,7 +195,7 @@ void UpstreamCall::OnResult(UpstreamRequest request, absl::Time sent,
     params_.reachability->Record(result, now);
   }
   if (std::optional<absl::Duration> delay =
-          NextRetryDelay(params_.retry_policy, request.method, attempts_,
+          NextRetryDelay(params_.retry_policy, request.idempotent, attempts_,
                          result, now, upstream_deadline_, Jitter());
       delay.has_value()) {
     params_.metrics->UpstreamRetried(request.endpoint);
@@ -234,7 +235,17 @@ void UpstreamCall::FinishWith(const absl::Status& status,
                               const UpstreamResponse* last_response) {
   CallOutcome outcome;
   outcome.status = status;
+  std::optional<std::string> vercel_request_id;
   if (last_response != nullptr) {
+    vercel_request_id = VercelRequestId(*last_response);
+    if (vercel_request_id.has_value()) {
+      outcome.initial_metadata.emplace_back(std::string(kVercelIdHeader),
+                                            *vercel_request_id);
+      if (!outcome.status.ok()) {
+        outcome.status = WithErrorMetadata(
+            std::move(outcome.status), "vercel_request_id", *vercel_request_id);
+      }
+    }
     for (absl::string_view name : kRateLimitHeaders) {
       // Only integers are relayed: anything else could be invalid as
       // gRPC metadata.
@@ -259,6 +270,8 @@ void UpstreamCall::FinishWith(const absl::Status& status,
          {"upstream_requests", int64_t{upstream_requests_}},
          {"upstream_status", absl::string_view(upstream_status_)},
          {"peer", absl::string_view(params_.peer)},
+         {"vercel_request_id",
+          absl::string_view(vercel_request_id.value_or(""))},
          {"caller", absl::string_view(params_.caller)},
          {"traceparent", absl::string_view(params_.traceparent)},
          {"error", status.message()}});

@@ -83,8 +83,10 @@ struct UpstreamCallParams {
 // deadline (at most 250 ms before it), which leaves the call time to answer.
 absl::Time UpstreamDeadline(absl::Time start, absl::Time deadline);
 
-// How a call ends: its status, and the initial metadata to send with it
-// (Vercel's x-ratelimit-* headers of the last response).
+// How a call ends: its status (an error carries Vercel's request id in its
+// ErrorInfo metadata `vercel_request_id`), and the initial metadata to send
+// with it (Vercel's x-ratelimit-* headers and x-vercel-id of the last
+// response).
 struct CallOutcome {
   absl::Status status;
   std::vector<std::pair<std::string, std::string>> initial_metadata;
@@ -95,15 +97,16 @@ struct CallOutcome {
 // a fake transport and clock.
 //
 // Run submits the first request and returns at once; no thread ever waits.
-// Each 2xx response goes to `on_success`; a retryable failure of a GET is
-// sent again after a backoff (RetryPolicy) by submitting it with a
-// not_before, without blocking any thread; any other non-2xx response or
-// failed transfer ends the call with MapUpstreamError / MapTransportError.
-// The call ends exactly once, by running `on_done` (from a transport thread,
-// or from Run / Fail), after counting the call in Metrics and writing one
-// log line (method, code, latency, upstream status and count, peer, caller,
-// traceparent; never a secret). `on_done` is the last thing the call does:
-// it may destroy it.
+// Each 2xx response goes to `on_success`; a retryable failure of an
+// idempotent request (UpstreamRequest::idempotent) is sent again after a
+// backoff (RetryPolicy) by submitting it with a not_before, without blocking
+// any thread; any other non-2xx response or failed transfer ends the call
+// with MapUpstreamError / MapTransportError. The call ends exactly once, by
+// running `on_done` (from a transport thread, or from Run / Fail), after
+// counting the call in Metrics and writing one log line (method, code,
+// latency, upstream status and count, peer, caller, traceparent, Vercel's
+// request id; never a secret). `on_done` is the last thing the call does: it
+// may destroy it.
 //
 // Cancellation: unless `on_orphan` is set, Cancel aborts the transfer in
 // flight (or waiting for its backoff or a connection); its callback then

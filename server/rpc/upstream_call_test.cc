@@ -68,9 +68,11 @@ UpstreamResponse Response(long status, std::string body = "{}") {
   return response;
 }
 
-UpstreamRequest Request(HttpMethod method = HttpMethod::kGet) {
+// A GET of GetAuthToken, or one that is not idempotent (like VerifyToken's).
+UpstreamRequest Request(bool idempotent = true) {
   UpstreamRequest request;
-  request.method = method;
+  request.method = HttpMethod::kGet;
+  request.idempotent = idempotent;
   request.endpoint = "GET /v5/user/tokens/{tokenId}";
   request.target = "/v5/user/tokens/current";
   request.bearer_token = "secret-token-123";
@@ -145,6 +147,29 @@ TEST_F(UpstreamCallTest, SuccessRelaysRateLimitHeadersAndLogsOneLine) {
   EXPECT_TRUE(absl::StrContains(Log(), R"("peer":"ipv4:127.0.0.1:5000")"));
 }
 
+TEST_F(UpstreamCallTest, RelaysVercelsRequestIdOnSuccessAndError) {
+  Start(Request());
+  UpstreamResponse ok = Response(200);
+  ok.headers = {{"x-vercel-id", "fra1::ok-1"}};
+  transport_.Complete(ok);
+  ASSERT_EQ(outcomes_, 1);
+  EXPECT_EQ(outcome_->initial_metadata,
+            (std::vector<std::pair<std::string, std::string>>{
+                {"x-vercel-id", "fra1::ok-1"}}));
+  EXPECT_TRUE(absl::StrContains(Log(), R"("vercel_request_id":"fra1::ok-1")"));
+
+  Start(Request());
+  UpstreamResponse missing = Response(404);
+  missing.headers = {{"x-vercel-id", "fra1::err-2"}};
+  transport_.Complete(missing);
+  ASSERT_EQ(outcomes_, 2);
+  EXPECT_EQ(outcome_->status.code(), absl::StatusCode::kNotFound);
+  auto info = DetailOf<google::rpc::ErrorInfo>(outcome_->status);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->metadata().at("vercel_request_id"), "fra1::err-2");
+  EXPECT_EQ(info->metadata().at("http_status"), "404");
+}
+
 TEST_F(UpstreamCallTest, RetriesAFailedGetAfterABackoffWithoutWaiting) {
   Start(Request());
   transport_.Complete(Response(503));
@@ -160,8 +185,8 @@ TEST_F(UpstreamCallTest, RetriesAFailedGetAfterABackoffWithoutWaiting) {
   EXPECT_TRUE(absl::StrContains(Log(), R"("upstream_requests":2)")) << Log();
 }
 
-TEST_F(UpstreamCallTest, DoesNotRetryAPost) {
-  Start(Request(HttpMethod::kPost));
+TEST_F(UpstreamCallTest, DoesNotRetryWhatIsNotIdempotent) {
+  Start(Request(/*idempotent=*/false));
   transport_.Complete(Response(503));
   EXPECT_EQ(transport_.submitted, 1);
   ASSERT_EQ(outcomes_, 1);

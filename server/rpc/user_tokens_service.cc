@@ -1,10 +1,10 @@
 #include "server/rpc/user_tokens_service.h"
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <utility>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "server/common/service_error.h"
@@ -13,6 +13,7 @@
 #include "server/rpc/orphan.h"
 #include "server/rpc/trace_context.h"
 #include "server/rpc/validation.h"
+#include "server/vercel/error_mapping.h"
 #include "server/vercel/request_builder.h"
 #include "server/vercel/response_mapping.h"
 
@@ -43,6 +44,14 @@ OnUpstreamSuccess MapInto(
   };
 }
 
+// Adapts a ListPager, which the success handler owns, to OnUpstreamSuccess.
+OnUpstreamSuccess FollowPages(std::unique_ptr<ListPager> pager) {
+  return [pager = std::move(pager)](const UpstreamRequest& sent,
+                                    const UpstreamResponse& upstream) {
+    return pager->OnPage(sent, upstream.body);
+  };
+}
+
 // `on_success`, holding `permit` for as long as it lives: UpstreamCall owns
 // its success handler until the call is done (OnDone), so the call keeps its
 // slot of the in-flight cap until then.
@@ -54,54 +63,6 @@ OnUpstreamSuccess Holding(InFlightLimiter::Permit permit,
     return on_success(sent, upstream);
   };
 }
-
-// The first page of GET /v5/user/tokens, for both listing RPCs.
-template <typename Request>
-UpstreamRequest BuildFirstPage(const Request& request,
-                               std::string bearer_token) {
-  return BuildListAuthTokens(request.team_id(), request.slug(), std::nullopt,
-                             std::move(bearer_token));
-}
-
-// Follows the pages of GET /v5/user/tokens, appending every page's tokens to
-// the response, until Vercel reports no next page, repeats a cursor, or
-// `max_pages` pages have been read. Each page goes with the previous one's
-// team, slug and token.
-class ListPager {
- public:
-  ListPager(const v1::ListAuthTokensRequest& request, int max_pages,
-            v1::ListAuthTokensResponse* response)
-      : team_id_(request.team_id()),
-        slug_(request.slug()),
-        max_pages_(max_pages),
-        response_(response) {}
-
-  Next operator()(const UpstreamRequest& sent,
-                  const UpstreamResponse& upstream) {
-    absl::StatusOr<v1::ListAuthTokensRawResponse> page =
-        MapListAuthTokensResponse(upstream.body);
-    if (!page.ok()) return page.status();
-    for (v1::AuthToken& token : *page->mutable_tokens()) {
-      *response_->add_tokens() = std::move(token);
-    }
-    ++pages_read_;
-    const v1::Pagination& pagination = page->pagination();
-    if (!pagination.has_next() || pages_read_ >= max_pages_ ||
-        !cursors_seen_.insert(pagination.next()).second) {
-      return std::nullopt;
-    }
-    return BuildListAuthTokens(team_id_, slug_, pagination.next(),
-                               sent.bearer_token);
-  }
-
- private:
-  std::string team_id_;
-  std::string slug_;
-  int max_pages_;
-  v1::ListAuthTokensResponse* response_;
-  int pages_read_ = 0;
-  absl::flat_hash_set<int64_t> cursors_seen_;
-};
 
 // What the policy and the audit trail learn from a request: nothing beyond
 // the caller and the RPC, except for these.
@@ -261,9 +222,8 @@ void UserTokensService::Audit(UpstreamCallParams& params, AuditRecord audit,
                          const UpstreamResponse* last_response) mutable {
     audit.code = absl::StatusCodeToString(status.code());
     if (last_response != nullptr) {
-      if (auto id = last_response->Header("x-vercel-id"); id.has_value()) {
-        audit.vercel_request_id = std::string(*id);
-      }
+      audit.vercel_request_id =
+          VercelRequestId(*last_response).value_or(std::string());
     }
     if (fill && status.ok()) fill(audit);
     WriteAudit(*logger, audit);
@@ -308,8 +268,13 @@ grpc::ServerUnaryReactor* UserTokensService::ListAuthTokens(
     v1::ListAuthTokensResponse* response) {
   return StartAuthenticated(
       context, "ListAuthTokens", *request,
-      &BuildFirstPage<v1::ListAuthTokensRequest>,
-      ListPager(*request, options_.max_list_pages, response));
+      [](const v1::ListAuthTokensRequest& r, std::string bearer_token) {
+        return BuildListAuthTokensPage(r.team_id(), r.slug(), "",
+                                       std::move(bearer_token));
+      },
+      FollowPages(std::make_unique<ListPager>(request->team_id(),
+                                              request->slug(),
+                                              options_.list_limits, response)));
 }
 
 grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
@@ -492,7 +457,7 @@ grpc::ServerUnaryReactor* UserTokensService::ListAuthTokensRaw(
     const v1::ListAuthTokensRawRequest* request,
     v1::ListAuthTokensRawResponse* response) {
   return StartAuthenticated(context, "ListAuthTokensRaw", *request,
-                            &BuildFirstPage<v1::ListAuthTokensRawRequest>,
+                            &BuildListAuthTokensRaw,
                             MapInto(&MapListAuthTokensResponse, response));
 }
 

@@ -14,6 +14,7 @@
 #include "server/rpc/policy.h"
 #include "server/rpc/policy_store.h"
 #include "server/rpc/upstream_call.h"
+#include "server/vercel/list_pager.h"
 #include "server/vercel/transport.h"
 #include "vercel/authentication/v1/user_tokens.grpc.pb.h"
 
@@ -31,8 +32,8 @@ struct UserTokensServiceOptions {
   std::string server_token;
   // The deadline of calls whose caller set none.
   absl::Duration default_deadline = absl::Seconds(30);
-  // ListAuthTokens reads at most this many pages.
-  int max_list_pages = 100;
+  // How much of Vercel's listing one ListAuthTokens call reads at most.
+  ListLimits list_limits;
   // Calls served at once at most; more fail at once with RESOURCE_EXHAUSTED
   // (SERVER_OVERLOADED). Positive.
   int max_in_flight = 1000;

@@ -19,6 +19,8 @@ constexpr size_t kMaxIdLength = 256;
 constexpr size_t kMaxTextLength = 256;
 constexpr size_t kMaxEmailLength = 254;
 constexpr size_t kMaxVerificationTokenLength = 4096;
+constexpr size_t kMaxCursorLength = 256;
+constexpr int kMaxListLimit = 100;
 
 enum class Presence { kRequired, kOptional };
 
@@ -59,9 +61,10 @@ absl::Status CheckText(absl::string_view field, absl::string_view value,
   for (size_t i = 0; i < value.size();) {
     const size_t length = Utf8SequenceLength(value, i);
     if (length == 0) return InvalidField(field, "must be valid UTF-8");
-    if (length == 1 &&
-        absl::ascii_iscntrl(static_cast<unsigned char>(value[i]))) {
-      return InvalidField(field, "must not contain control characters");
+    if (IsUnsafeInText(Utf8CodePoint(value, i, length))) {
+      return InvalidField(field,
+                          "must not contain control characters or "
+                          "bidirectional formatting characters");
     }
     i += length;
   }
@@ -113,6 +116,11 @@ absl::Status CheckOneOf(absl::string_view field, absl::string_view value,
   return InvalidField(field, description);
 }
 
+absl::Status CheckCursor(absl::string_view field, absl::string_view value) {
+  return value.empty() ? absl::OkStatus()
+                       : CheckPrintableAscii(field, value, kMaxCursorLength);
+}
+
 absl::Status CheckTeam(absl::string_view team_id, absl::string_view slug,
                        Presence team_presence) {
   return FirstError({CheckId("team_id", team_id, team_presence),
@@ -146,8 +154,9 @@ absl::Status Validate(const v1::ListAuthTokensRequest& request) {
 
 absl::Status Validate(const v1::CreateAuthTokenRequest& request) {
   if (auto s = FirstError(
-          {CheckTeam(request.team_id(), request.slug(), Presence::kRequired),
+          {CheckTeam(request.team_id(), request.slug(), Presence::kOptional),
            CheckText("name", request.name(), Presence::kRequired),
+           CheckId("project_id", request.project_id(), Presence::kOptional),
            CheckOneOf("type", request.type(), {"", "oauth2-token"},
                       "must be empty or \"oauth2-token\""),
            CheckId("client_id", request.client_id(), Presence::kOptional),
@@ -155,6 +164,10 @@ absl::Status Validate(const v1::CreateAuthTokenRequest& request) {
                    Presence::kOptional)});
       !s.ok()) {
     return s;
+  }
+  if (!request.project_id().empty() && request.team_id().empty()) {
+    return InvalidField("project_id",
+                        "requires team_id (a project belongs to a team)");
   }
   if (request.type().empty()) {
     if (!request.client_id().empty()) {
@@ -183,7 +196,15 @@ absl::Status Validate(const v1::DeleteAuthTokenRequest& request) {
 }
 
 absl::Status Validate(const v1::ListAuthTokensRawRequest& request) {
-  return CheckTeam(request.team_id(), request.slug(), Presence::kOptional);
+  return FirstError(
+      {CheckTeam(request.team_id(), request.slug(), Presence::kOptional),
+       request.limit() >= 0 && request.limit() <= kMaxListLimit
+           ? absl::OkStatus()
+           : InvalidField("limit", absl::StrCat("must be 0 (Vercel's default) "
+                                                "or 1 to ",
+                                                kMaxListLimit)),
+       CheckCursor("until", request.until()),
+       CheckCursor("since", request.since())});
 }
 
 absl::Status Validate(const v1::EmailLoginRequest& request) {

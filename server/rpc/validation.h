@@ -11,11 +11,15 @@ namespace vercel_tokens {
 // Messages describe the rule broken and never echo the value, which may be a
 // secret.
 //
-// Identifiers (token_id, team_id, slug, client_id, installation_id) must be
-// 1 to 256 letters, digits, '-' or '_': nothing that could change the
-// upstream URL (no '/', '.', '?', '%', spaces or control characters). Free
-// text (name, token_name, team_name, ...) must be valid UTF-8 without control
-// characters, bounded in length.
+// Identifiers (token_id, team_id, slug, client_id, installation_id,
+// project_id) must be 1 to 256 letters, digits, '-' or '_': nothing that
+// could change the upstream URL (no '/', '.', '?', '%', spaces or control
+// characters). Free text (name, token_name, team_name) must be valid UTF-8
+// without control characters (C0, DEL, C1) or bidirectional formatting
+// characters (IsUnsafeInText), bounded in length. Listing cursors (until,
+// since) are opaque: 1 to 256 printable ASCII characters without spaces.
+// Create needs a name; team_id is optional (none: an account-wide token) but
+// project_id requires it.
 absl::Status Validate(
     const vercel::authentication::v1::GetAuthTokenRequest& request);
 absl::Status Validate(

@@ -91,13 +91,81 @@ TEST(ValidateCreateTest, AcceptsPlainAndOauth2Tokens) {
   EXPECT_TRUE(Validate(oauth).ok());
 }
 
-TEST(ValidateCreateTest, RequiresTeamAndName) {
+TEST(ValidateCreateTest, RequiresANameButNoTeam) {
   v1::CreateAuthTokenRequest request = ValidCreate();
   request.clear_team_id();
-  EXPECT_EQ(RejectedField(Validate(request)), "team_id");
+  // An account-wide token, Vercel's default.
+  EXPECT_TRUE(Validate(request).ok());
   request = ValidCreate();
   request.clear_name();
   EXPECT_EQ(RejectedField(Validate(request)), "name");
+}
+
+TEST(ValidateCreateTest, ProjectIdIsAnIdAndNeedsATeam) {
+  v1::CreateAuthTokenRequest request = ValidCreate();
+  request.set_project_id("prj_1a2b");
+  EXPECT_TRUE(Validate(request).ok());
+  request.set_project_id("prj/../x");
+  EXPECT_EQ(RejectedField(Validate(request)), "project_id");
+  request.set_project_id("prj_1a2b");
+  request.clear_team_id();
+  EXPECT_EQ(RejectedField(Validate(request)), "project_id");
+}
+
+TEST(ValidateFreeTextTest, RefusesC1ControlsAndBidiFormatting) {
+  const char* const kUnsafe[] = {
+      "\xC2\x85",      // U+0085 NEXT LINE (C1).
+      "\xC2\x80",      // U+0080 (C1).
+      "\xC2\x9F",      // U+009F (C1).
+      "\x7F",          // DEL.
+      "\xE2\x80\xAE",  // U+202E RIGHT-TO-LEFT OVERRIDE.
+      "\xE2\x80\xAA",  // U+202A LEFT-TO-RIGHT EMBEDDING.
+      "\xE2\x81\xA6",  // U+2066 LEFT-TO-RIGHT ISOLATE.
+      "\xE2\x81\xA9",  // U+2069 POP DIRECTIONAL ISOLATE.
+      "\xE2\x80\x8E",  // U+200E LEFT-TO-RIGHT MARK.
+      "\xE2\x80\x8F",  // U+200F RIGHT-TO-LEFT MARK.
+      "\xD8\x9C",      // U+061C ARABIC LETTER MARK.
+  };
+  for (const char* unsafe : kUnsafe) {
+    const std::string text = std::string("ci") + unsafe + "txt.exe";
+    v1::CreateAuthTokenRequest create = ValidCreate();
+    create.set_name(text);
+    EXPECT_EQ(RejectedField(Validate(create)), "name") << text;
+    v1::EmailLoginRequest login;
+    login.set_email("me@example.com");
+    login.set_token_name(text);
+    EXPECT_EQ(RejectedField(Validate(login)), "token_name") << text;
+    v1::VerifyTokenRequest verify = ValidVerify();
+    verify.set_team_name(text);
+    EXPECT_EQ(RejectedField(Validate(verify)), "team_name") << text;
+  }
+  // Right-to-left text itself is fine.
+  v1::CreateAuthTokenRequest hebrew = ValidCreate();
+  hebrew.set_name("\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D");
+  EXPECT_TRUE(Validate(hebrew).ok());
+  hebrew.set_name("\xC2\xA0nbsp \xE2\x80\x8B zwsp");
+  EXPECT_TRUE(Validate(hebrew).ok());
+}
+
+TEST(ValidateListRawTest, LimitAndCursors) {
+  v1::ListAuthTokensRawRequest request;
+  EXPECT_TRUE(Validate(request).ok());
+  request.set_limit(100);
+  request.set_until("1700000000000");
+  request.set_since("eyJpZCI6Mn0=");
+  EXPECT_TRUE(Validate(request).ok());
+  request.set_limit(101);
+  EXPECT_EQ(RejectedField(Validate(request)), "limit");
+  request.set_limit(-1);
+  EXPECT_EQ(RejectedField(Validate(request)), "limit");
+  request.set_limit(0);
+  request.set_until("a b");
+  EXPECT_EQ(RejectedField(Validate(request)), "until");
+  request.set_until(std::string(257, 'c'));
+  EXPECT_EQ(RejectedField(Validate(request)), "until");
+  request.clear_until();
+  request.set_since("x\ny");
+  EXPECT_EQ(RejectedField(Validate(request)), "since");
 }
 
 TEST(ValidateCreateTest, BoundsAndCleansTheName) {

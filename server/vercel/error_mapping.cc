@@ -19,7 +19,10 @@ namespace wire = ::vercel::authentication::wire;
 constexpr size_t kMaxMessageBytes = 512;
 constexpr size_t kMaxCodeBytes = 64;
 constexpr size_t kMaxReasonLength = 63;
+constexpr size_t kMaxRequestIdBytes = 256;
 constexpr absl::Duration kMaxRetryDelay = absl::Hours(24);
+// Unix times from here on are milliseconds (see ResetTime).
+constexpr int64_t kMillisecondsThreshold = 100'000'000'000;
 
 // Vercel's usual error code for an HTTP status, used when a body has none.
 absl::string_view DefaultVercelCode(long http_status) {
@@ -67,6 +70,19 @@ wire::Error ParseErrorBody(absl::string_view body) {
   return parsed.has_error() ? parsed.error() : parsed.err();
 }
 
+// The text of a JSON value Vercel sent for a string: a string as is, a
+// number in decimal, anything else empty.
+std::string ValueText(const google::protobuf::Value& value) {
+  switch (value.kind_case()) {
+    case google::protobuf::Value::kStringValue:
+      return value.string_value();
+    case google::protobuf::Value::kNumberValue:
+      return absl::StrCat(value.number_value());
+    default:
+      return "";
+  }
+}
+
 bool IsConfirmationIncomplete(const wire::Error& error) {
   return absl::StrContains(absl::AsciiStrToLower(error.message()),
                            "confirmation incomplete") ||
@@ -104,10 +120,28 @@ absl::StatusCode CodeForHttpStatus(long http_status) {
   if (http_status >= 400 && http_status < 500) {
     return absl::StatusCode::kFailedPrecondition;
   }
-  if (http_status >= 500 && http_status < 600) {
+  if (http_status >= 300 && http_status < 600) {
     return absl::StatusCode::kInternal;
   }
   return absl::StatusCode::kUnknown;
+}
+
+std::optional<std::string> VercelRequestId(const UpstreamResponse& response) {
+  std::optional<absl::string_view> value = response.Header("x-vercel-id");
+  if (!value.has_value() || value->empty() ||
+      value->size() > kMaxRequestIdBytes) {
+    return std::nullopt;
+  }
+  for (char c : *value) {
+    if (c < ' ' || c > '~') return std::nullopt;
+  }
+  return std::string(*value);
+}
+
+absl::Time ResetTime(int64_t seconds_or_millis) {
+  return seconds_or_millis >= kMillisecondsThreshold
+             ? absl::FromUnixMillis(seconds_or_millis)
+             : absl::FromUnixSeconds(seconds_or_millis);
 }
 
 std::string ToUpperSnake(absl::string_view code) {
@@ -150,8 +184,7 @@ std::optional<absl::Duration> ParseRetryAfter(absl::string_view value,
 
 std::optional<absl::Duration> RetryDelay(const UpstreamResponse& response,
                                          int64_t body_reset_ms,
-                                         int64_t body_reset_seconds,
-                                         absl::Time now) {
+                                         int64_t body_reset, absl::Time now) {
   if (auto value = response.Header("retry-after"); value.has_value()) {
     if (auto delay = ParseRetryAfter(*value, now); delay.has_value()) {
       return delay;
@@ -160,15 +193,13 @@ std::optional<absl::Duration> RetryDelay(const UpstreamResponse& response,
   if (auto value = response.Header("x-ratelimit-reset"); value.has_value()) {
     int64_t reset = 0;
     if (absl::SimpleAtoi(*value, &reset) && reset > 0) {
-      return ClampDelay(absl::FromUnixSeconds(reset) - now);
+      return ClampDelay(ResetTime(reset) - now);
     }
   }
   if (body_reset_ms > 0) {
     return ClampDelay(absl::FromUnixMillis(body_reset_ms) - now);
   }
-  if (body_reset_seconds > 0) {
-    return ClampDelay(absl::FromUnixSeconds(body_reset_seconds) - now);
-  }
+  if (body_reset > 0) return ClampDelay(ResetTime(body_reset) - now);
   return std::nullopt;
 }
 
@@ -184,24 +215,44 @@ absl::Status MapUpstreamError(ErrorContext context,
   const std::string vercel_message =
       SanitizeUpstreamText(error.message(), secrets, kMaxMessageBytes);
 
+  const long status = response.http_status;
   ErrorSpec spec;
-  spec.code = CodeForHttpStatus(response.http_status);
-  if (context == ErrorContext::kVerifyToken && response.http_status == 400 &&
-      IsConfirmationIncomplete(error)) {
-    spec.code = absl::StatusCode::kFailedPrecondition;
-  }
-  spec.message = absl::StrCat("Vercel API error ", response.http_status);
+  spec.code = CodeForHttpStatus(status);
+  spec.message = absl::StrCat("Vercel API error ", status);
   if (!vercel_code.empty())
     absl::StrAppend(&spec.message, " (", vercel_code, ")");
   if (!vercel_message.empty())
     absl::StrAppend(&spec.message, ": ", vercel_message);
   spec.reason = ToUpperSnake(vercel_code);
-  if (spec.reason.empty()) {
-    spec.reason = absl::StrCat("HTTP_", response.http_status);
-  }
+  if (spec.reason.empty()) spec.reason = absl::StrCat("HTTP_", status);
   spec.domain = std::string(kVercelDomain);
-  spec.metadata["http_status"] = absl::StrCat(response.http_status);
+  spec.metadata["http_status"] = absl::StrCat(status);
   spec.metadata["vercel_code"] = vercel_code;
+  const bool auth_status = status == 401 || status == 403;
+  if (context == ErrorContext::kVerifyToken && status == 400 &&
+      IsConfirmationIncomplete(error)) {
+    spec.code = absl::StatusCode::kFailedPrecondition;
+    spec.reason = "CONFIRMATION_INCOMPLETE";
+  } else if (auth_status && error.invalid_token()) {
+    // Expired, revoked or unknown: only a new token helps.
+    spec.code = absl::StatusCode::kUnauthenticated;
+    spec.reason = "INVALID_TOKEN";
+  } else if (auth_status && error.missing_token()) {
+    spec.code = absl::StatusCode::kUnauthenticated;
+    spec.reason = "MISSING_TOKEN";
+  } else if (auth_status && error.saml()) {
+    spec.code = absl::StatusCode::kPermissionDenied;
+    spec.reason = "SAML_REQUIRED";
+    spec.metadata["team_id"] =
+        SanitizeUpstreamText(error.team_id(), secrets, kMaxCodeBytes);
+    spec.metadata["scope"] =
+        SanitizeUpstreamText(ValueText(error.scope()), secrets, kMaxCodeBytes);
+    spec.metadata["enforced"] = error.enforced() ? "true" : "false";
+  } else if (status >= 300 && status < 400) {
+    spec.reason = "UPSTREAM_REDIRECT";
+  } else if (status < 200 || status > 599) {
+    spec.reason = "UPSTREAM_UNEXPECTED_STATUS";
+  }
   if (response.http_status == 429 || response.http_status == 503) {
     spec.retry_delay = RetryDelay(response, error.limit().reset_ms(),
                                   error.limit().reset(), now);

@@ -1,6 +1,7 @@
 #ifndef VERCEL_USER_TOKENS_SERVER_VERCEL_ERROR_MAPPING_H_
 #define VERCEL_USER_TOKENS_SERVER_VERCEL_ERROR_MAPPING_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,8 +16,9 @@ namespace vercel_tokens {
 // Which RPC an upstream response belongs to, where the mapping differs.
 enum class ErrorContext {
   kDefault,
-  // VerifyToken: a 400 "Confirmation incomplete" is FAILED_PRECONDITION, so
-  // that callers can poll until the user confirms.
+  // VerifyToken: a 400 "Confirmation incomplete" is FAILED_PRECONDITION
+  // with reason CONFIRMATION_INCOMPLETE, so that callers can poll until the
+  // user confirms (and stop on anything else).
   kVerifyToken,
 };
 
@@ -24,8 +26,20 @@ enum class ErrorContext {
 // mapping: 400 INVALID_ARGUMENT, 401 UNAUTHENTICATED, 403 PERMISSION_DENIED,
 // 404 NOT_FOUND, 409 ALREADY_EXISTS, 429 RESOURCE_EXHAUSTED, 500 INTERNAL,
 // 501 UNIMPLEMENTED, 502/503 UNAVAILABLE, 504 DEADLINE_EXCEEDED; any other
-// 4xx FAILED_PRECONDITION, any other 5xx INTERNAL, anything else UNKNOWN.
+// 4xx FAILED_PRECONDITION, any other 5xx INTERNAL; a 3xx redirect (never
+// followed: the bearer token must not go elsewhere) INTERNAL; a final 1xx
+// and any status outside 100..599 UNKNOWN. (2xx is success, not an error.)
 absl::StatusCode CodeForHttpStatus(long http_status);
+
+// Vercel's request id (the `x-vercel-id` response header), which Vercel
+// support asks for: nullopt when absent, empty, longer than 256 bytes or not
+// printable ASCII (so that it is safe as gRPC metadata and in a log line).
+std::optional<std::string> VercelRequestId(const UpstreamResponse& response);
+
+// A Unix time Vercel sent as `limit.reset` or X-RateLimit-Reset, in seconds
+// by older descriptions and in milliseconds by Vercel's CLI: values from
+// 10^11 on (year 5138 in seconds, 1973 in milliseconds) are milliseconds.
+absl::Time ResetTime(int64_t seconds_or_millis);
 
 // Turns Vercel's error code (`not_found`, `invalid-email`) into an ErrorInfo
 // reason (`NOT_FOUND`, `INVALID_EMAIL`): upper case, every run of other
@@ -38,21 +52,25 @@ std::optional<absl::Duration> ParseRetryAfter(absl::string_view value,
                                               absl::Time now);
 
 // How long Vercel asks the caller to wait, from (in this order) Retry-After
-// (delay-seconds or an HTTP date), X-RateLimit-Reset (Unix seconds), or the
-// error body's limit.resetMs / limit.reset (Unix milliseconds / seconds).
-// Waits in the past clamp to zero and waits are capped at one day. `now` is
-// the time the response arrived. nullopt when nothing says.
+// (delay-seconds or an HTTP date), X-RateLimit-Reset, or the error body's
+// limit.resetMs (Unix milliseconds) / limit.reset (either magnitude, see
+// ResetTime). Waits in the past clamp to zero and waits are capped at one
+// day. `now` is the time the response arrived. nullopt when nothing says.
 std::optional<absl::Duration> RetryDelay(const UpstreamResponse& response,
                                          int64_t body_reset_ms,
-                                         int64_t body_reset_seconds,
-                                         absl::Time now);
+                                         int64_t body_reset, absl::Time now);
 
 // Maps a non-2xx Vercel response to the error the caller sees: code by
 // CodeForHttpStatus (see ErrorContext), message "Vercel API error <status>
 // (<code>): <message>", ErrorInfo reason ToUpperSnake(code) (or one derived
 // from the HTTP status when Vercel sent no code), domain api.vercel.com,
 // metadata http_status and vercel_code, and RetryInfo on 429 and 503 when
-// RetryDelay says how long. Reads `{"error": {...}}` and `{"err": {...}}`
+// RetryDelay says how long. Today's flags override the status: a 401/403 with
+// `invalidToken` is UNAUTHENTICATED / INVALID_TOKEN (get a new token), with
+// `missingToken` UNAUTHENTICATED / MISSING_TOKEN, with `saml`
+// PERMISSION_DENIED / SAML_REQUIRED with metadata team_id, scope and
+// enforced. A 3xx has reason UPSTREAM_REDIRECT, a 1xx or unknown status
+// UPSTREAM_UNEXPECTED_STATUS. Reads `{"error": {...}}` and `{"err": {...}}`
 // bodies and survives any other body. Text taken from the body is passed
 // through SanitizeUpstreamText with `secrets`.
 absl::Status MapUpstreamError(ErrorContext context,

@@ -53,7 +53,17 @@ TEST(CodeForHttpStatusTest, FollowsGoogleRpcHttpMapping) {
   EXPECT_EQ(CodeForHttpStatus(504), absl::StatusCode::kDeadlineExceeded);
   EXPECT_EQ(CodeForHttpStatus(418), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(CodeForHttpStatus(599), absl::StatusCode::kInternal);
-  EXPECT_EQ(CodeForHttpStatus(302), absl::StatusCode::kUnknown);
+}
+
+TEST(CodeForHttpStatusTest, EveryOtherStatusHasADocumentedCode) {
+  // Redirects are never followed (the bearer token stays on Vercel's
+  // origin): Vercel broke the contract.
+  for (long status : {300, 301, 302, 303, 304, 307, 308}) {
+    EXPECT_EQ(CodeForHttpStatus(status), absl::StatusCode::kInternal) << status;
+  }
+  for (long status : {0, 100, 101, 103, 199, 600, 999}) {
+    EXPECT_EQ(CodeForHttpStatus(status), absl::StatusCode::kUnknown) << status;
+  }
 }
 
 TEST(ToUpperSnakeTest, NormalizesVercelCodes) {
@@ -112,13 +122,72 @@ TEST(MapUpstreamErrorTest, UnknownStatusWithoutCodeGetsHttpReason) {
   EXPECT_EQ(s.message(), "Vercel API error 418");
 }
 
+TEST(MapUpstreamErrorTest, RedirectsAndUnexpectedStatusesHaveTheirReasons) {
+  const absl::Status redirect = MapUpstreamError(
+      ErrorContext::kDefault,
+      Response(301, "", {{"location", "https://elsewhere.example/"}}), {},
+      kNow);
+  EXPECT_EQ(redirect.code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(InfoOf(redirect).reason(), "UPSTREAM_REDIRECT");
+  EXPECT_EQ(InfoOf(redirect).metadata().at("http_status"), "301");
+  EXPECT_EQ(redirect.message().find("elsewhere"), absl::string_view::npos);
+  for (long status : {102, 600}) {
+    const absl::Status s = MapUpstreamError(ErrorContext::kDefault,
+                                            Response(status, ""), {}, kNow);
+    EXPECT_EQ(s.code(), absl::StatusCode::kUnknown);
+    EXPECT_EQ(InfoOf(s).reason(), "UPSTREAM_UNEXPECTED_STATUS");
+  }
+}
+
+TEST(MapUpstreamErrorTest, InvalidOrMissingTokenIsUnauthenticated) {
+  const absl::Status invalid = MapUpstreamError(
+      ErrorContext::kDefault,
+      Response(403, R"({"error": {"code": "forbidden", "message":
+          "Not authorized", "invalidToken": true}})"),
+      {}, kNow);
+  EXPECT_EQ(invalid.code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(InfoOf(invalid).reason(), "INVALID_TOKEN");
+  EXPECT_EQ(InfoOf(invalid).domain(), "api.vercel.com");
+  EXPECT_EQ(InfoOf(invalid).metadata().at("vercel_code"), "forbidden");
+  const absl::Status missing = MapUpstreamError(
+      ErrorContext::kDefault,
+      Response(403, R"({"error": {"code": "forbidden", "message":
+          "Missing token", "missingToken": true}})"),
+      {}, kNow);
+  EXPECT_EQ(missing.code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(InfoOf(missing).reason(), "MISSING_TOKEN");
+  // A plain 403 is still a token without access.
+  EXPECT_EQ(MapUpstreamError(ErrorContext::kDefault,
+                             Response(403, R"({"error": {"code": "forbidden",
+                                 "invalidToken": false}})"),
+                             {}, kNow)
+                .code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
+TEST(MapUpstreamErrorTest, SamlEnforcementNamesTheTeamAndScope) {
+  const absl::Status s = MapUpstreamError(
+      ErrorContext::kDefault,
+      Response(403, R"({"error": {"code": "forbidden", "message":
+          "SAML required", "saml": true, "teamId": "team_9",
+          "scope": "acme", "enforced": true}})"),
+      {}, kNow);
+  EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
+  const google::rpc::ErrorInfo info = InfoOf(s);
+  EXPECT_EQ(info.reason(), "SAML_REQUIRED");
+  EXPECT_EQ(info.metadata().at("team_id"), "team_9");
+  EXPECT_EQ(info.metadata().at("scope"), "acme");
+  EXPECT_EQ(info.metadata().at("enforced"), "true");
+}
+
 TEST(MapUpstreamErrorTest, ConfirmationIncompleteIsFailedPreconditionOnVerify) {
   const UpstreamResponse response = Response(
       400,
       R"({"error": {"code": "bad_request", "message": "Confirmation incomplete"}})");
-  EXPECT_EQ(
-      MapUpstreamError(ErrorContext::kVerifyToken, response, {}, kNow).code(),
-      absl::StatusCode::kFailedPrecondition);
+  const absl::Status verify =
+      MapUpstreamError(ErrorContext::kVerifyToken, response, {}, kNow);
+  EXPECT_EQ(verify.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(InfoOf(verify).reason(), "CONFIRMATION_INCOMPLETE");
   EXPECT_EQ(MapUpstreamError(ErrorContext::kDefault, response, {}, kNow).code(),
             absl::StatusCode::kInvalidArgument);
   const UpstreamResponse other_400 = Response(
@@ -199,6 +268,34 @@ TEST(RetryDelayTest, BodyLimitResetMsThenReset) {
                     "total": 100}}})"),
       {}, kNow);
   EXPECT_EQ(RetryOf(s), absl::Milliseconds(5250));
+}
+
+TEST(RetryDelayTest, LimitResetInEitherMagnitude) {
+  // Older descriptions say seconds, Vercel's CLI reads milliseconds.
+  EXPECT_EQ(RetryDelay(Response(429, ""), 0, 1700000004000, kNow),
+            absl::Seconds(4));
+  EXPECT_EQ(RetryDelay(Response(429, ""), 0, 1700000004, kNow),
+            absl::Seconds(4));
+  EXPECT_EQ(
+      RetryDelay(Response(429, "", {{"x-ratelimit-reset", "1700000006000"}}), 0,
+                 0, kNow),
+      absl::Seconds(6));
+  EXPECT_EQ(ResetTime(99'999'999'999), absl::FromUnixSeconds(99'999'999'999));
+  EXPECT_EQ(ResetTime(100'000'000'000), absl::FromUnixMillis(100'000'000'000));
+}
+
+TEST(VercelRequestIdTest, OnlyASafeHeaderValue) {
+  EXPECT_EQ(VercelRequestId(
+                Response(200, "", {{"x-vercel-id", "fra1::iad1::abc-123"}})),
+            "fra1::iad1::abc-123");
+  EXPECT_FALSE(VercelRequestId(Response(200, "")).has_value());
+  EXPECT_FALSE(
+      VercelRequestId(Response(200, "", {{"x-vercel-id", ""}})).has_value());
+  EXPECT_FALSE(VercelRequestId(Response(200, "", {{"x-vercel-id", "a\x85"}}))
+                   .has_value());
+  EXPECT_FALSE(VercelRequestId(
+                   Response(200, "", {{"x-vercel-id", std::string(300, 'a')}}))
+                   .has_value());
 }
 
 TEST(RetryDelayTest, RetryAfterWinsOverOtherSources) {

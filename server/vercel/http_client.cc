@@ -133,6 +133,8 @@ struct Transfer {
   CURL* easy = nullptr;  // Owned by the loop's pool while idle.
   std::unique_ptr<curl_slist, SlistCleanup> headers;
   UpstreamResponse response;
+  // Whether the blank line that ends the last response's headers arrived.
+  bool headers_complete = false;
   bool too_large = false;
   char error_buffer[CURL_ERROR_SIZE] = {};
 
@@ -154,6 +156,11 @@ struct Transfer {
     if (absl::StartsWith(line, "HTTP/")) {
       // A new response begins (e.g. after "100 Continue"): forget the last.
       transfer->response.headers.clear();
+      transfer->headers_complete = false;
+      return bytes;
+    }
+    if (line == "\r\n" || line == "\n") {
+      transfer->headers_complete = true;
       return bytes;
     }
     const size_t colon = line.find(':');
@@ -592,6 +599,13 @@ class HttpClient::Loop {
 
   absl::StatusOr<UpstreamResponse> ResultOf(Transfer& transfer,
                                             CURLcode code) const {
+    if (code == CURLE_OK && !transfer.headers_complete) {
+      // libcurl reports a connection closed inside the headers as a
+      // complete response with no body; it is an upstream that went away.
+      return absl::UnavailableError(
+          "cannot reach the Vercel API: the connection closed inside the "
+          "response headers");
+    }
     if (code == CURLE_OK) {
       curl_easy_getinfo(transfer.easy, CURLINFO_RESPONSE_CODE,
                         &transfer.response.http_status);

@@ -22,13 +22,15 @@ namespace {
 // hang until cancelled or timed out (the kernel completes the handshake).
 // In kAnswer mode a thread per connection answers every request but those
 // for /slow with `response` on a kept-alive connection and counts
-// connections.
+// connections; in kAnswerThenClose mode it closes the connection after the
+// first answer.
 class LoopbackServer {
  public:
-  enum class Mode { kSilent, kAnswer };
+  enum class Mode { kSilent, kAnswer, kAnswerThenClose };
 
   LoopbackServer(Mode mode, std::string response = "")
-      : response_(std::move(response)) {
+      : close_after_answer_(mode == Mode::kAnswerThenClose),
+        response_(std::move(response)) {
     fd_ = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -38,7 +40,7 @@ class LoopbackServer {
     socklen_t len = sizeof(addr);
     getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
     port_ = ntohs(addr.sin_port);
-    if (mode == Mode::kAnswer) {
+    if (mode != Mode::kSilent) {
       acceptor_ = std::thread([this] { AcceptLoop(); });
     }
   }
@@ -78,12 +80,17 @@ class LoopbackServer {
         pending.erase(0, end + 4);
         // Requests for /slow are never answered: they hold the connection.
         if (slow) continue;
-        if (write(client, response_.data(), response_.size()) < 0) break;
+        if (write(client, response_.data(), response_.size()) < 0 ||
+            close_after_answer_) {
+          close(client);
+          return;
+        }
       }
     }
     close(client);
   }
 
+  const bool close_after_answer_;
   std::string response_;
   int fd_ = -1;
   int port_ = 0;
@@ -175,6 +182,19 @@ TEST(HttpClientTest, OversizedBodyFailsWithResourceExhausted) {
   outcome.Wait();
   EXPECT_EQ(outcome.result.status().code(),
             absl::StatusCode::kResourceExhausted);
+}
+
+TEST(HttpClientTest, ResponseCutInsideItsHeadersIsUnavailable) {
+  // libcurl itself reports this as a complete, empty 200.
+  LoopbackServer server(
+      LoopbackServer::Mode::kAnswerThenClose,
+      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Len");
+  auto client = MakeClient(server.Url());
+  Outcome outcome;
+  ASSERT_TRUE(client->Submit(Get(), Later(), outcome.Callback()).ok());
+  outcome.Wait();
+  EXPECT_EQ(outcome.result.status().code(), absl::StatusCode::kUnavailable)
+      << outcome.result.status();
 }
 
 TEST(HttpClientTest, DeadlineBoundsTheTransfer) {

@@ -27,15 +27,31 @@ TEST(BuildGetAuthTokenTest, EncodesThePathSegmentEvenIfNotValidated) {
             "/v5/user/tokens/..%2Fa%2Fb%3Fc");
 }
 
-TEST(BuildListAuthTokensTest, FirstAndLaterPages) {
-  EXPECT_EQ(BuildListAuthTokens("", "", std::nullopt, "t").target,
-            "/v5/user/tokens");
+TEST(BuildListAuthTokensPageTest, TodaysListingWithTheLargestPages) {
+  EXPECT_EQ(BuildListAuthTokensPage("", "", "", "t").target,
+            "/v6/user/tokens?limit=100");
   const UpstreamRequest page =
-      BuildListAuthTokens("team_1", "", int64_t{1700000000000}, "t");
+      BuildListAuthTokensPage("team_1", "", "1700000000000", "t");
   EXPECT_EQ(page.method, HttpMethod::kGet);
-  EXPECT_EQ(page.target, "/v5/user/tokens?teamId=team_1&until=1700000000000");
-  EXPECT_EQ(page.endpoint, "GET /v5/user/tokens");
+  EXPECT_EQ(page.target,
+            "/v6/user/tokens?teamId=team_1&limit=100&until=1700000000000");
+  EXPECT_EQ(page.endpoint, "GET /v6/user/tokens");
   EXPECT_EQ(page.bearer_token, "t");
+  EXPECT_TRUE(page.idempotent);
+}
+
+TEST(BuildListAuthTokensRawTest, SeedsListingWithLimitAndCursors) {
+  vercel::authentication::v1::ListAuthTokensRawRequest request;
+  EXPECT_EQ(BuildListAuthTokensRaw(request, "t").target, "/v5/user/tokens");
+  request.set_slug("acme");
+  request.set_limit(5);
+  request.set_until("abc:1");
+  request.set_since("17");
+  const UpstreamRequest page = BuildListAuthTokensRaw(request, "t");
+  EXPECT_EQ(page.target,
+            "/v5/user/tokens?slug=acme&limit=5&until=abc%3A1&since=17");
+  EXPECT_EQ(page.endpoint, "GET /v5/user/tokens");
+  EXPECT_TRUE(page.idempotent);
 }
 
 TEST(BuildCreateAuthTokenTest, PlainTokenBody) {
@@ -49,6 +65,27 @@ TEST(BuildCreateAuthTokenTest, PlainTokenBody) {
   EXPECT_EQ(out->endpoint, "POST /v3/user/tokens");
   EXPECT_EQ(out->body, R"({"name":"ci \"deploy\""})");
   EXPECT_EQ(out->bearer_token, "t");
+  EXPECT_FALSE(out->idempotent);
+}
+
+TEST(BuildCreateAuthTokenTest, AccountWideTokenSendsNoTeamId) {
+  v1::CreateAuthTokenRequest request;
+  request.set_name("cli");
+  auto out = BuildCreateAuthToken(request, "t");
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out->target, "/v3/user/tokens");
+  EXPECT_EQ(out->body, R"({"name":"cli"})");
+}
+
+TEST(BuildCreateAuthTokenTest, ProjectScopedTokenSendsProjectIdInTheBody) {
+  v1::CreateAuthTokenRequest request;
+  request.set_team_id("team_1");
+  request.set_name("deploy");
+  request.set_project_id("prj_1");
+  auto out = BuildCreateAuthToken(request, "t");
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out->target, "/v3/user/tokens?teamId=team_1");
+  EXPECT_EQ(out->body, R"({"name":"deploy","projectId":"prj_1"})");
 }
 
 TEST(BuildCreateAuthTokenTest, Oauth2TokenBodyWithExpiryInMillis) {
@@ -77,6 +114,7 @@ TEST(BuildDeleteAuthTokenTest, UsesV3AndDelete) {
   EXPECT_EQ(out.target, "/v3/user/tokens/current");
   EXPECT_EQ(out.endpoint, "DELETE /v3/user/tokens/{tokenId}");
   EXPECT_EQ(out.bearer_token, "t");
+  EXPECT_FALSE(out.idempotent);
 }
 
 TEST(BuildEmailLoginTest, BodyAndNoAuthorization) {
@@ -111,6 +149,9 @@ TEST(BuildVerifyTokenTest, QueryInOrderEncodedAndNoAuthorization) {
   EXPECT_EQ(out.endpoint, "GET /registration/verify");
   EXPECT_TRUE(out.bearer_token.empty());
   EXPECT_TRUE(out.body.empty());
+  // A repeat would fail: the first answer minted the token and consumed
+  // the login.
+  EXPECT_FALSE(out.idempotent);
 }
 
 }  // namespace

@@ -1,8 +1,11 @@
 #include "server/vercel/response_mapping.h"
 
+#include <cmath>
+#include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "google/protobuf/util/json_util.h"
 #include "server/common/service_error.h"
 #include "server/common/time_conversion.h"
@@ -52,6 +55,43 @@ absl::Status SetTime(bool has_millis, int64_t millis, absl::string_view field,
   return absl::OkStatus();
 }
 
+absl::StatusOr<v1::SudoVerification> ToSudo(const wire::Sudo& in) {
+  v1::SudoVerification out;
+  out.set_origin(in.origin());
+  if (auto s =
+          FirstError({SetTime(in.has_expires_at(), in.expires_at(),
+                              "scopes.sudo.expiresAt", out,
+                              &v1::SudoVerification::mutable_expires_at),
+                      SetTime(in.has_verified_at(), in.verified_at(),
+                              "scopes.sudo.verifiedAt", out,
+                              &v1::SudoVerification::mutable_verified_at)});
+      !s.ok()) {
+    return s;
+  }
+  return out;
+}
+
+absl::StatusOr<v1::TokenScope> ToScope(const wire::Scope& in) {
+  v1::TokenScope out;
+  out.set_type(in.type());
+  out.set_team_id(in.team_id());
+  out.set_origin(in.origin());
+  if (auto s = FirstError(
+          {SetTime(in.has_created_at(), in.created_at(), "scopes.createdAt",
+                   out, &v1::TokenScope::mutable_created_at),
+           SetTime(in.has_expires_at(), in.expires_at(), "scopes.expiresAt",
+                   out, &v1::TokenScope::mutable_expires_at)});
+      !s.ok()) {
+    return s;
+  }
+  if (in.has_sudo()) {
+    absl::StatusOr<v1::SudoVerification> sudo = ToSudo(in.sudo());
+    if (!sudo.ok()) return sudo.status();
+    *out.mutable_sudo() = *std::move(sudo);
+  }
+  return out;
+}
+
 absl::StatusOr<v1::AuthToken> ToAuthToken(const wire::AuthToken& in) {
   if (in.id().empty()) return Malformed("a token has no id");
   v1::AuthToken out;
@@ -59,21 +99,14 @@ absl::StatusOr<v1::AuthToken> ToAuthToken(const wire::AuthToken& in) {
   out.set_name(in.name());
   out.set_type(in.type());
   out.set_origin(in.origin());
+  out.set_prefix(in.prefix());
+  out.set_suffix(in.suffix());
+  out.set_leaked_url(in.leaked_url());
+  out.set_project_id(in.project_id());
   for (const wire::Scope& scope_in : in.scopes()) {
-    v1::TokenScope& scope = *out.add_scopes();
-    scope.set_type(scope_in.type());
-    scope.set_team_id(scope_in.team_id());
-    scope.set_origin(scope_in.origin());
-    if (auto s =
-            FirstError({SetTime(scope_in.has_created_at(),
-                                scope_in.created_at(), "scopes.createdAt",
-                                scope, &v1::TokenScope::mutable_created_at),
-                        SetTime(scope_in.has_expires_at(),
-                                scope_in.expires_at(), "scopes.expiresAt",
-                                scope, &v1::TokenScope::mutable_expires_at)});
-        !s.ok()) {
-      return s;
-    }
+    absl::StatusOr<v1::TokenScope> scope = ToScope(scope_in);
+    if (!scope.ok()) return scope.status();
+    *out.add_scopes() = *std::move(scope);
   }
   if (auto s =
           FirstError({SetTime(in.has_expires_at(), in.expires_at(), "expiresAt",
@@ -81,10 +114,62 @@ absl::StatusOr<v1::AuthToken> ToAuthToken(const wire::AuthToken& in) {
                       SetTime(in.has_active_at(), in.active_at(), "activeAt",
                               out, &v1::AuthToken::mutable_active_at),
                       SetTime(in.has_created_at(), in.created_at(), "createdAt",
-                              out, &v1::AuthToken::mutable_created_at)});
+                              out, &v1::AuthToken::mutable_created_at),
+                      SetTime(in.has_leaked_at(), in.leaked_at(), "leakedAt",
+                              out, &v1::AuthToken::mutable_leaked_at),
+                      SetTime(in.has_revoked_at(), in.revoked_at(), "revokedAt",
+                              out, &v1::AuthToken::mutable_revoked_at)});
       !s.ok()) {
     return s;
   }
+  return out;
+}
+
+// A pagination cursor as text: a string as is, a number in decimal (an
+// integral one without exponent), nullopt for null or absent. Sets
+// `*millis` when the cursor is an integral number, as the seed's int64
+// fields carry it.
+absl::StatusOr<std::optional<std::string>> CursorText(
+    bool present, const google::protobuf::Value& in, absl::string_view field,
+    std::optional<int64_t>* millis) {
+  *millis = std::nullopt;
+  if (!present) return std::optional<std::string>();
+  switch (in.kind_case()) {
+    case google::protobuf::Value::kNullValue:
+      return std::optional<std::string>();
+    case google::protobuf::Value::kStringValue:
+      if (in.string_value().empty()) return std::optional<std::string>();
+      return std::optional<std::string>(in.string_value());
+    case google::protobuf::Value::kNumberValue: {
+      const double number = in.number_value();
+      // 2^63 is exactly representable; anything at or past it is not an
+      // int64.
+      if (std::trunc(number) == number && std::fabs(number) < 9.2e18) {
+        *millis = static_cast<int64_t>(number);
+        return std::optional<std::string>(absl::StrCat(**millis));
+      }
+      return std::optional<std::string>(absl::StrFormat("%.17g", number));
+    }
+    default:
+      return Malformed(
+          absl::StrCat(field, " is neither a number nor a string"));
+  }
+}
+
+absl::StatusOr<v1::Pagination> ToPagination(const wire::Pagination& in) {
+  v1::Pagination out;
+  out.set_count(in.count());
+  std::optional<int64_t> millis;
+  absl::StatusOr<std::optional<std::string>> next =
+      CursorText(in.has_next(), in.next(), "pagination.next", &millis);
+  if (!next.ok()) return next.status();
+  if (next->has_value()) out.set_next_cursor(**next);
+  if (millis.has_value()) out.set_next(*millis);
+  absl::StatusOr<std::optional<std::string>> prev =
+      CursorText(in.has_prev(), in.prev(), "pagination.prev", &millis);
+  if (!prev.ok()) return prev.status();
+  if (prev->has_value()) out.set_prev_cursor(**prev);
+  if (millis.has_value()) out.set_prev(*millis);
   return out;
 }
 
@@ -120,11 +205,10 @@ absl::StatusOr<v1::ListAuthTokensRawResponse> MapListAuthTokensResponse(
     *out.mutable_testing_token() = *std::move(token);
   }
   if (parsed->has_pagination()) {
-    const wire::Pagination& in = parsed->pagination();
-    v1::Pagination* pagination = out.mutable_pagination();
-    pagination->set_count(in.count());
-    if (in.has_next()) pagination->set_next(in.next());
-    if (in.has_prev()) pagination->set_prev(in.prev());
+    absl::StatusOr<v1::Pagination> pagination =
+        ToPagination(parsed->pagination());
+    if (!pagination.ok()) return pagination.status();
+    *out.mutable_pagination() = *std::move(pagination);
   }
   return out;
 }

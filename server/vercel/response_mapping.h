@@ -17,8 +17,12 @@ namespace vercel_tokens {
 absl::StatusOr<vercel::authentication::v1::GetAuthTokenResponse>
 MapGetAuthTokenResponse(absl::string_view body);
 
-// One page of GET /v5/user/tokens, as ListAuthTokensRaw returns it.
-// ListAuthTokens concatenates the `tokens` of successive pages.
+// One page of GET /v5/user/tokens (as ListAuthTokensRaw returns it) or of
+// GET /v6/user/tokens (ListAuthTokens concatenates the `tokens` of
+// successive pages). Vercel's cursors `next` and `prev` may be numbers or
+// strings: both come back as text in `next_cursor` / `prev_cursor`, and an
+// integral number also in the seed's int64 `next` / `prev`; a cursor of any
+// other JSON type is malformed.
 absl::StatusOr<vercel::authentication::v1::ListAuthTokensRawResponse>
 MapListAuthTokensResponse(absl::string_view body);
 

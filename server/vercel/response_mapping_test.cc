@@ -114,6 +114,25 @@ TEST(MapListAuthTokensResponseTest, MapsTokensTestingTokenAndPagination) {
   EXPECT_FALSE(out->pagination().has_prev());
 }
 
+TEST(MapListAuthTokensResponseTest, CursorsAreOpaqueNumbersOrStrings) {
+  auto numbers = MapListAuthTokensResponse(
+      R"({"tokens": [], "pagination": {"count": 0, "next": 1632816536007,
+          "prev": 1632816536999}})");
+  ASSERT_TRUE(numbers.ok()) << numbers.status();
+  EXPECT_EQ(numbers->pagination().next_cursor(), "1632816536007");
+  EXPECT_EQ(numbers->pagination().prev_cursor(), "1632816536999");
+  EXPECT_EQ(numbers->pagination().prev(), 1632816536999);
+  auto strings = MapListAuthTokensResponse(
+      R"({"tokens": [], "pagination": {"count": 0, "next": "eyJpZCI6Mn0",
+          "prev": null}})");
+  ASSERT_TRUE(strings.ok()) << strings.status();
+  EXPECT_EQ(strings->pagination().next_cursor(), "eyJpZCI6Mn0");
+  // The seed's int64 field cannot hold a string cursor.
+  EXPECT_FALSE(strings->pagination().has_next());
+  EXPECT_EQ(strings->pagination().prev_cursor(), "");
+  EXPECT_FALSE(strings->pagination().has_prev());
+}
+
 TEST(MapListAuthTokensResponseTest, EmptyListAndNoTestingToken) {
   auto out = MapListAuthTokensResponse(
       R"({"tokens": [], "pagination": {"count": 0, "next": null, "prev": null}})");
@@ -121,12 +140,52 @@ TEST(MapListAuthTokensResponseTest, EmptyListAndNoTestingToken) {
   EXPECT_EQ(out->tokens_size(), 0);
   EXPECT_FALSE(out->has_testing_token());
   EXPECT_FALSE(out->pagination().has_next());
+  EXPECT_EQ(out->pagination().next_cursor(), "");
+}
+
+TEST(MapGetAuthTokenResponseTest, MapsTodaysFields) {
+  auto out = MapGetAuthTokenResponse(R"({"token": {
+      "id": "tok_1", "name": "ci", "type": "token", "origin": "manual",
+      "prefix": "vcp_ab", "suffix": "yz", "projectId": "prj_1",
+      "leakedAt": 1700000000123, "leakedUrl": "https://github.com/a/b",
+      "revokedAt": 1700000000456, "activeAt": 1, "createdAt": 1,
+      "scopes": [{"type": "user", "origin": "email", "createdAt": 1,
+                  "sudo": {"origin": "totp", "expiresAt": 1700000001000,
+                           "verifiedAt": 1700000000000}},
+                 {"type": "team", "teamId": "team_1", "origin": "saml",
+                  "createdAt": 1}]}})");
+  ASSERT_TRUE(out.ok()) << out.status();
+  const auto& token = out->token();
+  EXPECT_EQ(token.prefix(), "vcp_ab");
+  EXPECT_EQ(token.suffix(), "yz");
+  EXPECT_EQ(token.project_id(), "prj_1");
+  EXPECT_EQ(token.leaked_url(), "https://github.com/a/b");
+  EXPECT_EQ(token.leaked_at().seconds(), 1700000000);
+  EXPECT_EQ(token.leaked_at().nanos(), 123000000);
+  EXPECT_EQ(token.revoked_at().nanos(), 456000000);
+  ASSERT_TRUE(token.scopes(0).has_sudo());
+  EXPECT_EQ(token.scopes(0).sudo().origin(), "totp");
+  EXPECT_EQ(token.scopes(0).sudo().expires_at().seconds(), 1700000001);
+  EXPECT_EQ(token.scopes(0).sudo().verified_at().seconds(), 1700000000);
+  EXPECT_FALSE(token.scopes(1).has_sudo());
+}
+
+TEST(MapGetAuthTokenResponseTest, AbsentTimesStayUnset) {
+  auto out = MapGetAuthTokenResponse(R"({"token": {"id": "t", "leakedAt": null,
+      "scopes": [{"type": "user", "sudo": {"origin": "otp"}}]}})");
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_FALSE(out->token().has_leaked_at());
+  EXPECT_FALSE(out->token().has_revoked_at());
+  EXPECT_FALSE(out->token().scopes(0).sudo().has_expires_at());
+  EXPECT_FALSE(out->token().scopes(0).sudo().has_verified_at());
 }
 
 TEST(MapListAuthTokensResponseTest, RejectsWrongTypes) {
   ExpectMalformed(MapListAuthTokensResponse(R"({"tokens": {}})").status());
   ExpectMalformed(
-      MapListAuthTokensResponse(R"({"pagination": {"next": "soon"}})")
+      MapListAuthTokensResponse(R"({"pagination": {"next": true}})").status());
+  ExpectMalformed(
+      MapListAuthTokensResponse(R"({"pagination": {"prev": {"a": 1}}})")
           .status());
   ExpectMalformed(
       MapListAuthTokensResponse(R"({"tokens": [{"name": "no id"}]})").status());

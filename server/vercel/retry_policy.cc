@@ -25,10 +25,10 @@ bool IsRetryable(const absl::StatusOr<UpstreamResponse>& result) {
 }  // namespace
 
 std::optional<absl::Duration> NextRetryDelay(
-    const RetryPolicy& policy, HttpMethod method, int attempts_made,
+    const RetryPolicy& policy, bool idempotent, int attempts_made,
     const absl::StatusOr<UpstreamResponse>& result, absl::Time now,
     absl::Time deadline, double jitter) {
-  if (method != HttpMethod::kGet || attempts_made >= policy.max_attempts ||
+  if (!idempotent || attempts_made >= policy.max_attempts ||
       !IsRetryable(result)) {
     return std::nullopt;
   }

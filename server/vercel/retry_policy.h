@@ -9,10 +9,12 @@
 
 namespace vercel_tokens {
 
-// When a failed upstream request is sent again. Only GETs are retried: a
-// POST or DELETE that failed may still have taken effect (Vercel's own
-// clients differ here; this errs on the side of never creating a token
-// twice).
+// When a failed upstream request is sent again. Only idempotent requests
+// (UpstreamRequest::idempotent: the reads of GetAuthToken, ListAuthTokens
+// and ListAuthTokensRaw) are retried: a POST, a DELETE or the token-minting
+// GET /registration/verify that failed may still have taken effect (Vercel's
+// own clients differ here; this errs on the side of never creating a token
+// twice or losing a minted one).
 struct RetryPolicy {
   // Attempts per request, the first included; 1 disables retries.
   int max_attempts = 3;
@@ -25,7 +27,8 @@ struct RetryPolicy {
 };
 
 // Decides whether the request that produced `result` is sent again, and
-// after how long. Retryable: a transfer that could not reach Vercel
+// after how long. Only an `idempotent` request is retried. Retryable: a
+// transfer that could not reach Vercel
 // (UNAVAILABLE), and HTTP 429, 502, 503 and 504. The delay is Vercel's own
 // when it gives one (on 429 anything RetryDelay reads; on 5xx only
 // Retry-After, since X-RateLimit-Reset there says nothing about recovery),
@@ -34,7 +37,7 @@ struct RetryPolicy {
 // `attempts_made` reached the policy's maximum, or when the next attempt
 // would start after `deadline`. Pure.
 std::optional<absl::Duration> NextRetryDelay(
-    const RetryPolicy& policy, HttpMethod method, int attempts_made,
+    const RetryPolicy& policy, bool idempotent, int attempts_made,
     const absl::StatusOr<UpstreamResponse>& result, absl::Time now,
     absl::Time deadline, double jitter);
 

@@ -21,9 +21,9 @@ absl::StatusOr<UpstreamResponse> Http(
 
 std::optional<absl::Duration> Delay(
     const absl::StatusOr<UpstreamResponse>& result, int attempts_made = 1,
-    HttpMethod method = HttpMethod::kGet, absl::Time deadline = kFarDeadline,
+    bool idempotent = true, absl::Time deadline = kFarDeadline,
     double jitter = 0.0) {
-  return NextRetryDelay(RetryPolicy(), method, attempts_made, result, kNow,
+  return NextRetryDelay(RetryPolicy(), idempotent, attempts_made, result, kNow,
                         deadline, jitter);
 }
 
@@ -43,11 +43,12 @@ TEST(NextRetryDelayTest, NeverRetriesOtherOutcomes) {
   EXPECT_FALSE(Delay(absl::ResourceExhaustedError("big")).has_value());
 }
 
-TEST(NextRetryDelayTest, NeverRetriesPostOrDelete) {
-  EXPECT_FALSE(Delay(Http(503), 1, HttpMethod::kPost).has_value());
-  EXPECT_FALSE(Delay(Http(503), 1, HttpMethod::kDelete).has_value());
-  EXPECT_FALSE(Delay(absl::UnavailableError("refused"), 1, HttpMethod::kPost)
-                   .has_value());
+TEST(NextRetryDelayTest, NeverRetriesWhatIsNotIdempotent) {
+  // POST, DELETE and the token-minting GET /registration/verify.
+  EXPECT_FALSE(Delay(Http(503), 1, false).has_value());
+  EXPECT_FALSE(Delay(Http(429), 1, false).has_value());
+  EXPECT_FALSE(
+      Delay(absl::UnavailableError("cut mid-body"), 1, false).has_value());
 }
 
 TEST(NextRetryDelayTest, StopsAfterMaxAttempts) {
@@ -55,23 +56,23 @@ TEST(NextRetryDelayTest, StopsAfterMaxAttempts) {
   EXPECT_FALSE(Delay(Http(503), 3).has_value());
   RetryPolicy disabled;
   disabled.max_attempts = 1;
-  EXPECT_FALSE(NextRetryDelay(disabled, HttpMethod::kGet, 1, Http(503), kNow,
-                              kFarDeadline, 0)
-                   .has_value());
+  EXPECT_FALSE(
+      NextRetryDelay(disabled, true, 1, Http(503), kNow, kFarDeadline, 0)
+          .has_value());
 }
 
 TEST(NextRetryDelayTest, ExponentialBackoffWithJitter) {
-  EXPECT_EQ(Delay(Http(503), 1, HttpMethod::kGet, kFarDeadline, 0.0),
+  EXPECT_EQ(Delay(Http(503), 1, true, kFarDeadline, 0.0),
             absl::Milliseconds(50));
-  EXPECT_EQ(Delay(Http(503), 1, HttpMethod::kGet, kFarDeadline, 0.5),
+  EXPECT_EQ(Delay(Http(503), 1, true, kFarDeadline, 0.5),
             absl::Milliseconds(75));
-  EXPECT_EQ(Delay(Http(503), 2, HttpMethod::kGet, kFarDeadline, 0.0),
+  EXPECT_EQ(Delay(Http(503), 2, true, kFarDeadline, 0.0),
             absl::Milliseconds(100));
   RetryPolicy many;
   many.max_attempts = 10;
-  EXPECT_EQ(NextRetryDelay(many, HttpMethod::kGet, 9, Http(503), kNow,
-                           kFarDeadline, 0.999999),
-            absl::Seconds(2) * (0.5 + 0.999999 / 2));
+  EXPECT_EQ(
+      NextRetryDelay(many, true, 9, Http(503), kNow, kFarDeadline, 0.999999),
+      absl::Seconds(2) * (0.5 + 0.999999 / 2));
 }
 
 TEST(NextRetryDelayTest, HonoursVercelsDelayWhenShort) {
@@ -90,12 +91,11 @@ TEST(NextRetryDelayTest, RateLimitResetCountsOnlyFor429) {
 }
 
 TEST(NextRetryDelayTest, NoRetryThatWouldStartAfterTheDeadline) {
-  EXPECT_FALSE(Delay(Http(429, {{"retry-after", "2"}}), 1, HttpMethod::kGet,
-                     kNow + absl::Seconds(1))
-                   .has_value());
   EXPECT_FALSE(
-      Delay(Http(503), 1, HttpMethod::kGet, kNow + absl::Milliseconds(20))
+      Delay(Http(429, {{"retry-after", "2"}}), 1, true, kNow + absl::Seconds(1))
           .has_value());
+  EXPECT_FALSE(
+      Delay(Http(503), 1, true, kNow + absl::Milliseconds(20)).has_value());
 }
 
 }  // namespace

@@ -32,6 +32,10 @@ struct UpstreamRequest {
   // The call's W3C trace context (rpc/trace_context.h), sent as the
   // `traceparent` header when not empty.
   std::string traceparent;
+  // Whether sending the request twice has the effect of sending it once, so
+  // that a failed attempt may be retried (retry_policy.h). Not every GET is:
+  // GET /registration/verify mints a token and consumes the login.
+  bool idempotent = false;
 };
 
 // The absl::Status payload (no value) that marks a failed transfer which

@@ -82,7 +82,7 @@ class CMakePackageTest(unittest.TestCase):
             "vercel-user-tokens field token_id",
         ])
         self.assertEqual([(r["method"], r["path"]) for r in requests],
-                         [("GET", "/v5/user/tokens")])
+                         [("GET", "/v6/user/tokens")])
         self.assertEqual(requests[0]["headers"]["authorization"],
                          f"Bearer {harness.SEED_SECRET}")
 

@@ -256,7 +256,10 @@ class ChartServerTest(unittest.TestCase):
         result = self.run_upstream_test_pod(int(line.split()[1]))
 
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
-        self.assertIn("PERMISSION_DENIED", result.stdout)
+        # A made-up token: Vercel answers 403 invalidToken.
+        self.assertIn("error: UNAUTHENTICATED: Vercel API error 403",
+                      result.stdout)
+        self.assertIn("reason: INVALID_TOKEN", result.stdout)
 
     def test_helm_test_fails_when_vercel_cannot_be_reached(self):
         with socket.socket() as s:  # a port nothing listens on

@@ -25,20 +25,30 @@ import harness
 TOKEN_ID = re.compile(r"[0-9a-f]{64}")
 # AuthToken.prefix as the fake sends it (a secret's first 8 characters), or
 # nothing from a server that does not pass Vercel's prefix through.
-SECRET_PREFIX = re.compile(r"(vcp_\S{4})?")
+SECRET_PREFIX = re.compile(r"(vcp_\S{2})?")
 RATE_LIMITED_BODY = json.dumps(
     {"error": {"code": "rate_limited", "message": "Too many requests"}})
 
 
+# The ErrorInfo metadata line of Vercel's request id (x-vercel-id), which
+# differs on every run.
+VERCEL_REQUEST_ID_LINE = re.compile(
+    r"error_info\.metadata: vercel_request_id=\S+")
+
+
 def failure_block(output: str, heading: str) -> list[str]:
-    """Returns the indented lines printed under `heading`."""
+    """Returns the indented lines printed under `heading`, Vercel's request
+    id shown as `vercel_request_id=<id>`."""
     lines = output.splitlines()
     start = lines.index(heading) + 1
     block = []
     for line in lines[start:]:
         if not line.startswith("  "):
             break
-        block.append(line.strip())
+        line = line.strip()
+        if VERCEL_REQUEST_ID_LINE.fullmatch(line):
+            line = "error_info.metadata: vercel_request_id=<id>"
+        block.append(line)
     return block
 
 
@@ -95,7 +105,7 @@ class ClientExampleChecks:
         sent = [(r["method"], r["path"], r["raw_query"], r["body_json"])
                 for r in requests]
         self.assertEqual(sent, [
-            ("GET", "/v5/user/tokens", "", ""),
+            ("GET", "/v6/user/tokens", "limit=100", ""),
             ("POST", "/v3/user/tokens", f"teamId={harness.SEED_TEAM}",
              json.dumps({"name": name}, separators=(",", ":"))),
             ("GET", f"/v5/user/tokens/{token_id}", "", ""),
@@ -117,6 +127,7 @@ class ClientExampleChecks:
                 "error_info: reason=NOT_FOUND domain=api.vercel.com",
                 "error_info.metadata: http_status=404",
                 "error_info.metadata: vercel_code=not_found",
+                "error_info.metadata: vercel_request_id=<id>",
                 "retry_info: none",
             ])
 
@@ -135,7 +146,7 @@ class ClientExampleChecks:
         with harness.Stack() as stack:
             # Longer than the server waits out by itself, on every attempt.
             stack.control("/_fake/faults", {
-                "method": "GET", "path": "/v5/user/tokens", "times": 10,
+                "method": "GET", "path": "/v6/user/tokens", "times": 10,
                 "status": 429, "headers": {"Retry-After": "30"},
                 "body": RATE_LIMITED_BODY})
             result = self.run_example(stack)
@@ -150,6 +161,7 @@ class ClientExampleChecks:
                 "error_info: reason=RATE_LIMITED domain=api.vercel.com",
                 "error_info.metadata: http_status=429",
                 "error_info.metadata: vercel_code=rate_limited",
+                "error_info.metadata: vercel_request_id=<id>",
                 "retry_info: retry after 30s",
             ])
         self.assertTrue(requests)
@@ -174,7 +186,7 @@ class ClientLayerChecks(ClientExampleChecks):
         # RetryInfo 1 s; the example's client waits that out and lists again.
         with harness.Stack(("--upstream_max_attempts=1",)) as stack:
             stack.control("/_fake/faults", {
-                "method": "GET", "path": "/v5/user/tokens", "times": 1,
+                "method": "GET", "path": "/v6/user/tokens", "times": 1,
                 "status": 429, "headers": {"Retry-After": "1"},
                 "body": RATE_LIMITED_BODY})
             started = time.monotonic()
@@ -185,6 +197,6 @@ class ClientLayerChecks(ClientExampleChecks):
         self.assertEqual(result.stdout.splitlines()[0],
                          "listed 1 token(s): seed")
         self.assertEqual(
-            [r["path"] for r in requests[:2]], ["/v5/user/tokens"] * 2)
+            [r["path"] for r in requests[:2]], ["/v6/user/tokens"] * 2)
         self.assertEqual(requests[2]["method"], "POST")
         self.assertGreaterEqual(elapsed, 1.0)

@@ -120,7 +120,7 @@ class GoExampleTest(client_example_checks.ClientLayerChecks,
                 "method": "GET", "path": "/v5/user/tokens/forbidden",
                 "status": 403, "body": FORBIDDEN_BODY})
             stack.control("/_fake/faults", {
-                "method": "GET", "path": "/v5/user/tokens", "status": 429,
+                "method": "GET", "path": "/v6/user/tokens", "status": 429,
                 "headers": {"Retry-After": "30"},
                 "body": client_example_checks.RATE_LIMITED_BODY})
             result = stack.run_example([self.sample])

@@ -138,12 +138,12 @@ class LayerChecks:
         # 429 on with RetryInfo 1 s; the client waits that out, and its
         # second attempt succeeds.
         values, requests = self.probe("list", {
-            "method": "GET", "path": "/v5/user/tokens", "times": 3,
+            "method": "GET", "path": "/v6/user/tokens", "times": 3,
             "status": 429, "headers": {"Retry-After": "1"},
             "body": client_example_checks.RATE_LIMITED_BODY})
         self.assertEqual(values, {"listed": ["1"]})
         self.assertEqual([r["path"] for r in requests],
-                         ["/v5/user/tokens"] * 4)
+                         ["/v6/user/tokens"] * 4)
 
     def test_tls_with_a_root_ca_and_a_server_name_override(self) -> None:
         with tempfile.TemporaryDirectory() as folder:

@@ -2,9 +2,12 @@
 """A fake of Vercel's user-token REST API, run as its own process by the tests.
 
 It serves the seven user-token operations (as
-shared/reference/vercel-user-tokens-api.md describes them) from in-memory
-state, plus a control API under /_fake/ that tests use to seed state, inject
-faults, hold requests and inspect what the service under test sent.
+shared/reference/vercel-user-tokens-api.md describes them, including "Today's
+API": /v6 listing with opaque string cursors, team-less and project-scoped
+create, the new token fields, 403s with invalidToken, missingToken and SAML
+bodies, x-vercel-id on every response) from in-memory state, plus a control
+API under /_fake/ that tests use to seed state, inject faults, hold requests
+and inspect what the service under test sent.
 
 Start:  python3 fake_vercel.py --port 0 [--host 127.0.0.1]
                                [--tls-cert FILE --tls-key FILE]
@@ -16,6 +19,7 @@ requests watch the client socket with poll(POLLRDHUP)).
 from __future__ import annotations
 
 import argparse
+import base64
 import dataclasses
 import json
 import os
@@ -33,11 +37,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 
 DEFAULT_PAGE_SIZE = 20
+MAX_LIST_LIMIT = 100
 DEFAULT_WAIT_TIMEOUT_MS = 10_000
 RATE_LIMIT = 100
 RATE_LIMIT_WINDOW_S = 60
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
-AUTHENTICATED_PREFIXES = ("/v5/user/tokens", "/v3/user/tokens")
+AUTHENTICATED_PREFIXES = ("/v5/user/tokens", "/v6/user/tokens",
+                          "/v3/user/tokens")
 CONTROL_PREFIX = "/_fake/"
 TOKEN_TYPE = "oauth2-token"
 DEFAULT_EMAIL_TOKEN_NAME = "email-login"
@@ -45,13 +51,16 @@ DEFAULT_EMAIL_TOKEN_NAME = "email-login"
 # every AuthToken.
 FUTURE_BODY_FIELD = {"vercelFutureField": {"x": [1, 2]}}
 FUTURE_TOKEN_FIELD = {"futureTokenField": "ignored"}
-CREATE_PLAIN_KEYS = frozenset({"name", "expiresAt"})
+CREATE_PLAIN_KEYS = frozenset({"name", "expiresAt", "projectId"})
 CREATE_OAUTH_KEYS = frozenset(
     {"type", "name", "clientId", "installationId", "expiresAt"})
 SECURITY_CODE_ADJECTIVES = (
     "Practical", "Brave", "Calm", "Eager", "Gentle", "Lucky", "Quiet", "Swift")
 SECURITY_CODE_ANIMALS = (
     "Saola", "Otter", "Falcon", "Lynx", "Heron", "Panda", "Tapir", "Zebra")
+# How many characters of a secret AuthToken.prefix and .suffix show.
+SECRET_PREFIX_LENGTH = 6
+SECRET_SUFFIX_LENGTH = 4
 
 JsonObject = dict[str, Any]
 
@@ -71,6 +80,31 @@ def as_integral(value: int | float) -> int | float:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def encode_cursor(created_at: int) -> str:
+    """Returns the opaque string cursor /v6 sends for a createdAt."""
+    return base64.urlsafe_b64encode(
+        json.dumps({"createdAt": created_at}).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> int:
+    """Returns the createdAt of an encode_cursor() cursor, or raises 400."""
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        created_at = decoded["createdAt"]
+    except (ValueError, TypeError, KeyError):
+        raise bad_request("`until` and `since` must be cursors this "
+                          "listing sent") from None
+    if not isinstance(created_at, int) or isinstance(created_at, bool):
+        raise bad_request("`until` and `since` must be cursors this "
+                          "listing sent")
+    return created_at
+
+
+def new_vercel_id() -> str:
+    """Returns a fresh request id shaped like Vercel's x-vercel-id."""
+    return f"fra1::iad1::{secrets.token_hex(4)}-{now_ms()}-{secrets.token_hex(6)}"
 
 
 def canonical_json(text: str) -> str:
@@ -107,10 +141,6 @@ def token_not_found() -> ApiError:
 # --------------------------------------------------------------------------
 
 
-PREFIX_LENGTH = 8
-SUFFIX_LENGTH = 4
-
-
 @dataclasses.dataclass
 class StoredToken:
     """One token: its AuthToken metadata plus the secret bearer."""
@@ -123,24 +153,31 @@ class StoredToken:
     active_at: int
     secret: str
     expires_at: int | float | None = None
+    project_id: str | None = None
+    leaked_url: str | None = None
 
     def to_json(self) -> JsonObject:
-        """Returns the AuthToken JSON object (never the secret)."""
+        """Returns the AuthToken JSON object (never the whole secret)."""
         body: JsonObject = {
             "id": self.id,
             "name": self.name,
             "type": TOKEN_TYPE,
             "origin": self.origin,
-            "scopes": [dict(scope) for scope in self.scopes],
+            "scopes": [json.loads(json.dumps(scope)) for scope in self.scopes],
             "activeAt": self.active_at,
             "createdAt": self.created_at,
-            # Like Vercel, the secret's first and last characters, so that
-            # its owner can recognise it.
-            "prefix": self.secret[:PREFIX_LENGTH],
-            "suffix": self.secret[-SUFFIX_LENGTH:],
+            "prefix": self.secret[:SECRET_PREFIX_LENGTH],
+            "suffix": self.secret[-SECRET_SUFFIX_LENGTH:],
         }
         if self.expires_at is not None:
             body["expiresAt"] = self.expires_at
+        if self.project_id is not None:
+            body["projectId"] = self.project_id
+        if self.leaked_url is not None:
+            # Vercel's secret scanning found it in public and revoked it.
+            body["leakedAt"] = self.created_at + 1
+            body["leakedUrl"] = self.leaked_url
+            body["revokedAt"] = self.created_at + 2
         body.update(FUTURE_TOKEN_FIELD)
         return body
 
@@ -155,6 +192,9 @@ class TokenSpec:
     expires_at: int | float | None = None
     secret: str | None = None
     token_id: str | None = None
+    project_id: str | None = None
+    leaked_url: str | None = None
+    sudo: JsonObject | None = None
 
 
 @dataclasses.dataclass
@@ -192,15 +232,18 @@ class TokenStore:
         self._last_created_ms = 0
         self._page_size = DEFAULT_PAGE_SIZE
         self._testing_token: StoredToken | None = None
+        self._saml_teams: frozenset[str] = frozenset()
 
     def reset(self, page_size: int, with_testing_token: bool,
-              seeds: list[TokenSpec]) -> list[JsonObject]:
+              seeds: list[TokenSpec],
+              saml_teams: frozenset[str] = frozenset()) -> list[JsonObject]:
         """Forgets everything, then creates the seeds in order."""
         with self._lock:
             self._tokens.clear()
             self._ids_by_secret.clear()
             self._logins.clear()
             self._page_size = page_size
+            self._saml_teams = saml_teams
             self._testing_token = None
             if with_testing_token:
                 self._testing_token = self._build(
@@ -223,6 +266,11 @@ class TokenStore:
             token.active_at = max(now_ms(), token.created_at)
             return token_id
 
+    def enforces_saml(self, team_id: str) -> bool:
+        """Tells whether the team requires SAML (a 403 for any token)."""
+        with self._lock:
+            return team_id in self._saml_teams
+
     def get(self, token_id: str) -> JsonObject | None:
         """Returns the AuthToken JSON of a token, or None if unknown."""
         with self._lock:
@@ -238,25 +286,38 @@ class TokenStore:
             del self._ids_by_secret[token.secret]
             return True
 
-    def page(self, until: int | None) -> JsonObject:
-        """Returns one newest-first page of tokens created before until."""
+    def page(self, until: int | None, since: int | None = None,
+             limit: int | None = None,
+             cursor: Callable[[int], Any] = lambda created_at: created_at,
+             with_testing_token: bool = True) -> JsonObject:
+        """Returns one newest-first page of tokens.
+
+        Without since: the newest `limit` (else page_size) tokens created
+        before until. With since: the oldest such tokens created after since
+        (the page before it), still listed newest first. next points past
+        the page's oldest token when older ones exist, prev at its newest.
+        `cursor` turns a createdAt into the cursor sent as next/prev.
+        """
         with self._lock:
+            size = limit or self._page_size
             newest_first = sorted(self._tokens.values(),
                                   key=lambda token: token.created_at,
                                   reverse=True)
             eligible = [token for token in newest_first
-                        if until is None or token.created_at < until]
-            page = eligible[:self._page_size]
-            more = len(eligible) > len(page)
+                        if (until is None or token.created_at < until)
+                        and (since is None or token.created_at > since)]
+            page = eligible[-size:] if since is not None else eligible[:size]
+            older = [token for token in newest_first
+                     if page and token.created_at < page[-1].created_at]
             body: JsonObject = {
                 "tokens": [token.to_json() for token in page],
                 "pagination": {
                     "count": len(page),
-                    "next": page[-1].created_at if more else None,
-                    "prev": page[0].created_at if page else None,
+                    "next": cursor(page[-1].created_at) if older else None,
+                    "prev": cursor(page[0].created_at) if page else None,
                 },
             }
-            if self._testing_token is not None:
+            if with_testing_token and self._testing_token is not None:
                 body["testingToken"] = self._testing_token.to_json()
             return body
 
@@ -311,6 +372,8 @@ class TokenStore:
         scope.update(origin=spec.origin, createdAt=created)
         if expires_at is not None:
             scope["expiresAt"] = expires_at
+        if spec.sudo is not None and not spec.team_id:
+            scope["sudo"] = dict(spec.sudo)
         return StoredToken(
             id=spec.token_id or secrets.token_hex(32),
             name=spec.name,
@@ -320,6 +383,8 @@ class TokenStore:
             active_at=created,
             secret=spec.secret or new_secret(),
             expires_at=expires_at,
+            project_id=spec.project_id,
+            leaked_url=spec.leaked_url,
         )
 
 
@@ -341,6 +406,7 @@ class Fault:
     body: str | None = None
     hold: bool = False
     close: bool = False
+    cut_headers: bool = False
 
     def matches(self, method: str, path: str) -> bool:
         """Tells whether this fault applies to a request (times aside)."""
@@ -525,6 +591,8 @@ class IncomingRequest:
             "body": self.text,
             "body_json": canonical_json(self.text),
             "aborted": False,
+            # The x-vercel-id the answer carries (unless a fault replaces it).
+            "vercel_id": new_vercel_id(),
         }
 
 
@@ -540,7 +608,7 @@ def validate_create_body(body: JsonObject) -> None:
         raise bad_request("`name` is required and must be a string")
     if "expiresAt" in body and not is_number(body["expiresAt"]):
         raise bad_request("`expiresAt` must be a number")
-    for key in ("clientId", "installationId"):
+    for key in ("clientId", "installationId", "projectId"):
         if key in body and not isinstance(body[key], str):
             raise bad_request(f"`{key}` must be a string")
 
@@ -561,6 +629,7 @@ class VercelApi:
         self._store = store
         self._routes: list[tuple[str, re.Pattern[str], VercelHandler]] = [
             ("GET", re.compile(r"/v5/user/tokens"), self._list_tokens),
+            ("GET", re.compile(r"/v6/user/tokens"), self._list_tokens_v6),
             ("GET", re.compile(r"/v5/user/tokens/(?P<token_id>[^/]+)"),
              self._get_token),
             ("POST", re.compile(r"/v3/user/tokens"), self._create_token),
@@ -576,6 +645,7 @@ class VercelApi:
             caller = None
             if request.path.startswith(AUTHENTICATED_PREFIXES):
                 caller = self._authenticate(request)
+                self._enforce_saml(request)
             handler, params = self._route(request)
             body = handler(request, caller, **params)
         except ApiError as error:
@@ -597,24 +667,57 @@ class VercelApi:
             "authorization", "").partition(" ")
         secret = secret.strip()
         if scheme.lower() != "bearer" or not secret:
-            raise ApiError(401, "unauthorized",
-                           "Missing authentication token")
+            raise ApiError(403, "forbidden",
+                           "The request is missing an authentication token",
+                           missingToken=True)
         token_id = self._store.authenticate(secret)
         if token_id is None:
             raise ApiError(403, "forbidden", "Not authorized",
                            invalidToken=True)
         return token_id
 
+    def _enforce_saml(self, request: IncomingRequest) -> None:
+        team_id = request.query.get("teamId")
+        if team_id and self._store.enforces_saml(team_id):
+            raise ApiError(403, "forbidden",
+                           "You must re-authenticate with SAML to access "
+                           "this team", saml=True, teamId=team_id,
+                           scope=f"scope-{team_id}", enforced=True)
+
+    @staticmethod
+    def _limit(query: dict[str, str]) -> int | None:
+        text = query.get("limit")
+        if text is None:
+            return None
+        if not text.isdigit() or not 1 <= int(text) <= MAX_LIST_LIMIT:
+            raise bad_request(f"`limit` must be 1 to {MAX_LIST_LIMIT}")
+        return int(text)
+
     def _list_tokens(self, request: IncomingRequest,
                      caller: str) -> JsonObject:
-        until_text = request.query.get("until")
-        until = None
-        if until_text is not None:
-            try:
-                until = int(until_text)
-            except ValueError:
-                raise bad_request("`until` must be a number") from None
-        return self._store.page(until)
+        """The seed's /v5 listing: numeric (millisecond) cursors."""
+        cursors = {}
+        for key in ("until", "since"):
+            text = request.query.get(key)
+            if text is not None:
+                try:
+                    cursors[key] = int(text)
+                except ValueError:
+                    raise bad_request(f"`{key}` must be a number") from None
+        return self._store.page(cursors.get("until"), cursors.get("since"),
+                                self._limit(request.query))
+
+    def _list_tokens_v6(self, request: IncomingRequest,
+                        caller: str) -> JsonObject:
+        """Today's /v6 listing: opaque string cursors, no testingToken."""
+        query = request.query
+        until = query.get("until")
+        since = query.get("since")
+        return self._store.page(
+            None if until is None else decode_cursor(until),
+            None if since is None else decode_cursor(since),
+            self._limit(query), cursor=encode_cursor,
+            with_testing_token=False)
 
     def _get_token(self, request: IncomingRequest, caller: str,
                    token_id: str) -> JsonObject:
@@ -625,14 +728,15 @@ class VercelApi:
 
     def _create_token(self, request: IncomingRequest,
                       caller: str) -> JsonObject:
-        team_id = request.query.get("teamId")
-        if not team_id:
-            raise bad_request("the query parameter `teamId` is required")
+        team_id = request.query.get("teamId") or None
         body = request.json_object()
         validate_create_body(body)
+        if "projectId" in body and team_id is None:
+            raise bad_request("a project-scoped token needs `teamId`")
         token, secret = self._store.create(TokenSpec(
             name=body["name"], origin="manual", team_id=team_id,
-            expires_at=body.get("expiresAt")))
+            expires_at=body.get("expiresAt"),
+            project_id=body.get("projectId")))
         return {"token": token, "bearerToken": secret}
 
     def _delete_token(self, request: IncomingRequest, caller: str,
@@ -694,8 +798,8 @@ def parse_seed(seed: Any) -> TokenSpec:
     """Turns one /_fake/reset token entry into a TokenSpec."""
     if not isinstance(seed, dict):
         raise bad_request("each seeded token must be an object")
-    require_keys(seed, {"name", "bearerToken", "teamId", "expiresAt", "id"},
-                 "token")
+    require_keys(seed, {"name", "bearerToken", "teamId", "expiresAt", "id",
+                        "projectId", "leakedUrl", "sudo"}, "token")
     return TokenSpec(
         name=typed(seed, "name", str, "seed"),
         origin="manual",
@@ -703,6 +807,9 @@ def parse_seed(seed: Any) -> TokenSpec:
         expires_at=typed(seed, "expiresAt", (int, float)),
         secret=typed(seed, "bearerToken", str),
         token_id=typed(seed, "id", str),
+        project_id=typed(seed, "projectId", str),
+        leaked_url=typed(seed, "leakedUrl", str),
+        sudo=typed(seed, "sudo", dict),
     )
 
 
@@ -723,6 +830,7 @@ def parse_fault(body: JsonObject) -> Fault:
         body=typed(body, "body", str),
         hold=typed(body, "hold", bool, False),
         close=typed(body, "close", bool, False),
+        cut_headers=typed(body, "cut_headers", bool, False),
     )
     if fault.times < 1:
         raise bad_request("`times` must be at least 1")
@@ -782,12 +890,16 @@ class ControlApi:
 
     def _reset(self, request: IncomingRequest) -> tuple[int, JsonObject]:
         body = self._optional_object(request)
-        require_keys(body, {"page_size", "testing_token", "tokens"}, "reset")
+        require_keys(body, {"page_size", "testing_token", "tokens",
+                            "saml_teams"}, "reset")
         page_size = typed(body, "page_size", int, DEFAULT_PAGE_SIZE)
         if page_size < 1:
             raise bad_request("`page_size` must be at least 1")
         testing_token = typed(body, "testing_token", bool, False)
         seeds = [parse_seed(seed) for seed in typed(body, "tokens", list, [])]
+        saml_teams = typed(body, "saml_teams", list, [])
+        if not all(isinstance(team, str) for team in saml_teams):
+            raise bad_request("`saml_teams` must be a list of team ids")
         for attribute in ("secret", "token_id"):
             values = [getattr(seed, attribute) for seed in seeds
                       if getattr(seed, attribute) is not None]
@@ -795,7 +907,8 @@ class ControlApi:
                 raise bad_request("seeded ids and bearerTokens must be unique")
         with self._condition:
             self._harness.reset()
-            tokens = self._store.reset(page_size, testing_token, seeds)
+            tokens = self._store.reset(page_size, testing_token, seeds,
+                                       frozenset(saml_teams))
         return 200, {"tokens": tokens}
 
     def _add_fault(self, request: IncomingRequest) -> tuple[int, JsonObject]:
@@ -847,14 +960,14 @@ def merge_headers(base: dict[str, str],
     return merged
 
 
-def vercel_headers(remaining: int) -> dict[str, str]:
+def vercel_headers(remaining: int, vercel_id: str) -> dict[str, str]:
     """Returns the headers every Vercel response carries."""
     return {
         "Content-Type": JSON_CONTENT_TYPE,
+        "X-Vercel-Id": vercel_id,
         "X-RateLimit-Limit": str(RATE_LIMIT),
         "X-RateLimit-Remaining": str(remaining),
         "X-RateLimit-Reset": str(int(time.time()) + RATE_LIMIT_WINDOW_S),
-        "X-Vercel-Id": f"fra1::{secrets.token_hex(8)}",
     }
 
 
@@ -903,12 +1016,21 @@ class FakeVercelHandler(BaseHTTPRequestHandler):
         if fault and fault.close:
             self.close_connection = True
             return
+        if fault and fault.cut_headers:
+            # A status line and part of the headers, then the connection
+            # closes: the response never completes.
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n"
+                             b"Content-Type: application/json\r\n"
+                             b"Content-Len")
+            self.wfile.flush()
+            self.close_connection = True
+            return
         if fault and fault.replaces_answer:
             status, body = fault.answer()
         else:
             status, payload = self.server.vercel_api.respond(request)
             body = json.dumps(payload).encode()
-        headers = vercel_headers(remaining)
+        headers = vercel_headers(remaining, entry["vercel_id"])
         if fault:
             headers = merge_headers(headers, fault.headers)
         self._send(status, headers, body)

@@ -22,6 +22,7 @@ import tempfile
 import time
 import unittest
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -32,8 +33,10 @@ WAIT_MS = 5000
 ALPHA_SECRET = "secret-alpha"
 BETA_SECRET = "secret-beta"
 FUTURE_BODY_FIELD = {"x": [1, 2]}
-MISSING_TOKEN_ERROR = {"error": {"code": "unauthorized",
-                                 "message": "Missing authentication token"}}
+MISSING_TOKEN_ERROR = {"error": {
+    "code": "forbidden",
+    "message": "The request is missing an authentication token",
+    "missingToken": True}}
 BAD_TOKEN_ERROR = {"error": {"code": "forbidden", "message": "Not authorized",
                              "invalidToken": True}}
 TOKEN_NOT_FOUND_ERROR = {"error": {"code": "not_found",
@@ -209,20 +212,21 @@ class FakeVercelTestCase(unittest.TestCase):
 class AuthenticationTest(FakeVercelTestCase):
     """Bearer authentication on /v5 and /v3 token endpoints."""
 
-    def test_missing_authorization_is_401(self) -> None:
+    def test_missing_authorization_is_403_missing_token(self) -> None:
         for method, path in (("GET", "/v5/user/tokens"),
+                             ("GET", "/v6/user/tokens"),
                              ("GET", "/v5/user/tokens/current"),
                              ("POST", "/v3/user/tokens?teamId=t"),
                              ("DELETE", "/v3/user/tokens/id-beta")):
             with self.subTest(path=path):
                 reply = self.call(method, path, token=None)
-                self.assertEqual(reply.status, 401)
+                self.assertEqual(reply.status, 403)
                 self.assertEqual(reply.json(), MISSING_TOKEN_ERROR)
 
     def test_non_bearer_authorization_counts_as_missing(self) -> None:
         reply = self.call("GET", "/v5/user/tokens", token=None,
                           headers={"Authorization": "Basic c2VjcmV0"})
-        self.assertEqual(reply.status, 401)
+        self.assertEqual(reply.status, 403)
         self.assertEqual(reply.json(), MISSING_TOKEN_ERROR)
 
     def test_unknown_secret_is_403_invalid_token(self) -> None:
@@ -295,7 +299,7 @@ class TokenEndpointsTest(FakeVercelTestCase):
             "createdAt": token["createdAt"], "expiresAt": 4102444800000}])
         self.assertEqual(body["vercelFutureField"], FUTURE_BODY_FIELD)
         # The secret's ends, as Vercel shows them, never the secret.
-        self.assertEqual(token["prefix"], body["bearerToken"][:8])
+        self.assertEqual(token["prefix"], body["bearerToken"][:6])
         self.assertEqual(token["suffix"], body["bearerToken"][-4:])
         current = self.call("GET", "/v5/user/tokens/current",
                             token=body["bearerToken"])
@@ -322,8 +326,10 @@ class TokenEndpointsTest(FakeVercelTestCase):
 
     def test_create_rejects_invalid_requests(self) -> None:
         cases = {
-            "missing teamId": ("", {"name": "n"}),
-            "empty teamId": ("?teamId=", {"name": "n"}),
+            "projectId without teamId": ("", {"name": "n",
+                                              "projectId": "prj_1"}),
+            "projectId not a string": ("?teamId=t", {"name": "n",
+                                                     "projectId": 1}),
             "not JSON": ("?teamId=t", "{name"),
             "not an object": ("?teamId=t", ["name"]),
             "no name": ("?teamId=t", {"expiresAt": 1}),
@@ -349,6 +355,61 @@ class TokenEndpointsTest(FakeVercelTestCase):
                     "Invalid request: "), error["message"])
         listed = self.call("GET", "/v5/user/tokens").json()
         self.assertEqual(listed["pagination"]["count"], 2)
+
+    def test_create_without_team_is_account_wide(self) -> None:
+        reply = self.call("POST", "/v3/user/tokens", {"name": "cli"})
+        self.assertEqual(reply.status, 200)
+        token = reply.json()["token"]
+        self.assertEqual(token["scopes"], [{
+            "type": "user", "origin": "manual",
+            "createdAt": token["createdAt"]}])
+        self.assertNotIn("projectId", token)
+        secret = reply.json()["bearerToken"]
+        self.assertEqual(token["prefix"], secret[:6])
+        self.assertEqual(token["suffix"], secret[-4:])
+
+    def test_create_project_scoped(self) -> None:
+        reply = self.call("POST", "/v3/user/tokens?teamId=team_1",
+                          {"name": "deploy", "projectId": "prj_1"})
+        self.assertEqual(reply.status, 200)
+        token = reply.json()["token"]
+        self.assertEqual(token["projectId"], "prj_1")
+        self.assertEqual(token["scopes"][0]["teamId"], "team_1")
+
+    def test_seeded_leak_project_and_sudo(self) -> None:
+        seeded = self.reset(tokens=[
+            seed("leaked", "vcp_leakedsecret", id="leaked",
+                 leakedUrl="https://github.com/acme/app/blob/main/.env"),
+            seed("sudo", "vcp_sudosecret", id="sudo",
+                 sudo={"origin": "totp", "expiresAt": 1700000600000,
+                       "verifiedAt": 1700000000000}),
+            seed("proj", "vcp_projsecret", id="proj", teamId="team_1",
+                 projectId="prj_9")])
+        leaked = seeded[0]
+        self.assertEqual(leaked["leakedUrl"],
+                         "https://github.com/acme/app/blob/main/.env")
+        self.assertEqual(leaked["leakedAt"], leaked["createdAt"] + 1)
+        self.assertEqual(leaked["revokedAt"], leaked["createdAt"] + 2)
+        self.assertEqual(leaked["prefix"], "vcp_le")
+        self.assertEqual(leaked["suffix"], "cret")
+        self.assertNotIn("leakedAt", seeded[1])
+        self.assertEqual(seeded[1]["scopes"][0]["sudo"], {
+            "origin": "totp", "expiresAt": 1700000600000,
+            "verifiedAt": 1700000000000})
+        self.assertEqual(seeded[2]["projectId"], "prj_9")
+
+    def test_saml_enforcing_team_answers_403_saml(self) -> None:
+        self.reset(saml_teams=["team_s"], tokens=[seed("a", ALPHA_SECRET)])
+        reply = self.call("GET", "/v5/user/tokens?teamId=team_s")
+        self.assertEqual(reply.status, 403)
+        error = reply.json()["error"]
+        self.assertEqual(error["code"], "forbidden")
+        self.assertIs(error["saml"], True)
+        self.assertEqual(error["teamId"], "team_s")
+        self.assertEqual(error["scope"], "scope-team_s")
+        self.assertIs(error["enforced"], True)
+        self.assertEqual(self.call("GET", "/v5/user/tokens?teamId=other")
+                         .status, 200)
 
     def test_delete_revokes_the_token(self) -> None:
         reply = self.call("DELETE", "/v3/user/tokens/id-beta")
@@ -413,6 +474,55 @@ class ListTokensTest(FakeVercelTestCase):
             "GET", f"/v5/user/tokens?until={body['pagination']['next']}",
             token="secret-0").json()
         self.assertEqual([t["name"] for t in rest["tokens"]], ["t0"])
+
+    def test_v5_limit_and_since(self) -> None:
+        seeded = self.reset(tokens=[
+            seed(f"t{i}", f"secret-{i}") for i in range(5)])
+        created = [token["createdAt"] for token in seeded]
+        body = self.call("GET", "/v5/user/tokens?limit=2",
+                         token="secret-0").json()
+        self.assertEqual([t["name"] for t in body["tokens"]], ["t4", "t3"])
+        before = self.call("GET", f"/v5/user/tokens?limit=2&since={created[1]}",
+                           token="secret-0").json()
+        self.assertEqual([t["name"] for t in before["tokens"]], ["t3", "t2"])
+        self.assertEqual(before["pagination"]["next"], created[2])
+        self.assertEqual(before["pagination"]["prev"], created[3])
+
+    def test_v6_pages_with_limit_and_string_cursors(self) -> None:
+        self.reset(testing_token=True, tokens=[
+            seed(f"t{i}", f"secret-{i}") for i in range(5)])
+        names, cursors = [], []
+        path = "/v6/user/tokens?limit=2"
+        while True:
+            body = self.call("GET", path, token="secret-0").json()
+            self.assertNotIn("testingToken", body)
+            names.append([t["name"] for t in body["tokens"]])
+            cursor = body["pagination"]["next"]
+            if cursor is None:
+                break
+            self.assertIsInstance(cursor, str)
+            cursors.append(cursor)
+            path = ("/v6/user/tokens?limit=2&until="
+                    + urllib.parse.quote(cursor, safe=""))
+        self.assertEqual(names, [["t4", "t3"], ["t2", "t1"], ["t0"]])
+        self.assertIsInstance(body["pagination"]["prev"], str)
+        self.assertEqual(len(set(cursors)), 2)
+
+    def test_v6_default_limit_is_20_and_at_most_100(self) -> None:
+        self.reset(tokens=[seed(f"t{i}", f"secret-{i}") for i in range(21)])
+        body = self.call("GET", "/v6/user/tokens", token="secret-0").json()
+        self.assertEqual(len(body["tokens"]), 20)
+        for bad in ("0", "101", "x"):
+            with self.subTest(limit=bad):
+                reply = self.call("GET", f"/v6/user/tokens?limit={bad}",
+                                  token="secret-0")
+                self.assertEqual(reply.status, 400)
+
+    def test_v6_refuses_cursors_it_did_not_send(self) -> None:
+        for cursor in ("1700000000000", "not-base64!"):
+            with self.subTest(cursor=cursor):
+                reply = self.call("GET", f"/v6/user/tokens?until={cursor}")
+                self.assertEqual(reply.status, 400)
 
     def test_invalid_until_is_400(self) -> None:
         reply = self.call("GET", "/v5/user/tokens?until=soon")
@@ -524,7 +634,7 @@ class HttpBehaviourTest(FakeVercelTestCase):
     """Routing, headers and connection handling."""
 
     def test_unknown_paths_and_methods_are_404(self) -> None:
-        for method, path in (("GET", "/v6/user/tokens"), ("GET", "/"),
+        for method, path in (("GET", "/v7/user/tokens"), ("GET", "/"),
                              ("PUT", "/v5/user/tokens"),
                              ("GET", "/v3/user/tokens")):
             with self.subTest(method=method, path=path):
@@ -548,7 +658,17 @@ class HttpBehaviourTest(FakeVercelTestCase):
             self.assertEqual(reply.headers["Content-Type"],
                              "application/json; charset=utf-8")
             self.recorded()  # Control calls do not count.
-        self.assertEqual(statuses, [200, 401, 200])
+        self.assertEqual(statuses, [200, 403, 200])
+
+    def test_every_vercel_response_has_an_x_vercel_id(self) -> None:
+        self.add_fault(status=503, body="")
+        ids = []
+        for token in (ALPHA_SECRET, None, ALPHA_SECRET):
+            reply = self.call("GET", "/v5/user/tokens", token=token)
+            ids.append(reply.headers["X-Vercel-Id"])
+        self.assertEqual(len(set(ids)), 3)
+        self.assertEqual([entry["vercel_id"] for entry in self.recorded()],
+                         ids)
 
     def test_rate_limit_remaining_floors_at_zero(self) -> None:
         connection = self.connection()
@@ -737,6 +857,19 @@ class FaultTest(FakeVercelTestCase):
             connection.getresponse()
         self.assertEqual(self.call("GET", "/v5/user/tokens").status, 200)
         self.assertEqual(len(self.recorded()), 2)
+
+    def test_cut_headers_ends_the_connection_inside_the_headers(self) -> None:
+        self.add_fault(cut_headers=True)
+        with socket.create_connection(("127.0.0.1", self.fake.port),
+                                      timeout=TIMEOUT_S) as raw:
+            raw.sendall(b"GET /v5/user/tokens HTTP/1.1\r\n"
+                        b"Host: fake\r\n\r\n")
+            received = b""
+            while chunk := raw.recv(4096):
+                received += chunk
+        self.assertTrue(received.startswith(b"HTTP/1.1 200 OK\r\n"))
+        self.assertNotIn(b"\r\n\r\n", received)
+        self.assertEqual(self.call("GET", "/v5/user/tokens").status, 200)
 
     def test_hold_then_release_answers_normally(self) -> None:
         self.add_fault(path="/v5/user/tokens/current", hold=True)

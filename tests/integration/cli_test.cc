@@ -65,21 +65,21 @@ class CliTest : public IntegrationTest {
   }
 };
 
-TEST_F(CliTest, ListPrintsEveryTokenAsJson) {
-  ASSERT_EQ(Reset(NumberedTokens(3, 2)).size(), 3u);
+TEST_F(CliTest, ListPrintsEveryTokenOfMoreThan100AsJson) {
+  ASSERT_EQ(Reset(NumberedTokens(150, 20)).size(), 150u);
 
   CliResult result = Run({"--format=json", "list"});
 
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_THAT(result.out, HasSubstr("\"created_at\""));
   auto response = ParseJson<v1::ListAuthTokensResponse>(result.out);
-  ASSERT_EQ(response.tokens_size(), 3);
-  EXPECT_EQ(response.tokens(0).name(), "t3");
-  EXPECT_EQ(response.tokens(2).name(), "t1");
+  ASSERT_EQ(response.tokens_size(), 150);
+  EXPECT_EQ(response.tokens(0).name(), "t150");
+  EXPECT_EQ(response.tokens(149).name(), "t1");
   std::vector<RecordedRequest> upstream = Requests();
   ASSERT_EQ(upstream.size(), 2u);
   for (const RecordedRequest& r : upstream) {
-    EXPECT_EQ(r.path(), "/v5/user/tokens");
+    EXPECT_EQ(r.path(), "/v6/user/tokens");
     EXPECT_EQ(r.headers().at("authorization"),
               absl::StrCat("Bearer ", kSeedSecret));
   }
@@ -97,8 +97,31 @@ TEST_F(CliTest, ListRawPrintsOnePageWithItsCursor) {
   EXPECT_EQ(response.tokens(0).name(), "t3");
   EXPECT_EQ(response.pagination().count(), 2);
   EXPECT_EQ(response.pagination().next(), seeded[1].created_at());
+  EXPECT_EQ(response.pagination().next_cursor(),
+            absl::StrCat(seeded[1].created_at()));
+  EXPECT_THAT(result.err, HasSubstr(absl::StrCat("next page: --until=",
+                                                 seeded[1].created_at())));
   EXPECT_THAT(Requests(), ElementsAre(IsUpstream("GET", "/v5/user/tokens",
                                                  "slug=my-team")));
+}
+
+TEST_F(CliTest, ListRawUntilReadsTheNextPage) {
+  std::vector<VercelToken> seeded = Reset(NumberedTokens(5, 20));
+  ASSERT_EQ(seeded.size(), 5u);
+  const std::string cursor = absl::StrCat(seeded[3].created_at());
+
+  CliResult result = Run({"list-raw", "--limit=2", "--until=" + cursor});
+
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  auto response = ParseJson<v1::ListAuthTokensRawResponse>(result.out);
+  ASSERT_EQ(response.tokens_size(), 2);
+  EXPECT_EQ(response.tokens(0).name(), "t3");
+  EXPECT_EQ(response.tokens(1).name(), "t2");
+  EXPECT_EQ(response.pagination().next_cursor(),
+            absl::StrCat(seeded[1].created_at()));
+  EXPECT_THAT(Requests(),
+              ElementsAre(IsUpstream("GET", "/v5/user/tokens",
+                                     absl::StrCat("limit=2&until=", cursor))));
 }
 
 TEST_F(CliTest, TableFormatShowsTheTokenName) {
@@ -128,6 +151,35 @@ TEST_F(CliTest, GetPrintsOneTokenWithTheTokenFromAFile) {
                   "teamId=team_a")));
   EXPECT_EQ(upstream[0].headers().at("authorization"),
             absl::StrCat("Bearer ", kSeedSecret));
+}
+
+TEST_F(CliTest, CreateWithoutTeamIdIsAccountWide) {
+  CliResult created = Run({"create", "--name=laptop"});
+
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  auto response = ParseJson<v1::CreateAuthTokenResponse>(created.out);
+  ASSERT_EQ(response.token().scopes_size(), 1);
+  EXPECT_EQ(response.token().scopes(0).type(), "user");
+  EXPECT_THAT(Requests(),
+              ElementsAre(IsUpstream("POST", "/v3/user/tokens", "")));
+}
+
+TEST_F(CliTest, CreateWithProjectIdIsProjectScoped) {
+  CliResult created = Run(
+      {"--team_id=team_a", "create", "--name=deploy", "--project_id=prj_1"});
+
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  auto response = ParseJson<v1::CreateAuthTokenResponse>(created.out);
+  EXPECT_EQ(response.token().project_id(), "prj_1");
+  std::vector<RecordedRequest> upstream = Requests();
+  ASSERT_THAT(upstream, ElementsAre(IsUpstream("POST", "/v3/user/tokens",
+                                               "teamId=team_a")));
+  EXPECT_EQ(upstream[0].body_json(),
+            R"({"name":"deploy","projectId":"prj_1"})");
+
+  CliResult refused = Run({"create", "--name=deploy", "--project_id=prj_1"});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_THAT(refused.err, HasSubstr("--project_id needs --team_id"));
 }
 
 TEST_F(CliTest, CreateThenDelete) {
@@ -219,6 +271,24 @@ TEST_F(CliTest, LoginPollsUntilTheEmailIsConfirmed) {
   v1::GetAuthTokenResponse got;
   ASSERT_TRUE(IsOk(Client(response.token()).GetAuthToken(current, &got)));
   EXPECT_EQ(got.token().name(), "cli-login");
+}
+
+TEST_F(CliTest, LoginStopsAtOnceOnAnythingButNotYetConfirmed) {
+  Fault gone;
+  gone.set_path("/registration/verify");
+  gone.set_status(400);
+  gone.set_body(
+      R"({"error":{"code":"bad_request","message":"Login expired"}})");
+  ASSERT_TRUE(IsOk(fake().AddFault(gone)));
+
+  CliResult result = Run({"login", "--email=ada@example.com",
+                          "--poll_interval=10ms", "--login_timeout=30s"});
+
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.err, HasSubstr("error: INVALID_ARGUMENT: "));
+  std::vector<RecordedRequest> upstream = Requests();
+  ASSERT_EQ(upstream.size(), 2u);
+  EXPECT_EQ(upstream[1].path(), "/registration/verify");
 }
 
 TEST_F(CliTest, FailingCallExitsOneWithTheCode) {

@@ -78,7 +78,7 @@ class SecretsTest : public IntegrationTest {
 
     grpc::Status wrong =
         ClientOf(server, kWrongSecret).GetAuthToken(current, &got);
-    EXPECT_TRUE(HasCode(wrong, grpc::StatusCode::PERMISSION_DENIED));
+    EXPECT_TRUE(HasCode(wrong, grpc::StatusCode::UNAUTHENTICATED));
     absl::StrAppend(errors, Visible(wrong));
   }
 };

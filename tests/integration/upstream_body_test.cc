@@ -67,7 +67,7 @@ TEST_F(UpstreamBodyTest, WronglyTypedFieldIsInternal) {
 }
 
 TEST_F(UpstreamBodyTest, WronglyTypedListIsInternal) {
-  AnswerOnce("/v5/user/tokens",
+  AnswerOnce("/v6/user/tokens",
              R"({"tokens":"none","pagination":{"count":0,"next":null}})");
 
   v1::ListAuthTokensResponse response;

@@ -124,12 +124,13 @@ TEST_F(ValidationTest, CreateAuthTokenRejectsClientIdWithoutOAuth2Type) {
   EXPECT_THAT(Requests(), IsEmpty());
 }
 
-TEST_F(ValidationTest, CreateAuthTokenRejectsAMissingTeam) {
+TEST_F(ValidationTest, CreateAuthTokenRejectsAProjectWithoutTeam) {
   v1::CreateAuthTokenRequest request = ValidCreate();
   request.clear_team_id();
+  request.set_project_id("prj_1");
   v1::CreateAuthTokenResponse response;
 
-  ExpectRejected(Client().CreateAuthToken(request, &response), "team_id");
+  ExpectRejected(Client().CreateAuthToken(request, &response), "project_id");
   EXPECT_THAT(Requests(), IsEmpty());
 }
 
