@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 # Extra flags for `make run`, e.g. ARGS="--listen=127.0.0.1:50051".
 ARGS ?=
 
-.PHONY: all deps configure build test run stubs bench format clean
+.PHONY: all deps configure build test run demo stubs bench format clean
 
 all: build
 
@@ -22,6 +22,11 @@ test: build
 
 run: build
 	$(BUILD_DIR)/server/vercel-tokens-server $(ARGS)
+
+# The server against the fake Vercel API with a seeded account, on
+# localhost:50051; prints what to run next (scripts/demo.sh).
+demo: build
+	scripts/demo.sh $(BUILD_DIR)
 
 # Regenerates the committed client stubs of every language from proto/.
 stubs: deps

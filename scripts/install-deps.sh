@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs whatever the build and the tests need and this machine lacks:
 # Debian 12 packages listed in scripts/deps/apt-*.txt (one a line, '#'
-# comments), then the npm tools pinned in tools/package-lock.json and the
-# protoc pinned in scripts/deps/protoc-version.txt (from Maven Central). Safe
-# to run again: it installs nothing when all is present.
+# comments), the npm tools pinned in tools/package-lock.json, and the stub
+# generators' pinned tools: Python and Go tools, and the protoc pinned in
+# scripts/deps/protoc-version.txt (from Maven Central). Safe to run again: it
+# installs nothing when all is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,6 +36,13 @@ if [ ! -f "$stamp" ] || [ tools/package-lock.json -nt "$stamp" ]; then
   echo "install-deps: installing npm tools" >&2
   npm ci --prefix tools --no-audit --no-fund --loglevel=error
 fi
+
+# The stub generators' pinned tools (scripts/deps/pip-stubs.txt,
+# scripts/deps/go-tools.txt): a grpcio-tools virtualenv from PyPI and the Go
+# protoc plugins from the Go module proxy, each made once. The Go toolchain
+# is the machine's current one, else one fetched by scripts/tools/go.sh.
+scripts/tools/python-stubs.sh >/dev/null
+scripts/tools/go-plugins.sh >/dev/null
 
 # The Ruby stubs' protoc (scripts/tools/protoc.sh), fetched once by Maven.
 scripts/tools/protoc.sh >/dev/null

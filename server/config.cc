@@ -2,6 +2,7 @@
 
 #include "server/config.h"
 
+#include <cstdint>
 #include <limits>
 #include <string>
 
@@ -87,7 +88,8 @@ ABSL_FLAG(absl::Duration, max_connection_age_grace, absl::Seconds(30),
           "to finish before it closes.");
 ABSL_FLAG(std::string, metrics_listen, "",
           "Address of the Prometheus metrics endpoint (GET /metrics), e.g. "
-          "0.0.0.0:9090; empty: no metrics endpoint.");
+          "[::]:9090 (IPv6 and IPv4) or 0.0.0.0:9090 (IPv4); empty: no "
+          "metrics endpoint.");
 ABSL_FLAG(std::string, log_level, "info",
           "Lowest level logged on stderr as JSON lines: debug, info, warning "
           "or error. Each call logs one line at info (warning for "
@@ -115,8 +117,39 @@ ABSL_FLAG(absl::Duration, handshake_timeout, absl::Seconds(10),
 ABSL_FLAG(absl::Duration, max_connection_idle, absl::Minutes(1),
           "A client connection without a call for this long is closed "
           "(GOAWAY).");
+ABSL_FLAG(absl::Duration, tls_reload_interval, absl::Minutes(1),
+          "How often the listener's --tls_cert_file and --tls_key_file are "
+          "read again; a renewed certificate applies to new connections "
+          "without dropping open ones. At least 1s.");
+ABSL_FLAG(absl::Duration, drain_delay, absl::ZeroDuration(),
+          "On SIGTERM/SIGINT, how long the server keeps listening and serving "
+          "with its readiness health NOT_SERVING (liveness stays SERVING), so "
+          "that load balancers stop sending calls before it stops "
+          "listening; a second signal ends the wait early. Then "
+          "--shutdown_grace applies.");
+ABSL_FLAG(absl::Duration, keepalive_time, absl::Minutes(1),
+          "The server pings a client connection idle this long, and closes "
+          "it when the ping is not answered within --keepalive_timeout.");
+ABSL_FLAG(absl::Duration, keepalive_timeout, absl::Seconds(20),
+          "How long the server waits for the answer to its keepalive ping.");
+ABSL_FLAG(absl::Duration, keepalive_min_ping_interval, absl::Seconds(10),
+          "Shortest interval between client keepalive pings the server "
+          "accepts on a connection without calls; clients pinging more often "
+          "are closed with GOAWAY too_many_pings.");
+ABSL_FLAG(bool, keepalive_permit_without_calls, true,
+          "Whether clients may send keepalive pings on a connection with no "
+          "call in flight.");
 
 namespace vercel_tokens {
+namespace {
+
+// Whether `d` is positive and fits a gRPC channel argument (int
+// milliseconds).
+bool FitsGrpcMillis(absl::Duration d) {
+  return d > absl::ZeroDuration() && d <= kMaxChannelArgDuration;
+}
+
+}  // namespace
 
 absl::Status CheckConfig(const ServerConfig& config) {
   if (config.default_deadline <= absl::ZeroDuration()) {
@@ -162,15 +195,27 @@ absl::Status CheckConfig(const ServerConfig& config) {
         absl::StrCat("--grpc_memory_limit_bytes must be at least ",
                      kMinGrpcMemoryLimitBytes));
   }
-  if (config.handshake_timeout <= absl::ZeroDuration() ||
-      config.handshake_timeout > kMaxChannelArgDuration) {
+  if (!FitsGrpcMillis(config.handshake_timeout)) {
     return absl::InvalidArgumentError(
         "--handshake_timeout must be positive and at most 24 days");
   }
-  if (config.max_connection_idle <= absl::ZeroDuration() ||
-      config.max_connection_idle > kMaxChannelArgDuration) {
+  if (!FitsGrpcMillis(config.max_connection_idle)) {
     return absl::InvalidArgumentError(
         "--max_connection_idle must be positive and at most 24 days");
+  }
+  if (config.drain_delay < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--drain_delay must not be negative");
+  }
+  if (!FitsGrpcMillis(config.keepalive_time) ||
+      !FitsGrpcMillis(config.keepalive_timeout) ||
+      !FitsGrpcMillis(config.keepalive_min_ping_interval)) {
+    return absl::InvalidArgumentError(
+        "--keepalive_time, --keepalive_timeout and "
+        "--keepalive_min_ping_interval must be positive and at most 24 days");
+  }
+  if (config.tls_reload_interval < absl::Seconds(1)) {
+    return absl::InvalidArgumentError(
+        "--tls_reload_interval must be at least 1s");
   }
   if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
     return absl::InvalidArgumentError(
@@ -232,6 +277,14 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
   config.grpc_memory_limit_bytes = absl::GetFlag(FLAGS_grpc_memory_limit_bytes);
   config.handshake_timeout = absl::GetFlag(FLAGS_handshake_timeout);
   config.max_connection_idle = absl::GetFlag(FLAGS_max_connection_idle);
+  config.tls_reload_interval = absl::GetFlag(FLAGS_tls_reload_interval);
+  config.drain_delay = absl::GetFlag(FLAGS_drain_delay);
+  config.keepalive_time = absl::GetFlag(FLAGS_keepalive_time);
+  config.keepalive_timeout = absl::GetFlag(FLAGS_keepalive_timeout);
+  config.keepalive_min_ping_interval =
+      absl::GetFlag(FLAGS_keepalive_min_ping_interval);
+  config.keepalive_permit_without_calls =
+      absl::GetFlag(FLAGS_keepalive_permit_without_calls);
   if (absl::Status s = CheckConfig(config); !s.ok()) return s;
   return config;
 }

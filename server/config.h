@@ -57,6 +57,13 @@ struct ServerConfig {
   int64_t grpc_memory_limit_bytes = 32 << 20;
   absl::Duration handshake_timeout = absl::Seconds(10);
   absl::Duration max_connection_idle = absl::Minutes(1);
+  // Draining and keepalive (flags --drain_delay and --keepalive_*).
+  absl::Duration drain_delay = absl::ZeroDuration();
+  absl::Duration keepalive_time = absl::Minutes(1);
+  absl::Duration keepalive_timeout = absl::Seconds(20);
+  absl::Duration keepalive_min_ping_interval = absl::Seconds(10);
+  bool keepalive_permit_without_calls = true;
+  absl::Duration tls_reload_interval = absl::Minutes(1);
 };
 
 // Whether `config`'s values hold together: positive durations and limits

@@ -25,6 +25,8 @@ ABSL_DECLARE_FLAG(bool, trust_forwarded_client_cert);
 ABSL_DECLARE_FLAG(std::string, policy_file);
 ABSL_DECLARE_FLAG(absl::Duration, orphan_grace);
 ABSL_DECLARE_FLAG(absl::Duration, idempotency_window);
+ABSL_DECLARE_FLAG(absl::Duration, drain_delay);
+ABSL_DECLARE_FLAG(absl::Duration, keepalive_min_ping_interval);
 
 namespace vercel_tokens {
 namespace {
@@ -77,6 +79,18 @@ TEST(CheckConfigTest, EachBadValueNamesItsFlag) {
        "--idempotency_window"},
       {[](ServerConfig& c) { c.max_idempotency_entries = 0; },
        "--max_idempotency_entries"},
+      {[](ServerConfig& c) { c.tls_reload_interval = absl::Milliseconds(10); },
+       "--tls_reload_interval"},
+      {[](ServerConfig& c) { c.drain_delay = -absl::Seconds(1); },
+       "--drain_delay"},
+      {[](ServerConfig& c) { c.keepalive_time = absl::ZeroDuration(); },
+       "--keepalive_time"},
+      {[](ServerConfig& c) { c.keepalive_timeout = absl::Hours(24 * 30); },
+       "--keepalive_timeout"},
+      {[](ServerConfig& c) {
+         c.keepalive_min_ping_interval = absl::ZeroDuration();
+       },
+       "--keepalive_min_ping_interval"},
   };
   for (const Case& c : cases) {
     ServerConfig config;
@@ -97,11 +111,15 @@ TEST(ConfigFromFlagsTest, ReadsTheFlags) {
   absl::SetFlag(&FLAGS_policy_file, "/etc/policy.json");
   absl::SetFlag(&FLAGS_orphan_grace, absl::Seconds(3));
   absl::SetFlag(&FLAGS_idempotency_window, absl::Minutes(2));
+  absl::SetFlag(&FLAGS_drain_delay, absl::Seconds(5));
+  absl::SetFlag(&FLAGS_keepalive_min_ping_interval, absl::Seconds(3));
   absl::StatusOr<ServerConfig> config = ConfigFromFlags();
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->listen, "127.0.0.1:0");
   EXPECT_EQ(config->log_level, LogLevel::kWarning);
   EXPECT_EQ(config->max_list_pages, 7);
+  EXPECT_EQ(config->drain_delay, absl::Seconds(5));
+  EXPECT_EQ(config->keepalive_min_ping_interval, absl::Seconds(3));
   EXPECT_EQ(config->vercel_api_base_url.origin, "http://127.0.0.1:8080");
   EXPECT_TRUE(config->trust_forwarded_client_cert);
   EXPECT_EQ(config->policy_file, "/etc/policy.json");

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/flags/parse.h"
 #include "absl/status/status.h"
@@ -18,43 +19,68 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
-#include "prometheus/exposer.h"
 #include "prometheus/registry.h"
+#include "server/common/library_logs.h"
 #include "server/common/logger.h"
 #include "server/common/metrics.h"
+#include "server/common/metrics_endpoint.h"
 #include "server/config.h"
 #include "server/listener_limits.h"
+#include "server/rpc/health.h"
 #include "server/rpc/idempotency.h"
+#include "server/rpc/listener_credentials.h"
 #include "server/rpc/policy_store.h"
+#include "server/rpc/undecodable_requests.h"
 #include "server/rpc/user_tokens_service.h"
 #include "server/vercel/http_client.h"
+#include "server/vercel/reachability.h"
 
 namespace vercel_tokens {
 namespace {
 
-// Plaintext, or TLS only when --tls_cert_file and --tls_key_file are set;
-// with --tls_client_ca_file, mutual TLS that refuses a handshake without a
-// client certificate from those CAs.
+// Over this window of upstream outcomes the server decides whether Vercel
+// can be reached (vercel/reachability.h).
+constexpr absl::Duration kReachabilityWindow = absl::Seconds(60);
+
+// Plaintext, or TLS only (reloading its files) when --tls_cert_file and
+// --tls_key_file are set; with --tls_client_ca_file, mutual TLS that refuses
+// a handshake without a client certificate from those CAs.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ListenerCredentials(
-    const ServerConfig& config) {
+    const ServerConfig& config, Logger& logger) {
   if (config.tls_cert_file.empty()) return grpc::InsecureServerCredentials();
-  absl::StatusOr<std::string> cert =
-      ReadFlagFile("--tls_cert_file", config.tls_cert_file);
-  if (!cert.ok()) return cert.status();
-  absl::StatusOr<std::string> key =
-      ReadFlagFile("--tls_key_file", config.tls_key_file);
-  if (!key.ok()) return key.status();
-  grpc::SslServerCredentialsOptions options;
-  options.pem_key_cert_pairs.push_back({*std::move(key), *std::move(cert)});
-  if (!config.tls_client_ca_file.empty()) {
-    absl::StatusOr<std::string> client_ca =
-        ReadFlagFile("--tls_client_ca_file", config.tls_client_ca_file);
-    if (!client_ca.ok()) return client_ca.status();
-    options.pem_root_certs = *std::move(client_ca);
-    options.client_certificate_request =
-        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  ListenerTlsFiles files;
+  files.cert_file = config.tls_cert_file;
+  files.key_file = config.tls_key_file;
+  files.client_ca_file = config.tls_client_ca_file;
+  files.reload_interval = config.tls_reload_interval;
+  return ReloadingTlsCredentials(files, logger);
+}
+
+// The keepalive policy of --keepalive_*: the server's own pings, and the
+// client pings it accepts.
+void AddKeepalive(const ServerConfig& config, grpc::ServerBuilder& builder) {
+  auto millis = [](absl::Duration d) {
+    return static_cast<int>(absl::ToInt64Milliseconds(d));
+  };
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS,
+                             millis(config.keepalive_time));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+                             millis(config.keepalive_timeout));
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+      millis(config.keepalive_min_ping_interval));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS,
+                             config.keepalive_permit_without_calls ? 1 : 0);
+}
+
+// Waits for one of `signals` until `deadline`; returns whether one came.
+bool WaitForSignal(const sigset_t& signals, absl::Time deadline) {
+  for (absl::Duration left = deadline - absl::Now();
+       left > absl::ZeroDuration(); left = deadline - absl::Now()) {
+    const timespec timeout = absl::ToTimespec(left);
+    if (sigtimedwait(&signals, nullptr, &timeout) > 0) return true;
   }
-  return grpc::SslServerCredentials(options);
+  return false;
 }
 
 // "host:port" of the listener, with the port gRPC chose.
@@ -75,31 +101,34 @@ int Serve(const sigset_t& signals) {
     return CannotStart(logger, config_or.status().message());
   }
   const ServerConfig& config = *config_or;
-  Logger logger(&std::cerr, config.log_level);
+  // Lives until the process exits: gRPC and protobuf may log through it
+  // from any thread until then.
+  Logger& logger = *new Logger(&std::cerr, config.log_level);
+  RouteLibraryLogs(&logger);
   absl::StatusOr<std::string> server_token =
       LoadServerToken(config, std::getenv("VERCEL_TOKEN"));
   if (!server_token.ok()) {
     return CannotStart(logger, server_token.status().message());
   }
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
-      ListenerCredentials(config);
+      ListenerCredentials(config, logger);
   if (!credentials.ok()) {
     return CannotStart(logger, credentials.status().message());
   }
 
   Metrics metrics(std::make_shared<prometheus::Registry>());
-  std::unique_ptr<prometheus::Exposer> exposer;
+  std::unique_ptr<MetricsEndpoint> metrics_endpoint;
   if (const std::string& address = config.metrics_listen; !address.empty()) {
-    try {
-      exposer = std::make_unique<prometheus::Exposer>(address);
-    } catch (const std::exception& e) {
-      return CannotStart(logger, absl::StrCat("--metrics_listen: ", e.what()));
+    absl::StatusOr<std::unique_ptr<MetricsEndpoint>> started =
+        MetricsEndpoint::Start(address, metrics.registry());
+    if (!started.ok()) {
+      return CannotStart(logger, absl::StrCat("--metrics_listen: ",
+                                              started.status().message()));
     }
-    exposer->RegisterCollectable(metrics.registry());
-    const std::vector<int> ports = exposer->GetListeningPorts();
+    metrics_endpoint = *std::move(started);
     logger.Log(LogLevel::kInfo, "metrics listening",
                {{"address", absl::string_view(BoundAddress(
-                                address, ports.empty() ? 0 : ports.front()))}});
+                                address, metrics_endpoint->port()))}});
   }
 
   HttpClient::Options http_options;
@@ -131,6 +160,7 @@ int Serve(const sigset_t& signals) {
       config.idempotency_window,
       static_cast<size_t>(config.max_idempotency_entries));
 
+  UpstreamReachability reachability(kReachabilityWindow, &logger, &metrics);
   UserTokensServiceOptions service_options;
   service_options.identity.trust_forwarded_client_cert =
       config.trust_forwarded_client_cert;
@@ -139,6 +169,7 @@ int Serve(const sigset_t& signals) {
   service_options.orphan_grace = config.orphan_grace;
   service_options.logger = &logger;
   service_options.metrics = &metrics;
+  service_options.reachability = &reachability;
   service_options.retry_policy.max_attempts = config.upstream_max_attempts;
   service_options.server_token = *std::move(server_token);
   service_options.default_deadline = config.default_deadline;
@@ -159,13 +190,20 @@ int Serve(const sigset_t& signals) {
                              static_cast<int>(absl::ToInt64Milliseconds(
                                  config.max_connection_age_grace)));
   ApplyListenerLimits(config, builder);
+  AddKeepalive(config, builder);
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(std::make_unique<UndecodableRequestInterceptorFactory>(
+      &logger, &metrics));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return CannotStart(logger, absl::StrCat("cannot listen on ", listen));
   }
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
-  health->SetServingStatus(true);
+  ReportServing(*health);
   const bool tls = !config.tls_cert_file.empty();
   logger.Log(LogLevel::kInfo, "listening",
              {{"address", absl::string_view(BoundAddress(listen, port))},
@@ -184,7 +222,16 @@ int Serve(const sigset_t& signals) {
       LogLevel::kInfo, "shutting down",
       {{"signal",
         absl::string_view(signal_number == SIGTERM ? "SIGTERM" : "SIGINT")}});
-  health->SetServingStatus(false);
+  ReportDraining(*health);
+  if (config.drain_delay > absl::ZeroDuration()) {
+    logger.Log(
+        LogLevel::kInfo, "draining",
+        {{"drain_delay_ms", absl::ToInt64Milliseconds(config.drain_delay)}});
+    // A second SIGTERM or SIGINT ends the drain early; SIGHUP stays pending.
+    sigset_t stop_signals = signals;
+    sigdelset(&stop_signals, SIGHUP);
+    WaitForSignal(stop_signals, absl::Now() + config.drain_delay);
+  }
   server->Shutdown(absl::ToChronoTime(absl::Now() + config.shutdown_grace));
   (*http)->Shutdown();
   logger.Log(LogLevel::kInfo, "stopped");

@@ -71,12 +71,13 @@ token.
 
 Output: the response on stdout as one JSON document with proto field names
 (--format=json), or a table of tokens and `key: value` lines (--format=table).
-A failed call prints `error: <CODE>: <message>` and its details on stderr.
+A failed call prints `error: <CODE>: <message>` and its details on stderr
+(reason, domain, Vercel's http_status and vercel_code, retry delay, fields).
 
 Exit codes: 0 success; 1 the call failed, the server is not SERVING or a file
 could not be used; 2 usage error (unknown subcommand, missing or malformed
-argument). Abseil's flag parsing exits 1 on --help, on an unknown flag and on
-a malformed flag value.
+argument), and also, from the flag parser, on an unknown flag or a malformed
+flag value. --help exits 0; --version prints the version.
 )";
 
 template <typename Request, typename Response>

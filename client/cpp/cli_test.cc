@@ -214,6 +214,8 @@ TEST_F(CliTest, FailedCallPrintsCodeMessageAndDetails) {
     google::rpc::ErrorInfo info;
     info.set_reason("NOT_FOUND");
     info.set_domain("api.vercel.com");
+    (*info.mutable_metadata())["http_status"] = "404";
+    (*info.mutable_metadata())["vercel_code"] = "not_found";
     rpc_status.add_details()->PackFrom(info);
     return grpc::Status(grpc::StatusCode::NOT_FOUND,
                         "Vercel API error 404 (not_found): Token not found",
@@ -223,7 +225,8 @@ TEST_F(CliTest, FailedCallPrintsCodeMessageAndDetails) {
   EXPECT_EQ(out_.str(), "");
   EXPECT_EQ(err_.str(),
             "error: NOT_FOUND: Vercel API error 404 (not_found): Token not "
-            "found\nreason: NOT_FOUND\ndomain: api.vercel.com\n");
+            "found\nreason: NOT_FOUND\ndomain: api.vercel.com\n"
+            "http_status: 404\nvercel_code: not_found\n");
 }
 
 TEST_F(CliTest, UnreachableServerFails) {

@@ -188,6 +188,12 @@ std::string FormatError(const grpc::Status& status) {
   if (!details.domain.empty()) {
     absl::StrAppend(&out, "domain: ", details.domain, "\n");
   }
+  // What Vercel answered, for errors that came from Vercel.
+  for (const char* key : {"http_status", "vercel_code"}) {
+    if (auto it = details.metadata.find(key); it != details.metadata.end()) {
+      absl::StrAppend(&out, key, ": ", it->second, "\n");
+    }
+  }
   if (details.retry_delay.has_value()) {
     absl::StrAppend(&out,
                     "retry after: ", absl::FormatDuration(*details.retry_delay),

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/flags/internal/parse.h"
+#include "absl/flags/internal/usage.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
@@ -132,9 +134,23 @@ int main(int argc, char** argv) {
   usage_config.contains_help_flags = IsMainFile;
   usage_config.contains_helpshort_flags = IsMainFile;
   usage_config.normalize_filename = NormalizeFilename;
+  usage_config.version_string = [] {
+    return std::string("vercel-tokens " VUT_VERSION "\n");
+  };
   absl::SetFlagsUsageConfig(usage_config);
   absl::SetProgramUsageMessage(vercel_tokens::CliUsage());
-  const std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  // absl::ParseCommandLine exits 1 after printing --help (Abseil 20220623 has
+  // no ParseAbseilFlagsOnly); asked-for help is a success here, so the usage
+  // flags (--help, --helpfull, --version) are handled below and exit 0.
+  const std::vector<char*> positional =
+      absl::flags_internal::ParseCommandLineImpl(
+          argc, argv, absl::flags_internal::ArgvListAction::kRemoveParsedArgs,
+          absl::flags_internal::UsageFlagsAction::kIgnoreUsage,
+          absl::flags_internal::OnUndefinedFlag::kAbortIfUndefined);
+  if (absl::flags_internal::HandleUsageFlags(
+          std::cout, absl::ProgramUsageMessage()) != -1) {
+    return 0;
+  }
   const std::vector<std::string> args(positional.begin() + 1, positional.end());
   return vercel_tokens::RunCli(OptionsFromFlags(), args, std::cout, std::cerr);
 }

@@ -14,7 +14,8 @@
 #   example/pom.xml  the example program's build, which depends on that
 #                    artifact as a user's build does
 # The client layer (src/main/java/io/github/vercelusertokens/client) and its
-# unit tests (src/test/java, run by mvn verify) are hand-written. The output depends only on the inputs.
+# unit tests (src/test/java, run by mvn verify) are hand-written. The output
+# depends only on the inputs.
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -58,6 +59,8 @@ licenses='<licenses>
       <url>https://www.apache.org/licenses/LICENSE-2.0.txt</url>
     </license>
   </licenses>'
+
+cp "$repo/LICENSE" "$out/LICENSE"
 
 cat > "$out/pom.xml" <<EOF
 <?xml version="1.0" encoding="UTF-8"?>

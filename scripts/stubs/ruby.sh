@@ -43,6 +43,8 @@ module VercelUserTokens
 end
 EOF
 
+cp "$repo/LICENSE" "$out/LICENSE"
+
 cat > "$out/vercel_user_tokens.gemspec" <<EOF
 # frozen_string_literal: true
 
@@ -55,7 +57,7 @@ Gem::Specification.new do |spec|
                      'retry over the generated stubs of vercel.authentication.v1.UserTokensService.'
   spec.authors = ['vercel-user-tokens']
   spec.license = 'Apache-2.0'
-  spec.files = Dir['lib/**/*.rb'].sort
+  spec.files = Dir['lib/**/*.rb'].sort + ['LICENSE']
   spec.require_paths = ['lib']
   spec.required_ruby_version = '>= 3.1'
   # The generated code loads a serialized descriptor, which google-protobuf

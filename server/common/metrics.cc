@@ -54,7 +54,15 @@ Metrics::Metrics(std::shared_ptr<prometheus::Registry> registry)
                    .Help("Tokens created for a caller that was gone (cancelled "
                          "or past its deadline), by whether revoking them "
                          "succeeded.")
-                   .Register(*registry_)) {}
+                   .Register(*registry_)),
+      upstream_reachable_(
+          prometheus::BuildGauge()
+              .Name("vercel_tokens_upstream_reachable")
+              .Help("1 while the Vercel API can be reached, 0 while recent "
+                    "requests cannot resolve or connect to it and none got "
+                    "an answer.")
+              .Register(*registry_)
+              .Add({})) {}
 
 void Metrics::OrphanHandled(bool revoked) {
   orphans_.Add({{"outcome", revoked ? "revoked" : "revoke_failed"}})
@@ -84,6 +92,10 @@ void Metrics::UpstreamFinished(absl::string_view endpoint,
 
 void Metrics::UpstreamRetried(absl::string_view endpoint) {
   upstream_retries_.Add({{"endpoint", S(endpoint)}}).Increment();
+}
+
+void Metrics::SetUpstreamReachable(bool reachable) {
+  upstream_reachable_.Set(reachable ? 1 : 0);
 }
 
 }  // namespace vercel_tokens

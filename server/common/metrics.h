@@ -23,6 +23,7 @@ namespace vercel_tokens {
 //   vercel_tokens_upstream_request_duration_seconds{endpoint} histogram
 //   vercel_tokens_upstream_retries_total{endpoint}         counter
 //   vercel_tokens_orphaned_tokens_total{outcome}           counter
+//   vercel_tokens_upstream_reachable                       gauge (1 or 0)
 //
 // `method` is the RPC's short name (GetAuthToken), `code` a gRPC code name
 // (NOT_FOUND), `endpoint` a Vercel route ("GET /v5/user/tokens/{tokenId}"),
@@ -49,6 +50,7 @@ class Metrics {
   void UpstreamRetried(absl::string_view endpoint);
   // A token created for a caller that was gone was revoked, or not.
   void OrphanHandled(bool revoked);
+  void SetUpstreamReachable(bool reachable);
 
  private:
   const std::shared_ptr<prometheus::Registry> registry_;
@@ -59,6 +61,7 @@ class Metrics {
   prometheus::Family<prometheus::Histogram>& upstream_duration_;
   prometheus::Family<prometheus::Counter>& upstream_retries_;
   prometheus::Family<prometheus::Counter>& orphans_;
+  prometheus::Gauge& upstream_reachable_;
 };
 
 }  // namespace vercel_tokens

@@ -125,6 +125,7 @@ void UpstreamCall::Fail(const absl::Status& status) {
 }
 
 void UpstreamCall::Submit(UpstreamRequest request, absl::Time not_before) {
+  request.traceparent = params_.traceparent;
   absl::Status failure;
   {
     // Held across UpstreamTransport::Submit so that Cancel sees either no
@@ -189,6 +190,9 @@ void UpstreamCall::OnResult(UpstreamRequest request, absl::Time sent,
   upstream_status_ = OutcomeLabel(result);
   params_.metrics->UpstreamFinished(request.endpoint, upstream_status_,
                                     now - sent);
+  if (params_.reachability != nullptr) {
+    params_.reachability->Record(result, now);
+  }
   if (std::optional<absl::Duration> delay =
           NextRetryDelay(params_.retry_policy, request.method, attempts_,
                          result, now, upstream_deadline_, Jitter());
@@ -256,6 +260,7 @@ void UpstreamCall::FinishWith(const absl::Status& status,
          {"upstream_status", absl::string_view(upstream_status_)},
          {"peer", absl::string_view(params_.peer)},
          {"caller", absl::string_view(params_.caller)},
+         {"traceparent", absl::string_view(params_.traceparent)},
          {"error", status.message()}});
   }
   if (params_.on_finish) params_.on_finish(status, last_response);

@@ -18,6 +18,7 @@
 #include "server/common/logger.h"
 #include "server/common/metrics.h"
 #include "server/vercel/error_mapping.h"
+#include "server/vercel/reachability.h"
 #include "server/vercel/retry_policy.h"
 #include "server/vercel/transport.h"
 #include "server/vercel/upstream_types.h"
@@ -70,6 +71,11 @@ struct UpstreamCallParams {
   // rather than orphaned.
   std::function<void(const UpstreamResponse& orphaned)> on_orphan;
   absl::Duration orphan_grace = absl::ZeroDuration();
+  // The caller's valid W3C traceparent (trace_context.h), or empty: sent
+  // with every upstream request and logged.
+  std::string traceparent;
+  // Told every transfer's outcome; borrowed, may be null.
+  UpstreamReachability* reachability = nullptr;
 };
 
 // When the upstream transfers of a call that arrived at `start` with
@@ -95,8 +101,9 @@ struct CallOutcome {
 // failed transfer ends the call with MapUpstreamError / MapTransportError.
 // The call ends exactly once, by running `on_done` (from a transport thread,
 // or from Run / Fail), after counting the call in Metrics and writing one
-// log line (method, code, latency, upstream status and count, peer; never a
-// secret). `on_done` is the last thing the call does: it may destroy it.
+// log line (method, code, latency, upstream status and count, peer, caller,
+// traceparent; never a secret). `on_done` is the last thing the call does:
+// it may destroy it.
 //
 // Cancellation: unless `on_orphan` is set, Cancel aborts the transfer in
 // flight (or waiting for its backoff or a connection); its callback then

@@ -11,6 +11,7 @@
 #include "server/common/time_conversion.h"
 #include "server/rpc/credentials.h"
 #include "server/rpc/orphan.h"
+#include "server/rpc/trace_context.h"
 #include "server/rpc/validation.h"
 #include "server/vercel/request_builder.h"
 #include "server/vercel/response_mapping.h"
@@ -228,6 +229,7 @@ UpstreamCallParams UserTokensService::Params(
   params.peer = context->peer();
   params.logger = options_.logger;
   params.metrics = options_.metrics;
+  params.reachability = options_.reachability;
   params.retry_policy = options_.retry_policy;
   params.method = method;
   params.start = absl::Now();
@@ -237,6 +239,13 @@ UpstreamCallParams UserTokensService::Params(
           ? params.start + options_.default_deadline
           : absl::FromChrono(caller_deadline);
   params.caller = CallerIdentity(*context, options_.identity);
+  // An invalid traceparent is ignored, as W3C Trace Context asks.
+  if (auto it = context->client_metadata().find(kTraceparentKey);
+      it != context->client_metadata().end()) {
+    params.traceparent = ValidTraceparent(absl::string_view(it->second.data(),
+                                                            it->second.size()))
+                             .value_or("");
+  }
   return params;
 }
 

@@ -23,6 +23,8 @@ struct UserTokensServiceOptions {
   // Borrowed; must outlive the service and its calls.
   Logger* logger = nullptr;
   Metrics* metrics = nullptr;
+  // Borrowed like the logger; may be null.
+  UpstreamReachability* reachability = nullptr;
   RetryPolicy retry_policy;
   // The server's own Vercel token, used by calls that send none; empty for
   // none (such calls then fail UNAUTHENTICATED). A secret.

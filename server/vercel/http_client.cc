@@ -18,6 +18,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -90,6 +91,28 @@ int UsableCpus() {
     return std::max(1, CPU_COUNT(&set));
   }
   return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// Whether a transfer that failed with `code` never got to send its request:
+// name resolution, connect, proxy tunnel or TLS handshake failed, or the
+// deadline passed before any of them completed.
+bool NeverConnected(CURL* easy, CURLcode code) {
+  switch (code) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+      return true;
+    case CURLE_OPERATION_TIMEDOUT: {
+      curl_off_t pretransfer_us = 0;
+      return curl_easy_getinfo(easy, CURLINFO_PRETRANSFER_TIME_T,
+                               &pretransfer_us) == CURLE_OK &&
+             pretransfer_us == 0;
+    }
+    default:
+      return false;
+  }
 }
 
 // One request. Owned by its Loop: in `submitted_` until the loop's thread
@@ -437,6 +460,10 @@ class HttpClient::Loop {
           headers,
           absl::StrCat("Authorization: Bearer ", request.bearer_token).c_str());
     }
+    if (!request.traceparent.empty()) {
+      headers = curl_slist_append(
+          headers, absl::StrCat("traceparent: ", request.traceparent).c_str());
+    }
     transfer->headers.reset(headers);
 
     const std::string url =
@@ -575,16 +602,22 @@ class HttpClient::Loop {
           absl::StrCat("the Vercel API response exceeds ",
                        options_.max_response_bytes, " bytes"));
     }
+    absl::Status failure;
     if (code == CURLE_OPERATION_TIMEDOUT) {
-      return absl::DeadlineExceededError(
+      failure = absl::DeadlineExceededError(
           "the Vercel API was too slow: no answer before the deadline");
+    } else {
+      // libcurl's messages name the host and port, never the URL's path or
+      // query, which may hold a verification token.
+      failure = absl::UnavailableError(absl::StrCat(
+          "cannot reach the Vercel API: ", transfer.error_buffer[0] != '\0'
+                                               ? transfer.error_buffer
+                                               : curl_easy_strerror(code)));
     }
-    // libcurl's messages name the host and port, never the URL's path or
-    // query, which may hold a verification token.
-    return absl::UnavailableError(absl::StrCat("cannot reach the Vercel API: ",
-                                               transfer.error_buffer[0] != '\0'
-                                                   ? transfer.error_buffer
-                                                   : curl_easy_strerror(code)));
+    if (NeverConnected(transfer.easy, code)) {
+      failure.SetPayload(kNotConnectedPayload, absl::Cord());
+    }
+    return failure;
   }
 
   struct EndpointQueue {

@@ -29,7 +29,17 @@ struct UpstreamRequest {
   std::string body;
   // Sent as "Authorization: Bearer <token>" when not empty. A secret.
   std::string bearer_token;
+  // The call's W3C trace context (rpc/trace_context.h), sent as the
+  // `traceparent` header when not empty.
+  std::string traceparent;
 };
+
+// The absl::Status payload (no value) that marks a failed transfer which
+// never reached the Vercel API: its host name did not resolve, or no
+// connection, proxy tunnel or TLS session could be set up before the
+// failure. Read by vercel/reachability.h.
+inline constexpr absl::string_view kNotConnectedPayload =
+    "type.googleapis.com/vercel_tokens.NotConnected";
 
 // What the Vercel API answered: any HTTP status, with its headers and body.
 struct UpstreamResponse {

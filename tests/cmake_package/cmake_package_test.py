@@ -44,8 +44,11 @@ class CMakePackageTest(unittest.TestCase):
         cls.prefix = pathlib.Path(cls._dir.name) / "prefix"
         consumer_build = pathlib.Path(cls._dir.name) / "consumer"
         run([cmake, "--install", build, "--prefix", str(cls.prefix)])
+        minor = ".".join(
+            (harness.REPO / "VERSION").read_text().strip().split(".")[:2])
         run([cmake, "-S", str(HERE / "consumer"), "-B", str(consumer_build),
-             f"-DCMAKE_PREFIX_PATH={cls.prefix}"])
+             f"-DCMAKE_PREFIX_PATH={cls.prefix}",
+             f"-DVUT_REQUIRED_VERSION={minor}"])
         run([cmake, "--build", str(consumer_build)])
         cls.consumer = consumer_build / "consumer"
 

@@ -93,12 +93,28 @@ class Manifests:
         assert len(values) <= 1, f"--{name} given {len(values)} times"
         return values[0] if values else None
 
-    def test_pod(self):
-        pods = [o for o in self.of_kind("Pod")
+    def test_pods(self):
+        """The `helm test` pods."""
+        return [o for o in self.of_kind("Pod")
                 if o["metadata"].get("annotations", {}).get("helm.sh/hook")
                 == "test"]
+
+    def test_pod(self, name="health"):
+        """The `helm test` pod <fullname>-test-<name>."""
+        pods = [o for o in self.test_pods()
+                if o["metadata"]["name"].endswith(f"-test-{name}")]
         assert len(pods) == 1, pods
         return pods[0]
+
+    def secret_items(self, volume):
+        """{secretName: [items]} of a secret or projected volume."""
+        if "secret" in volume:
+            return {volume["secret"]["secretName"]: volume["secret"]["items"]}
+        out = {}
+        for source in volume.get("projected", {}).get("sources", []):
+            secret = source["secret"]
+            out.setdefault(secret["name"], []).extend(secret["items"])
+        return out
 
 
 def render(values_files=(), set_values=()):

@@ -70,20 +70,22 @@ class EveryValuesFileTest(unittest.TestCase):
                         sel = spec.get("selector") or spec.get("podSelector")
                         sel = sel.get("matchLabels", sel)
                         self.assertEqual(sel, selector, o["metadata"]["name"])
-                # The test pod must never receive the Service's traffic.
-                test_labels = m.test_pod()["metadata"]["labels"]
-                self.assertFalse(selector.items() <= test_labels.items())
+                # The test pods must never receive the Service's traffic.
+                for pod in m.test_pods():
+                    test_labels = pod["metadata"]["labels"]
+                    self.assertFalse(selector.items() <= test_labels.items())
 
     def test_pods_run_unprivileged_with_a_read_only_root(self):
         for source, m in self.renders.items():
-            for pod in (m.deployment()["spec"]["template"]["spec"],
-                        m.test_pod()["spec"]):
+            for pod in [m.deployment()["spec"]["template"]["spec"]] + [
+                    p["spec"] for p in m.test_pods()]:
                 with self.subTest(source=source):
                     self.assertEqual(pod["automountServiceAccountToken"],
                                      False)
                     psc = pod["securityContext"]
                     self.assertIs(psc["runAsNonRoot"], True)
-                    self.assertGreater(psc["runAsUser"], 0)
+                    # OpenShift assigns the user id itself (ci/openshift).
+                    self.assertGreater(psc.get("runAsUser", 1), 0)
                     self.assertEqual(psc["seccompProfile"],
                                      {"type": "RuntimeDefault"})
                     for c in pod["containers"]:
@@ -98,7 +100,8 @@ class EveryValuesFileTest(unittest.TestCase):
                         self.assertIn("memory", c["resources"]["limits"])
                         self.assertIn("cpu", c["resources"]["requests"])
                         # The token only ever arrives as a file.
-                        self.assertNotIn("env", c)
+                        self.assertNotIn("VERCEL_TOKEN",
+                                         [e["name"] for e in c.get("env", [])])
                         self.assertNotIn("envFrom", c)
 
     def test_termination_outlasts_the_pre_stop_pause_and_shutdown_grace(self):
@@ -130,15 +133,18 @@ class EveryValuesFileTest(unittest.TestCase):
                 grpc_ports = [p["containerPort"] for p in container["ports"]
                               if p["name"] == "grpc"]
                 self.assertEqual(grpc_ports, [port])
-                for probe in ("livenessProbe", "readinessProbe"):
+                for probe, service in (("startupProbe", "liveness"),
+                                       ("livenessProbe", "liveness"),
+                                       ("readinessProbe", "readiness")):
                     p = container[probe]
                     if m.flag("tls_cert_file") is None:
                         self.assertEqual(p["grpc"], {"port": port,
-                                                     "service": ""})
+                                                     "service": service})
                     else:
                         command = p["exec"]["command"]
-                        self.assertEqual(command[:3], [
-                            "/usr/local/bin/vercel-tokens", "health", "--tls"])
+                        self.assertEqual(command[:4], [
+                            "/usr/local/bin/vercel-tokens", "health",
+                            f"--health_service={service}", "--tls"])
                         self.assertIn(f"--server=localhost:{port}", command)
                     self.assertGreaterEqual(p["periodSeconds"], 1)
                     self.assertGreaterEqual(p["failureThreshold"], 1)
@@ -168,6 +174,7 @@ class DefaultsTest(unittest.TestCase):
             ("Deployment", FULLNAME),
             ("NetworkPolicy", FULLNAME),
             ("Pod", f"{FULLNAME}-test-health"),
+            ("Pod", f"{FULLNAME}-test-upstream"),
             ("PodDisruptionBudget", FULLNAME),
             ("Service", FULLNAME),
             ("Service", f"{FULLNAME}-metrics"),
@@ -194,7 +201,8 @@ class DefaultsTest(unittest.TestCase):
         self.assertEqual(self.m.flag("listen"), "0.0.0.0:50051")
 
     def test_metrics_are_served_apart_from_grpc(self):
-        self.assertEqual(self.m.flag("metrics_listen"), "0.0.0.0:9090")
+        # IPv6 and IPv4 (dual stack).
+        self.assertEqual(self.m.flag("metrics_listen"), "[::]:9090")
         ports = {p["name"]: p["containerPort"]
                  for p in self.m.server_container()["ports"]}
         self.assertEqual(ports, {"grpc": 50051, "metrics": 9090})
@@ -368,8 +376,11 @@ class TlsListenerTest(unittest.TestCase):
 
     def tls_volume(self, spec):
         (volume,) = [v for v in spec["volumes"]
-                     if v["secret"]["secretName"] == "vercel-user-tokens-tls"]
+                     if "vercel-user-tokens-tls" in self.m.secret_items(v)]
         return volume
+
+    def tls_items(self, volume):
+        return self.m.secret_items(volume)["vercel-user-tokens-tls"]
 
     def test_server_gets_certificate_and_key_from_the_secret(self):
         cert = self.m.flag("tls_cert_file")
@@ -378,7 +389,7 @@ class TlsListenerTest(unittest.TestCase):
         self.assertEqual(key.rsplit("/", 1)[0], tls_dir)
         volume = self.tls_volume(self.m.pod_spec())
         self.assertEqual(
-            {i["key"]: i["path"] for i in volume["secret"]["items"]},
+            {i["key"]: i["path"] for i in self.tls_items(volume)},
             {"tls.crt": cert.rsplit("/")[-1], "tls.key": key.rsplit("/")[-1],
              "ca.crt": "ca.crt"})
         (mount,) = [v for v in self.m.server_container()["volumeMounts"]
@@ -393,8 +404,12 @@ class TlsListenerTest(unittest.TestCase):
             p = container[probe]
             self.assertNotIn("grpc", p)
             self.assertEqual(p["exec"]["command"], [
-                "/usr/local/bin/vercel-tokens", "health", "--tls",
-                f"--tls_ca_file={tls_dir}/ca.crt", "--server=localhost:50051",
+                "/usr/local/bin/vercel-tokens", "health",
+                "--health_service=" + ("readiness" if probe == "readinessProbe"
+                                       else "liveness"),
+                "--tls", f"--tls_ca_file={tls_dir}/ca.crt",
+                f"--tls_server_name={FULLNAME}.{NAMESPACE}.svc",
+                "--server=localhost:50051",
                 f"--timeout={p['timeoutSeconds']}s"])
 
     def test_helm_test_connects_over_tls_with_only_the_ca(self):
@@ -403,7 +418,7 @@ class TlsListenerTest(unittest.TestCase):
         self.assertIn("--tls", command)
         ca = [a for a in command if a.startswith("--tls_ca_file=")]
         self.assertEqual(len(ca), 1)
-        self.assertEqual(self.tls_volume(spec)["secret"]["items"],
+        self.assertEqual(self.tls_items(self.tls_volume(spec)),
                          [{"key": "ca.crt", "path": "ca.crt"}])
 
 

@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """The release server accepts what the chart renders: for the defaults and
 every ci/*-values.yaml it starts with the Deployment's args, its mounted
-files laid out as the pod would see them, passes the rendered liveness and
-readiness probes, serves /metrics where the chart points Prometheus, and
-exits 0 on SIGTERM before the kubelet would kill it.
+files laid out as the pod would see them, passes the rendered startup,
+liveness and readiness probes, serves /metrics where the chart points
+Prometheus, and exits 0 on SIGTERM before the kubelet would kill it. The
+command of `helm test`'s upstream pod passes only when Vercel (here the fake)
+answers the call itself.
 
 A flag the chart passes but the server lacks would crash-loop every pod;
 this is where that shows. Addresses are moved to 127.0.0.1 with free ports.
@@ -17,7 +19,9 @@ import os
 import pathlib
 import queue
 import signal
+import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import unittest
@@ -28,6 +32,8 @@ import chart
 OUT = pathlib.Path(os.environ["VUT_RELEASE_OUT"])
 IMAGE_BIN = "/usr/local/bin/"
 STARTUP_TIMEOUT_S = 30
+FULLNAME = f"{chart.RELEASE}-vercel-user-tokens"
+FAKE_VERCEL = chart.REPO / "tests" / "fake_vercel" / "fake_vercel.py"
 
 
 def make_certificates(directory):
@@ -44,7 +50,10 @@ def make_certificates(directory):
             "-subj", "/CN=chart-test-ca", "-days", "1")
     openssl("req", *ec, "-keyout", "tls.key", "-out", "tls.csr",
             "-subj", "/CN=localhost")
-    (d / "san.ext").write_text("subjectAltName=DNS:localhost\n")
+    # localhost for the fake Vercel API; the Service's name, which the
+    # probes check (--tls_server_name) while they dial localhost.
+    (d / "san.ext").write_text(
+        f"subjectAltName=DNS:localhost,DNS:{FULLNAME}.{chart.NAMESPACE}.svc\n")
     openssl("x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey",
             "ca.key", "-CAcreateserial", "-out", "tls.crt", "-days", "1",
             "-extfile", "san.ext")
@@ -65,15 +74,22 @@ class Pod:
         for mount in container.get("volumeMounts", []):
             volume = volumes[mount["name"]]
             if "configMap" in volume:
-                source = volume["configMap"]
-                data = (config_maps or {})[source["name"]]
+                sources = [dict(volume["configMap"], data=config_maps or {})]
+            elif "secret" in volume:
+                sources = [dict(volume["secret"],
+                                name=volume["secret"]["secretName"])]
             else:
-                source = volume["secret"]
-                data = secrets[source["secretName"]]
+                sources = [s["secret"] for s in volume["projected"]["sources"]]
             folder = self.root / mount["name"]
             folder.mkdir()
-            for item in source["items"]:
-                (folder / item["path"]).write_bytes(data[item["key"]])
+            for source in sources:
+                data = (source["data"][source["name"]] if "data" in source
+                        else secrets[source["name"]])
+                for item in source["items"]:
+                    # The kubelet skips the missing keys of an optional
+                    # source, and refuses to start the pod otherwise.
+                    if item["key"] in data or not source.get("optional"):
+                        (folder / item["path"]).write_bytes(data[item["key"]])
             self.mounts[mount["mountPath"]] = folder
         self.log = queue.Queue()  # stderr lines; None once it closes
         self.entries = []  # the log lines read so far, parsed
@@ -86,13 +102,18 @@ class Pod:
             arg = arg.replace(mount_path + "/", str(folder) + "/")
         return arg
 
-    def start(self):
+    def start(self, overrides=()):
+        """Starts the server with the rendered args, listening on free
+        loopback ports, each of `overrides` (--name=value) replacing the
+        rendered flag of that name."""
+        replace = {o.split("=", 1)[0]: o for o in overrides}
         args = []
         for arg in self.m.server_args():
             name = arg.split("=", 1)[0]
             if name in ("--listen", "--metrics_listen"):
                 arg = f"{name}=127.0.0.1:0"
-            args.append(self.local(arg))
+            args.append(self.local(replace.pop(name, arg)))
+        args += replace.values()
         self.process = subprocess.Popen(
             [str(OUT / "vercel-tokens-server"), *args],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -175,7 +196,7 @@ class ChartServerTest(unittest.TestCase):
                          "true" if m.flag("tls_cert_file") else "false")
 
         container = m.server_container()
-        for probe in ("livenessProbe", "readinessProbe"):
+        for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
             p = container[probe]
             if "exec" in p:
                 command = [pod.local(a) for a in p["exec"]["command"]]
@@ -184,10 +205,10 @@ class ChartServerTest(unittest.TestCase):
                            for a in command]
             else:
                 # What the kubelet's gRPC probe asks: grpc.health.v1 Check
-                # of service "" on the probe's port.
-                self.assertEqual(p["grpc"]["service"], "")
+                # of the probe's service on its port.
                 command = [str(OUT / "vercel-tokens"),
-                           f"--server=127.0.0.1:{port}", "health"]
+                           f"--server=127.0.0.1:{port}", "health",
+                           f"--health_service={p['grpc']['service']}"]
             result = subprocess.run(command, capture_output=True, text=True,
                                     timeout=p["timeoutSeconds"] + 5)
             self.assertEqual(result.returncode, 0,
@@ -203,6 +224,49 @@ class ChartServerTest(unittest.TestCase):
         pre_stop = int(container["lifecycle"]["preStop"]["exec"]["command"][1])
         budget = m.pod_spec()["terminationGracePeriodSeconds"] - pre_stop
         self.assertEqual(pod.process.wait(timeout=budget), 0)
+
+    def run_upstream_test_pod(self, vercel_port):
+        """Runs the default pod against https://localhost:vercel_port
+        (trusting the test CA), then the command of `helm test`'s upstream
+        pod against it; returns that command's CompletedProcess."""
+        m = chart.render()
+        pod = Pod(m, dict(self.secrets), tempfile.mkdtemp(dir=self.tmp.name))
+        pod.start([f"--vercel_api_base_url=https://localhost:{vercel_port}",
+                   f"--vercel_ca_file={self.tmp.name}/ca.crt"])
+        self.addCleanup(pod.stop)
+        port = int(pod.wait_for_log("listening")["address"].rsplit(":", 1)[1])
+        (container,) = m.test_pod("upstream")["spec"]["containers"]
+        command = [f"--server=127.0.0.1:{port}" if a.startswith("--server=")
+                   else pod.local(a) for a in container["command"]]
+        return subprocess.run(command, capture_output=True, text=True,
+                              timeout=60)
+
+    def test_helm_test_passes_when_vercel_itself_refuses_the_call(self):
+        fake = subprocess.Popen(
+            [sys.executable, str(FAKE_VERCEL), "--host", "127.0.0.1",
+             "--port", "0", "--tls-cert", f"{self.tmp.name}/tls.crt",
+             "--tls-key", f"{self.tmp.name}/tls.key"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, text=True)
+        self.addCleanup(fake.wait)
+        self.addCleanup(fake.terminate)
+        line = fake.stdout.readline()
+        self.assertTrue(line.startswith("PORT "), line)
+
+        result = self.run_upstream_test_pod(int(line.split()[1]))
+
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("PERMISSION_DENIED", result.stdout)
+
+    def test_helm_test_fails_when_vercel_cannot_be_reached(self):
+        with socket.socket() as s:  # a port nothing listens on
+            s.bind(("127.0.0.1", 0))
+            closed_port = s.getsockname()[1]
+
+        result = self.run_upstream_test_pod(closed_port)
+
+        self.assertNotEqual(result.returncode, 0, result.stdout)
+        self.assertIn("UNAVAILABLE", result.stdout)
 
     def test_defaults(self):
         self.run_pod(None)

@@ -1,11 +1,14 @@
 """What every client/<lang>/example prints and sends, asserted once.
 
-The Node.js, Ruby and Java examples do the same steps and print the same
-lines (see client/node/example/example.js). A language's test subclasses
-ClientExampleChecks, sets LANGUAGE, prepares the package in setUpClass
-(install or build, as a user would, in `work_dir`, after calling the base
-setUpClass) and implements `run_example`; it inherits the tests below.
-Standard library only.
+Every language's example does the same steps and prints the same lines (see
+client/python/example/example.py). One that uses its language's client layer
+also prints the token's prefix and reads with the client's retry on, so a 429
+whose RetryInfo fits in the 10 s deadline is waited out (ClientLayerChecks),
+while a longer one fails at once. A language's test subclasses
+ClientLayerChecks (or ClientExampleChecks), sets LANGUAGE, prepares the
+package in setUpClass (install or build, as a user would, in `work_dir`,
+after calling the base setUpClass) and implements `run_example`; it inherits
+the tests below. Standard library only.
 """
 
 from __future__ import annotations
@@ -15,10 +18,14 @@ import pathlib
 import re
 import subprocess
 import tempfile
+import time
 
 import harness
 
 TOKEN_ID = re.compile(r"[0-9a-f]{64}")
+# AuthToken.prefix as the fake sends it (a secret's first 8 characters), or
+# nothing from a server that does not pass Vercel's prefix through.
+SECRET_PREFIX = re.compile(r"(vcp_\S{4})?")
 RATE_LIMITED_BODY = json.dumps(
     {"error": {"code": "rate_limited", "message": "Too many requests"}})
 
@@ -78,10 +85,12 @@ class ClientExampleChecks:
         self.assertIsNotNone(created, output)
         token_id = created.group(1)
         self.assertRegex(token_id, TOKEN_ID)
-        self.assertEqual(lines[2], f"got token {token_id} named {name}")
+        # ClientLayerChecks asserts the prefix.
+        self.assertRegex(lines[2],
+                         rf"^got token {token_id} named {name}(, prefix |$)")
         self.assertEqual(lines[3], f"deleted token {token_id}")
-        # The new token's secret is never printed.
-        self.assertNotIn("vcp_", output)
+        # The new token's secret is never printed, at most its prefix.
+        self.assertLessEqual(output.count("vcp_"), 1, output)
 
         sent = [(r["method"], r["path"], r["raw_query"], r["body_json"])
                 for r in requests]
@@ -145,3 +154,37 @@ class ClientExampleChecks:
             ])
         self.assertTrue(requests)
         self.assertEqual({r["method"] for r in requests}, {"GET"})
+
+
+class ClientLayerChecks(ClientExampleChecks):
+    """What an example that uses its language's client layer also shows: a
+    field of today's AuthToken (prefix), and the client's retry of a read
+    after the server's RetryInfo. Mix into a unittest.TestCase instead of
+    ClientExampleChecks."""
+
+    def test_get_shows_the_token_prefix(self) -> None:
+        output, _ = self.happy_path()
+        got = re.fullmatch(r"got token \S+ named \S+, prefix (\S*)",
+                           output.splitlines()[2])
+        self.assertIsNotNone(got, output)
+        self.assertIsNotNone(SECRET_PREFIX.fullmatch(got.group(1)), output)
+
+    def test_read_is_retried_after_the_servers_retry_delay(self) -> None:
+        # The server passes the 429 on at once (no retries of its own), with
+        # RetryInfo 1 s; the example's client waits that out and lists again.
+        with harness.Stack(("--upstream_max_attempts=1",)) as stack:
+            stack.control("/_fake/faults", {
+                "method": "GET", "path": "/v5/user/tokens", "times": 1,
+                "status": 429, "headers": {"Retry-After": "1"},
+                "body": RATE_LIMITED_BODY})
+            started = time.monotonic()
+            result = self.run_example(stack)
+            elapsed = time.monotonic() - started
+            requests = stack.requests()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout.splitlines()[0],
+                         "listed 1 token(s): seed")
+        self.assertEqual(
+            [r["path"] for r in requests[:2]], ["/v5/user/tokens"] * 2)
+        self.assertEqual(requests[2]["method"], "POST")
+        self.assertGreaterEqual(elapsed, 1.0)

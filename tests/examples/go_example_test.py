@@ -1,16 +1,16 @@
-"""client/go/example against the real server and the fake.
+"""client/go against the real server and the fake, used as a user uses it.
 
-The module is built as on a Debian 12 machine with no module proxy: in
-GOPATH mode over Debian's Go libraries in /usr/share/gocode
-(golang-google-grpc-dev, golang-google-protobuf-dev,
-golang-google-genproto-dev), with a copy of client/go at its import path, as
-client/go/README.md shows. `go vet` checks the whole module.
+The machine's current Go (scripts/tools/go.sh) checks the module as
+published (`go mod verify` of the committed go.sum, `go vet`), builds its
+example, and builds a user's program (go_typed_sample/) in a module of its
+own that requires client/go at VERSION, replaced by a local copy. Modules come
+from the Go module proxy into Go's own cache, so later runs are offline.
 """
 
 from __future__ import annotations
 
+import json
 import os
-import pathlib
 import shutil
 import subprocess
 import unittest
@@ -19,7 +19,9 @@ import client_example_checks
 import harness
 
 MODULE = harness.REPO / "client" / "go"
-DEBIAN_GOPATH = "/usr/share/gocode"
+SAMPLE = harness.REPO / "tests" / "examples" / "go_typed_sample"
+FORBIDDEN_BODY = json.dumps(
+    {"error": {"code": "forbidden", "message": "Not authorized"}})
 # A cold build compiles grpc-go from source.
 BUILD_TIMEOUT_S = 600
 
@@ -32,28 +34,43 @@ def module_path() -> str:
     raise AssertionError("client/go/go.mod declares no module")
 
 
-class GoExampleTest(client_example_checks.ClientExampleChecks,
+class GoExampleTest(client_example_checks.ClientLayerChecks,
                     unittest.TestCase):
     LANGUAGE = "go"
 
     @classmethod
+    def go(cls, *argv: str, cwd: os.PathLike) -> str:
+        done = subprocess.run([cls.go_binary, *argv], cwd=cwd, env=cls.env,
+                              text=True, capture_output=True,
+                              timeout=BUILD_TIMEOUT_S)
+        if done.returncode != 0:
+            raise AssertionError(f"go {' '.join(argv)} failed:\n"
+                                 + done.stdout + done.stderr)
+        return done.stdout
+
+    @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
-        gopath = cls.work_dir / "gopath"
-        module = shutil.copytree(MODULE, gopath / "src" / module_path())
-        env = dict(os.environ, GO111MODULE="off",
-                   GOPATH=f"{gopath}{os.pathsep}{DEBIAN_GOPATH}")
-        if not {"GOCACHE", "XDG_CACHE_HOME", "HOME"} & env.keys():
-            env["GOCACHE"] = f"{cls.work_dir}/cache"
-        cls.binary = f"{cls.work_dir}/example"
-        for argv in (["go", "vet", "./..."],
-                     ["go", "build", "-o", cls.binary, "./example"]):
-            done = subprocess.run(argv, cwd=module, env=env, text=True,
-                                  capture_output=True,
-                                  timeout=BUILD_TIMEOUT_S)
-            if done.returncode != 0:
-                raise AssertionError(f"{' '.join(argv)} failed:\n"
-                                     + done.stdout + done.stderr)
+        cls.go_binary = subprocess.run(
+            [str(harness.REPO / "scripts" / "tools" / "go.sh")],
+            capture_output=True, text=True, check=True).stdout.strip()
+        cls.env = dict(os.environ, GOFLAGS="-mod=readonly", GOTOOLCHAIN="local")
+        module = shutil.copytree(MODULE, cls.work_dir / "client-go")
+        cls.binary = str(cls.work_dir / "example")
+        cls.go("mod", "verify", cwd=module)
+        cls.go("vet", "./...", cwd=module)
+        cls.go("build", "-o", cls.binary, "./example", cwd=module)
+
+        user = shutil.copytree(SAMPLE, cls.work_dir / "user")
+        version = (harness.REPO / "VERSION").read_text().strip()
+        (user / "go.mod").write_text(
+            "module example.com/user\n\n"
+            f"require {module_path()} v{version}\n\n"
+            f"replace {module_path()} => {module}\n")
+        cls.env["GOFLAGS"] = "-mod=mod"
+        cls.go("mod", "tidy", cwd=user)
+        cls.sample = str(cls.work_dir / "sample")
+        cls.go("build", "-o", cls.sample, ".", cwd=user)
 
     @classmethod
     def run_example(cls, stack: harness.Stack) -> subprocess.CompletedProcess:
@@ -66,6 +83,76 @@ class GoExampleTest(client_example_checks.ClientExampleChecks,
         self.assertIn(
             f'option go_package = "{module_path()}/vercel/authentication/v1'
             ';authenticationv1";', proto)
+
+    def test_module_requires_current_grpc_and_genproto_rpc(self) -> None:
+        go_mod = (MODULE / "go.mod").read_text()
+        self.assertRegex(go_mod, r"google\.golang\.org/grpc v1\.(6[4-9]|[7-9]\d)\.")
+        self.assertIn("google.golang.org/genproto/googleapis/rpc ", go_mod)
+        # The monolithic genproto module clashes with googleapis/rpc
+        # ("ambiguous import ... errdetails").
+        self.assertNotRegex(go_mod, r"google\.golang\.org/genproto v")
+
+    def test_tls_with_a_root_ca_and_a_server_name_override(self) -> None:
+        # A self-signed certificate for tokens.test, which the address
+        # (127.0.0.1) does not name: only ServerName makes it verify.
+        cert, key = self.work_dir / "server.pem", self.work_dir / "key.pem"
+        made = subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+             "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+             "-subj", "/CN=tokens.test", "-addext",
+             "subjectAltName=DNS:tokens.test", "-keyout", str(key),
+             "-out", str(cert)], capture_output=True, text=True,
+            timeout=harness.TIMEOUT_S)
+        self.assertEqual(made.returncode, 0, made.stderr)
+        with harness.Stack((f"--tls_cert_file={cert}",
+                            f"--tls_key_file={key}")) as stack:
+            named = stack.run_example([self.sample], env={
+                "VUT_TLS_CA": str(cert), "VUT_TLS_NAME": "tokens.test"})
+            unnamed = stack.run_example([self.sample],
+                                        env={"VUT_TLS_CA": str(cert)})
+        self.assertEqual((named.stdout, named.returncode), ("1\n", 0),
+                         named.stderr)
+        self.assertEqual(unnamed.stdout, "UnavailableError\n", unnamed.stderr)
+
+    def test_errors_are_typed_and_carry_their_details(self) -> None:
+        with harness.Stack() as stack:
+            stack.control("/_fake/faults", {
+                "method": "GET", "path": "/v5/user/tokens/forbidden",
+                "status": 403, "body": FORBIDDEN_BODY})
+            stack.control("/_fake/faults", {
+                "method": "GET", "path": "/v5/user/tokens", "status": 429,
+                "headers": {"Retry-After": "30"},
+                "body": client_example_checks.RATE_LIMITED_BODY})
+            result = stack.run_example([self.sample])
+        self.assertEqual(result.returncode, 0, result.stderr)
+        cases = {case.pop("case"): case
+                 for case in map(json.loads, result.stdout.splitlines())}
+        self.assertEqual(list(cases), [
+            "not_found", "invalid_argument", "unauthenticated",
+            "permission_denied", "rate_limited"])
+        found = cases["not_found"]
+        self.assertEqual(
+            (found["type"], found["reason"], found["domain"],
+             found["http_status"], found["metadata"]["vercel_code"]),
+            ("NotFoundError", "NOT_FOUND", "api.vercel.com", 404, "not_found"))
+        self.assertEqual(found["rate_limit"]["x-ratelimit-limit"], "100")
+        invalid = cases["invalid_argument"]
+        self.assertEqual(
+            (invalid["type"], invalid["domain"], invalid["fields"]),
+            ("InvalidArgumentError", "vercel-user-tokens", "token_id"))
+        self.assertEqual(
+            (cases["unauthenticated"]["type"],
+             cases["unauthenticated"]["reason"]),
+            ("UnauthenticatedError", "MISSING_CREDENTIALS"))
+        self.assertEqual(
+            (cases["permission_denied"]["type"],
+             cases["permission_denied"]["http_status"]),
+            ("PermissionDeniedError", 403))
+        limited = cases["rate_limited"]
+        self.assertEqual(
+            (limited["type"], limited["has_retry_delay"],
+             limited["retry_delay_s"]), ("RateLimitedError", True, 30))
+        self.assertIn("x-ratelimit-remaining", limited["rate_limit"])
 
 
 if __name__ == "__main__":

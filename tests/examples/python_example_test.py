@@ -1,27 +1,31 @@
-"""client/python/example/example.py against the real server and the fake.
-
-The package is used as a user gets it: client/python is copied and installed
-with pip into a temporary folder (`pip install client/python`), offline: the
-build backend (python3-setuptools) and the runtime (python3-grpcio,
-python3-protobuf) are Debian's, so the example runs on /usr/bin/python3 with
-only that folder added to its path.
+"""client/python against the real server and the fake, installed as a user
+installs it: `pip install ./client/python` into a fresh virtualenv, which
+resolves grpcio, protobuf and googleapis-common-protos from PyPI (pip's own
+cache makes later runs quick). The same virtualenv gets mypy and the typing
+packages pinned in scripts/deps/pip-typecheck.txt, to type-check a sample
+program the way a user's CI would.
 """
 
 from __future__ import annotations
 
+import json
 import pathlib
 import shutil
 import subprocess
+import sys
 import unittest
 
 import client_example_checks
 import harness
 
-DEBIAN_PYTHON = "/usr/bin/python3"
 PACKAGE = harness.REPO / "client" / "python"
+TYPED_SAMPLE = pathlib.Path(__file__).with_name("python_typed_sample.py")
+INSTALL_TIMEOUT_S = 600
+FORBIDDEN_BODY = json.dumps(
+    {"error": {"code": "forbidden", "message": "Not authorized"}})
 
 
-class PythonExampleTest(client_example_checks.ClientExampleChecks,
+class PythonExampleTest(client_example_checks.ClientLayerChecks,
                         unittest.TestCase):
     LANGUAGE = "python"
 
@@ -33,32 +37,139 @@ class PythonExampleTest(client_example_checks.ClientExampleChecks,
             PACKAGE, f"{cls.work_dir}/python",
             ignore=shutil.ignore_patterns("__pycache__", "build",
                                           "*.egg-info")))
-        cls.site = cls.work_dir / "site"
-        install = subprocess.run(
-            [DEBIAN_PYTHON, "-m", "pip", "install", "--no-index", "--no-deps",
-             "--no-build-isolation", "--target", str(cls.site), str(source)],
-            capture_output=True, text=True, timeout=harness.TIMEOUT_S)
-        if install.returncode != 0:
-            raise AssertionError("pip install client/python failed:\n"
-                                 + install.stdout + install.stderr)
+        venv = cls.work_dir / "venv"
+        cls.python = str(venv / "bin" / "python")
+        for argv in (
+                [sys.executable, "-m", "venv", str(venv)],
+                [cls.python, "-m", "pip", "install", "--quiet",
+                 "--disable-pip-version-check", str(source), "-r",
+                 str(harness.REPO / "scripts" / "deps" / "pip-typecheck.txt")]):
+            done = subprocess.run(argv, capture_output=True, text=True,
+                                  timeout=INSTALL_TIMEOUT_S)
+            if done.returncode != 0:
+                raise AssertionError(f"{' '.join(argv)} failed:\n"
+                                     + done.stdout + done.stderr)
         cls.example = source / "example" / "example.py"
 
     @classmethod
     def run_example(cls, stack: harness.Stack) -> subprocess.CompletedProcess:
-        return stack.run_example([DEBIAN_PYTHON, str(cls.example)],
-                                 env={"PYTHONPATH": str(cls.site)})
+        return stack.run_example([cls.python, str(cls.example)])
 
-    def test_installed_package_carries_the_version(self) -> None:
+    def run_python(self, *argv: str) -> subprocess.CompletedProcess:
+        return subprocess.run([self.python, *argv], capture_output=True,
+                              text=True, timeout=harness.TIMEOUT_S,
+                              cwd=self.work_dir)
+
+    def test_installed_package_carries_the_version_and_licence(self) -> None:
         version = (harness.REPO / "VERSION").read_text().strip()
-        shown = subprocess.run(
-            [DEBIAN_PYTHON, "-c",
-             "import importlib.metadata, vercel.authentication.v1 as v1;"
-             "print(importlib.metadata.version('vercel-user-tokens'),"
-             " v1.__version__)"],
-            env={"PYTHONPATH": str(self.site)}, capture_output=True,
-            text=True, timeout=harness.TIMEOUT_S)
-        self.assertEqual(shown.stdout.split(), [version, version],
+        shown = self.run_python(
+            "-c", "import importlib.metadata as m, vercel_user_tokens as v;"
+            "d = m.metadata('vercel-user-tokens');"
+            "print(m.version('vercel-user-tokens'), v.__version__,"
+            " d['License-Expression'])")
+        self.assertEqual(shown.stdout.split(), [version, version, "Apache-2.0"],
                          shown.stderr)
+
+    def test_google_rpc_comes_from_googleapis_common_protos(self) -> None:
+        shown = self.run_python(
+            "-c", "import importlib.metadata as m;"
+            "print(sorted({str(f).split('/')[0] for f in"
+            " m.files('vercel-user-tokens') if '.dist-info' not in str(f)}));"
+            "print(sorted(str(f) for f in m.files('googleapis-common-protos')"
+            " if str(f).endswith('rpc/status_pb2.py')))")
+        self.assertEqual(shown.stdout.splitlines(), [
+            "['vercel', 'vercel_user_tokens']",
+            "['google/rpc/status_pb2.py']"], shown.stderr)
+
+    def test_typed_program_passes_mypy_and_a_typo_fails_it(self) -> None:
+        checked = self.run_python("-m", "mypy", "--strict", str(TYPED_SAMPLE))
+        self.assertEqual(checked.returncode, 0, checked.stdout)
+        typo = self.work_dir / "typo.py"
+        typo.write_text(
+            "from vercel.authentication.v1 import user_tokens_pb2 as pb\n"
+            "pb.CreateAuthTokenRequest(teamid='team_1', name='ci')\n")
+        checked = self.run_python("-m", "mypy", "--strict", str(typo))
+        self.assertEqual(checked.returncode, 1, checked.stdout)
+        self.assertIn('Unexpected keyword argument "teamid"', checked.stdout)
+
+    def test_tls_with_a_root_ca_and_a_server_name_override(self) -> None:
+        # A self-signed certificate for tokens.test, which the address
+        # (127.0.0.1) does not name: only server_name makes it verify.
+        cert, key = self.work_dir / "server.pem", self.work_dir / "key.pem"
+        made = subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+             "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+             "-subj", "/CN=tokens.test", "-addext",
+             "subjectAltName=DNS:tokens.test", "-keyout", str(key),
+             "-out", str(cert)], capture_output=True, text=True,
+            timeout=harness.TIMEOUT_S)
+        self.assertEqual(made.returncode, 0, made.stderr)
+        program = (
+            "import os, vercel_user_tokens as v\n"
+            "tls = v.TlsOptions.from_files(ca_file=os.environ['CA'],"
+            " server_name=os.environ.get('NAME'))\n"
+            "with v.Client(os.environ['VUT_ADDRESS'],"
+            " token=os.environ['VERCEL_TOKEN'], tls=tls, deadline=5) as c:\n"
+            "    try:\n"
+            "        print(len(c.list_auth_tokens().tokens))\n"
+            "    except v.Unavailable as error:\n"
+            "        print(type(error).__name__)\n")
+        with harness.Stack((f"--tls_cert_file={cert}",
+                            f"--tls_key_file={key}")) as stack:
+            named = stack.run_example([self.python, "-c", program],
+                                      env={"CA": str(cert),
+                                           "NAME": "tokens.test"})
+            unnamed = stack.run_example([self.python, "-c", program],
+                                        env={"CA": str(cert)})
+        self.assertEqual((named.stdout, named.returncode), ("1\n", 0),
+                         named.stderr)
+        self.assertEqual(unnamed.stdout, "Unavailable\n", unnamed.stderr)
+
+    def test_errors_are_typed_and_carry_their_details(self) -> None:
+        with harness.Stack() as stack:
+            stack.control("/_fake/faults", {
+                "method": "GET", "path": "/v5/user/tokens/forbidden",
+                "status": 403, "body": FORBIDDEN_BODY})
+            stack.control("/_fake/faults", {
+                "method": "GET", "path": "/v5/user/tokens", "status": 429,
+                "headers": {"Retry-After": "30"},
+                "body": client_example_checks.RATE_LIMITED_BODY})
+            result = stack.run_example([self.python, str(TYPED_SAMPLE)])
+        self.assertEqual(result.returncode, 0, result.stderr)
+        cases = {case.pop("case"): case
+                 for case in map(json.loads, result.stdout.splitlines())}
+        self.assertEqual(list(cases), [
+            "not_found", "invalid_argument", "unauthenticated",
+            "permission_denied", "rate_limited"])
+
+        found = cases["not_found"]
+        self.assertEqual(
+            (found["type"], found["code"], found["reason"], found["domain"],
+             found["http_status"], found["metadata"]["vercel_code"]),
+            ("NotFound", "NOT_FOUND", "NOT_FOUND", "api.vercel.com", 404,
+             "not_found"))
+        self.assertEqual(found["rate_limit"]["x-ratelimit-limit"], "100")
+
+        invalid = cases["invalid_argument"]
+        self.assertEqual((invalid["type"], invalid["domain"]),
+                         ("InvalidArgument", "vercel-user-tokens"))
+        self.assertEqual([v[0] for v in invalid["field_violations"]],
+                         ["token_id"])
+
+        self.assertEqual(
+            (cases["unauthenticated"]["type"],
+             cases["unauthenticated"]["reason"]),
+            ("Unauthenticated", "MISSING_CREDENTIALS"))
+        self.assertEqual(
+            (cases["permission_denied"]["type"],
+             cases["permission_denied"]["http_status"]),
+            ("PermissionDenied", 403))
+
+        limited = cases["rate_limited"]
+        self.assertEqual(
+            (limited["type"], limited["code"], limited["retry_delay_s"]),
+            ("RateLimited", "RESOURCE_EXHAUSTED", 30.0))
+        self.assertIn("x-ratelimit-remaining", limited["rate_limit"])
 
 
 if __name__ == "__main__":

@@ -107,6 +107,10 @@ def token_not_found() -> ApiError:
 # --------------------------------------------------------------------------
 
 
+PREFIX_LENGTH = 8
+SUFFIX_LENGTH = 4
+
+
 @dataclasses.dataclass
 class StoredToken:
     """One token: its AuthToken metadata plus the secret bearer."""
@@ -130,6 +134,10 @@ class StoredToken:
             "scopes": [dict(scope) for scope in self.scopes],
             "activeAt": self.active_at,
             "createdAt": self.created_at,
+            # Like Vercel, the secret's first and last characters, so that
+            # its owner can recognise it.
+            "prefix": self.secret[:PREFIX_LENGTH],
+            "suffix": self.secret[-SUFFIX_LENGTH:],
         }
         if self.expires_at is not None:
             body["expiresAt"] = self.expires_at

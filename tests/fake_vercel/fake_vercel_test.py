@@ -294,6 +294,9 @@ class TokenEndpointsTest(FakeVercelTestCase):
             "type": "team", "teamId": "team_abc", "origin": "manual",
             "createdAt": token["createdAt"], "expiresAt": 4102444800000}])
         self.assertEqual(body["vercelFutureField"], FUTURE_BODY_FIELD)
+        # The secret's ends, as Vercel shows them, never the secret.
+        self.assertEqual(token["prefix"], body["bearerToken"][:8])
+        self.assertEqual(token["suffix"], body["bearerToken"][-4:])
         current = self.call("GET", "/v5/user/tokens/current",
                             token=body["bearerToken"])
         self.assertEqual(current.status, 200)

@@ -24,6 +24,7 @@ namespace v1 = ::vercel::authentication::v1;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::MatchesRegex;
 using ::testing::Not;
 using ::testing::StartsWith;
 
@@ -225,7 +226,22 @@ TEST_F(CliTest, FailingCallExitsOneWithTheCode) {
 
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(result.err, StartsWith("error: NOT_FOUND: "));
+  // What Vercel answered, from the ErrorInfo.
+  EXPECT_THAT(result.err,
+              HasSubstr("\nhttp_status: 404\nvercel_code: not_found\n"));
   EXPECT_THAT(result.out, IsEmpty());
+}
+
+TEST_F(CliTest, HelpAndVersionExitZero) {
+  CliResult help = Run({"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, HasSubstr("--token_file"));
+
+  CliResult version = Run({"--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_THAT(version.out,
+              MatchesRegex("vercel-tokens [0-9]+\\.[0-9]+\\.[0-9]+\n"));
+  EXPECT_THAT(Requests(), IsEmpty());
 }
 
 TEST_F(CliTest, UsageErrorExitsTwoAndCallsNothing) {

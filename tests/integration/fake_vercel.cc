@@ -52,10 +52,11 @@ absl::Status FromJson(const std::string& json,
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<FakeVercel>> FakeVercel::Start(
-    const std::string& tls_cert_file, const std::string& tls_key_file) {
+    const std::string& tls_cert_file, const std::string& tls_key_file,
+    int port) {
   std::vector<std::string> argv = {VUT_PYTHON_PATH, VUT_FAKE_VERCEL_PATH,
                                    "--host",        "127.0.0.1",
-                                   "--port",        "0"};
+                                   "--port",        absl::StrCat(port)};
   const bool tls = !tls_cert_file.empty();
   if (tls) {
     argv.insert(argv.end(),
@@ -67,7 +68,6 @@ absl::StatusOr<std::unique_ptr<FakeVercel>> FakeVercel::Start(
       (*process)->WaitForLine(Stream::kStdout, "PORT ", absl::Seconds(15));
   if (!line.ok()) return line.status();
   absl::string_view port_text = *line;
-  int port = 0;
   if (!absl::ConsumePrefix(&port_text, "PORT ") ||
       !absl::SimpleAtoi(port_text, &port)) {
     return absl::InternalError(absl::StrCat("unexpected line: ", *line));

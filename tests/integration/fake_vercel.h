@@ -28,9 +28,10 @@ class FakeVercel {
   // Starts the fake and waits until it listens: over plain HTTP, or over
   // HTTPS when `tls_cert_file` and `tls_key_file` (PEM) are given; the
   // control client then trusts `tls_cert_file`, which must be self-signed.
+  // It listens on `port`, or on a free one when 0.
   static absl::StatusOr<std::unique_ptr<FakeVercel>> Start(
       const std::string& tls_cert_file = "",
-      const std::string& tls_key_file = "");
+      const std::string& tls_key_file = "", int port = 0);
 
   FakeVercel(const FakeVercel&) = delete;
   FakeVercel& operator=(const FakeVercel&) = delete;

@@ -2,15 +2,16 @@
 // JSON log line of each call, against a server with its default retry
 // policy.
 
-#include <curl/curl.h>
-
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/integration/metrics_scrape.h"
 #include "tests/integration/test_fixture.h"
 
 namespace vercel_tokens::integration {
@@ -22,8 +23,6 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr char kTokenPath[] = "/v5/user/tokens/tok_1";
-constexpr char kMetricsLine[] = "\"msg\":\"metrics listening\"";
-constexpr char kAddressField[] = "\"address\":\"";
 
 Fault Unavailable(const std::string& method, const std::string& path,
                   int times) {
@@ -35,11 +34,6 @@ Fault Unavailable(const std::string& method, const std::string& path,
   fault.set_body(
       R"({"error":{"code":"service_unavailable","message":"down"}})");
   return fault;
-}
-
-size_t Append(char* data, size_t size, size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
 }
 
 class ObservabilityTest : public IntegrationTest {
@@ -61,22 +55,9 @@ class ObservabilityTest : public IntegrationTest {
 
   // GET /metrics of the server, in Prometheus' text format.
   std::string Scrape() {
-    const std::string err = server_->process().Output(Stream::kStderr);
-    size_t line = err.find(kMetricsLine);
-    EXPECT_NE(line, std::string::npos) << err;
-    const size_t field = err.find(kAddressField, line);
-    const size_t start = field + sizeof(kAddressField) - 1;
-    const std::string address = err.substr(start, err.find('"', start) - start);
-    std::unique_ptr<CURL, void (*)(CURL*)> easy(curl_easy_init(),
-                                                curl_easy_cleanup);
-    std::string body;
-    const std::string url = absl::StrCat("http://", address, "/metrics");
-    curl_easy_setopt(easy.get(), CURLOPT_URL, url.c_str());
-    curl_easy_setopt(easy.get(), CURLOPT_TIMEOUT_MS, 15000L);
-    curl_easy_setopt(easy.get(), CURLOPT_WRITEFUNCTION, Append);
-    curl_easy_setopt(easy.get(), CURLOPT_WRITEDATA, &body);
-    EXPECT_EQ(curl_easy_perform(easy.get()), CURLE_OK) << url;
-    return body;
+    absl::StatusOr<std::string> metrics = ScrapeMetrics(*server_);
+    EXPECT_TRUE(IsOk(metrics.status()));
+    return metrics.value_or("");
   }
 
   // The server's next `count` JSON log lines of finished calls, waiting for

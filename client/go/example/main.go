@@ -5,64 +5,56 @@
 //	VUT_ADDRESS=localhost:50051 VERCEL_TOKEN=... VERCEL_TEAM_ID=team_... \
 //	  go run ./example
 //
-// It exits 1, with the error's details on stderr, when a step that should
-// work fails.
+// Reads are retried when the server says how long to wait (RetryInfo),
+// within the 10 s deadline. It exits 1, with the error's details on stderr,
+// when a step that should work fails.
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/code"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/metadata"
-	"google.golang.org/grpc/status"
 
+	"github.com/vercel-user-tokens/vercel-user-tokens/client/go/usertokens"
 	authenticationv1 "github.com/vercel-user-tokens/vercel-user-tokens/client/go/vercel/authentication/v1"
 )
 
-const deadline = 10 * time.Second
-
-// describe prints what a failed call carries: its status and the google.rpc
-// details from the `grpc-status-details-bin` trailer.
+// describe prints what a failed call carries: its status and decoded details.
 func describe(err error, w io.Writer) {
-	st := status.Convert(err)
+	var e *usertokens.ServiceError
+	if !errors.As(err, &e) {
+		fmt.Fprintf(w, "  error: %v\n", err)
+		return
+	}
 	// google.rpc.Code names the codes as every other language does
 	// (NOT_FOUND); Go's own codes.Code prints NotFound.
-	fmt.Fprintf(w, "  code: %s (%d)\n", code.Code(st.Code()), st.Code())
-	fmt.Fprintf(w, "  message: %s\n", st.Message())
-	var retry *errdetails.RetryInfo
-	var violations []*errdetails.BadRequest_FieldViolation
-	for _, detail := range st.Details() {
-		switch d := detail.(type) {
-		case *errdetails.ErrorInfo:
-			fmt.Fprintf(w, "  error_info: reason=%s domain=%s\n", d.GetReason(), d.GetDomain())
-			keys := make([]string, 0, len(d.GetMetadata()))
-			for key := range d.GetMetadata() {
-				keys = append(keys, key)
-			}
-			sort.Strings(keys)
-			for _, key := range keys {
-				fmt.Fprintf(w, "  error_info.metadata: %s=%s\n", key, d.GetMetadata()[key])
-			}
-		case *errdetails.RetryInfo:
-			retry = d
-		case *errdetails.BadRequest:
-			violations = append(violations, d.GetFieldViolations()...)
+	fmt.Fprintf(w, "  code: %s (%d)\n", code.Code(e.Code), e.Code)
+	fmt.Fprintf(w, "  message: %s\n", e.Message)
+	if e.Reason != "" {
+		fmt.Fprintf(w, "  error_info: reason=%s domain=%s\n", e.Reason, e.Domain)
+		keys := make([]string, 0, len(e.Metadata))
+		for key := range e.Metadata {
+			keys = append(keys, key)
+		}
+		sort.Strings(keys)
+		for _, key := range keys {
+			fmt.Fprintf(w, "  error_info.metadata: %s=%s\n", key, e.Metadata[key])
 		}
 	}
-	if retry == nil {
-		fmt.Fprintln(w, "  retry_info: none")
+	if e.HasRetryDelay {
+		fmt.Fprintf(w, "  retry_info: retry after %gs\n", e.RetryDelay.Seconds())
 	} else {
-		fmt.Fprintf(w, "  retry_info: retry after %gs\n", retry.GetRetryDelay().AsDuration().Seconds())
+		fmt.Fprintln(w, "  retry_info: none")
 	}
-	for _, v := range violations {
-		fmt.Fprintf(w, "  bad_request: %s: %s\n", v.GetField(), v.GetDescription())
+	for _, v := range e.FieldViolations {
+		fmt.Fprintf(w, "  bad_request: %s: %s\n", v.Field, v.Description)
 	}
 }
 
@@ -77,22 +69,19 @@ func showFailure(what string, err error) error {
 }
 
 func run() int {
-	// Plaintext, as inside a cluster; behind TLS use
-	// grpc.WithTransportCredentials(credentials.NewTLS(nil)) instead.
-	conn, err := grpc.Dial(os.Getenv("VUT_ADDRESS"), grpc.WithInsecure())
+	// Plaintext, as inside a cluster; behind TLS add
+	// usertokens.WithTLS(usertokens.TLSConfig{}).
+	client, err := usertokens.New(os.Getenv("VUT_ADDRESS"),
+		usertokens.WithToken(os.Getenv("VERCEL_TOKEN")),
+		usertokens.WithDeadline(10*time.Second),
+		usertokens.WithRetry(usertokens.RetryPolicy{}))
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "dial: %v\n", err)
+		fmt.Fprintf(os.Stderr, "connecting: %v\n", err)
 		return 1
 	}
-	defer conn.Close()
-	client := authenticationv1.NewUserTokensServiceClient(conn)
+	defer client.Close()
+	ctx := context.Background()
 	teamID := os.Getenv("VERCEL_TEAM_ID")
-
-	// Every call carries the caller's Vercel token as
-	// `authorization: Bearer <token>`, and a deadline.
-	ctx, cancel := context.WithTimeout(context.Background(), deadline)
-	defer cancel()
-	ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+os.Getenv("VERCEL_TOKEN"))
 
 	step := "ListAuthTokens"
 	fail := func(err error) int {
@@ -104,14 +93,11 @@ func run() int {
 	if err != nil {
 		return fail(err)
 	}
-	names := ""
-	for i, token := range listed.GetTokens() {
-		if i > 0 {
-			names += ", "
-		}
-		names += token.GetName()
+	names := make([]string, 0, len(listed.GetTokens()))
+	for _, token := range listed.GetTokens() {
+		names = append(names, token.GetName())
 	}
-	fmt.Printf("listed %d token(s): %s\n", len(listed.GetTokens()), names)
+	fmt.Printf("listed %d token(s): %s\n", len(names), strings.Join(names, ", "))
 
 	step = "CreateAuthToken"
 	created, err := client.CreateAuthToken(ctx, &authenticationv1.CreateAuthTokenRequest{
@@ -129,7 +115,8 @@ func run() int {
 	if err != nil {
 		return fail(err)
 	}
-	fmt.Printf("got token %s named %s\n", got.GetToken().GetId(), got.GetToken().GetName())
+	fmt.Printf("got token %s named %s, prefix %s\n", got.GetToken().GetId(),
+		got.GetToken().GetName(), got.GetToken().GetPrefix())
 
 	step = "DeleteAuthToken"
 	deleted, err := client.DeleteAuthToken(ctx, &authenticationv1.DeleteAuthTokenRequest{TokenId: id})

@@ -80,14 +80,22 @@ app.kubernetes.io/component: server
 {{- end -}}
 {{- end }}
 
+{{/* The name the probes and the test check the server's certificate for. */}}
+{{- define "vut.tlsServerName" -}}
+{{- default (printf "%s.%s.svc" (include "vut.fullname" .) .Release.Namespace) .Values.tls.serverName }}
+{{- end }}
+
 {{/*
 The CLI's health check against the server, as an argv list: the exec probe of
-a TLS-only listener. Takes (dict "root" $ "timeout" seconds).
+a TLS-only listener. Takes (dict "root" $ "timeout" seconds "service" name),
+the service being one of the server's named health services (liveness,
+readiness).
 */}}
 {{- define "vut.tlsHealthCommand" -}}
 {{- $v := .root.Values }}
 - /usr/local/bin/vercel-tokens
 - health
+- --health_service={{ .service }}
 - --tls
 {{- if $v.tls.caKey }}
 - --tls_ca_file={{ include "vut.tlsDir" .root }}/ca.crt
@@ -96,8 +104,82 @@ a TLS-only listener. Takes (dict "root" $ "timeout" seconds).
 - --tls_cert_file={{ include "vut.tlsDir" .root }}/tls.crt
 - --tls_key_file={{ include "vut.tlsDir" .root }}/tls.key
 {{- end }}
+- --tls_server_name={{ include "vut.tlsServerName" .root }}
 - --server=localhost:{{ $v.server.port }}
 - --timeout={{ .timeout }}s
+{{- end }}
+
+{{/* TLS flags of the CLI in the test pods: the CA and the test client's certificate, never the server's key. */}}
+{{- define "vut.testTlsArgs" -}}
+{{- if .Values.tls.enabled }}
+- --tls
+{{- if .Values.tls.caKey }}
+- --tls_ca_file={{ include "vut.tlsDir" . }}/ca.crt
+{{- end }}
+- --tls_server_name={{ include "vut.tlsServerName" . }}
+{{- end }}
+{{- if .Values.issuance.clientCa.testClientSecret }}
+- --tls_cert_file={{ include "vut.testClientDir" . }}/tls.crt
+- --tls_key_file={{ include "vut.testClientDir" . }}/tls.key
+{{- end }}
+{{- end }}
+
+{{- define "vut.testClientDir" -}}/var/run/vercel-user-tokens/test-client{{- end }}
+
+{{/*
+The mounts of a test container: the CA when the CLI needs it, and the test
+client's certificate when the server requires one.
+*/}}
+{{- define "vut.testCaMount" -}}
+{{- $ca := and .Values.tls.enabled .Values.tls.caKey }}
+{{- $client := .Values.issuance.clientCa.testClientSecret }}
+{{- if or $ca $client }}
+volumeMounts:
+  {{- if $ca }}
+  - name: tls-ca
+    mountPath: {{ include "vut.tlsDir" . }}
+    readOnly: true
+  {{- end }}
+  {{- if $client }}
+  - name: test-client
+    mountPath: {{ include "vut.testClientDir" . }}
+    readOnly: true
+  {{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Volumes and placement of a test pod. */}}
+{{- define "vut.testPodPlacement" -}}
+{{- $ca := and .Values.tls.enabled .Values.tls.caKey }}
+{{- $client := .Values.issuance.clientCa.testClientSecret }}
+{{- if or $ca $client }}
+volumes:
+  {{- if $ca }}
+  {{- /* Only the CA: the test pods never see the server's key. */}}
+  - name: tls-ca
+    secret:
+      secretName: {{ .Values.tls.existingSecret }}
+      defaultMode: 0440
+      optional: true
+      items:
+        - key: {{ .Values.tls.caKey }}
+          path: ca.crt
+  {{- end }}
+  {{- if $client }}
+  - name: test-client
+    secret:
+      secretName: {{ $client }}
+      defaultMode: 0440
+  {{- end }}
+{{- end }}
+{{- with .Values.test.nodeSelector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.test.tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
 {{- end }}
 
 {{/*
@@ -112,9 +194,9 @@ depends on them so that `helm template` and `helm install` fail early.
 {{- fail "issuance.policy.enabled needs issuance.policy.rules or issuance.policy.existingConfigMap: an empty policy denies every call" }}
 {{- end }}
 {{- $v := .Values }}
-{{- $needed := add $v.preStopSleepSeconds $v.server.shutdownGraceSeconds }}
+{{- $needed := add $v.preStopSleepSeconds $v.server.drainDelaySeconds $v.server.shutdownGraceSeconds }}
 {{- if le (int $v.terminationGracePeriodSeconds) (int $needed) }}
-{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed preStopSleepSeconds + server.shutdownGraceSeconds (%d), or the kubelet kills calls still in flight" (int $v.terminationGracePeriodSeconds) (int $needed)) }}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed preStopSleepSeconds + server.drainDelaySeconds + server.shutdownGraceSeconds (%d), or the kubelet kills calls still in flight" (int $v.terminationGracePeriodSeconds) (int $needed)) }}
 {{- end }}
 {{- if and $v.autoscaling.enabled (gt (int $v.autoscaling.minReplicas) (int $v.autoscaling.maxReplicas)) }}
 {{- fail (printf "autoscaling.minReplicas (%d) exceeds autoscaling.maxReplicas (%d)" (int $v.autoscaling.minReplicas) (int $v.autoscaling.maxReplicas)) }}

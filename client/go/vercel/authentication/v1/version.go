@@ -4,4 +4,4 @@ package authenticationv1
 
 // Version is the version of this contract and of every client package
 // generated from it.
-const Version = "0.1.0"
+const Version = "0.2.0"
