@@ -14,7 +14,8 @@
 #   example/pom.xml  the example program's build, which depends on that
 #                    artifact as a user's build does
 # The client layer (src/main/java/io/github/vercelusertokens/client) and its
-# unit tests (src/test/java, run by mvn verify) are hand-written. The output depends only on the inputs.
+# unit tests (src/test/java, run by mvn verify) are hand-written. The output
+# depends only on the inputs.
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/../.." && pwd)"

@@ -76,7 +76,7 @@ public final class Probe {
 """
 
 
-class JavaExampleTest(client_example_checks.ClientExampleChecks,
+class JavaExampleTest(client_example_checks.ClientLayerChecks,
                       layer_checks.LayerChecks, unittest.TestCase):
     LANGUAGE = "java"
     ERROR_CLASSES = {

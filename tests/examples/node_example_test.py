@@ -100,7 +100,7 @@ main();
 """
 
 
-class NodeExampleTest(client_example_checks.ClientExampleChecks,
+class NodeExampleTest(client_example_checks.ClientLayerChecks,
                       layer_checks.LayerChecks, unittest.TestCase):
     LANGUAGE = "node"
     ERROR_CLASSES = {

@@ -48,7 +48,7 @@ end
 """
 
 
-class RubyExampleTest(client_example_checks.ClientExampleChecks,
+class RubyExampleTest(client_example_checks.ClientLayerChecks,
                       layer_checks.LayerChecks, unittest.TestCase):
     LANGUAGE = "ruby"
     ERROR_CLASSES = {
