@@ -84,21 +84,6 @@ class IssuanceTest : public PkiIntegrationTest {
     return StartServer(options);
   }
 
-  // A channel to `server` presenting `identity` (null: no certificate).
-  static std::shared_ptr<grpc::Channel> MtlsChannel(const ServerProcess& server,
-                                                    const CertFiles* identity) {
-    grpc::SslCredentialsOptions tls;
-    tls.pem_root_certs = TempFileContents(pki_->ca());
-    if (identity != nullptr) {
-      tls.pem_cert_chain = TempFileContents(identity->cert);
-      tls.pem_private_key = TempFileContents(identity->key);
-    }
-    grpc::ChannelArguments args;
-    args.SetSslTargetNameOverride(TestPki::kServerName);
-    return grpc::CreateCustomChannel(server.address(),
-                                     grpc::SslCredentials(tls), args);
-  }
-
   static UserTokensClient MtlsClient(
       const ServerProcess& server, const CertFiles* identity,
       absl::string_view bearer = "",
@@ -107,11 +92,6 @@ class IssuanceTest : public PkiIntegrationTest {
     options.bearer_token = std::string(bearer);
     options.timeout = timeout;
     return UserTokensClient(MtlsChannel(server, identity), options);
-  }
-
-  static std::string TempFileContents(const std::string& path) {
-    std::ifstream in(path);
-    return std::string(std::istreambuf_iterator<char>(in), {});
   }
 
   // Calls `rpc` with a valid request.

@@ -1,14 +1,22 @@
 // Mutual TLS between the `vercel-tokens` CLI and the server: the CLI's
 // --tls_ca_file, --tls_cert_file, --tls_key_file and --tls_server_name, and
-// the server's TLS listener, with certificates made by openssl at test time.
+// the server's TLS listener, with certificates made by openssl at test time;
+// the listener follows a rotated client CA.
 
+#include <stdlib.h>
+
+#include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "health_check.h"
 #include "tests/integration/cli_runner.h"
 #include "tests/integration/pki_fixture.h"
 #include "tests/integration/test_fixture.h"
@@ -18,6 +26,12 @@ namespace vercel_tokens::integration {
 namespace {
 
 using ::testing::HasSubstr;
+
+// A readiness check over `channel`.
+grpc::Status Check(const std::shared_ptr<grpc::Channel>& channel) {
+  ServingStatus status = ServingStatus::kUnknown;
+  return CheckHealth(channel, "readiness", absl::Seconds(10), &status);
+}
 
 class MtlsTest : public PkiIntegrationTest {
  protected:
@@ -95,6 +109,45 @@ TEST_F(MtlsTest, ClientCertificateOpensAServerThatRequiresOne) {
                        absl::StrCat("\"caller\":\"", TestPki::kDnsName, "\""),
                        absl::Seconds(20))
           .status()));
+}
+
+TEST_F(MtlsTest, FollowsARotatedClientCaWithoutARestart) {
+  char dir_template[] = "/tmp/vut-client-ca-XXXXXX";
+  ASSERT_NE(mkdtemp(dir_template), nullptr);
+  const std::string dir = dir_template;
+  const std::string ca_file = dir + "/ca.crt";
+  // As Kubernetes swaps a Secret's files: a new file renamed over the old.
+  auto install = [&ca_file](const std::string& from) {
+    const std::string staged = ca_file + ".new";
+    std::filesystem::copy_file(
+        from, staged, std::filesystem::copy_options::overwrite_existing);
+    ASSERT_EQ(std::rename(staged.c_str(), ca_file.c_str()), 0);
+  };
+  install(pki_->ca());
+  std::unique_ptr<ServerProcess> server =
+      StartTlsServer({absl::StrCat("--tls_client_ca_file=", ca_file),
+                      "--tls_reload_interval=1s"});
+  ASSERT_NE(server, nullptr);
+  std::shared_ptr<grpc::Channel> trusted =
+      MtlsChannel(*server, &pki_->spiffe());
+  EXPECT_TRUE(IsOk(Check(trusted)));
+  EXPECT_FALSE(Check(MtlsChannel(*server, &pki_->stranger())).ok());
+
+  install(pki_->other_ca());
+
+  // gRPC reconnects with backoff until a handshake succeeds; the server
+  // reads its files every second.
+  std::shared_ptr<grpc::Channel> stranger =
+      MtlsChannel(*server, &pki_->stranger());
+  EXPECT_TRUE(stranger->WaitForConnected(
+      absl::ToChronoTime(absl::Now() + absl::Seconds(30))));
+  EXPECT_TRUE(IsOk(Check(stranger)));
+  // A certificate from the CA no longer trusted opens no new connection,
+  // while the connection it opened before stays up.
+  EXPECT_FALSE(Check(MtlsChannel(*server, &pki_->spiffe())).ok());
+  EXPECT_EQ(trusted->GetState(false), GRPC_CHANNEL_READY);
+  EXPECT_TRUE(IsOk(Check(trusted)));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -24,7 +24,8 @@ struct CertFiles {
 // - `spiffe`: a client certificate from `ca` whose URI SAN is kSpiffeId (and
 //   whose CN is `ignored-cn`);
 // - `dns`: a client certificate from `ca` whose first DNS SAN is kDnsName;
-// - `stranger`: a client certificate with kSpiffeId from another CA.
+// - `other_ca`: another CA;
+// - `stranger`: a client certificate with kSpiffeId from `other_ca`.
 //
 // Not thread-safe; the files are read-only once Create returns.
 class TestPki {
@@ -41,6 +42,7 @@ class TestPki {
   ~TestPki();
 
   const std::string& ca() const { return ca_.cert; }
+  const std::string& other_ca() const { return other_ca_.cert; }
   const CertFiles& server() const { return server_; }
   const CertFiles& spiffe() const { return spiffe_; }
   const CertFiles& dns() const { return dns_; }
