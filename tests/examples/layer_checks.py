@@ -26,31 +26,6 @@ import harness
 FAMILIES = ("rate_limited", "not_found", "invalid_argument",
             "unauthenticated", "permission_denied")
 MISSING_PATH = "/v5/user/tokens/missing"
-SERVER_NAME = "vercel-user-tokens.test"
-
-
-def make_certificates(folder: pathlib.Path) -> dict[str, pathlib.Path]:
-    """Writes a CA and a server certificate it signed for SERVER_NAME only
-    (not for 127.0.0.1); returns their paths (ca, cert, key)."""
-    paths = {name: folder / f"{name}.pem" for name in
-             ("ca", "ca_key", "cert", "key", "csr")}
-
-    def openssl(*args: str) -> None:
-        subprocess.run(["openssl", *args], check=True, capture_output=True,
-                       timeout=harness.TIMEOUT_S)
-
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-            "-subj", "/CN=test CA", "-keyout", str(paths["ca_key"]),
-            "-out", str(paths["ca"]))
-    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj",
-            f"/CN={SERVER_NAME}", "-keyout", str(paths["key"]),
-            "-out", str(paths["csr"]))
-    extensions = folder / "san.cnf"
-    extensions.write_text(f"subjectAltName=DNS:{SERVER_NAME}\n")
-    openssl("x509", "-req", "-in", str(paths["csr"]), "-CA", str(paths["ca"]),
-            "-CAkey", str(paths["ca_key"]), "-CAcreateserial", "-days", "1",
-            "-extfile", str(extensions), "-out", str(paths["cert"]))
-    return paths
 
 
 def parse(result: subprocess.CompletedProcess) -> dict[str, list[str]]:
@@ -147,11 +122,11 @@ class LayerChecks:
 
     def test_tls_with_a_root_ca_and_a_server_name_override(self) -> None:
         with tempfile.TemporaryDirectory() as folder:
-            certificates = make_certificates(pathlib.Path(folder))
+            certificates = harness.make_certificates(pathlib.Path(folder))
             with harness.Stack((f"--tls_cert_file={certificates['cert']}",
                                 f"--tls_key_file={certificates['key']}")
                                ) as stack:
                 values = parse(self.run_probe(stack, "tls", {
                     "VUT_ROOT_CA": str(certificates["ca"]),
-                    "VUT_SERVER_NAME": SERVER_NAME}))
+                    "VUT_SERVER_NAME": harness.SERVER_NAME}))
         self.assertEqual(values, {"listed": ["1"]})
