@@ -19,6 +19,7 @@
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/integration/pki_fixture.h"
 #include "tests/integration/temp_file.h"
 #include "tests/integration/test_fixture.h"
 #include "tests/integration/test_pki.h"
@@ -60,19 +61,8 @@ void Rewrite(const std::string& path, const std::string& contents) {
   ASSERT_EQ(rename(next.c_str(), path.c_str()), 0);
 }
 
-class IssuanceTest : public IntegrationTest {
+class IssuanceTest : public PkiIntegrationTest {
  protected:
-  static void SetUpTestSuite() {
-    absl::StatusOr<std::unique_ptr<TestPki>> pki = TestPki::Create();
-    ASSERT_TRUE(IsOk(pki.status()));
-    pki_ = pki->release();
-  }
-  static void TearDownTestSuite() {
-    delete pki_;
-    pki_ = nullptr;
-    IntegrationTest::TearDownTestSuite();
-  }
-
   // A server with mutual TLS and the server token kSeedSecret, plus `flags`.
   std::unique_ptr<ServerProcess> StartMtlsServer(
       std::vector<std::string> flags = {}) {
@@ -227,11 +217,7 @@ class IssuanceTest : public IntegrationTest {
     }
     return lines;
   }
-
-  static TestPki* pki_;
 };
-
-TestPki* IssuanceTest::pki_ = nullptr;
 
 TEST_F(IssuanceTest, HandshakeNeedsACertificateFromTheClientCa) {
   std::unique_ptr<ServerProcess> server = StartMtlsServer();

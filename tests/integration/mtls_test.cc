@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/integration/cli_runner.h"
+#include "tests/integration/pki_fixture.h"
 #include "tests/integration/test_fixture.h"
 #include "tests/integration/test_pki.h"
 
@@ -18,19 +19,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class MtlsTest : public IntegrationTest {
+class MtlsTest : public PkiIntegrationTest {
  protected:
-  static void SetUpTestSuite() {
-    absl::StatusOr<std::unique_ptr<TestPki>> pki = TestPki::Create();
-    ASSERT_TRUE(IsOk(pki.status()));
-    pki_ = pki->release();
-  }
-  static void TearDownTestSuite() {
-    delete pki_;
-    pki_ = nullptr;
-    IntegrationTest::TearDownTestSuite();
-  }
-
   // Starts a server whose listener uses the PKI's server certificate, plus
   // `flags`.
   std::unique_ptr<ServerProcess> StartTlsServer(
@@ -62,11 +52,7 @@ class MtlsTest : public IntegrationTest {
   static std::string ServerNameFlag() {
     return absl::StrCat("--tls_server_name=", TestPki::kServerName);
   }
-
-  static TestPki* pki_;
 };
-
-TestPki* MtlsTest::pki_ = nullptr;
 
 TEST_F(MtlsTest, ServerNameLetsTheCliReachACertificateForAnotherName) {
   std::unique_ptr<ServerProcess> server = StartTlsServer();

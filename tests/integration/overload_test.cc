@@ -2,16 +2,13 @@
 // once with RESOURCE_EXHAUSTED (SERVER_OVERLOADED, with a RetryInfo) instead
 // of queueing; health checks still answer; the cap frees as calls finish.
 
-#include <chrono>
 #include <memory>
-#include <string>
-#include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "health_check.h"
+#include "tests/integration/held_calls.h"
 #include "tests/integration/test_fixture.h"
 #include "vercel/authentication/v1/user_tokens.grpc.pb.h"
 
@@ -21,55 +18,6 @@ namespace {
 namespace v1 = ::vercel::authentication::v1;
 
 constexpr int kMaxInFlight = 3;
-
-// kMaxInFlight GetAuthToken calls made with gRPC's callback client API, so
-// that no test thread waits on any of them.
-class HeldCalls {
- public:
-  explicit HeldCalls(v1::UserTokensService::Stub* stub) : calls_(kMaxInFlight) {
-    for (Call& call : calls_) {
-      call.context.AddMetadata("authorization",
-                               absl::StrCat("Bearer ", kSeedSecret));
-      call.context.set_deadline(std::chrono::system_clock::now() +
-                                std::chrono::seconds(60));
-      call.request.set_token_id("current");
-      stub->async()->GetAuthToken(&call.context, &call.request, &call.response,
-                                  [this, &call](grpc::Status status) {
-                                    absl::MutexLock lock(&mu_);
-                                    call.status = std::move(status);
-                                    ++done_;
-                                  });
-    }
-  }
-
-  // Waits until every call has finished; false after 30 s.
-  bool AwaitAll() {
-    absl::MutexLock lock(&mu_);
-    auto all_done = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-      return done_ == kMaxInFlight;
-    };
-    return mu_.AwaitWithTimeout(absl::Condition(&all_done), absl::Seconds(30));
-  }
-
-  std::vector<grpc::Status> statuses() {
-    absl::MutexLock lock(&mu_);
-    std::vector<grpc::Status> out;
-    for (const Call& call : calls_) out.push_back(call.status);
-    return out;
-  }
-
- private:
-  struct Call {
-    grpc::ClientContext context;
-    v1::GetAuthTokenRequest request;
-    v1::GetAuthTokenResponse response;
-    grpc::Status status;
-  };
-
-  std::vector<Call> calls_;
-  absl::Mutex mu_;
-  int done_ ABSL_GUARDED_BY(mu_) = 0;
-};
 
 class OverloadTest : public IntegrationTest {
  protected:
@@ -98,7 +46,7 @@ class OverloadTest : public IntegrationTest {
 };
 
 TEST_F(OverloadTest, CallBeyondTheCapFailsAtOnceWithRetryInfo) {
-  HeldCalls held(stub_.get());
+  HeldCalls held(stub_.get(), kMaxInFlight, absl::Seconds(60));
   ASSERT_TRUE(IsOk(fake().WaitHeld(kMaxInFlight)));
 
   const absl::Time start = absl::Now();
@@ -122,7 +70,7 @@ TEST_F(OverloadTest, CallBeyondTheCapFailsAtOnceWithRetryInfo) {
 }
 
 TEST_F(OverloadTest, HealthChecksAreNotRefused) {
-  HeldCalls held(stub_.get());
+  HeldCalls held(stub_.get(), kMaxInFlight, absl::Seconds(60));
   ASSERT_TRUE(IsOk(fake().WaitHeld(kMaxInFlight)));
 
   ServingStatus serving = ServingStatus::kUnknown;
@@ -136,7 +84,7 @@ TEST_F(OverloadTest, HealthChecksAreNotRefused) {
 
 TEST_F(OverloadTest, TheCapFreesWhenCallsFinish) {
   {
-    HeldCalls held(stub_.get());
+    HeldCalls held(stub_.get(), kMaxInFlight, absl::Seconds(60));
     ASSERT_TRUE(IsOk(fake().WaitHeld(kMaxInFlight)));
     EXPECT_TRUE(HasCode(ListRaw(), grpc::StatusCode::RESOURCE_EXHAUSTED));
     ASSERT_TRUE(IsOk(fake().Release()));
