@@ -114,6 +114,29 @@ class GoExampleTest(client_example_checks.ClientLayerChecks,
                          named.stderr)
         self.assertEqual(unnamed.stdout, "UnavailableError\n", unnamed.stderr)
 
+    def test_mutual_tls_with_a_client_certificate(self) -> None:
+        # With --tls_client_ca_file the server refuses a handshake without a
+        # client certificate that CA signed.
+        folder = self.work_dir / "mtls"
+        folder.mkdir()
+        certificates = harness.make_certificates(folder)
+        server_tls = {"VUT_TLS_CA": str(certificates["ca"]),
+                      "VUT_TLS_NAME": harness.SERVER_NAME}
+        with harness.Stack((
+                f"--tls_cert_file={certificates['cert']}",
+                f"--tls_key_file={certificates['key']}",
+                f"--tls_client_ca_file={certificates['client_ca']}")) as stack:
+            presented = stack.run_example([self.sample], env={
+                **server_tls, "VUT_TLS_CERT": str(certificates["client_cert"]),
+                "VUT_TLS_KEY": str(certificates["client_key"])})
+            refused = stack.run_example([self.sample], env=server_tls)
+            requests = stack.requests()
+        self.assertEqual((presented.stdout, presented.returncode), ("1\n", 0),
+                         presented.stderr)
+        self.assertEqual(refused.stdout, "UnavailableError\n", refused.stderr)
+        # Only the call with the certificate reached Vercel.
+        self.assertEqual(len(requests), 1)
+
     def test_errors_are_typed_and_carry_their_details(self) -> None:
         with harness.Stack() as stack:
             stack.control("/_fake/faults", {

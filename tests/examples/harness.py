@@ -2,7 +2,8 @@
 
 Each language's example test (tests/examples/<lang>_example_test.py) starts a
 Stack, runs that language's example program against it, and asserts what the
-program printed and what reached the fake. Standard library only.
+program printed and what reached the fake; make_certificates writes the
+PEM files of a TLS or mutual TLS stack. Standard library only.
 
 The server binary comes from the environment variable VUT_SERVER_PATH (set by
 CTest), else build/server/vercel-tokens-server.
@@ -22,6 +23,8 @@ FAKE = REPO / "tests" / "fake_vercel" / "fake_vercel.py"
 SEED_SECRET = "example-seed-secret"
 SEED_TEAM = "team_example"
 TIMEOUT_S = 60
+SERVER_NAME = "vercel-user-tokens.test"
+CLIENT_ID = "spiffe://vercel-user-tokens.test/probe"
 
 
 def _server_path() -> str:
@@ -35,6 +38,43 @@ def _read_line(process: subprocess.Popen, stream, needle: str) -> str:
         if needle in line:
             return line.strip()
     raise RuntimeError(f"{process.args[0]} ended before printing {needle!r}")
+
+
+def make_certificates(folder: pathlib.Path) -> dict[str, pathlib.Path]:
+    """Writes, as PEM files in `folder`, a CA and a server certificate it
+    signed for SERVER_NAME only (not for 127.0.0.1), and another CA and a
+    client certificate it signed for CLIENT_ID (a URI SAN). Returns their
+    paths: ca, cert, key (the server's), client_ca, client_cert, client_key.
+    """
+    paths = {name: folder / f"{name}.pem" for name in
+             ("ca", "cert", "key", "client_ca", "client_cert", "client_key")}
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], check=True, capture_output=True,
+                       timeout=TIMEOUT_S)
+
+    def sign(ca: str, cert: str, key: str, subject: str,
+             extensions: str) -> None:
+        """Writes a key and a certificate for it signed by the CA `ca`."""
+        csr, extensions_file = folder / f"{cert}.csr", folder / f"{cert}.cnf"
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", subject,
+                "-keyout", str(paths[key]), "-out", str(csr))
+        extensions_file.write_text(extensions + "\n")
+        openssl("x509", "-req", "-in", str(csr), "-CA", str(paths[ca]),
+                "-CAkey", str(folder / f"{ca}_key.pem"), "-CAcreateserial",
+                "-days", "1", "-extfile", str(extensions_file),
+                "-out", str(paths[cert]))
+
+    for ca, subject in (("ca", "/CN=test CA"),
+                        ("client_ca", "/CN=test client CA")):
+        openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                "-subj", subject, "-keyout", str(folder / f"{ca}_key.pem"),
+                "-out", str(paths[ca]))
+    sign("ca", "cert", "key", f"/CN={SERVER_NAME}",
+         f"subjectAltName=DNS:{SERVER_NAME}")
+    sign("client_ca", "client_cert", "client_key", "/CN=probe",
+         f"subjectAltName=URI:{CLIENT_ID}\nextendedKeyUsage=clientAuth")
+    return paths
 
 
 class Stack:

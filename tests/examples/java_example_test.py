@@ -44,6 +44,10 @@ public final class Probe {
     if (scenario.equals("tls")) {
       builder.rootCertificates(new File(System.getenv("VUT_ROOT_CA")))
           .serverNameOverride(System.getenv("VUT_SERVER_NAME"));
+      if (System.getenv("VUT_CLIENT_CERT") != null) {
+        builder.clientCertificate(new File(System.getenv("VUT_CLIENT_CERT")),
+            new File(System.getenv("VUT_CLIENT_KEY")));
+      }
     } else {
       builder.plaintext();
     }
@@ -85,6 +89,7 @@ class JavaExampleTest(client_example_checks.ClientLayerChecks,
         "invalid_argument": "InvalidArgumentException",
         "unauthenticated": "UnauthenticatedException",
         "permission_denied": "PermissionDeniedException",
+        "other": "UserTokensException",
     }
 
     @classmethod

@@ -1,17 +1,19 @@
 """What the Node.js, Java and Ruby client layers do, asserted once.
 
-Each of those languages' tests mixes LayerChecks in, names its error classes
-in ERROR_CLASSES and implements `run_probe(stack, scenario)`: a small program
+Each of those languages' tests mixes LayerChecks in, names its error class
+of each of FAMILIES in ERROR_CLASSES (family "other": the class of the codes
+no family has) and implements `run_probe(stack, scenario)`: a small program
 using the installed package's client layer, with the token from VERCEL_TOKEN
 (none in scenario "unauthenticated"), a 10 s default deadline and retries on.
 Scenario "list" lists the tokens and prints `listed=<count>`; so does "tls",
-over TLS trusting only the CA in the PEM file VUT_ROOT_CA and checking the
-server's certificate for the name VUT_SERVER_NAME. The others get token
-"missing" ("../x" in "invalid"). A failed call prints, one `key=value`
-a line: class (the error class's own name), code, reason, http_status,
-retry_delay_ms (empty without RetryInfo), field (one line per field
-violation) and ratelimit_limit (x-ratelimit-limit, or empty). Standard
-library only.
+over TLS trusting only the CA in the PEM file VUT_ROOT_CA, checking the
+server's certificate for the name VUT_SERVER_NAME and, when VUT_CLIENT_CERT
+and VUT_CLIENT_KEY name PEM files, presenting that client certificate and
+key (mutual TLS). The others get token "missing" ("../x" in "invalid"). A
+failed call prints, one `key=value` a line: class (the error class's own
+name), code, reason, http_status, retry_delay_ms (empty without RetryInfo),
+field (one line per field violation) and ratelimit_limit
+(x-ratelimit-limit, or empty). Standard library only.
 """
 
 from __future__ import annotations
@@ -24,33 +26,8 @@ import client_example_checks
 import harness
 
 FAMILIES = ("rate_limited", "not_found", "invalid_argument",
-            "unauthenticated", "permission_denied")
+            "unauthenticated", "permission_denied", "other")
 MISSING_PATH = "/v5/user/tokens/missing"
-SERVER_NAME = "vercel-user-tokens.test"
-
-
-def make_certificates(folder: pathlib.Path) -> dict[str, pathlib.Path]:
-    """Writes a CA and a server certificate it signed for SERVER_NAME only
-    (not for 127.0.0.1); returns their paths (ca, cert, key)."""
-    paths = {name: folder / f"{name}.pem" for name in
-             ("ca", "ca_key", "cert", "key", "csr")}
-
-    def openssl(*args: str) -> None:
-        subprocess.run(["openssl", *args], check=True, capture_output=True,
-                       timeout=harness.TIMEOUT_S)
-
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-            "-subj", "/CN=test CA", "-keyout", str(paths["ca_key"]),
-            "-out", str(paths["ca"]))
-    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj",
-            f"/CN={SERVER_NAME}", "-keyout", str(paths["key"]),
-            "-out", str(paths["csr"]))
-    extensions = folder / "san.cnf"
-    extensions.write_text(f"subjectAltName=DNS:{SERVER_NAME}\n")
-    openssl("x509", "-req", "-in", str(paths["csr"]), "-CA", str(paths["ca"]),
-            "-CAkey", str(paths["ca_key"]), "-CAcreateserial", "-days", "1",
-            "-extfile", str(extensions), "-out", str(paths["cert"]))
-    return paths
 
 
 def parse(result: subprocess.CompletedProcess) -> dict[str, list[str]]:
@@ -147,11 +124,35 @@ class LayerChecks:
 
     def test_tls_with_a_root_ca_and_a_server_name_override(self) -> None:
         with tempfile.TemporaryDirectory() as folder:
-            certificates = make_certificates(pathlib.Path(folder))
+            certificates = harness.make_certificates(pathlib.Path(folder))
             with harness.Stack((f"--tls_cert_file={certificates['cert']}",
                                 f"--tls_key_file={certificates['key']}")
                                ) as stack:
                 values = parse(self.run_probe(stack, "tls", {
                     "VUT_ROOT_CA": str(certificates["ca"]),
-                    "VUT_SERVER_NAME": SERVER_NAME}))
+                    "VUT_SERVER_NAME": harness.SERVER_NAME}))
         self.assertEqual(values, {"listed": ["1"]})
+
+    def test_mutual_tls_presents_the_client_certificate(self) -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            certificates = harness.make_certificates(pathlib.Path(folder))
+            server_tls = {"VUT_ROOT_CA": str(certificates["ca"]),
+                          "VUT_SERVER_NAME": harness.SERVER_NAME}
+            # With --tls_client_ca_file the server refuses a handshake
+            # without a client certificate that CA signed.
+            with harness.Stack((
+                    f"--tls_cert_file={certificates['cert']}",
+                    f"--tls_key_file={certificates['key']}",
+                    f"--tls_client_ca_file={certificates['client_ca']}")
+                               ) as stack:
+                presented = parse(self.run_probe(stack, "tls", {
+                    **server_tls,
+                    "VUT_CLIENT_CERT": str(certificates["client_cert"]),
+                    "VUT_CLIENT_KEY": str(certificates["client_key"])}))
+                refused = parse(self.run_probe(stack, "tls", server_tls))
+                requests = stack.requests()
+        self.assertEqual(presented, {"listed": ["1"]})
+        self.assertEqual(refused["class"], [self.ERROR_CLASSES["other"]])
+        self.assertEqual(refused["code"], ["UNAVAILABLE"])
+        # Only the call with the certificate reached Vercel.
+        self.assertEqual(len(requests), 1)

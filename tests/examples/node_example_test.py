@@ -67,10 +67,13 @@ const { UserTokensClient, UserTokensError } = require("@vercel-user-tokens/clien
 async function main() {
   const scenario = process.argv[2];
   const tls = scenario === "tls";
+  const pem = (name) => process.env[name] ? fs.readFileSync(process.env[name]) : undefined;
   const client = new UserTokensClient(process.env.VUT_ADDRESS, {
     insecure: !tls,
     tls: tls ? {
-      rootCa: fs.readFileSync(process.env.VUT_ROOT_CA),
+      rootCa: pem("VUT_ROOT_CA"),
+      clientCert: pem("VUT_CLIENT_CERT"),
+      clientKey: pem("VUT_CLIENT_KEY"),
       serverNameOverride: process.env.VUT_SERVER_NAME,
     } : undefined,
     token: scenario === "unauthenticated" ? undefined : process.env.VERCEL_TOKEN,
@@ -109,6 +112,7 @@ class NodeExampleTest(client_example_checks.ClientLayerChecks,
         "invalid_argument": "InvalidArgumentError",
         "unauthenticated": "UnauthenticatedError",
         "permission_denied": "PermissionDeniedError",
+        "other": "UserTokensError",
     }
 
     @classmethod

@@ -125,6 +125,41 @@ class PythonExampleTest(client_example_checks.ClientLayerChecks,
                          named.stderr)
         self.assertEqual(unnamed.stdout, "Unavailable\n", unnamed.stderr)
 
+    def test_mutual_tls_with_a_client_certificate(self) -> None:
+        # With --tls_client_ca_file the server refuses a handshake without a
+        # client certificate that CA signed.
+        folder = self.work_dir / "mtls"
+        folder.mkdir()
+        certificates = harness.make_certificates(folder)
+        program = (
+            "import os, vercel_user_tokens as v\n"
+            "tls = v.TlsOptions.from_files(ca_file=os.environ['CA'],"
+            " cert_file=os.environ.get('CERT'), key_file=os.environ.get('KEY'),"
+            " server_name=os.environ['NAME'])\n"
+            "with v.Client(os.environ['VUT_ADDRESS'],"
+            " token=os.environ['VERCEL_TOKEN'], tls=tls, deadline=5) as c:\n"
+            "    try:\n"
+            "        print(len(c.list_auth_tokens().tokens))\n"
+            "    except v.Unavailable as error:\n"
+            "        print(type(error).__name__)\n")
+        server_tls = {"CA": str(certificates["ca"]),
+                      "NAME": harness.SERVER_NAME}
+        with harness.Stack((
+                f"--tls_cert_file={certificates['cert']}",
+                f"--tls_key_file={certificates['key']}",
+                f"--tls_client_ca_file={certificates['client_ca']}")) as stack:
+            presented = stack.run_example([self.python, "-c", program], env={
+                **server_tls, "CERT": str(certificates["client_cert"]),
+                "KEY": str(certificates["client_key"])})
+            refused = stack.run_example([self.python, "-c", program],
+                                        env=server_tls)
+            requests = stack.requests()
+        self.assertEqual((presented.stdout, presented.returncode), ("1\n", 0),
+                         presented.stderr)
+        self.assertEqual(refused.stdout, "Unavailable\n", refused.stderr)
+        # Only the call with the certificate reached Vercel.
+        self.assertEqual(len(requests), 1)
+
     def test_errors_are_typed_and_carry_their_details(self) -> None:
         with harness.Stack() as stack:
             stack.control("/_fake/faults", {

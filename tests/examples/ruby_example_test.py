@@ -25,9 +25,11 @@ require 'vercel_user_tokens'
 
 scenario = ARGV.fetch(0)
 tls = scenario == 'tls'
+pem = ->(name) { tls && ENV[name] ? File.read(ENV[name]) : nil }
 client = VercelUserTokens::Client.new(
   ENV.fetch('VUT_ADDRESS'), insecure: !tls, deadline: 10, retry_policy: true,
-  root_ca: tls ? File.read(ENV.fetch('VUT_ROOT_CA')) : nil,
+  root_ca: pem.call('VUT_ROOT_CA'), client_cert: pem.call('VUT_CLIENT_CERT'),
+  client_key: pem.call('VUT_CLIENT_KEY'),
   server_name_override: tls ? ENV.fetch('VUT_SERVER_NAME') : nil,
   token: scenario == 'unauthenticated' ? nil : ENV.fetch('VERCEL_TOKEN'))
 begin
@@ -57,6 +59,7 @@ class RubyExampleTest(client_example_checks.ClientLayerChecks,
         "invalid_argument": "InvalidArgumentError",
         "unauthenticated": "UnauthenticatedError",
         "permission_denied": "PermissionDeniedError",
+        "other": "Error",
     }
 
     @classmethod

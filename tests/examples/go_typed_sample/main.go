@@ -66,14 +66,16 @@ func report(name string, err error) {
 	fmt.Println(string(line))
 }
 
-// listOverTLS lists tokens over TLS, trusting the CA in VUT_TLS_CA and
-// verifying the name in VUT_TLS_NAME, and prints the count or the family of
-// the error.
+// listOverTLS lists tokens over TLS, trusting the CA in VUT_TLS_CA,
+// verifying the name in VUT_TLS_NAME and presenting the client certificate
+// and key in VUT_TLS_CERT and VUT_TLS_KEY (mutual TLS) when they are set, and
+// prints the count or the family of the error.
 func listOverTLS(address string) {
 	client, err := usertokens.New(address, usertokens.WithToken(os.Getenv("VERCEL_TOKEN")),
 		usertokens.WithDeadline(5*time.Second),
 		usertokens.WithTLS(usertokens.TLSConfig{
-			RootCAFile: os.Getenv("VUT_TLS_CA"), ServerName: os.Getenv("VUT_TLS_NAME")}))
+			RootCAFile: os.Getenv("VUT_TLS_CA"), ServerName: os.Getenv("VUT_TLS_NAME"),
+			CertFile: os.Getenv("VUT_TLS_CERT"), KeyFile: os.Getenv("VUT_TLS_KEY")}))
 	if err != nil {
 		panic(err)
 	}

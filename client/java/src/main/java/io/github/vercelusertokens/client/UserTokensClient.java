@@ -107,7 +107,10 @@ public final class UserTokensClient implements AutoCloseable {
       return this;
     }
 
-    /** Presents this PEM certificate chain and key (mutual TLS). */
+    /**
+     * Presents this PEM certificate chain and key (mutual TLS); the key is unencrypted PKCS#8
+     * ({@code BEGIN PRIVATE KEY}).
+     */
     public Builder clientCertificate(File certificateChain, File privateKey) {
       clientCertificate = certificateChain;
       clientKey = privateKey;
@@ -154,6 +157,7 @@ public final class UserTokensClient implements AutoCloseable {
      * Opens the channel (lazily: nothing connects before the first call).
      *
      * @throws UncheckedIOException when a certificate or key cannot be read
+     * @throws IllegalArgumentException when the client key is not PKCS#8
      */
     public UserTokensClient build() {
       ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(target, credentials());
