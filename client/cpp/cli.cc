@@ -55,12 +55,12 @@ Subcommands:
              Exchange the verification token (--verification_token_file,
              else env VERCEL_VERIFICATION_TOKEN) for a new token; fails with
              FAILED_PRECONDITION until the email link has been opened.
-  login --email=E [--token_name=N] [--poll_interval=1s] [--login_timeout=10m]
+  login --email=E [--token_name=N] [--poll_interval=1s] [--timeout=10m]
              email-login, show the security code on stderr, then verify
              every --poll_interval while the server answers reason
              CONFIRMATION_INCOMPLETE (the email link is not yet opened), for
-             at most --login_timeout, and print the new token. Any other
-             error stops at once.
+             at most --timeout (here the whole login; default 10m), and
+             print the new token. Any other error stops at once.
   health [--health_service=S]
              Call grpc.health.v1.Health/Check; exit 0 only when SERVING.
 )";

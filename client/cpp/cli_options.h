@@ -47,7 +47,8 @@ struct CliOptions {
   std::string team_slug;
   std::string team_plan;
   absl::Duration poll_interval = absl::Seconds(1);
-  // Bounds the whole `login`, polling included (--timeout bounds each call).
+  // Bounds the whole `login`, polling included: --timeout when given on the
+  // command line, else 10 minutes.
   absl::Duration login_timeout = absl::Minutes(10);
 
   // health

@@ -25,7 +25,9 @@ ABSL_FLAG(std::string, token_file, "",
           "neither: no authorization metadata (the server's own token is "
           "used, if it has one).");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(30),
-          "Deadline of each call, e.g. 30s or 2m.");
+          "Deadline of each call, e.g. 30s or 2m. login: also bounds the "
+          "whole login, waiting for the email included (default there "
+          "10m).");
 ABSL_FLAG(std::string, format, "json",
           "Output: `json` (one JSON document, proto field names) or `table`.");
 ABSL_FLAG(std::string, team_id, "",
@@ -88,9 +90,6 @@ ABSL_FLAG(std::string, team_plan, "",
 ABSL_FLAG(absl::Duration, poll_interval, absl::Seconds(1),
           "login: how often to try verify while the email is unconfirmed "
           "(reason CONFIRMATION_INCOMPLETE).");
-ABSL_FLAG(absl::Duration, login_timeout, absl::Minutes(10),
-          "login: how long the whole login may take, waiting for the email "
-          "to be confirmed included.");
 
 ABSL_FLAG(std::string, health_service, "",
           "health: the service to check; empty means the whole server.");
@@ -128,7 +127,12 @@ vercel_tokens::CliOptions OptionsFromFlags() {
   options.team_slug = absl::GetFlag(FLAGS_team_slug);
   options.team_plan = absl::GetFlag(FLAGS_team_plan);
   options.poll_interval = absl::GetFlag(FLAGS_poll_interval);
-  options.login_timeout = absl::GetFlag(FLAGS_login_timeout);
+  // login waits for a person to open an email: without --timeout it may
+  // take minutes.
+  options.login_timeout =
+      absl::flags_internal::WasPresentOnCommandLine("timeout")
+          ? options.timeout
+          : absl::Minutes(10);
   options.health_service = absl::GetFlag(FLAGS_health_service);
   return options;
 }

@@ -282,13 +282,27 @@ TEST_F(CliTest, LoginStopsAtOnceOnAnythingButNotYetConfirmed) {
   ASSERT_TRUE(IsOk(fake().AddFault(gone)));
 
   CliResult result = Run({"login", "--email=ada@example.com",
-                          "--poll_interval=10ms", "--login_timeout=30s"});
+                          "--poll_interval=10ms", "--timeout=30s"});
 
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(result.err, HasSubstr("error: INVALID_ARGUMENT: "));
   std::vector<RecordedRequest> upstream = Requests();
   ASSERT_EQ(upstream.size(), 2u);
   EXPECT_EQ(upstream[1].path(), "/registration/verify");
+}
+
+TEST_F(CliTest, LoginWaitsForTheEmailAtMostTimeout) {
+  // Nobody opens the email link: the CLI polls until --timeout has passed
+  // since it started, then gives up.
+  CliResult result = Run({"login", "--email=ada@example.com",
+                          "--poll_interval=100ms", "--timeout=1s"});
+
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.err, HasSubstr("Waiting up to 1s."));
+  EXPECT_THAT(result.err, HasSubstr("the login was not confirmed within 1s"));
+  std::vector<RecordedRequest> upstream = Requests();
+  ASSERT_GE(upstream.size(), 3u);
+  EXPECT_EQ(upstream.back().path(), "/registration/verify");
 }
 
 TEST_F(CliTest, FailingCallExitsOneWithTheCode) {
