@@ -12,8 +12,10 @@ exceptions, their decoded details and the retry.
 from __future__ import annotations
 
 import os
+import pathlib
 import shutil
 import subprocess
+import tempfile
 import unittest
 import xml.etree.ElementTree as ElementTree
 
@@ -124,6 +126,33 @@ class JavaExampleTest(client_example_checks.ClientLayerChecks,
                   ) -> subprocess.CompletedProcess:
         return stack.run_example(
             ["java", "-cp", cls.classpath, "Probe", scenario], env=env)
+
+    def test_mutual_tls_with_a_pkcs1_client_key(self) -> None:
+        # cert-manager writes PKCS#1 by default, which grpc-java alone
+        # refuses; the client layer converts it.
+        with tempfile.TemporaryDirectory() as folder:
+            certificates = harness.make_certificates(pathlib.Path(folder))
+            pkcs1 = pathlib.Path(folder) / "client_key_pkcs1.pem"
+            subprocess.run(["openssl", "pkey", "-traditional",
+                            "-in", str(certificates["client_key"]),
+                            "-out", str(pkcs1)],
+                           check=True, capture_output=True,
+                           timeout=harness.TIMEOUT_S)
+            self.assertTrue(pkcs1.read_text().startswith(
+                "-----BEGIN RSA PRIVATE KEY-----\n"))
+            with harness.Stack((
+                    f"--tls_cert_file={certificates['cert']}",
+                    f"--tls_key_file={certificates['key']}",
+                    f"--tls_client_ca_file={certificates['client_ca']}")
+                               ) as stack:
+                values = layer_checks.parse(self.run_probe(stack, "tls", {
+                    "VUT_ROOT_CA": str(certificates["ca"]),
+                    "VUT_SERVER_NAME": harness.SERVER_NAME,
+                    "VUT_CLIENT_CERT": str(certificates["client_cert"]),
+                    "VUT_CLIENT_KEY": str(pkcs1)}))
+                requests = stack.requests()
+        self.assertEqual(values, {"listed": ["1"]})
+        self.assertEqual(len(requests), 1)
 
     def test_artifact_is_installed_at_the_version_in_VERSION(self) -> None:
         version = (harness.REPO / "VERSION").read_text().strip()

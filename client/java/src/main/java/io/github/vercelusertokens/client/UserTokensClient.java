@@ -1,5 +1,7 @@
 package io.github.vercelusertokens.client;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
+
 import io.github.vercelusertokens.authentication.v1.CreateAuthTokenRequest;
 import io.github.vercelusertokens.authentication.v1.CreateAuthTokenResponse;
 import io.github.vercelusertokens.authentication.v1.DeleteAuthTokenRequest;
@@ -26,9 +28,13 @@ import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.stub.MetadataUtils;
+import java.io.ByteArrayInputStream;
 import java.io.File;
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -108,8 +114,9 @@ public final class UserTokensClient implements AutoCloseable {
     }
 
     /**
-     * Presents this PEM certificate chain and key (mutual TLS); the key is unencrypted PKCS#8
-     * ({@code BEGIN PRIVATE KEY}).
+     * Presents this PEM certificate chain and key (mutual TLS). The key is unencrypted PEM:
+     * PKCS#8 ({@code BEGIN PRIVATE KEY}), PKCS#1 RSA ({@code BEGIN RSA PRIVATE KEY}, cert-manager's
+     * default) or SEC1 EC ({@code BEGIN EC PRIVATE KEY}).
      */
     public Builder clientCertificate(File certificateChain, File privateKey) {
       clientCertificate = certificateChain;
@@ -157,7 +164,8 @@ public final class UserTokensClient implements AutoCloseable {
      * Opens the channel (lazily: nothing connects before the first call).
      *
      * @throws UncheckedIOException when a certificate or key cannot be read
-     * @throws IllegalArgumentException when the client key is not PKCS#8
+     * @throws IllegalArgumentException when the client key is encrypted or none of PKCS#8, PKCS#1
+     *     RSA and SEC1 EC PEM
      */
     public UserTokensClient build() {
       ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(target, credentials());
@@ -186,7 +194,12 @@ public final class UserTokensClient implements AutoCloseable {
           tls.trustManager(rootCertificates);
         }
         if (clientCertificate != null) {
-          tls.keyManager(clientCertificate, clientKey);
+          // grpc-java reads only PKCS#8 keys.
+          String key = new String(Files.readAllBytes(clientKey.toPath()), US_ASCII);
+          try (InputStream chain = new FileInputStream(clientCertificate)) {
+            tls.keyManager(chain, new ByteArrayInputStream(
+                PemKeys.toPkcs8Pem(key).getBytes(US_ASCII)));
+          }
         }
         return tls.build();
       } catch (IOException e) {
