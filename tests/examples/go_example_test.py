@@ -93,23 +93,17 @@ class GoExampleTest(client_example_checks.ClientLayerChecks,
         self.assertNotRegex(go_mod, r"google\.golang\.org/genproto v")
 
     def test_tls_with_a_root_ca_and_a_server_name_override(self) -> None:
-        # A self-signed certificate for tokens.test, which the address
+        # A certificate for harness.SERVER_NAME, which the address
         # (127.0.0.1) does not name: only ServerName makes it verify.
-        cert, key = self.work_dir / "server.pem", self.work_dir / "key.pem"
-        made = subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-             "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-             "-subj", "/CN=tokens.test", "-addext",
-             "subjectAltName=DNS:tokens.test", "-keyout", str(key),
-             "-out", str(cert)], capture_output=True, text=True,
-            timeout=harness.TIMEOUT_S)
-        self.assertEqual(made.returncode, 0, made.stderr)
-        with harness.Stack((f"--tls_cert_file={cert}",
-                            f"--tls_key_file={key}")) as stack:
+        folder = self.work_dir / "tls"
+        folder.mkdir()
+        certificates = harness.make_certificates(folder)
+        ca = {"VUT_TLS_CA": str(certificates["ca"])}
+        with harness.Stack((f"--tls_cert_file={certificates['cert']}",
+                            f"--tls_key_file={certificates['key']}")) as stack:
             named = stack.run_example([self.sample], env={
-                "VUT_TLS_CA": str(cert), "VUT_TLS_NAME": "tokens.test"})
-            unnamed = stack.run_example([self.sample],
-                                        env={"VUT_TLS_CA": str(cert)})
+                **ca, "VUT_TLS_NAME": harness.SERVER_NAME})
+            unnamed = stack.run_example([self.sample], env=ca)
         self.assertEqual((named.stdout, named.returncode), ("1\n", 0),
                          named.stderr)
         self.assertEqual(unnamed.stdout, "UnavailableError\n", unnamed.stderr)

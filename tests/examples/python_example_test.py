@@ -21,6 +21,20 @@ import harness
 PACKAGE = harness.REPO / "client" / "python"
 TYPED_SAMPLE = pathlib.Path(__file__).with_name("python_typed_sample.py")
 INSTALL_TIMEOUT_S = 600
+# Lists the tokens over TLS trusting the CA in $CA, checking the name $NAME
+# when set, presenting $CERT and $KEY when set; prints the count, or the
+# error's class when the handshake fails.
+TLS_PROGRAM = (
+    "import os, vercel_user_tokens as v\n"
+    "tls = v.TlsOptions.from_files(ca_file=os.environ['CA'],"
+    " cert_file=os.environ.get('CERT'), key_file=os.environ.get('KEY'),"
+    " server_name=os.environ.get('NAME'))\n"
+    "with v.Client(os.environ['VUT_ADDRESS'],"
+    " token=os.environ['VERCEL_TOKEN'], tls=tls, deadline=5) as c:\n"
+    "    try:\n"
+    "        print(len(c.list_auth_tokens().tokens))\n"
+    "    except v.Unavailable as error:\n"
+    "        print(type(error).__name__)\n")
 FORBIDDEN_BODY = json.dumps(
     {"error": {"code": "forbidden", "message": "Not authorized"}})
 
@@ -93,34 +107,18 @@ class PythonExampleTest(client_example_checks.ClientLayerChecks,
         self.assertIn('Unexpected keyword argument "teamid"', checked.stdout)
 
     def test_tls_with_a_root_ca_and_a_server_name_override(self) -> None:
-        # A self-signed certificate for tokens.test, which the address
+        # A certificate for harness.SERVER_NAME, which the address
         # (127.0.0.1) does not name: only server_name makes it verify.
-        cert, key = self.work_dir / "server.pem", self.work_dir / "key.pem"
-        made = subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-             "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-             "-subj", "/CN=tokens.test", "-addext",
-             "subjectAltName=DNS:tokens.test", "-keyout", str(key),
-             "-out", str(cert)], capture_output=True, text=True,
-            timeout=harness.TIMEOUT_S)
-        self.assertEqual(made.returncode, 0, made.stderr)
-        program = (
-            "import os, vercel_user_tokens as v\n"
-            "tls = v.TlsOptions.from_files(ca_file=os.environ['CA'],"
-            " server_name=os.environ.get('NAME'))\n"
-            "with v.Client(os.environ['VUT_ADDRESS'],"
-            " token=os.environ['VERCEL_TOKEN'], tls=tls, deadline=5) as c:\n"
-            "    try:\n"
-            "        print(len(c.list_auth_tokens().tokens))\n"
-            "    except v.Unavailable as error:\n"
-            "        print(type(error).__name__)\n")
-        with harness.Stack((f"--tls_cert_file={cert}",
-                            f"--tls_key_file={key}")) as stack:
-            named = stack.run_example([self.python, "-c", program],
-                                      env={"CA": str(cert),
-                                           "NAME": "tokens.test"})
-            unnamed = stack.run_example([self.python, "-c", program],
-                                        env={"CA": str(cert)})
+        folder = self.work_dir / "tls"
+        folder.mkdir()
+        certificates = harness.make_certificates(folder)
+        ca = {"CA": str(certificates["ca"])}
+        with harness.Stack((f"--tls_cert_file={certificates['cert']}",
+                            f"--tls_key_file={certificates['key']}")) as stack:
+            named = stack.run_example([self.python, "-c", TLS_PROGRAM], env={
+                **ca, "NAME": harness.SERVER_NAME})
+            unnamed = stack.run_example([self.python, "-c", TLS_PROGRAM],
+                                        env=ca)
         self.assertEqual((named.stdout, named.returncode), ("1\n", 0),
                          named.stderr)
         self.assertEqual(unnamed.stdout, "Unavailable\n", unnamed.stderr)
@@ -131,27 +129,17 @@ class PythonExampleTest(client_example_checks.ClientLayerChecks,
         folder = self.work_dir / "mtls"
         folder.mkdir()
         certificates = harness.make_certificates(folder)
-        program = (
-            "import os, vercel_user_tokens as v\n"
-            "tls = v.TlsOptions.from_files(ca_file=os.environ['CA'],"
-            " cert_file=os.environ.get('CERT'), key_file=os.environ.get('KEY'),"
-            " server_name=os.environ['NAME'])\n"
-            "with v.Client(os.environ['VUT_ADDRESS'],"
-            " token=os.environ['VERCEL_TOKEN'], tls=tls, deadline=5) as c:\n"
-            "    try:\n"
-            "        print(len(c.list_auth_tokens().tokens))\n"
-            "    except v.Unavailable as error:\n"
-            "        print(type(error).__name__)\n")
         server_tls = {"CA": str(certificates["ca"]),
                       "NAME": harness.SERVER_NAME}
         with harness.Stack((
                 f"--tls_cert_file={certificates['cert']}",
                 f"--tls_key_file={certificates['key']}",
                 f"--tls_client_ca_file={certificates['client_ca']}")) as stack:
-            presented = stack.run_example([self.python, "-c", program], env={
-                **server_tls, "CERT": str(certificates["client_cert"]),
-                "KEY": str(certificates["client_key"])})
-            refused = stack.run_example([self.python, "-c", program],
+            presented = stack.run_example(
+                [self.python, "-c", TLS_PROGRAM],
+                env={**server_tls, "CERT": str(certificates["client_cert"]),
+                     "KEY": str(certificates["client_key"])})
+            refused = stack.run_example([self.python, "-c", TLS_PROGRAM],
                                         env=server_tls)
             requests = stack.requests()
         self.assertEqual((presented.stdout, presented.returncode), ("1\n", 0),
