@@ -276,7 +276,9 @@ void UpstreamCall::FinishWith(const absl::Status& status,
          {"traceparent", absl::string_view(params_.traceparent)},
          {"error", status.message()}});
   }
-  if (params_.on_finish) params_.on_finish(status, last_response);
+  if (params_.on_finish) {
+    params_.on_finish(status, vercel_request_id.value_or(""));
+  }
   std::move(on_done_)(std::move(outcome));
 }
 

@@ -58,10 +58,11 @@ struct UpstreamCallParams {
   std::vector<std::string> secrets;
   // Who calls (caller_identity.h), for the log line.
   std::string caller;
-  // Runs once as the call finishes, before Finish, with its status and the
-  // last upstream response (null when none came): the audit trail's hook.
+  // Runs once as the call finishes, before Finish, with its status and
+  // Vercel's checked request id (VercelRequestId) of the last upstream
+  // response, empty when there is none: the audit trail's hook.
   std::function<void(const absl::Status& status,
-                     const UpstreamResponse* last_response)>
+                     absl::string_view vercel_request_id)>
       on_finish;
   // When set, the call's transfers are not aborted when the caller cancels
   // or its deadline passes: they may run `orphan_grace` past the deadline,

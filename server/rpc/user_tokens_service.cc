@@ -13,7 +13,6 @@
 #include "server/rpc/orphan.h"
 #include "server/rpc/trace_context.h"
 #include "server/rpc/validation.h"
-#include "server/vercel/error_mapping.h"
 #include "server/vercel/request_builder.h"
 #include "server/vercel/response_mapping.h"
 
@@ -219,12 +218,9 @@ void UserTokensService::Audit(UpstreamCallParams& params, AuditRecord audit,
   params.on_finish = [logger = options_.logger, audit = std::move(audit),
                       fill = std::move(fill)](
                          const absl::Status& status,
-                         const UpstreamResponse* last_response) mutable {
+                         absl::string_view vercel_request_id) mutable {
     audit.code = absl::StatusCodeToString(status.code());
-    if (last_response != nullptr) {
-      audit.vercel_request_id =
-          VercelRequestId(*last_response).value_or(std::string());
-    }
+    audit.vercel_request_id = std::string(vercel_request_id);
     if (fill && status.ok()) fill(audit);
     WriteAudit(*logger, audit);
   };
@@ -400,8 +396,8 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
     params.on_finish =
         [audit_hook = std::move(params.on_finish), cache = options_.idempotency,
          key = std::move(idempotency_key), response](
-            const absl::Status& status, const UpstreamResponse* last_response) {
-          if (audit_hook) audit_hook(status, last_response);
+            const absl::Status& status, absl::string_view vercel_request_id) {
+          if (audit_hook) audit_hook(status, vercel_request_id);
           cache->Finish(
               key,
               {status, status.ok() ? *response : v1::CreateAuthTokenResponse()},
