@@ -6,10 +6,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/json_util.h"
 #include "server/common/service_error.h"
 #include "server/common/text.h"
 #include "server/vercel/vercel_wire.pb.h"
+#include "server/vercel/wire_json.h"
 
 namespace vercel_tokens {
 namespace {
@@ -59,12 +59,7 @@ absl::Duration ClampDelay(absl::Duration d) {
 // Parses an error body; an unreadable one reads as empty.
 wire::Error ParseErrorBody(absl::string_view body) {
   wire::ErrorBody parsed;
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = true;
-  if (!google::protobuf::util::JsonStringToMessage(
-           google::protobuf::StringPiece(body.data(), body.size()), &parsed,
-           options)
-           .ok()) {
+  if (!ParseWireJson(body, &parsed).ok()) {
     return wire::Error();
   }
   return parsed.has_error() ? parsed.error() : parsed.err();

@@ -6,10 +6,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "google/protobuf/util/json_util.h"
 #include "server/common/service_error.h"
 #include "server/common/time_conversion.h"
 #include "server/vercel/vercel_wire.pb.h"
+#include "server/vercel/wire_json.h"
 
 namespace vercel_tokens {
 namespace {
@@ -29,13 +29,7 @@ absl::Status Malformed(absl::string_view what) {
 template <typename Wire>
 absl::StatusOr<Wire> ParseBody(absl::string_view body) {
   Wire out;
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = true;
-  // The parser's own message may quote the body, so it is not passed on.
-  if (!google::protobuf::util::JsonStringToMessage(
-           google::protobuf::StringPiece(body.data(), body.size()), &out,
-           options)
-           .ok()) {
+  if (!ParseWireJson(body, &out).ok()) {
     return Malformed(absl::StrCat("the body is not a valid ",
                                   Wire::descriptor()->name(), " JSON object"));
   }

@@ -1,0 +1,236 @@
+#include "server/vercel/wire_json.h"
+
+#include <cmath>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "gtest/gtest.h"
+#include "server/vercel/vercel_wire.pb.h"
+
+namespace vercel_tokens {
+namespace {
+
+namespace wire = ::vercel::authentication::wire;
+
+// What protobuf's own parser makes of `json`, as the server read bodies
+// before ParseWireJson.
+template <typename Wire>
+absl::Status ProtobufParse(const std::string& json, Wire* out) {
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;
+  const auto status =
+      google::protobuf::util::JsonStringToMessage(json, out, options);
+  return status.ok() ? absl::OkStatus() : absl::InvalidArgumentError("no");
+}
+
+// Inputs on which both parsers agree: whether they accept, and what they
+// read.
+template <typename Wire>
+void ExpectSameAsProtobuf(const std::string& json) {
+  Wire ours, theirs;
+  const absl::Status ours_status = ParseWireJson(json, &ours);
+  const absl::Status theirs_status = ProtobufParse(json, &theirs);
+  ASSERT_EQ(ours_status.ok(), theirs_status.ok())
+      << json << "\nours: " << ours_status;
+  if (ours_status.ok()) {
+    EXPECT_TRUE(
+        google::protobuf::util::MessageDifferencer::Equals(ours, theirs))
+        << json << "\nours: " << ours.DebugString()
+        << "\ntheirs: " << theirs.DebugString();
+  }
+}
+
+TEST(ParseWireJsonTest, ReadsWhatProtobufsParserReads) {
+  for (
+      const char* json : {
+          R"({})",
+          R"(  {"tokens": []}  )",
+          R"({"tokens": [{"id": "t1", "name": "deploy", "type": "oauth2-token",
+              "origin": "github", "prefix": "vcp_", "suffix": "abcd",
+              "leakedUrl": "https://x", "projectId": "prj_1",
+              "expiresAt": 1732816536005, "activeAt": 0,
+              "createdAt": 1632816536007, "leakedAt": 1, "revokedAt": -5,
+              "scopes": [{"type": "user", "origin": "email",
+                          "createdAt": 1632816536002,
+                          "sudo": {"origin": "totp", "expiresAt": 7,
+                                   "verifiedAt": 8}},
+                         {"type": "team", "teamId": "team_1"}]}],
+             "testingToken": {"id": "t2"},
+             "pagination": {"count": 3, "next": 1632816536001, "prev": null}})",
+          // Proto names as well as JSON names.
+          R"({"testing_token": {"id": "t", "expires_at": 5}})",
+          // Unknown keys, whatever their value, at every level.
+          R"({"x": {"a": [1, {"b": null}, "c", true, false, -1.5e-3]},
+              "tokens": [{"id": "t", "future": [[[]]], "scopes": [
+                 {"also": {}, "type": "user"}]}], "y": "\u00e9"})",
+          // null leaves a field unset.
+          R"({"tokens": null, "testingToken": null,
+              "pagination": {"count": null}})",
+          R"({"tokens": [{"id": null, "expiresAt": null}]})",
+          // Integers: exponents, quoted, negative zero, the extremes.
+          R"({"pagination": {"count": 1e3}})",
+          R"({"pagination": {"count": "42"}})",
+          R"({"pagination": {"count": -0}})",
+          R"({"pagination": {"count": 9223372036854775807}})",
+          R"({"pagination": {"count": -9223372036854775808}})",
+          // Any value in a google.protobuf.Value.
+          R"({"pagination": {"next": "cursor", "prev": {"a": [1, "b", null,
+              true, {"c": false}]}}})",
+          // Escapes and UTF-8.
+          R"({"testingToken": {"id": "a\"b\\c\/d\b\f\n\r\t\u0041\u00e9\u20ac"}})",
+          R"({"testingToken": {"id": "\ud83d\ude00 \u00e9 é 😀"}})",
+          // Errors.
+          R"({"error": {"code": "rate_limited", "message": "slow down",
+              "limit": {"remaining": 0, "reset": 1700000000, "total": 100},
+              "invalidToken": true, "saml": false, "scope": "team_1"}})",
+          // Not a body protobuf accepts.
+          R"()",
+          R"([])",
+          R"("text")",
+          R"(null)",
+          R"({"tokens": ["t"]})",
+          R"({"testingToken": []})",
+          R"({"testingToken": {"id": 5}})",
+          R"({"testingToken": {"id": true}})",
+          R"({"pagination": {"count": 1.5}})",
+          R"({"pagination": {"count": "1.5"}})",
+          R"({"pagination": {"count": true}})",
+          R"({"pagination": {"count": 9223372036854775808}})",
+          R"({"pagination": {"count": 1e19}})",
+          R"({"error": {"invalidToken": 1}})",
+          R"({"tokens": []} x)",
+          R"({"tokens": [])",
+          R"({"testingToken": {"id": "\u12"}})",
+          R"({"testingToken": {"id": "unterminated}})",
+          R"({"x": 01})",
+          R"({"x": +1})",
+          R"({"x": .5})",
+          R"({"x": NaN})",
+          R"({"x": tru})",
+      }) {
+    ExpectSameAsProtobuf<wire::ListTokensBody>(json);
+    ExpectSameAsProtobuf<wire::ErrorBody>(json);
+  }
+}
+
+TEST(ParseWireJsonTest, ReadsDoublesAsProtobufDoes) {
+  for (const char* json : {
+           R"({"expiresAt": 1732816536005})",
+           R"({"expiresAt": -1.25e2})",
+           R"({"expiresAt": "3.5"})",
+           R"({"expiresAt": "Infinity"})",
+           R"({"expiresAt": "-Infinity"})",
+           R"({"expiresAt": 1e999})",
+           R"({"expiresAt": "x"})",
+       }) {
+    ExpectSameAsProtobuf<wire::CreateTokenRequestBody>(json);
+  }
+}
+
+// protobuf's parser also takes what RFC 8259 does not (an object for an
+// array, null in an array of messages, trailing commas, single quotes,
+// unknown escapes, "1."); Vercel sends JSON, and anything else is a
+// malformed response.
+TEST(ParseWireJsonTest, TakesOnlyJson) {
+  wire::ListTokensBody out;
+  for (const char* json : {
+           R"({"tokens": {}})",
+           R"({"tokens": [null]})",
+           R"({"tokens": [],})",
+           R"({"tokens": [{"id": "t"},]})",
+           R"({'tokens': []})",
+           R"({"testingToken": {"id": "\x"}})",
+           R"({"x": 1.})",
+       }) {
+    EXPECT_EQ(ParseWireJson(json, &out).code(),
+              absl::StatusCode::kInvalidArgument)
+        << json;
+  }
+}
+
+TEST(ParseWireJsonTest, ReadsNaN) {
+  wire::CreateTokenRequestBody out;
+  ASSERT_TRUE(ParseWireJson(R"({"expiresAt": "NaN"})", &out).ok());
+  EXPECT_TRUE(std::isnan(out.expires_at()));
+}
+
+TEST(ParseWireJsonTest, RejectsWhatCannotBeValidText) {
+  wire::GetTokenBody out;
+  for (const std::string& json : {
+           std::string("{\"token\": {\"id\": \"\xff\"}}"),
+           std::string("{\"token\": {\"id\": \"\xc3\"}}"),
+           std::string("{\"token\": {\"id\": \"\xed\xa0\x80\"}}"),  // U+D800
+           std::string("{\"token\": {\"id\": \"a\x01z\"}}"),
+           std::string(R"({"token": {"id": "\ud800"}})"),
+           std::string(R"({"token": {"id": "\ud800\u0041"}})"),
+           std::string(R"({"token": {"id": "\ude00"}})"),
+       }) {
+    EXPECT_EQ(ParseWireJson(json, &out).code(),
+              absl::StatusCode::kInvalidArgument)
+        << json;
+  }
+}
+
+TEST(ParseWireJsonTest, TheLastOfARepeatedKeyWins) {
+  wire::ListTokensBody out;
+  ASSERT_TRUE(ParseWireJson(R"({"tokens": [{"id": "a"}, {"id": "b"}],
+      "testingToken": {"id": "x", "name": "first"},
+      "pagination": {"next": {"a": 1}},
+      "tokens": [{"id": "c"}],
+      "testingToken": {"id": "y"},
+      "pagination": {"next": {"b": 2}}})",
+                            &out)
+                  .ok());
+  ASSERT_EQ(out.tokens_size(), 1);
+  EXPECT_EQ(out.tokens(0).id(), "c");
+  EXPECT_EQ(out.testing_token().id(), "y");
+  EXPECT_EQ(out.testing_token().name(), "");
+  EXPECT_EQ(out.pagination().next().struct_value().fields().size(), 1);
+}
+
+TEST(ParseWireJsonTest, ClearsTheMessageFirst) {
+  wire::GetTokenBody out;
+  out.mutable_token()->set_name("stale");
+  ASSERT_TRUE(ParseWireJson(R"({"token": {"id": "t"}})", &out).ok());
+  EXPECT_EQ(out.token().name(), "");
+}
+
+// A hostile or broken upstream cannot exhaust the stack.
+TEST(ParseWireJsonTest, BoundsNesting) {
+  wire::ListTokensBody out;
+  std::string deep_unknown = R"({"x": )";
+  std::string deep_value = R"({"pagination": {"next": )";
+  for (int i = 0; i < 100000; ++i) {
+    deep_unknown += "[";
+    deep_value += "[";
+  }
+  EXPECT_EQ(ParseWireJson(deep_unknown, &out).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseWireJson(deep_value, &out).code(),
+            absl::StatusCode::kInvalidArgument);
+
+  std::string nested_98 = R"({"x": )";
+  for (int i = 0; i < 98; ++i) nested_98 += "[";
+  for (int i = 0; i < 98; ++i) nested_98 += "]";
+  nested_98 += "}";
+  EXPECT_TRUE(ParseWireJson(nested_98, &out).ok());
+}
+
+// The error names where the input went wrong, never what it holds: a body
+// can carry a secret.
+TEST(ParseWireJsonTest, ErrorsNeverQuoteTheInput) {
+  wire::CreateTokenBody out;
+  const std::string json =
+      R"({"bearerToken": "vca_secret0123456789", "token": {"id": 5}})";
+  const absl::Status status = ParseWireJson(json, &out);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message().find("secret"), absl::string_view::npos) << status;
+  EXPECT_EQ(status.message(),
+            absl::StrCat("invalid JSON at byte ", json.find("5}"),
+                         ": expected a string"));
+}
+
+}  // namespace
+}  // namespace vercel_tokens
