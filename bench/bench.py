@@ -102,16 +102,18 @@ def parse_metric(text: str, name: str, labels: dict) -> float:
 
 def format_table(rows: list) -> str:
     header = ("| what | in flight | calls/s | mean | p99 | ratio to ceiling "
-              "| peak RSS | threads |\n|---|---|---|---|---|---|---|---|\n")
+              "| server CPU per call | peak RSS | threads |\n"
+              "|---|---|---|---|---|---|---|---|---|\n")
     lines = []
     for r in rows:
         ratio = "" if r.get("ratio") is None else f"{r['ratio']:.2f}"
         rss = "" if r.get("rss_kb") is None else f"{r['rss_kb'] / 1024:.0f} MiB"
         threads = "" if r.get("threads") is None else str(r["threads"])
+        cpu = "" if r.get("cpu_us") is None else format_us(r["cpu_us"])
         lines.append(
             f"| {r['what']} | {r['in_flight']} | {r['rps']:,.0f} | "
             f"{format_us(r['mean_us'])} | {format_us(r['p99_us'])} | {ratio} | "
-            f"{rss} | {threads} |")
+            f"{cpu} | {rss} | {threads} |")
     return header + "\n".join(lines)
 
 
@@ -137,12 +139,26 @@ def proc_status(pid: int) -> dict:
     return out
 
 
-class Sampler:
-    """Watches a process's thread count while a row runs."""
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user + system) a process has used so far."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    # utime and stime are fields 14 and 15; fields[0] is field 3.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def __init__(self, pid: int):
+
+class Sampler:
+    """Watches a process's thread count while a row runs, and its CPU time
+    from `warm_up` seconds in (when h2load starts counting) to the end."""
+
+    def __init__(self, pid: int, warm_up: float = 0.0):
         self.pid = pid
+        self.warm_up = warm_up
         self.max_threads = 0
+        self.cpu_s = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -156,7 +172,12 @@ class Sampler:
         return self
 
     def _run(self):
+        started = time.monotonic()
+        self._cpu_at_warm_up = None
         while not self._stop.is_set():
+            if (self._cpu_at_warm_up is None and
+                    time.monotonic() - started >= self.warm_up):
+                self._cpu_at_warm_up = cpu_seconds(self.pid)
             threads = int(proc_status(self.pid).get("Threads", 0))
             self.max_threads = max(self.max_threads, threads)
             self._stop.wait(0.05)
@@ -165,6 +186,8 @@ class Sampler:
         self._stop.set()
         self._thread.join()
         self.peak_rss_kb = int(proc_status(self.pid).get("VmHWM", 0))
+        if self._cpu_at_warm_up is not None:
+            self.cpu_s = cpu_seconds(self.pid) - self._cpu_at_warm_up
 
 
 class Server:
@@ -244,7 +267,7 @@ def grpc_row(server, work, what, in_flight, seconds):
     path, body = CALLS[what]
     clients, streams = shape(in_flight)
     before = 0.0 if what == "Health/Check" else server.ok_calls(what)
-    with Sampler(server.process.pid) as sampler:
+    with Sampler(server.process.pid, warm_up=1.0) as sampler:
         figures = h2load(f"http://{server.address}{path}", work, clients,
                          streams, seconds=seconds, body=body,
                          timeout=seconds + 60)
@@ -254,8 +277,9 @@ def grpc_row(server, work, what, in_flight, seconds):
         if ok < figures["done"] or figures["failed"]:
             raise RuntimeError(f"{what}: {figures['done']} calls done, "
                                f"{ok:.0f} OK according to the server")
+    cpu_us = sampler.cpu_s * 1e6 / figures["done"] if figures["done"] else 0
     return dict(what=what, in_flight=in_flight, rss_kb=sampler.peak_rss_kb,
-                threads=sampler.max_threads, **figures)
+                threads=sampler.max_threads, cpu_us=cpu_us, **figures)
 
 
 def make_certificate(work):

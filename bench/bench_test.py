@@ -4,6 +4,7 @@ benchmark itself is not run by `make test`)."""
 
 import os
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -54,12 +55,20 @@ class ParseTest(unittest.TestCase):
             METRICS, "vercel_tokens_grpc_calls_total",
             {"method": "GetAuthToken"}), 1203)
 
-    def test_table_shows_ratio_rss_and_threads(self):
+    def test_table_shows_ratio_cpu_rss_and_threads(self):
         table = bench.format_table([dict(
             what="GetAuthToken", in_flight=256, rps=12000.4, mean_us=21000,
-            p99_us=640, ratio=0.4321, rss_kb=40960, threads=19)])
+            p99_us=640, ratio=0.4321, cpu_us=95.4, rss_kb=40960,
+            threads=19)])
         self.assertIn("| GetAuthToken | 256 | 12,000 | 21.00 ms | 640 µs | "
-                      "0.43 | 40 MiB | 19 |", table)
+                      "0.43 | 95 µs | 40 MiB | 19 |", table)
+
+    def test_cpu_seconds_of_this_process_grows_with_work(self):
+        before = bench.cpu_seconds(os.getpid())
+        deadline = time.process_time() + 0.05
+        while time.process_time() < deadline:
+            pass
+        self.assertGreaterEqual(bench.cpu_seconds(os.getpid()) - before, 0.03)
 
     def test_grpc_frame(self):
         self.assertEqual(bench.grpc_frame(bench.string_field(1, "current")),
