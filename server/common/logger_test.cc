@@ -1,7 +1,11 @@
 #include "server/common/logger.h"
 
 #include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace vercel_tokens {
@@ -24,6 +28,33 @@ TEST(FormatLogLineTest, EscapesStringsAndReplacesInvalidUtf8) {
                           {{"k", absl::string_view("\xC3\xA9\xFF")}}),
             R"({"time":"2023-11-14T22:13:20.123Z","level":"info",)"
             R"("msg":"a\"b\\c\u000ad\u0001","k":"é\ufffd"})");
+}
+
+// Lines within one second share the formatted second; each still shows its
+// own time, as do lines in other seconds, earlier ones and before 1970.
+TEST(FormatLogLineTest, ShowsEachLinesOwnTime) {
+  for (const auto& [millis, text] :
+       std::vector<std::pair<int64_t, std::string>>{
+           {1700000000123, "2023-11-14T22:13:20.123Z"},
+           {1700000000999, "2023-11-14T22:13:20.999Z"},
+           {1700000001000, "2023-11-14T22:13:21.000Z"},
+           {1700000000007, "2023-11-14T22:13:20.007Z"},
+           {1700000000007, "2023-11-14T22:13:20.007Z"},
+           {-1, "1969-12-31T23:59:59.999Z"},
+           {0, "1970-01-01T00:00:00.000Z"},
+       }) {
+    EXPECT_EQ(
+        FormatLogLine(absl::FromUnixMillis(millis), LogLevel::kInfo, "m", {}),
+        absl::StrCat(R"({"time":")", text, R"(","level":"info","msg":"m"})"));
+  }
+}
+
+TEST(FormatLogLineTest, KeepsLongPlainTextWhole) {
+  const std::string text(1000, 'x');
+  EXPECT_EQ(
+      FormatLogLine(kTime, LogLevel::kInfo, text, {{"k", text + "\n"}}),
+      absl::StrCat(R"({"time":"2023-11-14T22:13:20.123Z","level":"info",)",
+                   R"("msg":")", text, R"(","k":")", text, R"(\u000a"})"));
 }
 
 TEST(ParseLogLevelTest, AcceptsTheFourNames) {
