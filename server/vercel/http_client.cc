@@ -254,7 +254,11 @@ class HttpClient::Loop {
     (void)!write(wake_fd_, &one, sizeof(one));
   }
 
-  static int OnSocket(CURL*, curl_socket_t fd, int what, void* self, void*) {
+  // `registered` is what curl_multi_assign set for the socket: non-null
+  // once it is in the epoll set, until libcurl removes it (which also
+  // forgets the assignment).
+  static int OnSocket(CURL*, curl_socket_t fd, int what, void* self,
+                      void* registered) {
     auto* loop = static_cast<Loop*>(self);
     if (what == CURL_POLL_REMOVE) {
       epoll_ctl(loop->epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
@@ -264,10 +268,15 @@ class HttpClient::Loop {
     event.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) |
                    ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
     event.data.fd = fd;
-    if (epoll_ctl(loop->epoll_fd_, EPOLL_CTL_MOD, fd, &event) != 0 &&
-        errno == ENOENT) {
-      epoll_ctl(loop->epoll_fd_, EPOLL_CTL_ADD, fd, &event);
+    if (registered != nullptr) {
+      epoll_ctl(loop->epoll_fd_, EPOLL_CTL_MOD, fd, &event);
+      return 0;
     }
+    if (epoll_ctl(loop->epoll_fd_, EPOLL_CTL_ADD, fd, &event) != 0) {
+      if (errno != EEXIST) return 0;
+      epoll_ctl(loop->epoll_fd_, EPOLL_CTL_MOD, fd, &event);
+    }
+    curl_multi_assign(loop->multi_.get(), fd, loop);
     return 0;
   }
 
