@@ -71,6 +71,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   response.body = std::string(body);
   response.headers = {{"retry-after", header}, {"x-ratelimit-reset", header}};
   const absl::Time now = absl::FromUnixSeconds(1700000000);
+  UpstreamResponse bare;
+  bare.http_status = http_status;
   for (ErrorContext context :
        {ErrorContext::kDefault, ErrorContext::kVerifyToken}) {
     const absl::Status status =
@@ -80,10 +82,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // The header doubles as a secret of the call. One shaped like a token
     // (and without '?', which sanitizing writes in place of control
     // characters), with a character that the message's own words lack,
-    // must not appear in it.
+    // must not appear in it. The own words include the status's code name
+    // ("service_unavailable" for a 503 without a body), which is what the
+    // message says for the status alone.
+    const std::string own_words(
+        MapUpstreamError(context, bare, {}, now).message());
     if (header.size() > 3 && IsWellFormedToken(header) &&
         header.find('?') == std::string::npos &&
         header.find_first_not_of(kTemplateCharacters) != std::string::npos &&
+        own_words.find(header) == std::string::npos &&
         status.message().find(header) != absl::string_view::npos) {
       __builtin_trap();
     }
