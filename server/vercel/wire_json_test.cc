@@ -150,6 +150,27 @@ TEST(ParseWireJsonTest, TakesOnlyJson) {
   }
 }
 
+// protobuf's parser loses the id here, and reads `{"": {...}}` as binary
+// unknown fields (found by fuzz/wire_json_fuzzer.cc); an empty key is just
+// an unknown one.
+TEST(ParseWireJsonTest, SkipsAnEmptyKeyLikeAnyUnknownOne) {
+  wire::ListTokensBody out;
+  ASSERT_TRUE(ParseWireJson(R"({"tokens": [{"id": "t", "": [{"sudo": {}}],
+      "scopes": [{"": {"origin": "x"}, "type": "user"}]}]})",
+                            &out)
+                  .ok());
+  ASSERT_EQ(out.tokens_size(), 1);
+  EXPECT_EQ(out.tokens(0).id(), "t");
+  ASSERT_EQ(out.tokens(0).scopes_size(), 1);
+  EXPECT_EQ(out.tokens(0).scopes(0).origin(), "");
+  EXPECT_EQ(out.tokens(0).scopes(0).type(), "user");
+  EXPECT_TRUE(out.tokens(0)
+                  .scopes(0)
+                  .GetReflection()
+                  ->GetUnknownFields(out.tokens(0).scopes(0))
+                  .empty());
+}
+
 TEST(ParseWireJsonTest, ReadsNaN) {
   wire::CreateTokenRequestBody out;
   ASSERT_TRUE(ParseWireJson(R"({"expiresAt": "NaN"})", &out).ok());
