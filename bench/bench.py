@@ -159,6 +159,7 @@ class Sampler:
         self.warm_up = warm_up
         self.max_threads = 0
         self.cpu_s = 0.0
+        self._cpu_at_warm_up = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -173,7 +174,6 @@ class Sampler:
 
     def _run(self):
         started = time.monotonic()
-        self._cpu_at_warm_up = None
         while not self._stop.is_set():
             if (self._cpu_at_warm_up is None and
                     time.monotonic() - started >= self.warm_up):

@@ -13,16 +13,21 @@ namespace vercel_tokens {
 // whatever their value; null leaves a field unset (but is a null Value in a
 // google.protobuf.Value field); integers are numbers without a fractional
 // part or quoted decimal integers, in range; doubles are numbers, quoted
-// numbers, "NaN", "Infinity" or "-Infinity"; a key given twice keeps its last
-// value. Wrong types, invalid JSON or UTF-8, a lone surrogate escape,
-// nesting deeper than 100, text after the object, and field types outside
-// those (enums, maps, bytes) fail with INVALID_ARGUMENT, whose message names
-// a byte offset but never quotes the input. `out` is cleared first; on
-// failure it holds part of the input.
+// numbers, "NaN", "Infinity" or "-Infinity"; a key given twice keeps its
+// last value, as JavaScript's JSON.parse does.
+//
+// Fields may be strings, bools, int32, int64, doubles, messages and
+// google.protobuf.Value, singular or repeated. Other field types (unsigned
+// integers, floats, enums, bytes, maps, other well-known types) fail, as do
+// wrong types, anything RFC 8259 does not allow, invalid UTF-8, a lone
+// surrogate escape, text after the object, and more than 100 objects or
+// arrays nested in one another: all with INVALID_ARGUMENT, whose message names
+// a byte offset but never quotes the input. `out` is cleared first; on failure
+// it holds part of the input.
 //
 // protobuf's own parser (JsonStringToMessage) converts JSON to the binary
-// encoding and parses that, and costs about a fifth of the server's CPU on
-// a proxied call; this reads the same messages for a small part of that.
+// encoding and parses that, and cost about a fifth of the server's CPU on
+// a proxied call.
 absl::Status ParseWireJson(absl::string_view json,
                            google::protobuf::Message* out);
 

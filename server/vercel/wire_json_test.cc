@@ -232,11 +232,24 @@ TEST(ParseWireJsonTest, BoundsNesting) {
   EXPECT_EQ(ParseWireJson(deep_value, &out).code(),
             absl::StatusCode::kInvalidArgument);
 
-  std::string nested_98 = R"({"x": )";
-  for (int i = 0; i < 98; ++i) nested_98 += "[";
-  for (int i = 0; i < 98; ++i) nested_98 += "]";
-  nested_98 += "}";
-  EXPECT_TRUE(ParseWireJson(nested_98, &out).ok());
+  // The top object and `arrays` arrays in one another.
+  auto nested = [](int arrays) {
+    return absl::StrCat(R"({"x": )", std::string(arrays, '['),
+                        std::string(arrays, ']'), "}");
+  };
+  EXPECT_TRUE(ParseWireJson(nested(99), &out).ok());
+  EXPECT_EQ(ParseWireJson(nested(100), &out).code(),
+            absl::StatusCode::kInvalidArgument);
+  // Through messages the same: the top object, tokens, a token, scopes, a
+  // scope and sudo are 6, so 94 more arrays may nest under sudo.
+  auto under_sudo = [](int arrays) {
+    return absl::StrCat(R"({"tokens": [{"scopes": [{"sudo": {"x": )",
+                        std::string(arrays, '['), std::string(arrays, ']'),
+                        "}}]}]}");
+  };
+  EXPECT_TRUE(ParseWireJson(under_sudo(94), &out).ok());
+  EXPECT_EQ(ParseWireJson(under_sudo(95), &out).code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 // The error names where the input went wrong, never what it holds: a body
