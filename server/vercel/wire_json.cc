@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -25,8 +26,6 @@ using google::protobuf::Struct;
 using google::protobuf::Value;
 
 constexpr int kMaxDepth = 100;
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 void AppendUtf8(char32_t c, std::string& out) {
   if (c < 0x80) {
@@ -331,7 +330,7 @@ class Parser {
     const size_t start = pos_;
     auto digits = [&] {
       const size_t first = pos_;
-      while (pos_ < in_.size() && IsDigit(in_[pos_])) ++pos_;
+      while (pos_ < in_.size() && absl::ascii_isdigit(in_[pos_])) ++pos_;
       return pos_ > first;
     };
     if (pos_ < in_.size() && in_[pos_] == '-') ++pos_;
@@ -423,7 +422,7 @@ class Parser {
     for (int i = 0; i < 4; ++i) {
       const char c = in_[pos_++];
       int digit = 0;
-      if (IsDigit(c)) {
+      if (absl::ascii_isdigit(c)) {
         digit = c - '0';
       } else if (c >= 'a' && c <= 'f') {
         digit = c - 'a' + 10;
