@@ -99,8 +99,7 @@ class GoExampleTest(client_example_checks.ClientLayerChecks,
         folder.mkdir()
         certificates = harness.make_certificates(folder)
         ca = {"VUT_TLS_CA": str(certificates["ca"])}
-        with harness.Stack((f"--tls_cert_file={certificates['cert']}",
-                            f"--tls_key_file={certificates['key']}")) as stack:
+        with harness.Stack(harness.tls_flags(certificates)) as stack:
             named = stack.run_example([self.sample], env={
                 **ca, "VUT_TLS_NAME": harness.SERVER_NAME})
             unnamed = stack.run_example([self.sample], env=ca)
@@ -116,10 +115,8 @@ class GoExampleTest(client_example_checks.ClientLayerChecks,
         certificates = harness.make_certificates(folder)
         server_tls = {"VUT_TLS_CA": str(certificates["ca"]),
                       "VUT_TLS_NAME": harness.SERVER_NAME}
-        with harness.Stack((
-                f"--tls_cert_file={certificates['cert']}",
-                f"--tls_key_file={certificates['key']}",
-                f"--tls_client_ca_file={certificates['client_ca']}")) as stack:
+        with harness.Stack(harness.tls_flags(certificates,
+                                             client_ca=True)) as stack:
             presented = stack.run_example([self.sample], env={
                 **server_tls, "VUT_TLS_CERT": str(certificates["client_cert"]),
                 "VUT_TLS_KEY": str(certificates["client_key"])})

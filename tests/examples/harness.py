@@ -77,6 +77,18 @@ def make_certificates(folder: pathlib.Path) -> dict[str, pathlib.Path]:
     return paths
 
 
+def tls_flags(certificates: dict[str, pathlib.Path],
+              client_ca: bool = False) -> tuple[str, ...]:
+    """The server's flags to serve TLS with the certificate and key of
+    make_certificates; with `client_ca`, mutual TLS: the server refuses a
+    handshake without a client certificate its client CA signed."""
+    flags = (f"--tls_cert_file={certificates['cert']}",
+             f"--tls_key_file={certificates['key']}")
+    if client_ca:
+        flags += (f"--tls_client_ca_file={certificates['client_ca']}",)
+    return flags
+
+
 class Stack:
     """The fake Vercel API and a server in front of it, as a context manager.
 

@@ -140,11 +140,8 @@ class JavaExampleTest(client_example_checks.ClientLayerChecks,
                            timeout=harness.TIMEOUT_S)
             self.assertTrue(pkcs1.read_text().startswith(
                 "-----BEGIN RSA PRIVATE KEY-----\n"))
-            with harness.Stack((
-                    f"--tls_cert_file={certificates['cert']}",
-                    f"--tls_key_file={certificates['key']}",
-                    f"--tls_client_ca_file={certificates['client_ca']}")
-                               ) as stack:
+            with harness.Stack(harness.tls_flags(certificates,
+                                                 client_ca=True)) as stack:
                 values = layer_checks.parse(self.run_probe(stack, "tls", {
                     "VUT_ROOT_CA": str(certificates["ca"]),
                     "VUT_SERVER_NAME": harness.SERVER_NAME,

@@ -125,9 +125,7 @@ class LayerChecks:
     def test_tls_with_a_root_ca_and_a_server_name_override(self) -> None:
         with tempfile.TemporaryDirectory() as folder:
             certificates = harness.make_certificates(pathlib.Path(folder))
-            with harness.Stack((f"--tls_cert_file={certificates['cert']}",
-                                f"--tls_key_file={certificates['key']}")
-                               ) as stack:
+            with harness.Stack(harness.tls_flags(certificates)) as stack:
                 values = parse(self.run_probe(stack, "tls", {
                     "VUT_ROOT_CA": str(certificates["ca"]),
                     "VUT_SERVER_NAME": harness.SERVER_NAME}))
@@ -140,11 +138,8 @@ class LayerChecks:
                           "VUT_SERVER_NAME": harness.SERVER_NAME}
             # With --tls_client_ca_file the server refuses a handshake
             # without a client certificate that CA signed.
-            with harness.Stack((
-                    f"--tls_cert_file={certificates['cert']}",
-                    f"--tls_key_file={certificates['key']}",
-                    f"--tls_client_ca_file={certificates['client_ca']}")
-                               ) as stack:
+            with harness.Stack(harness.tls_flags(certificates,
+                                                 client_ca=True)) as stack:
                 presented = parse(self.run_probe(stack, "tls", {
                     **server_tls,
                     "VUT_CLIENT_CERT": str(certificates["client_cert"]),

@@ -113,8 +113,7 @@ class PythonExampleTest(client_example_checks.ClientLayerChecks,
         folder.mkdir()
         certificates = harness.make_certificates(folder)
         ca = {"CA": str(certificates["ca"])}
-        with harness.Stack((f"--tls_cert_file={certificates['cert']}",
-                            f"--tls_key_file={certificates['key']}")) as stack:
+        with harness.Stack(harness.tls_flags(certificates)) as stack:
             named = stack.run_example([self.python, "-c", TLS_PROGRAM], env={
                 **ca, "NAME": harness.SERVER_NAME})
             unnamed = stack.run_example([self.python, "-c", TLS_PROGRAM],
@@ -131,10 +130,8 @@ class PythonExampleTest(client_example_checks.ClientLayerChecks,
         certificates = harness.make_certificates(folder)
         server_tls = {"CA": str(certificates["ca"]),
                       "NAME": harness.SERVER_NAME}
-        with harness.Stack((
-                f"--tls_cert_file={certificates['cert']}",
-                f"--tls_key_file={certificates['key']}",
-                f"--tls_client_ca_file={certificates['client_ca']}")) as stack:
+        with harness.Stack(harness.tls_flags(certificates,
+                                             client_ca=True)) as stack:
             presented = stack.run_example(
                 [self.python, "-c", TLS_PROGRAM],
                 env={**server_tls, "CERT": str(certificates["client_cert"]),
