@@ -144,7 +144,7 @@ class Parser {
 
   static bool IsValueField(const FieldDescriptor* field) {
     return field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
-           field->message_type()->full_name() == "google.protobuf.Value";
+           field->message_type() == Value::descriptor();
   }
 
   // A member's value: the last of a key given twice wins.
