@@ -132,4 +132,27 @@ absl::StatusOr<BaseUrl> ParseBaseUrl(absl::string_view url) {
   return out;
 }
 
+absl::StatusOr<OriginAndPath> SplitUrl(absl::string_view url) {
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == absl::string_view::npos ||
+      url.find_first_of("?#@ ") != absl::string_view::npos) {
+    return absl::InvalidArgumentError(
+        "must be http(s)://host[:port][/path] with no query, fragment or "
+        "user info");
+  }
+  const size_t path_start = url.find('/', scheme_end + 3);
+  OriginAndPath out;
+  absl::StatusOr<BaseUrl> origin = ParseBaseUrl(url.substr(0, path_start));
+  if (!origin.ok()) {
+    return absl::InvalidArgumentError(
+        "must be https://host[:port][/path] (http:// only for a loopback "
+        "host)");
+  }
+  out.origin = *std::move(origin);
+  if (path_start != absl::string_view::npos) {
+    out.path = std::string(url.substr(path_start));
+  }
+  return out;
+}
+
 }  // namespace vercel_tokens

@@ -36,6 +36,19 @@ struct BaseUrl {
 // travel in the clear otherwise. A trailing "/" is dropped. Errors say why.
 absl::StatusOr<BaseUrl> ParseBaseUrl(absl::string_view url);
 
+// An absolute URL split into its origin and its path.
+struct OriginAndPath {
+  // Validated as ParseBaseUrl validates an origin.
+  BaseUrl origin;
+  // "" or starting with "/", as given (already percent-encoded).
+  std::string path;
+};
+
+// Splits an absolute http(s) URL such as `https://oidc.vercel.com/acme`
+// into origin and path; refuses a query, a fragment, user info, spaces, and
+// what ParseBaseUrl refuses in the origin. Pure.
+absl::StatusOr<OriginAndPath> SplitUrl(absl::string_view url);
+
 }  // namespace vercel_tokens
 
 #endif  // VERCEL_USER_TOKENS_SERVER_COMMON_URL_H_

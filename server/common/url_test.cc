@@ -64,5 +64,24 @@ TEST(ParseBaseUrlTest, RejectsAnythingButSchemeHostPort) {
   }
 }
 
+TEST(SplitUrlTest, SplitsOriginAndPath) {
+  absl::StatusOr<OriginAndPath> url = SplitUrl("https://oidc.vercel.com/acme");
+  ASSERT_TRUE(url.ok()) << url.status();
+  EXPECT_EQ(url->origin.origin, "https://oidc.vercel.com");
+  EXPECT_EQ(url->path, "/acme");
+  url = SplitUrl("https://token.actions.githubusercontent.com");
+  ASSERT_TRUE(url.ok());
+  EXPECT_EQ(url->path, "");
+}
+
+TEST(SplitUrlTest, RefusesQueryFragmentUserInfoAndRemotePlainHttp) {
+  for (const char* bad : {"https://i.example/a?b=c", "https://i.example/a#f",
+                          "https://user@i.example/", "http://i.example/",
+                          "i.example/a", "https:///path"}) {
+    EXPECT_FALSE(SplitUrl(bad).ok()) << bad;
+  }
+  EXPECT_TRUE(SplitUrl("http://127.0.0.1:8080/x").ok());
+}
+
 }  // namespace
 }  // namespace vercel_tokens

@@ -6,7 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
+#include "re2/re2.h"
 #include "server/common/service_error.h"
+#include "server/common/url.h"
 
 namespace vercel_tokens {
 namespace {
@@ -19,6 +21,19 @@ constexpr absl::string_view kRpcs[] = {
 
 absl::Duration ToDuration(const Duration& d) {
   return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
+}
+
+absl::Status CheckMode(absl::string_view mode) {
+  if (mode.empty() || mode == "enforce" || mode == "audit") {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("mode '", mode, "' is not one of \"enforce\", \"audit\""));
+}
+
+// The anchored form of a claim pattern.
+std::string Anchored(absl::string_view pattern) {
+  return absl::StrCat("^(?:", pattern, ")$");
 }
 
 absl::Status CheckRule(const policy::Rule& rule, int index) {
@@ -56,7 +71,58 @@ absl::Status CheckRule(const policy::Rule& rule, int index) {
   if (rule.delete_().revoke_own_only() && create.name_prefix().empty()) {
     return invalid("delete.revoke_own_only needs create.name_prefix");
   }
+  if (absl::Status s = CheckMode(rule.mode()); !s.ok()) {
+    return invalid(s.message());
+  }
+  for (const auto& [name, value] : rule.claims()) {
+    if (name.empty()) return invalid("claims has an empty claim name");
+  }
+  for (const auto& [name, pattern] : rule.claim_patterns()) {
+    if (name.empty()) return invalid("claim_patterns has an empty claim name");
+    const RE2 re(Anchored(pattern), RE2::Quiet);
+    if (!re.ok()) {
+      return invalid(
+          absl::StrCat("claim_patterns['", name, "']: ", re.error()));
+    }
+  }
   return absl::OkStatus();
+}
+
+absl::Status CheckIssuer(const policy::TrustedIssuer& issuer, int index,
+                         const PolicyOptions& options) {
+  auto invalid = [index](absl::string_view why) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("trusted_issuers[", index, "]: ", why));
+  };
+  if (absl::Status s =
+          CheckIssuerUrl(issuer.issuer(), options.allow_http_loopback_issuers);
+      !s.ok()) {
+    return invalid(absl::StrCat("issuer ", s.message()));
+  }
+  if (!issuer.jwks_uri().empty()) {
+    if (absl::Status s = CheckIssuerUrl(issuer.jwks_uri(),
+                                        options.allow_http_loopback_issuers);
+        !s.ok()) {
+      return invalid(absl::StrCat("jwks_uri ", s.message()));
+    }
+  }
+  if (issuer.audiences().empty()) {
+    return invalid(
+        "names no audiences (a token must be meant for this server)");
+  }
+  for (const std::string& audience : issuer.audiences()) {
+    if (audience.empty()) return invalid("has an empty audience");
+  }
+  return absl::OkStatus();
+}
+
+std::string RuleName(const policy::Policy& policy, const policy::Rule* rule) {
+  if (rule == nullptr) return "";
+  if (!rule->name().empty()) return rule->name();
+  for (int i = 0; i < policy.rules_size(); ++i) {
+    if (&policy.rules(i) == rule) return absl::StrCat("rules[", i, "]");
+  }
+  return "";
 }
 
 // How well `pattern` matches `caller`: 0 for not at all, else higher for a
@@ -72,19 +138,52 @@ size_t MatchStrength(absl::string_view pattern, absl::string_view caller) {
 
 }  // namespace
 
-absl::StatusOr<policy::Policy> ParsePolicy(absl::string_view json) {
+absl::Status CheckIssuerUrl(absl::string_view url, bool allow_http_loopback) {
+  absl::StatusOr<OriginAndPath> split = SplitUrl(url);
+  if (!split.ok()) return split.status();
+  if (!split->origin.is_https && !allow_http_loopback) {
+    return absl::InvalidArgumentError(
+        "must be https:// (http:// on a loopback host needs "
+        "--oidc_allow_http_loopback, for tests)");
+  }
+  return absl::OkStatus();
+}
+
+const policy::TrustedIssuer* TrustedIssuerFor(const policy::Policy& policy,
+                                              absl::string_view issuer) {
+  for (const policy::TrustedIssuer& trusted : policy.trusted_issuers()) {
+    if (trusted.issuer() == issuer) return &trusted;
+  }
+  return nullptr;
+}
+
+absl::StatusOr<policy::Policy> ParsePolicy(absl::string_view json,
+                                           const PolicyOptions& options) {
   policy::Policy parsed;
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = false;
+  google::protobuf::util::JsonParseOptions json_options;
+  json_options.ignore_unknown_fields = false;
   if (auto s = google::protobuf::util::JsonStringToMessage(
           google::protobuf::StringPiece(json.data(), json.size()), &parsed,
-          options);
+          json_options);
       !s.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("not a policy: ", s.message().as_string()));
   }
   for (int i = 0; i < parsed.rules_size(); ++i) {
     if (absl::Status s = CheckRule(parsed.rules(i), i); !s.ok()) return s;
+  }
+  if (absl::Status s = CheckMode(parsed.mode()); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("mode: ", s.message()));
+  }
+  for (int i = 0; i < parsed.trusted_issuers_size(); ++i) {
+    const policy::TrustedIssuer& issuer = parsed.trusted_issuers(i);
+    if (absl::Status s = CheckIssuer(issuer, i, options); !s.ok()) return s;
+    for (int j = 0; j < i; ++j) {
+      if (parsed.trusted_issuers(j).issuer() == issuer.issuer()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "trusted_issuers[", i, "]: issuer listed twice (also [", j, "])"));
+      }
+    }
   }
   return parsed;
 }
@@ -116,13 +215,59 @@ absl::Status PolicyDenied(absl::string_view caller, absl::string_view rpc,
   return MakeError(spec);
 }
 
-absl::StatusOr<PolicyGrant> Decide(const policy::Policy& policy,
-                                   const PolicyQuery& query, absl::Time now) {
-  auto deny = [&query](absl::string_view why) {
-    return PolicyDenied(query.caller, query.rpc, why);
+PolicyDecision Evaluate(const policy::Policy& policy, const PolicyQuery& query,
+                        absl::Time now) {
+  PolicyDecision decision;
+  decision.rule = RuleFor(policy, query.caller);
+  decision.rule_name = RuleName(policy, decision.rule);
+  const std::string& mode =
+      decision.rule != nullptr && !decision.rule->mode().empty()
+          ? decision.rule->mode()
+          : policy.mode();
+  decision.audit = mode == "audit";
+  decision.grant.rule = decision.rule_name;
+  auto deny = [&](absl::string_view why) {
+    decision.denial = PolicyDenied(query.caller, query.rpc, why);
+    return decision;
   };
-  const policy::Rule* rule = RuleFor(policy, query.caller);
+  if (query.rpc == "DeleteAuthToken" && query.uses_server_token &&
+      query.token_id == "current") {
+    decision.always_denied = true;
+    return deny("`current` would revoke the server's own token");
+  }
+  const policy::Rule* rule = decision.rule;
   if (rule == nullptr) return deny("no rule matches the caller");
+  for (const auto& [name, value] : rule->claims()) {
+    decision.grant.required_claims[name] = "";
+  }
+  for (const auto& [name, pattern] : rule->claim_patterns()) {
+    decision.grant.required_claims[name] = "";
+  }
+  if (!decision.grant.required_claims.empty()) {
+    if (!query.claims.has_value()) {
+      return deny(absl::StrCat(decision.rule_name,
+                               " requires token claims; the caller brought "
+                               "no OIDC token"));
+    }
+    for (auto& [name, value] : decision.grant.required_claims) {
+      auto it = query.claims->find(name);
+      if (it != query.claims->end()) value = it->second;
+    }
+    for (const auto& [name, expected] : rule->claims()) {
+      auto it = query.claims->find(name);
+      if (it == query.claims->end() || it->second != expected) {
+        return deny(absl::StrCat("claim '", name, "' is not '", expected, "'"));
+      }
+    }
+    for (const auto& [name, pattern] : rule->claim_patterns()) {
+      auto it = query.claims->find(name);
+      if (it == query.claims->end() ||
+          !RE2::FullMatch(it->second, RE2(Anchored(pattern), RE2::Quiet))) {
+        return deny(
+            absl::StrCat("claim '", name, "' does not match '", pattern, "'"));
+      }
+    }
+  }
   if (std::find(rule->allowed_rpcs().begin(), rule->allowed_rpcs().end(),
                 query.rpc) == rule->allowed_rpcs().end()) {
     return deny("the caller's rule does not allow this RPC");
@@ -132,7 +277,7 @@ absl::StatusOr<PolicyGrant> Decide(const policy::Policy& policy,
         "the caller may not use the server's token; send your own "
         "authorization");
   }
-  PolicyGrant grant;
+  PolicyGrant& grant = decision.grant;
   if (query.rpc == "CreateAuthToken") {
     const policy::CreateLimits& limits = rule->create();
     std::optional<absl::Time> expires_at = query.expires_at;
@@ -164,14 +309,19 @@ absl::StatusOr<PolicyGrant> Decide(const policy::Policy& policy,
                                                        "' is not allowed"));
     }
   }
-  if (query.rpc == "DeleteAuthToken") {
-    if (query.uses_server_token && query.token_id == "current") {
-      return deny("`current` would revoke the server's own token");
-    }
-    if (rule->delete_().revoke_own_only()) {
-      grant.required_name_prefix = rule->create().name_prefix();
-    }
+  if (query.rpc == "DeleteAuthToken" && rule->delete_().revoke_own_only()) {
+    grant.required_name_prefix = rule->create().name_prefix();
   }
+  return decision;
+}
+
+absl::StatusOr<PolicyGrant> Decide(const policy::Policy& policy,
+                                   const PolicyQuery& query, absl::Time now) {
+  PolicyDecision decision = Evaluate(policy, query, now);
+  if (decision.denial.ok()) return std::move(decision.grant);
+  if (!decision.audit || decision.always_denied) return decision.denial;
+  PolicyGrant grant = std::move(decision.grant);
+  grant.would_deny = std::string(decision.denial.message());
   return grant;
 }
 
