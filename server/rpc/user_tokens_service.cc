@@ -474,6 +474,7 @@ grpc::ServerUnaryReactor* UserTokensService::EmailLogin(
       !admission.ok()) {
     return UpstreamCall::Reject(std::move(params), admission.status());
   }
+  params.error_context = ErrorContext::kEmailLogin;
   return UpstreamCall::Start(
       std::move(params), BuildEmailLogin(*request),
       Holding(*std::move(permit), MapInto(&MapEmailLoginResponse, response)));

@@ -84,6 +84,13 @@ bool IsConfirmationIncomplete(const wire::Error& error) {
          error.code() == "confirmation_incomplete";
 }
 
+// Vercel's answer to the legacy email login of old CLIs; its status and code
+// are not documented, so the message decides.
+bool IsLegacyLoginDisabled(const wire::Error& error) {
+  return absl::StrContains(absl::AsciiStrToLower(error.message()),
+                           "legacy authentication flow is disabled");
+}
+
 }  // namespace
 
 absl::StatusCode CodeForHttpStatus(long http_status) {
@@ -224,8 +231,14 @@ absl::Status MapUpstreamError(ErrorContext context,
   spec.metadata["http_status"] = absl::StrCat(status);
   spec.metadata["vercel_code"] = vercel_code;
   const bool auth_status = status == 401 || status == 403;
-  if (context == ErrorContext::kVerifyToken && status == 400 &&
-      IsConfirmationIncomplete(error)) {
+  const bool email_login = context == ErrorContext::kVerifyToken ||
+                           context == ErrorContext::kEmailLogin;
+  if (email_login && status >= 400 && status < 500 &&
+      IsLegacyLoginDisabled(error)) {
+    spec.code = absl::StatusCode::kFailedPrecondition;
+    spec.reason = "LEGACY_LOGIN_DISABLED";
+  } else if (context == ErrorContext::kVerifyToken && status == 400 &&
+             IsConfirmationIncomplete(error)) {
     spec.code = absl::StatusCode::kFailedPrecondition;
     spec.reason = "CONFIRMATION_INCOMPLETE";
   } else if (auth_status && error.invalid_token()) {

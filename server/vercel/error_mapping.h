@@ -20,6 +20,8 @@ enum class ErrorContext {
   // with reason CONFIRMATION_INCOMPLETE, so that callers can poll until the
   // user confirms (and stop on anything else).
   kVerifyToken,
+  // EmailLogin.
+  kEmailLogin,
 };
 
 // The gRPC code for an upstream HTTP status, by google.rpc.Code's HTTP
@@ -69,10 +71,13 @@ std::optional<absl::Duration> RetryDelay(const UpstreamResponse& response,
 // `invalidToken` is UNAUTHENTICATED / INVALID_TOKEN (get a new token), with
 // `missingToken` UNAUTHENTICATED / MISSING_TOKEN, with `saml`
 // PERMISSION_DENIED / SAML_REQUIRED with metadata team_id, scope and
-// enforced. A 3xx has reason UPSTREAM_REDIRECT, a 1xx or unknown status
-// UPSTREAM_UNEXPECTED_STATUS. Reads `{"error": {...}}` and `{"err": {...}}`
-// bodies and survives any other body. Text taken from the body is passed
-// through SanitizeUpstreamText with `secrets`.
+// enforced. For EmailLogin and VerifyToken, a 4xx whose message says "legacy
+// authentication flow is disabled" (Vercel's answer to old CLIs since its
+// CLI moved to the OAuth device flow) is FAILED_PRECONDITION /
+// LEGACY_LOGIN_DISABLED. A 3xx has reason UPSTREAM_REDIRECT, a 1xx or unknown
+// status UPSTREAM_UNEXPECTED_STATUS. Reads `{"error": {...}}` and `{"err":
+// {...}}` bodies and survives any other body. Text taken from the body is
+// passed through SanitizeUpstreamText with `secrets`.
 absl::Status MapUpstreamError(ErrorContext context,
                               const UpstreamResponse& response,
                               const std::vector<std::string>& secrets,

@@ -11,6 +11,7 @@
 namespace vercel_tokens {
 namespace {
 
+using ::testing::HasSubstr;
 using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
 
@@ -195,6 +196,30 @@ TEST(MapUpstreamErrorTest, ConfirmationIncompleteIsFailedPreconditionOnVerify) {
   EXPECT_EQ(
       MapUpstreamError(ErrorContext::kVerifyToken, other_400, {}, kNow).code(),
       absl::StatusCode::kInvalidArgument);
+}
+
+TEST(MapUpstreamErrorTest, LegacyLoginDisabledIsFailedPreconditionOnLogin) {
+  const UpstreamResponse response = Response(
+      400,
+      R"({"error": {"code": "bad_request", "message": "The legacy authentication flow is disabled. Please upgrade the Vercel CLI to the latest version."}})");
+  for (ErrorContext context :
+       {ErrorContext::kEmailLogin, ErrorContext::kVerifyToken}) {
+    const absl::Status s = MapUpstreamError(context, response, {}, kNow);
+    EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+    EXPECT_EQ(InfoOf(s).reason(), "LEGACY_LOGIN_DISABLED");
+    EXPECT_THAT(std::string(s.message()), HasSubstr("legacy authentication"));
+  }
+  // The message decides, whatever 4xx carries it; other RPCs keep the
+  // status's mapping.
+  const UpstreamResponse as_403 = Response(
+      403,
+      R"({"error": {"code": "forbidden", "message": "The legacy authentication flow is disabled."}})");
+  EXPECT_EQ(
+      InfoOf(MapUpstreamError(ErrorContext::kEmailLogin, as_403, {}, kNow))
+          .reason(),
+      "LEGACY_LOGIN_DISABLED");
+  EXPECT_EQ(MapUpstreamError(ErrorContext::kDefault, response, {}, kNow).code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST(MapUpstreamErrorTest, RedactsSecretsAndCleansUpstreamText) {

@@ -131,6 +131,20 @@ def bad_request(detail: str) -> ApiError:
     return ApiError(400, "bad_request", f"Invalid request: {detail}")
 
 
+# What users of old Vercel CLIs report from the legacy email login
+# endpoints. The HTTP status and error code of that answer are not
+# documented; the fake sends 400 `bad_request`, and the service recognises the
+# message alone.
+LEGACY_LOGIN_DISABLED_MESSAGE = (
+    "The legacy authentication flow is disabled. Please upgrade the Vercel "
+    "CLI to the latest version.")
+
+
+def legacy_login_disabled() -> ApiError:
+    """Returns today's answer of Vercel's legacy email login endpoints."""
+    return ApiError(400, "bad_request", LEGACY_LOGIN_DISABLED_MESSAGE)
+
+
 def token_not_found() -> ApiError:
     """Returns the 404 error for an unknown token id."""
     return ApiError(404, "not_found", "Token not found")
@@ -233,12 +247,15 @@ class TokenStore:
         self._page_size = DEFAULT_PAGE_SIZE
         self._testing_token: StoredToken | None = None
         self._saml_teams: frozenset[str] = frozenset()
+        self._legacy_login_disabled = False
 
     def reset(self, page_size: int, with_testing_token: bool,
               seeds: list[TokenSpec],
-              saml_teams: frozenset[str] = frozenset()) -> list[JsonObject]:
+              saml_teams: frozenset[str] = frozenset(),
+              legacy_login_disabled: bool = False) -> list[JsonObject]:
         """Forgets everything, then creates the seeds in order."""
         with self._lock:
+            self._legacy_login_disabled = legacy_login_disabled
             self._tokens.clear()
             self._ids_by_secret.clear()
             self._logins.clear()
@@ -265,6 +282,11 @@ class TokenStore:
             token = self._tokens[token_id]
             token.active_at = max(now_ms(), token.created_at)
             return token_id
+
+    def legacy_login_disabled(self) -> bool:
+        """Tells whether email login answers as Vercel does for old CLIs."""
+        with self._lock:
+            return self._legacy_login_disabled
 
     def enforces_saml(self, team_id: str) -> bool:
         """Tells whether the team requires SAML (a 403 for any token)."""
@@ -748,6 +770,8 @@ class VercelApi:
 
     def _email_login(self, request: IncomingRequest,
                      caller: None) -> JsonObject:
+        if self._store.legacy_login_disabled():
+            raise legacy_login_disabled()
         body = request.json_object()
         email = body.get("email")
         token_name = body.get("tokenName")
@@ -760,6 +784,8 @@ class VercelApi:
 
     def _verify_login(self, request: IncomingRequest,
                       caller: None) -> JsonObject:
+        if self._store.legacy_login_disabled():
+            raise legacy_login_disabled()
         query = request.query
         return self._store.verify(query.get("token", ""),
                                   query.get("tokenName") or None,
@@ -891,7 +917,7 @@ class ControlApi:
     def _reset(self, request: IncomingRequest) -> tuple[int, JsonObject]:
         body = self._optional_object(request)
         require_keys(body, {"page_size", "testing_token", "tokens",
-                            "saml_teams"}, "reset")
+                            "saml_teams", "legacy_login_disabled"}, "reset")
         page_size = typed(body, "page_size", int, DEFAULT_PAGE_SIZE)
         if page_size < 1:
             raise bad_request("`page_size` must be at least 1")
@@ -900,6 +926,7 @@ class ControlApi:
         saml_teams = typed(body, "saml_teams", list, [])
         if not all(isinstance(team, str) for team in saml_teams):
             raise bad_request("`saml_teams` must be a list of team ids")
+        legacy = typed(body, "legacy_login_disabled", bool, False)
         for attribute in ("secret", "token_id"):
             values = [getattr(seed, attribute) for seed in seeds
                       if getattr(seed, attribute) is not None]
@@ -908,7 +935,7 @@ class ControlApi:
         with self._condition:
             self._harness.reset()
             tokens = self._store.reset(page_size, testing_token, seeds,
-                                       frozenset(saml_teams))
+                                       frozenset(saml_teams), legacy)
         return 200, {"tokens": tokens}
 
     def _add_fault(self, request: IncomingRequest) -> tuple[int, JsonObject]:

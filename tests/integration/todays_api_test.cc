@@ -320,6 +320,27 @@ TEST_F(TodaysApiTest, SamlEnforcementIsPermissionDeniedWithTeamAndScope) {
   EXPECT_EQ(details.metadata["scope"], "scope-team_saml");
 }
 
+TEST_F(TodaysApiTest, LegacyEmailLoginDisabledIsFailedPrecondition) {
+  ResetRequest reset;
+  reset.set_legacy_login_disabled(true);
+  Reset(reset);
+  v1::EmailLoginRequest login;
+  login.set_email("ada@example.com");
+  v1::EmailLoginResponse started;
+  grpc::Status status = Client().EmailLogin(login, &started);
+  EXPECT_TRUE(HasCode(status, grpc::StatusCode::FAILED_PRECONDITION));
+  EXPECT_EQ(DecodeErrorDetails(status).reason, "LEGACY_LOGIN_DISABLED");
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("legacy authentication flow is disabled"));
+
+  v1::VerifyTokenRequest verify;
+  verify.set_token("verification-token");
+  v1::VerifyTokenResponse verified;
+  status = Client().VerifyToken(verify, &verified);
+  EXPECT_TRUE(HasCode(status, grpc::StatusCode::FAILED_PRECONDITION));
+  EXPECT_EQ(DecodeErrorDetails(status).reason, "LEGACY_LOGIN_DISABLED");
+}
+
 TEST_F(TodaysApiTest, RateLimitResetInMillisecondsIsUnderstood) {
   Fault fault;
   fault.set_path("/v5/user/tokens/current");
