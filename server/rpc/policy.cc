@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
 #include "server/common/service_error.h"
+#include "server/identity/caller.h"
 
 namespace vercel_tokens {
 namespace {
@@ -109,10 +110,11 @@ absl::Status PolicyDenied(absl::string_view caller, absl::string_view rpc,
                           absl::string_view why) {
   ErrorSpec spec;
   spec.code = absl::StatusCode::kPermissionDenied;
+  const std::string printable = PrintableIdentity(caller);
   spec.message =
-      absl::StrCat("the policy denies ", rpc, " to ", caller, ": ", why);
+      absl::StrCat("the policy denies ", rpc, " to ", printable, ": ", why);
   spec.reason = std::string(kPolicyDeniedReason);
-  spec.metadata = {{"caller", std::string(caller)}, {"rpc", std::string(rpc)}};
+  spec.metadata = {{"caller", printable}, {"rpc", std::string(rpc)}};
   return MakeError(spec);
 }
 
