@@ -25,6 +25,9 @@
 #include "server/common/metrics.h"
 #include "server/common/metrics_endpoint.h"
 #include "server/config.h"
+#include "server/identity/certificate_source.h"
+#include "server/identity/forwarded_cert_source.h"
+#include "server/identity/identity_source.h"
 #include "server/listener_limits.h"
 #include "server/rpc/health.h"
 #include "server/rpc/idempotency.h"
@@ -162,8 +165,17 @@ int Serve(const sigset_t& signals) {
 
   UpstreamReachability reachability(kReachabilityWindow, &logger, &metrics);
   UserTokensServiceOptions service_options;
-  service_options.identity.trust_forwarded_client_cert =
-      config.trust_forwarded_client_cert;
+  // The identity sources, in the order identity_source.h documents.
+  std::vector<std::unique_ptr<IdentitySource>> sources;
+  if (!config.tls_client_ca_file.empty()) {
+    sources.push_back(std::make_unique<CertificateSource>());
+  }
+  if (config.trust_forwarded_client_cert) {
+    sources.push_back(
+        std::make_unique<ForwardedCertSource>(config.trusted_proxy_hops));
+  }
+  const IdentityChain identity(std::move(sources));
+  service_options.identity = &identity;
   service_options.policy = policy.get();
   service_options.idempotency = &idempotency;
   service_options.orphan_grace = config.orphan_grace;

@@ -9,6 +9,7 @@
 #include "re2/re2.h"
 #include "server/common/service_error.h"
 #include "server/common/url.h"
+#include "server/identity/caller.h"
 
 namespace vercel_tokens {
 namespace {
@@ -208,10 +209,11 @@ absl::Status PolicyDenied(absl::string_view caller, absl::string_view rpc,
                           absl::string_view why) {
   ErrorSpec spec;
   spec.code = absl::StatusCode::kPermissionDenied;
+  const std::string printable = PrintableIdentity(caller);
   spec.message =
-      absl::StrCat("the policy denies ", rpc, " to ", caller, ": ", why);
+      absl::StrCat("the policy denies ", rpc, " to ", printable, ": ", why);
   spec.reason = std::string(kPolicyDeniedReason);
-  spec.metadata = {{"caller", std::string(caller)}, {"rpc", std::string(rpc)}};
+  spec.metadata = {{"caller", printable}, {"rpc", std::string(rpc)}};
   return MakeError(spec);
 }
 

@@ -121,7 +121,8 @@ PolicyDecision Evaluate(const policy::Policy& policy, const PolicyQuery& query,
 absl::StatusOr<PolicyGrant> Decide(const policy::Policy& policy,
                                    const PolicyQuery& query, absl::Time now);
 
-// The denial of `rpc` to `caller` because `why`, as Decide returns it.
+// The denial of `rpc` to `caller` because `why`, as Decide returns it; the
+// caller is printed (message and ErrorInfo metadata) as PrintableIdentity.
 absl::Status PolicyDenied(absl::string_view caller, absl::string_view rpc,
                           absl::string_view why);
 

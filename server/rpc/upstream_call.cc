@@ -58,32 +58,6 @@ double Jitter() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
 }
 
-// The gRPC reactor around an UpstreamCall. Owned by gRPC; deletes itself in
-// OnDone, which gRPC calls after Finish and after OnCancel has returned.
-class Reactor final : public grpc::ServerUnaryReactor {
- public:
-  Reactor(UpstreamCallParams params, OnUpstreamSuccess on_success)
-      : context_(params.context),
-        call_(std::move(params), std::move(on_success),
-              [this](CallOutcome outcome) { Deliver(std::move(outcome)); }) {}
-
-  UpstreamCall& call() { return call_; }
-
-  void OnCancel() override { call_.Cancel(); }
-  void OnDone() override { delete this; }
-
- private:
-  void Deliver(CallOutcome outcome) {
-    for (auto& [name, value] : outcome.initial_metadata) {
-      context_->AddInitialMetadata(std::move(name), std::move(value));
-    }
-    Finish(ToGrpcStatus(outcome.status));
-  }
-
-  grpc::CallbackServerContext* const context_;
-  UpstreamCall call_;
-};
-
 }  // namespace
 
 absl::Time UpstreamDeadline(absl::Time start, absl::Time deadline) {
@@ -93,19 +67,62 @@ absl::Time UpstreamDeadline(absl::Time start, absl::Time deadline) {
   return deadline - std::max(margin, absl::ZeroDuration());
 }
 
-grpc::ServerUnaryReactor* UpstreamCall::Start(UpstreamCallParams params,
-                                              UpstreamRequest first,
-                                              OnUpstreamSuccess on_success) {
-  auto* reactor = new Reactor(std::move(params), std::move(on_success));
-  reactor->call().Run(std::move(first));
-  return reactor;
+UpstreamCall* CallReactor::Adopt(UpstreamCallParams params,
+                                 OnUpstreamSuccess on_success) {
+  auto call = std::make_unique<UpstreamCall>(
+      std::move(params), std::move(on_success),
+      [this](CallOutcome outcome) { Complete(std::move(outcome)); });
+  UpstreamCall* adopted = call.get();
+  bool cancelled = false;
+  {
+    absl::MutexLock lock(&mu_);
+    call_ = std::move(call);
+    cancelled = cancelled_;
+  }
+  if (cancelled) adopted->Cancel();
+  return adopted;
 }
 
-grpc::ServerUnaryReactor* UpstreamCall::Reject(UpstreamCallParams params,
-                                               const absl::Status& status) {
-  auto* reactor = new Reactor(std::move(params), nullptr);
-  reactor->call().Fail(status);
-  return reactor;
+void CallReactor::Start(UpstreamCallParams params, UpstreamRequest first,
+                        OnUpstreamSuccess on_success) {
+  Adopt(std::move(params), std::move(on_success))->Run(std::move(first));
+}
+
+void CallReactor::Reject(UpstreamCallParams params,
+                         const absl::Status& status) {
+  Adopt(std::move(params), nullptr)->Fail(status);
+}
+
+void CallReactor::Attach(std::shared_ptr<void> keep,
+                         absl::AnyInvocable<void()> on_cancel) {
+  bool cancelled = false;
+  {
+    absl::MutexLock lock(&mu_);
+    keep_ = std::move(keep);
+    cancelled = cancelled_;
+    if (!cancelled) on_cancel_ = std::move(on_cancel);
+  }
+  if (cancelled) on_cancel();
+}
+
+void CallReactor::Complete(CallOutcome outcome) {
+  for (auto& [name, value] : outcome.initial_metadata) {
+    context_->AddInitialMetadata(std::move(name), std::move(value));
+  }
+  Finish(ToGrpcStatus(outcome.status));
+}
+
+void CallReactor::OnCancel() {
+  UpstreamCall* call = nullptr;
+  absl::AnyInvocable<void()> on_cancel;
+  {
+    absl::MutexLock lock(&mu_);
+    cancelled_ = true;
+    call = call_.get();
+    on_cancel = std::move(on_cancel_);
+  }
+  if (call != nullptr) call->Cancel();
+  if (on_cancel) on_cancel();
 }
 
 UpstreamCall::UpstreamCall(UpstreamCallParams params,
@@ -273,6 +290,7 @@ void UpstreamCall::FinishWith(const absl::Status& status,
          {"vercel_request_id",
           absl::string_view(vercel_request_id.value_or(""))},
          {"caller", absl::string_view(params_.caller)},
+         {"caller_source", params_.caller_source},
          {"traceparent", absl::string_view(params_.traceparent)},
          {"error", status.message()}});
   }

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -56,8 +57,11 @@ struct UpstreamCallParams {
   ErrorContext error_context = ErrorContext::kDefault;
   // Strings redacted from any upstream text that reaches an error message.
   std::vector<std::string> secrets;
-  // Who calls (caller_identity.h), for the log line.
+  // Who calls, printable (identity/caller.h: PrintableIdentity), and the
+  // source of that identity (CallerSourceName), for the log line; empty
+  // while the call is not identified.
   std::string caller;
+  absl::string_view caller_source;
   // Runs once as the call finishes, before Finish, with its status and
   // Vercel's checked request id (VercelRequestId) of the last upstream
   // response, empty when there is none: the audit trail's hook.
@@ -136,18 +140,6 @@ class UpstreamCall {
   void Fail(const absl::Status& status);
   void Cancel();
 
-  // The gRPC reactor of a call served by UpstreamCall: starts it with
-  // `first` and returns the reactor, owned by gRPC (it deletes itself in
-  // OnDone). OnCancel cancels the call; its outcome becomes the RPC's
-  // initial metadata and status.
-  static grpc::ServerUnaryReactor* Start(UpstreamCallParams params,
-                                         UpstreamRequest first,
-                                         OnUpstreamSuccess on_success);
-
-  // A reactor that finishes at once with `status`.
-  static grpc::ServerUnaryReactor* Reject(UpstreamCallParams params,
-                                          const absl::Status& status);
-
  private:
   // Submits `request` to start no earlier than `not_before`, or ends the
   // call when it was cancelled or the transport is shutting down.
@@ -174,6 +166,57 @@ class UpstreamCall {
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   // The transfer in flight; 0 before the first is submitted.
   uint64_t transfer_id_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// The gRPC reactor of one unary RPC. The handler creates it and returns it at
+// once, before the call is served: identifying the caller may take a network
+// round trip (identity/identity_source.h), after which, on whichever thread
+// identified it, the call is served by exactly one of Start, Reject or Attach
+// (then Complete).
+//
+// Owned by gRPC: it deletes itself in OnDone, which gRPC calls after Finish
+// (which only the serving side triggers) and after OnCancel has returned. So
+// the reactor outlives whatever serves it; a caller that cancels before the
+// call is served still gets its answer (CANCELLED) once it is.
+//
+// Thread-safe: OnCancel may race with Start, Reject and Attach; whichever
+// comes second sees the other (mu_), and a call started after a cancel ends
+// CANCELLED without going upstream.
+class CallReactor final : public grpc::ServerUnaryReactor {
+ public:
+  explicit CallReactor(grpc::CallbackServerContext* context)
+      : context_(context) {}
+
+  CallReactor(const CallReactor&) = delete;
+  CallReactor& operator=(const CallReactor&) = delete;
+
+  // Serves the call with an UpstreamCall started with `first`; its outcome
+  // becomes the RPC's initial metadata and status.
+  void Start(UpstreamCallParams params, UpstreamRequest first,
+             OnUpstreamSuccess on_success);
+  // Ends the call at once with `status` (logged and counted as any call):
+  // nothing goes upstream.
+  void Reject(UpstreamCallParams params, const absl::Status& status);
+  // Serves the call by something else (a replayed CreateAuthToken), which
+  // must call Complete exactly once. `on_cancel` runs once if the caller
+  // cancels (at once if it already has); `keep` lives until OnDone.
+  void Attach(std::shared_ptr<void> keep, absl::AnyInvocable<void()> on_cancel);
+  // Finishes the RPC with `outcome`. Once; then the reactor may be gone.
+  void Complete(CallOutcome outcome);
+
+  void OnCancel() override;
+  void OnDone() override { delete this; }
+
+ private:
+  // Takes ownership of `call`, cancelling it when the caller is gone.
+  UpstreamCall* Adopt(UpstreamCallParams params, OnUpstreamSuccess on_success);
+
+  grpc::CallbackServerContext* const context_;
+  absl::Mutex mu_;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  std::unique_ptr<UpstreamCall> call_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<void> keep_ ABSL_GUARDED_BY(mu_);
+  absl::AnyInvocable<void()> on_cancel_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace vercel_tokens

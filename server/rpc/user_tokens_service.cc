@@ -145,13 +145,15 @@ UserTokensService::UserTokensService(UpstreamTransport* transport,
                                      UserTokensServiceOptions options)
     : transport_(transport),
       options_(std::move(options)),
+      anonymous_(std::vector<std::unique_ptr<IdentitySource>>()),
+      identity_(options_.identity != nullptr ? options_.identity : &anonymous_),
       limiter_(options_.max_in_flight) {}
 
 template <typename Request>
 absl::StatusOr<UserTokensService::Admission> UserTokensService::Admit(
     const grpc::CallbackServerContext& context,
-    const UpstreamCallParams& params, const Request& request,
-    bool needs_token) const {
+    const UpstreamCallParams& params, const Caller& caller,
+    const Request& request, bool needs_token) const {
   if (absl::Status s = Validate(request); !s.ok()) return s;
   Admission admission;
   if (needs_token) {
@@ -169,7 +171,7 @@ absl::StatusOr<UserTokensService::Admission> UserTokensService::Admit(
   }
   if (options_.policy == nullptr) return admission;
   PolicyQuery query;
-  query.caller = params.caller;
+  query.caller = caller.id;
   query.rpc = std::string(params.method);
   query.uses_server_token = admission.server_token_used;
   AuditRecord unused;
@@ -198,7 +200,6 @@ UpstreamCallParams UserTokensService::Params(
       caller_deadline == std::chrono::system_clock::time_point::max()
           ? params.start + options_.default_deadline
           : absl::FromChrono(caller_deadline);
-  params.caller = CallerIdentity(*context, options_.identity);
   // An invalid traceparent is ignored, as W3C Trace Context asks.
   if (auto it = context->client_metadata().find(kTraceparentKey);
       it != context->client_metadata().end()) {
@@ -226,34 +227,66 @@ void UserTokensService::Audit(UpstreamCallParams& params, AuditRecord audit,
   };
 }
 
-template <typename Request, typename Build>
-grpc::ServerUnaryReactor* UserTokensService::StartAuthenticated(
+grpc::ServerUnaryReactor* UserTokensService::Identified(
     grpc::CallbackServerContext* context, absl::string_view method,
-    const Request& request, Build build, OnUpstreamSuccess on_success) {
+    Serve serve) {
+  auto* reactor = new CallReactor(context);
   UpstreamCallParams params = Params(context, method);
   std::optional<InFlightLimiter::Permit> permit = limiter_.TryAcquire();
   if (!permit.has_value()) {
-    return UpstreamCall::Reject(std::move(params), ServerOverloadedError());
+    reactor->Reject(std::move(params), ServerOverloadedError());
+    return reactor;
   }
-  absl::StatusOr<Admission> admission =
-      Admit(*context, params, request, /*needs_token=*/true);
-  if (!admission.ok()) {
-    return UpstreamCall::Reject(std::move(params), admission.status());
-  }
-  absl::StatusOr<UpstreamRequest> first = build(request, admission->token);
-  if (!first.ok())
-    return UpstreamCall::Reject(std::move(params), first.status());
-  params.secrets = {std::move(admission->token)};
-  return UpstreamCall::Start(
-      std::move(params), *std::move(first),
-      Holding(*std::move(permit), std::move(on_success)));
+  identity_->Identify(
+      CallCredentials::FromContext(*context),
+      [this, reactor, params = std::move(params), permit = *std::move(permit),
+       serve = std::move(serve)](absl::StatusOr<Caller> caller) mutable {
+        if (!caller.ok()) {
+          Audit(params, AuditRecord());
+          reactor->Reject(std::move(params), caller.status());
+          return;
+        }
+        params.caller = PrintableIdentity(caller->id);
+        params.caller_source = CallerSourceName(caller->source);
+        std::move(serve)(*reactor, std::move(params), std::move(permit),
+                         *caller);
+      });
+  return reactor;
+}
+
+template <typename Request, typename Build>
+grpc::ServerUnaryReactor* UserTokensService::StartAuthenticated(
+    grpc::CallbackServerContext* context, absl::string_view method,
+    const Request* request, Build build, OnUpstreamSuccess on_success) {
+  return Identified(
+      context, method,
+      [this, context, request, build = std::move(build),
+       on_success = std::move(on_success)](
+          CallReactor& reactor, UpstreamCallParams params,
+          InFlightLimiter::Permit permit, const Caller& caller) mutable {
+        absl::StatusOr<Admission> admission =
+            Admit(*context, params, caller, *request, /*needs_token=*/true);
+        if (!admission.ok()) {
+          reactor.Reject(std::move(params), admission.status());
+          return;
+        }
+        absl::StatusOr<UpstreamRequest> first =
+            build(*request, admission->token);
+        if (!first.ok()) {
+          reactor.Reject(std::move(params), first.status());
+          return;
+        }
+        params.secrets = {std::move(admission->token)};
+        reactor.Start(std::move(params), *std::move(first),
+                      Holding(std::move(permit), std::move(on_success)));
+      });
 }
 
 grpc::ServerUnaryReactor* UserTokensService::GetAuthToken(
     grpc::CallbackServerContext* context,
     const v1::GetAuthTokenRequest* request,
     v1::GetAuthTokenResponse* response) {
-  return StartAuthenticated(context, "GetAuthToken", *request,
+  return StartAuthenticated(context, "GetAuthToken", request,
                             &BuildGetAuthToken,
                             MapInto(&MapGetAuthTokenResponse, response));
 }
@@ -263,7 +296,7 @@ grpc::ServerUnaryReactor* UserTokensService::ListAuthTokens(
     const v1::ListAuthTokensRequest* request,
     v1::ListAuthTokensResponse* response) {
   return StartAuthenticated(
-      context, "ListAuthTokens", *request,
+      context, "ListAuthTokens", request,
       [](const v1::ListAuthTokensRequest& r, std::string bearer_token) {
         return BuildListAuthTokensPage(r.team_id(), r.slug(), "",
                                        std::move(bearer_token));
@@ -277,22 +310,34 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
     grpc::CallbackServerContext* context,
     const v1::CreateAuthTokenRequest* request,
     v1::CreateAuthTokenResponse* response) {
-  UpstreamCallParams params = Params(context, "CreateAuthToken");
-  std::optional<InFlightLimiter::Permit> permit = limiter_.TryAcquire();
-  if (!permit.has_value()) {
-    return UpstreamCall::Reject(std::move(params), ServerOverloadedError());
-  }
-  AuditRecord audit;
+  return Identified(context, "CreateAuthToken",
+                    [this, context, request, response](
+                        CallReactor& reactor, UpstreamCallParams params,
+                        InFlightLimiter::Permit permit, const Caller& caller) {
+                      ServeCreate(reactor, std::move(params), std::move(permit),
+                                  caller, *context, *request, response);
+                    });
+}
+
+void UserTokensService::ServeCreate(CallReactor& reactor,
+                                    UpstreamCallParams params,
+                                    InFlightLimiter::Permit permit,
+                                    const Caller& caller,
+                                    grpc::CallbackServerContext& context,
+                                    const v1::CreateAuthTokenRequest& request,
+                                    v1::CreateAuthTokenResponse* response) {
+  AuditRecord audit = AuditOf(caller);
   PolicyQuery unused;
-  Describe(*request, &unused, &audit);
+  Describe(request, &unused, &audit);
   absl::StatusOr<Admission> admission =
-      Admit(*context, params, *request, /*needs_token=*/true);
+      Admit(context, params, caller, request, /*needs_token=*/true);
   if (!admission.ok()) {
     Audit(params, std::move(audit));
-    return UpstreamCall::Reject(std::move(params), admission.status());
+    reactor.Reject(std::move(params), admission.status());
+    return;
   }
   audit.server_token_used = admission->server_token_used;
-  v1::CreateAuthTokenRequest sent = *request;
+  v1::CreateAuthTokenRequest sent = request;
   if (const auto& expiry = admission->grant.default_expires_at) {
     if (auto timestamp = MillisToTimestamp(absl::ToUnixMillis(*expiry));
         timestamp.ok()) {
@@ -302,13 +347,15 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
   }
 
   std::string idempotency_key;
-  if (options_.idempotency != nullptr && !request->request_id().empty()) {
-    idempotency_key = IdempotencyCache::Key(params.caller, admission->token,
-                                            request->request_id());
+  if (options_.idempotency != nullptr && !request.request_id().empty()) {
+    idempotency_key = IdempotencyCache::Key(caller.id, admission->token,
+                                            request.request_id());
     // A repeat answered from the cache: its own log line, metrics and audit
     // line, as any call.
     auto finish_replay = [logger = options_.logger, metrics = options_.metrics,
-                          audit, caller = params.caller, peer = context->peer(),
+                          audit, caller = params.caller,
+                          caller_source = params.caller_source,
+                          peer = context.peer(),
                           start = params.start](const absl::Status& status) {
       const std::string code = absl::StatusCodeToString(status.code());
       const absl::Duration latency = absl::Now() - start;
@@ -321,6 +368,7 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
                    {"idempotent_replay", absl::string_view("true")},
                    {"peer", absl::string_view(peer)},
                    {"caller", absl::string_view(caller)},
+                   {"caller_source", caller_source},
                    {"error", status.message()}});
       AuditRecord record = audit;
       record.event = "idempotent_replay";
@@ -330,10 +378,11 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
       record.code = code;
       WriteAudit(*logger, record);
     };
-    auto* replay = new ReplayReactor(response, std::move(finish_replay));
+    Replay* replay =
+        Replay::Attach(reactor, response, std::move(finish_replay));
     CreateOutcome remembered;
     const IdempotencyCache::Start start = options_.idempotency->Begin(
-        idempotency_key, IdempotencyCache::Fingerprint(*request), params.start,
+        idempotency_key, IdempotencyCache::Fingerprint(request), params.start,
         replay->AsWaiter(), &remembered);
     if (start != IdempotencyCache::Start::kFirst &&
         start != IdempotencyCache::Start::kUnremembered) {
@@ -342,20 +391,20 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
     switch (start) {
       case IdempotencyCache::Start::kReplay:
         replay->Deliver(remembered);
-        return replay;
+        return;
       case IdempotencyCache::Start::kWaiting:
-        return replay;
+        return;
       case IdempotencyCache::Start::kMismatch:
         replay->Deliver({InvalidField("request_id",
                                       "was used before with a different "
                                       "request"),
                          {}});
-        return replay;
+        return;
       case IdempotencyCache::Start::kUnremembered:
         idempotency_key.clear();
         [[fallthrough]];
       case IdempotencyCache::Start::kFirst:
-        delete replay;
+        replay->Disarm();
         break;
     }
   }
@@ -368,19 +417,20 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
                                    absl::Now());
     }
     Audit(params, std::move(audit));
-    return UpstreamCall::Reject(std::move(params), first.status());
+    reactor.Reject(std::move(params), first.status());
+    return;
   }
   OrphanRevocation revocation;
   revocation.transport = transport_;
   revocation.logger = options_.logger;
   revocation.metrics = options_.metrics;
   revocation.bearer_token = admission->token;
-  revocation.team_id = request->team_id();
-  revocation.slug = request->slug();
+  revocation.team_id = request.team_id();
+  revocation.slug = request.slug();
   revocation.timeout = options_.orphan_grace;
   revocation.audit = audit;
   revocation.audit.caller = params.caller;
-  revocation.audit.peer = context->peer();
+  revocation.audit.peer = context.peer();
   revocation.audit.rpc = "CreateAuthToken";
   params.on_orphan =
       [revocation = std::move(revocation)](const UpstreamResponse& created) {
@@ -404,55 +454,58 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
               absl::Now());
         };
   }
-  return UpstreamCall::Start(
-      std::move(params), *std::move(first),
-      Holding(*std::move(permit),
-              MapInto(&MapCreateAuthTokenResponse, response)));
+  reactor.Start(std::move(params), *std::move(first),
+                Holding(std::move(permit),
+                        MapInto(&MapCreateAuthTokenResponse, response)));
 }
 
 grpc::ServerUnaryReactor* UserTokensService::DeleteAuthToken(
     grpc::CallbackServerContext* context,
     const v1::DeleteAuthTokenRequest* request,
     v1::DeleteAuthTokenResponse* response) {
-  UpstreamCallParams params = Params(context, "DeleteAuthToken");
-  std::optional<InFlightLimiter::Permit> permit = limiter_.TryAcquire();
-  if (!permit.has_value()) {
-    return UpstreamCall::Reject(std::move(params), ServerOverloadedError());
-  }
-  AuditRecord audit;
-  PolicyQuery unused;
-  Describe(*request, &unused, &audit);
-  absl::StatusOr<Admission> admission =
-      Admit(*context, params, *request, /*needs_token=*/true);
-  if (admission.ok()) audit.server_token_used = admission->server_token_used;
-  Audit(params, std::move(audit));
-  if (!admission.ok()) {
-    return UpstreamCall::Reject(std::move(params), admission.status());
-  }
-  params.secrets = {admission->token};
-  if (const auto& prefix = admission->grant.required_name_prefix) {
-    v1::GetAuthTokenRequest get;
-    get.set_token_id(request->token_id());
-    get.set_team_id(request->team_id());
-    get.set_slug(request->slug());
-    UpstreamRequest first = BuildGetAuthToken(get, admission->token);
-    OnUpstreamSuccess revoker =
-        OwnTokenRevoker(*request, *prefix, params.caller, response);
-    return UpstreamCall::Start(std::move(params), std::move(first),
-                               Holding(*std::move(permit), std::move(revoker)));
-  }
-  UpstreamRequest first = BuildDeleteAuthToken(*request, admission->token);
-  return UpstreamCall::Start(
-      std::move(params), std::move(first),
-      Holding(*std::move(permit),
-              MapInto(&MapDeleteAuthTokenResponse, response)));
+  return Identified(
+      context, "DeleteAuthToken",
+      [this, context, request, response](
+          CallReactor& reactor, UpstreamCallParams params,
+          InFlightLimiter::Permit permit, const Caller& caller) {
+        AuditRecord audit = AuditOf(caller);
+        PolicyQuery unused;
+        Describe(*request, &unused, &audit);
+        absl::StatusOr<Admission> admission =
+            Admit(*context, params, caller, *request, /*needs_token=*/true);
+        if (admission.ok())
+          audit.server_token_used = admission->server_token_used;
+        Audit(params, std::move(audit));
+        if (!admission.ok()) {
+          reactor.Reject(std::move(params), admission.status());
+          return;
+        }
+        params.secrets = {admission->token};
+        if (const auto& prefix = admission->grant.required_name_prefix) {
+          v1::GetAuthTokenRequest get;
+          get.set_token_id(request->token_id());
+          get.set_team_id(request->team_id());
+          get.set_slug(request->slug());
+          UpstreamRequest first = BuildGetAuthToken(get, admission->token);
+          OnUpstreamSuccess revoker =
+              OwnTokenRevoker(*request, *prefix, caller.id, response);
+          reactor.Start(std::move(params), std::move(first),
+                        Holding(std::move(permit), std::move(revoker)));
+          return;
+        }
+        UpstreamRequest first =
+            BuildDeleteAuthToken(*request, admission->token);
+        reactor.Start(std::move(params), std::move(first),
+                      Holding(std::move(permit),
+                              MapInto(&MapDeleteAuthTokenResponse, response)));
+      });
 }
 
 grpc::ServerUnaryReactor* UserTokensService::ListAuthTokensRaw(
     grpc::CallbackServerContext* context,
     const v1::ListAuthTokensRawRequest* request,
     v1::ListAuthTokensRawResponse* response) {
-  return StartAuthenticated(context, "ListAuthTokensRaw", *request,
+  return StartAuthenticated(context, "ListAuthTokensRaw", request,
                             &BuildListAuthTokensRaw,
                             MapInto(&MapListAuthTokensResponse, response));
 }
@@ -460,50 +513,54 @@ grpc::ServerUnaryReactor* UserTokensService::ListAuthTokensRaw(
 grpc::ServerUnaryReactor* UserTokensService::EmailLogin(
     grpc::CallbackServerContext* context, const v1::EmailLoginRequest* request,
     v1::EmailLoginResponse* response) {
-  UpstreamCallParams params = Params(context, "EmailLogin");
-  std::optional<InFlightLimiter::Permit> permit = limiter_.TryAcquire();
-  if (!permit.has_value()) {
-    return UpstreamCall::Reject(std::move(params), ServerOverloadedError());
-  }
-  AuditRecord audit;
-  PolicyQuery unused;
-  Describe(*request, &unused, &audit);
-  Audit(params, std::move(audit));
-  if (absl::StatusOr<Admission> admission =
-          Admit(*context, params, *request, /*needs_token=*/false);
-      !admission.ok()) {
-    return UpstreamCall::Reject(std::move(params), admission.status());
-  }
-  params.error_context = ErrorContext::kEmailLogin;
-  return UpstreamCall::Start(
-      std::move(params), BuildEmailLogin(*request),
-      Holding(*std::move(permit), MapInto(&MapEmailLoginResponse, response)));
+  return Identified(
+      context, "EmailLogin",
+      [this, context, request, response](
+          CallReactor& reactor, UpstreamCallParams params,
+          InFlightLimiter::Permit permit, const Caller& caller) {
+        AuditRecord audit = AuditOf(caller);
+        PolicyQuery unused;
+        Describe(*request, &unused, &audit);
+        Audit(params, std::move(audit));
+        if (absl::StatusOr<Admission> admission = Admit(
+                *context, params, caller, *request, /*needs_token=*/false);
+            !admission.ok()) {
+          reactor.Reject(std::move(params), admission.status());
+          return;
+        }
+        params.error_context = ErrorContext::kEmailLogin;
+        reactor.Start(std::move(params), BuildEmailLogin(*request),
+                      Holding(std::move(permit),
+                              MapInto(&MapEmailLoginResponse, response)));
+      });
 }
 
 grpc::ServerUnaryReactor* UserTokensService::VerifyToken(
     grpc::CallbackServerContext* context, const v1::VerifyTokenRequest* request,
     v1::VerifyTokenResponse* response) {
-  UpstreamCallParams params = Params(context, "VerifyToken");
-  std::optional<InFlightLimiter::Permit> permit = limiter_.TryAcquire();
-  if (!permit.has_value()) {
-    return UpstreamCall::Reject(std::move(params), ServerOverloadedError());
-  }
-  AuditRecord audit;
-  PolicyQuery unused;
-  Describe(*request, &unused, &audit);
-  Audit(params, std::move(audit), [response](AuditRecord& record) {
-    record.team_id = response->team_id();
-  });
-  if (absl::StatusOr<Admission> admission =
-          Admit(*context, params, *request, /*needs_token=*/false);
-      !admission.ok()) {
-    return UpstreamCall::Reject(std::move(params), admission.status());
-  }
-  params.secrets = {request->token()};
-  params.error_context = ErrorContext::kVerifyToken;
-  return UpstreamCall::Start(
-      std::move(params), BuildVerifyToken(*request),
-      Holding(*std::move(permit), MapInto(&MapVerifyTokenResponse, response)));
+  return Identified(
+      context, "VerifyToken",
+      [this, context, request, response](
+          CallReactor& reactor, UpstreamCallParams params,
+          InFlightLimiter::Permit permit, const Caller& caller) {
+        AuditRecord audit = AuditOf(caller);
+        PolicyQuery unused;
+        Describe(*request, &unused, &audit);
+        Audit(params, std::move(audit), [response](AuditRecord& record) {
+          record.team_id = response->team_id();
+        });
+        if (absl::StatusOr<Admission> admission = Admit(
+                *context, params, caller, *request, /*needs_token=*/false);
+            !admission.ok()) {
+          reactor.Reject(std::move(params), admission.status());
+          return;
+        }
+        params.secrets = {request->token()};
+        params.error_context = ErrorContext::kVerifyToken;
+        reactor.Start(std::move(params), BuildVerifyToken(*request),
+                      Holding(std::move(permit),
+                              MapInto(&MapVerifyTokenResponse, response)));
+      });
 }
 
 }  // namespace vercel_tokens

@@ -35,7 +35,7 @@ using ::testing::Not;
 constexpr absl::Duration kLogWait = absl::Seconds(20);
 
 // The spiffe identity creates tokens named deployer-* (at most 1h, 10 min by
-// default) and revokes only those; the rotator.* identities revoke with
+// default) and revokes only those; the dns:rotator.* identities revoke with
 // their own token and start logins.
 constexpr char kPolicy[] = R"json({"rules": [
   {"callers": ["spiffe://cluster.local/ns/billing/sa/deployer"],
@@ -45,7 +45,7 @@ constexpr char kPolicy[] = R"json({"rules": [
    "create": {"max_ttl": "3600s", "default_ttl": "600s",
               "name_prefix": "deployer-"},
    "delete": {"revoke_own_only": true}},
-  {"callers": ["rotator.*"],
+  {"callers": ["dns:rotator.*"],
    "allowed_rpcs": ["DeleteAuthToken", "EmailLogin", "VerifyToken"]}
 ]})json";
 
@@ -217,7 +217,7 @@ TEST_F(IssuanceTest, EachIdentityGetsItsRulesOverAllSevenRpcs) {
       StartMtlsServer({absl::StrCat("--policy_file=", policy.path())});
   ASSERT_NE(server, nullptr);
   const std::string spiffe = TestPki::kSpiffeId;
-  const std::string dns = TestPki::kDnsName;
+  const std::string dns = TestPki::kDnsIdentity;
   const std::vector<std::string> spiffe_allowed = {
       "GetAuthToken", "ListAuthTokens", "ListAuthTokensRaw", "CreateAuthToken",
       "DeleteAuthToken"};
@@ -446,7 +446,7 @@ TEST_F(IssuanceTest, StateChangingCallsLeaveAuditLinesWithoutSecrets) {
   EXPECT_THAT(lines[4], HasSubstr("\"rpc\":\"DeleteAuthToken\""));
   EXPECT_THAT(lines[4], HasSubstr("\"server_token_used\":\"false\""));
   EXPECT_THAT(lines[4],
-              HasSubstr(absl::StrCat("\"caller\":\"", TestPki::kDnsName)));
+              HasSubstr(absl::StrCat("\"caller\":\"", TestPki::kDnsIdentity)));
   const std::string output = server->Output();
   for (const std::string& secret :
        {std::string(kSeedSecret), created.bearer_token(), started.token(),

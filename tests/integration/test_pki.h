@@ -34,6 +34,8 @@ class TestPki {
   static constexpr char kSpiffeId[] =
       "spiffe://cluster.local/ns/billing/sa/deployer";
   static constexpr char kDnsName[] = "rotator.ops.vut.test";
+  // The identity the `dns` certificate proves (its DNS SAN's namespace).
+  static constexpr char kDnsIdentity[] = "dns:rotator.ops.vut.test";
 
   static absl::StatusOr<std::unique_ptr<TestPki>> Create();
 
