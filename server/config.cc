@@ -121,6 +121,24 @@ ABSL_FLAG(std::string, policy_file, "",
           "what. Reloaded when the file changes and on SIGHUP; a malformed "
           "new file keeps the old policy. Empty: every caller may do "
           "everything.");
+ABSL_FLAG(std::string, oidc_ca_file, "",
+          "PEM CA certificates trusted, besides the system's, for the OIDC "
+          "issuers of the policy's trusted_issuers (GitLab self-managed, an "
+          "in-cluster issuer).");
+ABSL_FLAG(bool, oidc_allow_http_loopback, false,
+          "For tests only: accept trusted_issuers over plain http:// on a "
+          "loopback host.");
+ABSL_FLAG(absl::Duration, oidc_jwks_refresh_interval, absl::Minutes(15),
+          "How long after a fetch an OIDC issuer's key set is fetched "
+          "again.");
+ABSL_FLAG(absl::Duration, oidc_min_refetch_interval, absl::Seconds(30),
+          "A token naming a key id its issuer's set lacks makes the server "
+          "fetch the set at once, at most once per this interval per "
+          "issuer.");
+ABSL_FLAG(absl::Duration, oidc_max_stale, absl::Hours(24),
+          "How long the last good key set of an unreachable issuer is still "
+          "used; after that its tokens fail UNAVAILABLE "
+          "(IDENTITY_UNAVAILABLE).");
 ABSL_FLAG(absl::Duration, orphan_grace, absl::Seconds(10),
           "When a CreateAuthToken's caller cancels or its deadline passes "
           "after the POST went upstream, how long the transfer may still "
@@ -393,6 +411,25 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
   config.max_token_review_cache_entries =
       absl::GetFlag(FLAGS_max_token_review_cache_entries);
   config.policy_file = absl::GetFlag(FLAGS_policy_file);
+  config.oidc_ca_file = absl::GetFlag(FLAGS_oidc_ca_file);
+  config.oidc_allow_http_loopback =
+      absl::GetFlag(FLAGS_oidc_allow_http_loopback);
+  config.oidc_jwks_refresh_interval =
+      absl::GetFlag(FLAGS_oidc_jwks_refresh_interval);
+  config.oidc_min_refetch_interval =
+      absl::GetFlag(FLAGS_oidc_min_refetch_interval);
+  config.oidc_max_stale = absl::GetFlag(FLAGS_oidc_max_stale);
+  for (const auto& [name, value] :
+       {std::pair{"--oidc_jwks_refresh_interval",
+                  config.oidc_jwks_refresh_interval},
+        std::pair{"--oidc_min_refetch_interval",
+                  config.oidc_min_refetch_interval},
+        std::pair{"--oidc_max_stale", config.oidc_max_stale}}) {
+    if (value <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, " must be positive"));
+    }
+  }
   config.orphan_grace = absl::GetFlag(FLAGS_orphan_grace);
   config.idempotency_window = absl::GetFlag(FLAGS_idempotency_window);
   config.max_idempotency_entries = absl::GetFlag(FLAGS_max_idempotency_entries);

@@ -56,6 +56,13 @@ struct ServerConfig {
   int max_token_reviews_in_flight = 64;
   int max_token_review_cache_entries = 10000;
   std::string policy_file;
+  // OIDC federation (identity/oidc_verifier.h): the issuers themselves are
+  // the policy's trusted_issuers.
+  std::string oidc_ca_file;
+  bool oidc_allow_http_loopback = false;
+  absl::Duration oidc_jwks_refresh_interval = absl::Minutes(15);
+  absl::Duration oidc_min_refetch_interval = absl::Seconds(30);
+  absl::Duration oidc_max_stale = absl::Hours(24);
   absl::Duration orphan_grace = absl::Seconds(10);
   absl::Duration idempotency_window = absl::Minutes(10);
   int max_idempotency_entries = 10000;

@@ -28,6 +28,7 @@
 #include "server/identity/certificate_source.h"
 #include "server/identity/forwarded_cert_source.h"
 #include "server/identity/identity_source.h"
+#include "server/identity/oidc_source.h"
 #include "server/listener_limits.h"
 #include "server/rpc/health.h"
 #include "server/rpc/idempotency.h"
@@ -97,6 +98,41 @@ int CannotStart(Logger& logger, absl::string_view why) {
   return 1;
 }
 
+// The source of OIDC workload identity for the policy's trusted issuers,
+// with one HTTP client (one loop) per origin it fetches key sets from.
+absl::StatusOr<std::unique_ptr<OidcSource>> MakeOidcSource(
+    const ServerConfig& config, const policy::Policy& policy) {
+  OidcVerifier::Options options;
+  options.issuers.assign(policy.trusted_issuers().begin(),
+                         policy.trusted_issuers().end());
+  options.refresh_interval = config.oidc_jwks_refresh_interval;
+  options.min_refetch_interval = config.oidc_min_refetch_interval;
+  options.max_stale = config.oidc_max_stale;
+  absl::StatusOr<std::unique_ptr<OidcVerifier>> verifier = OidcVerifier::Create(
+      std::move(options),
+      [ca_file = config.oidc_ca_file](const BaseUrl& origin)
+          -> absl::StatusOr<std::unique_ptr<UpstreamTransport>> {
+        HttpClient::Options http;
+        http.base_url = origin;
+        http.extra_ca_file = ca_file;
+        http.max_response_bytes = 1 << 20;
+        http.max_host_connections = 4;
+        http.user_agent = absl::StrCat("vercel-user-tokens/", kServerVersion);
+        http.loops = 1;
+        absl::StatusOr<std::unique_ptr<HttpClient>> client =
+            HttpClient::Create(std::move(http));
+        if (!client.ok()) {
+          return absl::Status(
+              client.status().code(),
+              absl::StrCat("--oidc_ca_file: ", client.status().message()));
+        }
+        return std::unique_ptr<UpstreamTransport>(*std::move(client));
+      });
+  if (!verifier.ok()) return verifier.status();
+  (*verifier)->Start();
+  return std::make_unique<OidcSource>(*std::move(verifier));
+}
+
 int Serve(const sigset_t& signals) {
   absl::StatusOr<ServerConfig> config_or = ConfigFromFlags();
   if (!config_or.ok()) {
@@ -147,8 +183,11 @@ int Serve(const sigset_t& signals) {
 
   std::unique_ptr<PolicyStore> policy;
   if (!config.policy_file.empty()) {
-    absl::StatusOr<std::unique_ptr<PolicyStore>> opened =
-        PolicyStore::Open(config.policy_file, &logger);
+    PolicyOptions policy_options;
+    policy_options.allow_http_loopback_issuers =
+        config.oidc_allow_http_loopback;
+    absl::StatusOr<std::unique_ptr<PolicyStore>> opened = PolicyStore::Open(
+        config.policy_file, &logger, absl::Seconds(1), policy_options);
     if (!opened.ok()) return CannotStart(logger, opened.status().message());
     policy = *std::move(opened);
   } else if (!server_token->empty()) {
@@ -167,6 +206,12 @@ int Serve(const sigset_t& signals) {
   UserTokensServiceOptions service_options;
   // The identity sources, in the order identity_source.h documents.
   std::vector<std::unique_ptr<IdentitySource>> sources;
+  if (policy != nullptr && policy->Current()->trusted_issuers_size() > 0) {
+    absl::StatusOr<std::unique_ptr<OidcSource>> oidc =
+        MakeOidcSource(config, *policy->Current());
+    if (!oidc.ok()) return CannotStart(logger, oidc.status().message());
+    sources.push_back(*std::move(oidc));
+  }
   if (!config.tls_client_ca_file.empty()) {
     sources.push_back(std::make_unique<CertificateSource>());
   }

@@ -250,7 +250,7 @@ absl::Status VerifyJwtSignature(const Jwt& jwt, const Jwk& key,
                                 absl::string_view source) {
   absl::Cleanup clear_errors = [] { ERR_clear_error(); };
   auto invalid = [source](absl::string_view why) {
-    return WorkloadTokenError(kWorkloadTokenInvalidReason, source, why);
+    return WorkloadTokenError(kWorkloadTokenInvalid, source, why);
   };
   const AlgSpec* spec = FindAlg(jwt.alg);
   if (spec == nullptr) {

@@ -27,7 +27,7 @@ int SextetOf(char c) {
 }
 
 absl::Status Invalid(absl::string_view why) {
-  return WorkloadTokenError(kWorkloadTokenInvalidReason, "jwt", why);
+  return WorkloadTokenError(kWorkloadTokenInvalid, "jwt", why);
 }
 
 absl::StatusOr<Struct> ParseObject(absl::string_view json) {
@@ -148,7 +148,7 @@ absl::StatusOr<Jwt> ParseJwt(absl::string_view token) {
 absl::Status CheckClaims(const Jwt& jwt, const ClaimExpectations& expected,
                          absl::Time now, absl::string_view source) {
   auto invalid = [source](absl::string_view why) {
-    return WorkloadTokenError(kWorkloadTokenInvalidReason, source, why);
+    return WorkloadTokenError(kWorkloadTokenInvalid, source, why);
   };
   const Value* iss = Field(jwt.claims, "iss");
   if (iss == nullptr || iss->kind_case() != Value::kStringValue ||
@@ -165,7 +165,7 @@ absl::Status CheckClaims(const Jwt& jwt, const ClaimExpectations& expected,
     return invalid("exp is missing");
   }
   if (FromSeconds(exp->number_value()) + expected.clock_skew <= now) {
-    return WorkloadTokenError(kWorkloadTokenExpiredReason, source,
+    return WorkloadTokenError(kWorkloadTokenExpired, source,
                               "the token has expired");
   }
   for (absl::string_view name : {"nbf", "iat"}) {
@@ -194,7 +194,7 @@ absl::Status CheckClaims(const Jwt& jwt, const ClaimExpectations& expected,
       if (a == accepted) return absl::OkStatus();
     }
   }
-  return WorkloadTokenError(kWorkloadTokenAudienceReason, source,
+  return WorkloadTokenError(kWorkloadTokenAudience, source,
                             "aud names no accepted audience");
 }
 

@@ -11,25 +11,13 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/struct.pb.h"
+#include "server/identity/identity_errors.h"
 
 // JSON Web Tokens (RFC 7519) in compact form: parsing and the checks of
 // their claims that need no key. Pure functions of their inputs; no I/O.
 // A token is a secret: no error message here quotes it or any part of it.
 
 namespace vercel_tokens {
-
-// The ErrorInfo reasons of a workload token the server refuses
-// (UNAUTHENTICATED), shared by every source of workload identity.
-inline constexpr absl::string_view kWorkloadTokenInvalidReason =
-    "WORKLOAD_TOKEN_INVALID";
-inline constexpr absl::string_view kWorkloadTokenExpiredReason =
-    "WORKLOAD_TOKEN_EXPIRED";
-inline constexpr absl::string_view kWorkloadTokenAudienceReason =
-    "WORKLOAD_TOKEN_AUDIENCE";
-// The ErrorInfo reason of UNAVAILABLE when the identity of a caller cannot be
-// established right now (its issuer cannot be reached and nothing is cached).
-inline constexpr absl::string_view kIdentityUnavailableReason =
-    "IDENTITY_UNAVAILABLE";
 
 // The largest token accepted, in bytes.
 inline constexpr size_t kMaxJwtBytes = 8 * 1024;

@@ -97,7 +97,7 @@ TEST(ParseJwtTest, RefusesMalformedTokensWithoutQuotingThem) {
     auto jwt = ParseJwt(token);
     ASSERT_FALSE(jwt.ok()) << token;
     EXPECT_EQ(jwt.status().code(), absl::StatusCode::kUnauthenticated);
-    EXPECT_EQ(ReasonOf(jwt.status()), kWorkloadTokenInvalidReason);
+    EXPECT_EQ(ReasonOf(jwt.status()), kWorkloadTokenInvalid);
     EXPECT_THAT(jwt.status().message(), Not(HasSubstr(secretish)));
   }
 }
@@ -107,7 +107,7 @@ TEST(ParseJwtTest, RefusesATokenOver8KiB) {
       Claims(absl::StrCat(R"(,"pad":")", std::string(8 * 1024, 'x'), "\"")));
   auto jwt = ParseJwt(big);
   ASSERT_FALSE(jwt.ok());
-  EXPECT_EQ(ReasonOf(jwt.status()), kWorkloadTokenInvalidReason);
+  EXPECT_EQ(ReasonOf(jwt.status()), kWorkloadTokenInvalid);
   EXPECT_THAT(jwt.status().message(), HasSubstr("8192"));
 }
 
@@ -125,7 +125,7 @@ TEST(CheckClaimsTest, AcceptsAnAudienceInAList) {
 TEST(CheckClaimsTest, RefusesAnotherIssuer) {
   const absl::Status s = Check(
       R"({"iss":"https://evil.example","sub":"s","aud":"vercel-tokens","exp":1700000600})");
-  EXPECT_EQ(ReasonOf(s), kWorkloadTokenInvalidReason);
+  EXPECT_EQ(ReasonOf(s), kWorkloadTokenInvalid);
 }
 
 TEST(CheckClaimsTest, RefusesAnExpiredTokenBeyondTheSkew) {
@@ -133,14 +133,14 @@ TEST(CheckClaimsTest, RefusesAnExpiredTokenBeyondTheSkew) {
   const absl::Status s =
       Check(Claims(), absl::FromUnixSeconds(1700000600 + 60));
   EXPECT_EQ(s.code(), absl::StatusCode::kUnauthenticated);
-  EXPECT_EQ(ReasonOf(s), kWorkloadTokenExpiredReason);
+  EXPECT_EQ(ReasonOf(s), kWorkloadTokenExpired);
 }
 
 TEST(CheckClaimsTest, RefusesNbfOrIatInTheFutureBeyondTheSkew) {
   EXPECT_TRUE(Check(Claims(), absl::FromUnixSeconds(1700000000 - 60)).ok());
   const absl::Status s =
       Check(Claims(), absl::FromUnixSeconds(1700000000 - 61));
-  EXPECT_EQ(ReasonOf(s), kWorkloadTokenInvalidReason);
+  EXPECT_EQ(ReasonOf(s), kWorkloadTokenInvalid);
   EXPECT_THAT(s.message(), HasSubstr("in the future"));
 }
 
@@ -148,22 +148,22 @@ TEST(CheckClaimsTest, RefusesAMissingOrWrongAudience) {
   EXPECT_EQ(
       ReasonOf(Check(
           R"({"iss":"https://token.actions.githubusercontent.com","sub":"s","aud":"other","exp":1700000600})")),
-      kWorkloadTokenAudienceReason);
+      kWorkloadTokenAudience);
   EXPECT_EQ(
       ReasonOf(Check(
           R"({"iss":"https://token.actions.githubusercontent.com","sub":"s","exp":1700000600})")),
-      kWorkloadTokenAudienceReason);
+      kWorkloadTokenAudience);
 }
 
 TEST(CheckClaimsTest, RefusesAMissingExpOrSub) {
   EXPECT_EQ(
       ReasonOf(Check(
           R"({"iss":"https://token.actions.githubusercontent.com","sub":"s","aud":"vercel-tokens"})")),
-      kWorkloadTokenInvalidReason);
+      kWorkloadTokenInvalid);
   EXPECT_EQ(
       ReasonOf(Check(
           R"({"iss":"https://token.actions.githubusercontent.com","aud":"vercel-tokens","exp":1700000600})")),
-      kWorkloadTokenInvalidReason);
+      kWorkloadTokenInvalid);
 }
 
 TEST(ClaimTextTest, RendersScalarsForExactComparison) {

@@ -21,7 +21,7 @@ absl::Status Unavailable(absl::string_view issuer, absl::string_view why) {
   spec.code = absl::StatusCode::kUnavailable;
   spec.message = absl::StrCat("the keys of OIDC issuer ", issuer,
                               " are not available: ", why);
-  spec.reason = std::string(kIdentityUnavailableReason);
+  spec.reason = std::string(kIdentityUnavailable);
   spec.metadata = {{"source", std::string(kSource)},
                    {"issuer", std::string(issuer)}};
   spec.retry_delay = absl::Seconds(5);
@@ -29,7 +29,7 @@ absl::Status Unavailable(absl::string_view issuer, absl::string_view why) {
 }
 
 absl::Status Invalid(absl::string_view why) {
-  return WorkloadTokenError(kWorkloadTokenInvalidReason, kSource, why);
+  return WorkloadTokenError(kWorkloadTokenInvalid, kSource, why);
 }
 
 std::string StringClaim(const google::protobuf::Struct& s,
@@ -57,7 +57,8 @@ struct OidcVerifier::Issuer {
   std::optional<absl::Time> fetched_at;
   // Why the last fetch failed; OK after a success.
   absl::Status last_error;
-  // Whether an immediate fetch runs, and when the last one started.
+  // Whether an immediate fetch runs, and when the last one a token with an
+  // unknown kid started (what min_refetch_interval bounds).
   bool fetching = false;
   absl::Time last_fetch_start = absl::InfinitePast();
   // The fetch whose outcome counts: each fetch (immediate or scheduled)
@@ -198,9 +199,11 @@ void OidcVerifier::Verify(absl::string_view token, Done done) {
         if (issuer.waiters.size() >= options_.max_waiting) {
           outcome = Unavailable(iss, "too many tokens wait for its keys");
         } else {
+          const bool was_fetching = issuer.fetching;
           absl::Status started = absl::OkStatus();
-          if (!issuer.fetching) started = StartFetch(issuer, now);
+          if (!was_fetching) started = StartFetch(issuer, now);
           if (started.ok()) {
+            if (!was_fetching) issuer.last_fetch_start = now;
             issuer.waiters.push_back(Waiter{*std::move(jwt), std::move(done)});
             return;
           }
@@ -253,10 +256,7 @@ absl::Status OidcVerifier::StartFetch(Issuer& issuer, absl::Time not_before) {
     issuer.scheduled_transport->Cancel(issuer.scheduled_transfer);
     issuer.scheduled_transfer = 0;
   }
-  if (immediate) {
-    issuer.fetching = true;
-    issuer.last_fetch_start = clock_->Now();
-  }
+  if (immediate) issuer.fetching = true;
   const bool discover = issuer.config.jwks_uri().empty();
   const std::string url =
       discover ? absl::StrCat(issuer.config.issuer(),

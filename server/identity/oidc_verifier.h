@@ -45,9 +45,11 @@ struct FederatedCaller {
 // `issuer` must equal the configured one. Start() fetches every set; each is
 // fetched again `refresh_interval` after the last fetch ended (a transfer
 // submitted with that not_before, so no thread of its own waits), and at
-// once when a token names a `kid` the set lacks, at most once per
-// `min_refetch_interval` per issuer: a flood of made-up kids costs one fetch
-// per interval, and tokens that arrive while a fetch runs wait for it. When
+// once when a token names a `kid` the set lacks (or no set is cached), at
+// most once per `min_refetch_interval` per issuer: a flood of made-up kids
+// costs one fetch per interval, and tokens that arrive while a fetch runs
+// wait for it. (Start's and the scheduled fetches do not count against that
+// interval, so a key rotated in just after them is found at once.) When
 // a fetch fails the last good set is kept (stale-on-error) until it is
 // `max_stale` old; an issuer with no set answers UNAVAILABLE
 // IDENTITY_UNAVAILABLE.

@@ -198,7 +198,7 @@ TEST_F(OidcVerifierTest, RefusesAnUntrustedIssuerWithoutFetchingAnything) {
   const TestKey key("RSA", "k1");
   auto* result = Verify(key.Sign("RS256", Claims("https://evil.example")));
   ASSERT_TRUE(result->has_value());
-  EXPECT_EQ(ReasonOf((*result)->status()), kWorkloadTokenInvalidReason);
+  EXPECT_EQ(ReasonOf((*result)->status()), kWorkloadTokenInvalid);
   EXPECT_THAT((*result)->status().message(), HasSubstr("not trusted"));
   EXPECT_TRUE(transport_->sent.empty());
   EXPECT_EQ(verifier_->Fetches(kIssuer), 0);
@@ -211,7 +211,7 @@ TEST_F(OidcVerifierTest, RefusesAlgNoneAndHmacWithoutFetching) {
         testing::Hs256Jwt("k1", Claims(), key.PublicPem())}) {
     auto* result = Verify(token);
     ASSERT_TRUE(result->has_value());
-    EXPECT_EQ(ReasonOf((*result)->status()), kWorkloadTokenInvalidReason);
+    EXPECT_EQ(ReasonOf((*result)->status()), kWorkloadTokenInvalid);
   }
   EXPECT_EQ(verifier_->Fetches(kIssuer), 0);
 }
@@ -246,7 +246,7 @@ TEST_F(OidcVerifierTest, AKidFloodCostsOneFetchPerInterval) {
   EXPECT_EQ(verifier_->Fetches(kIssuer), before + 2);
   for (auto* result : results) {
     ASSERT_TRUE(result->has_value());
-    EXPECT_EQ(ReasonOf((*result)->status()), kWorkloadTokenInvalidReason);
+    EXPECT_EQ(ReasonOf((*result)->status()), kWorkloadTokenInvalid);
   }
   // Within the interval, more made-up kids are refused without a fetch.
   for (int i = 0; i < 50; ++i) {
@@ -275,7 +275,7 @@ TEST_F(OidcVerifierTest, KeepsTheLastGoodSetWhileTheIssuerIsDownThenDropsIt) {
   FailDue();
   ASSERT_TRUE(late->has_value());
   EXPECT_EQ((*late)->status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(ReasonOf((*late)->status()), kIdentityUnavailableReason);
+  EXPECT_EQ(ReasonOf((*late)->status()), kIdentityUnavailable);
 }
 
 TEST_F(OidcVerifierTest, IssuerDownWithNothingCachedIsUnavailable) {
@@ -284,11 +284,11 @@ TEST_F(OidcVerifierTest, IssuerDownWithNothingCachedIsUnavailable) {
   FailDue();
   ASSERT_TRUE(result->has_value());
   EXPECT_EQ((*result)->status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(ReasonOf((*result)->status()), kIdentityUnavailableReason);
+  EXPECT_EQ(ReasonOf((*result)->status()), kIdentityUnavailable);
   // Within the interval, no new fetch: still unavailable, at once.
   auto* again = Verify(key.Sign("RS256", Claims()));
   ASSERT_TRUE(again->has_value());
-  EXPECT_EQ(ReasonOf((*again)->status()), kIdentityUnavailableReason);
+  EXPECT_EQ(ReasonOf((*again)->status()), kIdentityUnavailable);
 }
 
 TEST_F(OidcVerifierTest, RefusesADiscoveryDocumentNamingAnotherIssuer) {
@@ -296,7 +296,7 @@ TEST_F(OidcVerifierTest, RefusesADiscoveryDocumentNamingAnotherIssuer) {
   auto* result = Verify(key.Sign("RS256", Claims()));
   ServeKeys(testing::Jwks({key.PublicJwk()}), "https://evil.example");
   ASSERT_TRUE(result->has_value());
-  EXPECT_EQ(ReasonOf((*result)->status()), kIdentityUnavailableReason);
+  EXPECT_EQ(ReasonOf((*result)->status()), kIdentityUnavailable);
   EXPECT_THAT((*result)->status().message(), HasSubstr("another issuer"));
 }
 
@@ -340,13 +340,13 @@ TEST_F(OidcVerifierTest, RefusesExpiredAndWrongAudienceBeforeFetching) {
       absl::ToUnixSeconds(clock_.now) - 3600, "}");
   auto* a = Verify(key.Sign("RS256", expired));
   ASSERT_TRUE(a->has_value());
-  EXPECT_EQ(ReasonOf((*a)->status()), kWorkloadTokenExpiredReason);
+  EXPECT_EQ(ReasonOf((*a)->status()), kWorkloadTokenExpired);
   const std::string other_aud = absl::StrCat(
       R"({"iss":")", kIssuer, R"(","sub":"s","aud":"other","exp":)",
       absl::ToUnixSeconds(clock_.now) + 60, "}");
   auto* b = Verify(key.Sign("RS256", other_aud));
   ASSERT_TRUE(b->has_value());
-  EXPECT_EQ(ReasonOf((*b)->status()), kWorkloadTokenAudienceReason);
+  EXPECT_EQ(ReasonOf((*b)->status()), kWorkloadTokenAudience);
   EXPECT_EQ(verifier_->Fetches(kIssuer), 0);
 }
 
@@ -356,7 +356,7 @@ TEST_F(OidcVerifierTest, WaitingTokensAreAnsweredWhenTheVerifierStops) {
   EXPECT_FALSE(result->has_value());
   verifier_.reset();
   ASSERT_TRUE(result->has_value());
-  EXPECT_EQ(ReasonOf((*result)->status()), kIdentityUnavailableReason);
+  EXPECT_EQ(ReasonOf((*result)->status()), kIdentityUnavailable);
 }
 
 }  // namespace

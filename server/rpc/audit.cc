@@ -1,7 +1,13 @@
 #include "server/rpc/audit.h"
 
+#include <openssl/sha.h>
+
 #include <algorithm>
 #include <iterator>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "server/common/url.h"
 
 namespace vercel_tokens {
 namespace {
@@ -9,7 +15,24 @@ namespace {
 constexpr absl::string_view kAuditedRpcs[] = {
     "CreateAuthToken", "DeleteAuthToken", "EmailLogin", "VerifyToken"};
 
+std::string ClaimsText(const std::map<std::string, std::string>& claims) {
+  std::string out;
+  for (const auto& [name, value] : claims) {
+    absl::StrAppend(&out, out.empty() ? "" : "&", PercentEncode(name), "=",
+                    PercentEncode(value));
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string TokenSha256(absl::string_view token) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(),
+         digest);
+  return absl::BytesToHexString(absl::string_view(
+      reinterpret_cast<const char*>(digest), SHA256_DIGEST_LENGTH));
+}
 
 bool IsAudited(absl::string_view rpc) {
   return std::find(std::begin(kAuditedRpcs), std::end(kAuditedRpcs), rpc) !=
@@ -34,6 +57,7 @@ void WriteAudit(Logger& logger, const AuditRecord& record) {
           ? absl::FormatTime(absl::RFC3339_sec, *record.expires_at,
                              absl::UTCTimeZone())
           : std::string();
+  const std::string claims = ClaimsText(record.claims);
   logger.LogUnfiltered(
       LogLevel::kInfo, "audit",
       {{"log", absl::string_view("audit")},
@@ -56,7 +80,11 @@ void WriteAudit(Logger& logger, const AuditRecord& record) {
        {"request_id", absl::string_view(record.request_id)},
        {"vercel_request_id", absl::string_view(record.vercel_request_id)},
        {"server_token_used",
-        absl::string_view(record.server_token_used ? "true" : "false")}});
+        absl::string_view(record.server_token_used ? "true" : "false")},
+       {"rule", absl::string_view(record.rule)},
+       {"claims", absl::string_view(claims)},
+       {"token_sha256", absl::string_view(record.token_sha256)},
+       {"would_deny", absl::string_view(record.would_deny)}});
 }
 
 }  // namespace vercel_tokens

@@ -1,6 +1,7 @@
 #ifndef VERCEL_USER_TOKENS_SERVER_RPC_AUDIT_H_
 #define VERCEL_USER_TOKENS_SERVER_RPC_AUDIT_H_
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -48,14 +49,30 @@ struct AuditRecord {
   // Vercel's x-vercel-id of its last answer; empty when it did not answer.
   std::string vercel_request_id;
   bool server_token_used = false;
+  // The policy rule that matched (Rule.name, else `rules[N]`).
+  std::string rule;
+  // The token claims the matching rule required, with the caller's values:
+  // written as `name=value&...`, each percent-encoded.
+  std::map<std::string, std::string> claims;
+  // CreateAuthToken: the SHA-256 (hex) of the bearer token Vercel issued,
+  // so that a leaked token found anywhere maps back to this line. Never the
+  // token itself.
+  std::string token_sha256;
+  // event "would_deny": why the rules would deny the call that audit mode
+  // allowed.
+  std::string would_deny;
 };
+
+// The lower-case hex SHA-256 of `token`: AuditRecord::token_sha256.
+std::string TokenSha256(absl::string_view token);
 
 // A record with the identity fields of `caller`: caller_source and the
 // audit attributes (not `caller`, which the call's printable id fills).
 AuditRecord AuditOf(const Caller& caller);
 
 // Whether calls of `rpc` change state and so are audited: CreateAuthToken,
-// DeleteAuthToken, EmailLogin and VerifyToken.
+// DeleteAuthToken, EmailLogin and VerifyToken. (Every call of a federated
+// caller is audited too: user_tokens_service.cc.)
 bool IsAudited(absl::string_view rpc);
 
 // Writes `record` as one audit line to `logger`, whatever its level.

@@ -117,7 +117,10 @@ absl::Status CheckIssuer(const policy::TrustedIssuer& issuer, int index,
   return absl::OkStatus();
 }
 
-std::string RuleName(const policy::Policy& policy, const policy::Rule* rule) {
+}  // namespace
+
+std::string PolicyRuleName(const policy::Policy& policy,
+                           const policy::Rule* rule) {
   if (rule == nullptr) return "";
   if (!rule->name().empty()) return rule->name();
   for (int i = 0; i < policy.rules_size(); ++i) {
@@ -125,6 +128,8 @@ std::string RuleName(const policy::Policy& policy, const policy::Rule* rule) {
   }
   return "";
 }
+
+namespace {
 
 // How well `pattern` matches `caller`: 0 for not at all, else higher for a
 // closer match (an exact match beats every prefix, a longer prefix a
@@ -221,7 +226,7 @@ PolicyDecision Evaluate(const policy::Policy& policy, const PolicyQuery& query,
                         absl::Time now) {
   PolicyDecision decision;
   decision.rule = RuleFor(policy, query.caller);
-  decision.rule_name = RuleName(policy, decision.rule);
+  decision.rule_name = PolicyRuleName(policy, decision.rule);
   const std::string& mode =
       decision.rule != nullptr && !decision.rule->mode().empty()
           ? decision.rule->mode()

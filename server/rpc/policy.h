@@ -53,6 +53,10 @@ const policy::TrustedIssuer* TrustedIssuerFor(const policy::Policy& policy,
 const policy::Rule* RuleFor(const policy::Policy& policy,
                             absl::string_view caller);
 
+// The name of `rule` (a rule of `policy`): Rule.name, else `rules[N]`.
+std::string PolicyRuleName(const policy::Policy& policy,
+                           const policy::Rule* rule);
+
 // What the policy is asked about one call.
 struct PolicyQuery {
   std::string caller;

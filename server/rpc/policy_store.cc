@@ -9,14 +9,15 @@
 namespace vercel_tokens {
 
 absl::StatusOr<std::unique_ptr<PolicyStore>> PolicyStore::Open(
-    std::string path, Logger* logger, absl::Duration poll_interval) {
+    std::string path, Logger* logger, absl::Duration poll_interval,
+    PolicyOptions options) {
   absl::StatusOr<std::string> text = ReadFile(path);
   if (!text.ok()) {
     return absl::Status(
         text.status().code(),
         absl::StrCat("--policy_file: ", text.status().message()));
   }
-  absl::StatusOr<policy::Policy> parsed = ParsePolicy(*text);
+  absl::StatusOr<policy::Policy> parsed = ParsePolicy(*text, options);
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("--policy_file: ", parsed.status().message()));
@@ -25,16 +26,18 @@ absl::StatusOr<std::unique_ptr<PolicyStore>> PolicyStore::Open(
               {{"trigger", absl::string_view("start")},
                {"rules", int64_t{parsed->rules_size()}}});
   return std::unique_ptr<PolicyStore>(new PolicyStore(
-      std::move(path), logger, poll_interval, *std::move(text),
+      std::move(path), logger, poll_interval, options, *std::move(text),
       std::make_shared<const policy::Policy>(*std::move(parsed))));
 }
 
 PolicyStore::PolicyStore(std::string path, Logger* logger,
-                         absl::Duration poll_interval, std::string text,
+                         absl::Duration poll_interval, PolicyOptions options,
+                         std::string text,
                          std::shared_ptr<const policy::Policy> policy)
     : path_(std::move(path)),
       logger_(logger),
       poll_interval_(poll_interval),
+      options_(options),
       last_text_(std::move(text)),
       current_(std::move(policy)) {
   poller_ = std::thread([this] { Poll(); });
@@ -66,7 +69,7 @@ absl::Status PolicyStore::Reload(absl::string_view trigger) {
 
 absl::Status PolicyStore::Apply(std::string text, absl::string_view trigger) {
   last_text_ = text;
-  absl::StatusOr<policy::Policy> parsed = ParsePolicy(text);
+  absl::StatusOr<policy::Policy> parsed = ParsePolicy(text, options_);
   if (!parsed.ok()) {
     logger_->Log(LogLevel::kWarning, "policy reload failed; keeping the old",
                  {{"trigger", trigger}, {"error", parsed.status().message()}});

@@ -11,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/common/logger.h"
+#include "server/rpc/policy.h"
 #include "server/rpc/policy.pb.h"
 
 namespace vercel_tokens {
@@ -32,9 +33,11 @@ class PolicyStore {
  public:
   // Loads `path`, failing when it cannot be read or parsed, and starts
   // polling it.
+  // `options` apply to every reload too.
   static absl::StatusOr<std::unique_ptr<PolicyStore>> Open(
       std::string path, Logger* logger,
-      absl::Duration poll_interval = absl::Seconds(1));
+      absl::Duration poll_interval = absl::Seconds(1),
+      PolicyOptions options = {});
 
   PolicyStore(const PolicyStore&) = delete;
   PolicyStore& operator=(const PolicyStore&) = delete;
@@ -49,7 +52,8 @@ class PolicyStore {
 
  private:
   PolicyStore(std::string path, Logger* logger, absl::Duration poll_interval,
-              std::string text, std::shared_ptr<const policy::Policy> policy);
+              PolicyOptions options, std::string text,
+              std::shared_ptr<const policy::Policy> policy);
 
   // Applies the file's `text`: swaps in its policy, or keeps the old one.
   absl::Status Apply(std::string text, absl::string_view trigger)
@@ -59,6 +63,7 @@ class PolicyStore {
   const std::string path_;
   Logger* const logger_;
   const absl::Duration poll_interval_;
+  const PolicyOptions options_;
 
   // Serializes reloads (SIGHUP and polling); guards what was last read.
   absl::Mutex reload_mu_;

@@ -174,11 +174,22 @@ absl::StatusOr<UserTokensService::Admission> UserTokensService::Admit(
   query.caller = caller.id;
   query.rpc = std::string(params.method);
   query.uses_server_token = admission.server_token_used;
-  AuditRecord unused;
-  Describe(request, &query, &unused);
+  if (caller.source == CallerSource::kOidc) query.claims = caller.claims;
+  AuditRecord audit = AuditFor(caller);
+  Describe(request, &query, &audit);
   absl::StatusOr<PolicyGrant> grant =
       Decide(*options_.policy->Current(), query, params.start);
   if (!grant.ok()) return grant.status();
+  if (grant->would_deny.has_value()) {
+    // Audit mode: allowed, and the line says what enforcing would deny.
+    audit.event = "would_deny";
+    audit.caller = params.caller;
+    audit.peer = params.peer;
+    audit.rpc = std::string(params.method);
+    audit.rule = grant->rule;
+    audit.would_deny = *grant->would_deny;
+    WriteAudit(*options_.logger, audit);
+  }
   admission.grant = *std::move(grant);
   return admission;
 }
@@ -210,9 +221,26 @@ UpstreamCallParams UserTokensService::Params(
   return params;
 }
 
+AuditRecord UserTokensService::AuditFor(const Caller& caller) const {
+  AuditRecord record = AuditOf(caller);
+  if (options_.policy == nullptr) return record;
+  const std::shared_ptr<const policy::Policy> policy =
+      options_.policy->Current();
+  const policy::Rule* rule = RuleFor(*policy, caller.id);
+  if (rule == nullptr) return record;
+  record.rule = PolicyRuleName(*policy, rule);
+  for (const auto* required : {&rule->claims(), &rule->claim_patterns()}) {
+    for (const auto& [name, unused] : *required) {
+      auto it = caller.claims.find(name);
+      record.claims[name] = it == caller.claims.end() ? "" : it->second;
+    }
+  }
+  return record;
+}
+
 void UserTokensService::Audit(UpstreamCallParams& params, AuditRecord audit,
                               std::function<void(AuditRecord&)> fill) const {
-  if (!IsAudited(params.method)) return;
+  if (!IsAudited(params.method) && params.caller_source != "oidc") return;
   audit.caller = params.caller;
   audit.peer = params.context->peer();
   audit.rpc = std::string(params.method);
@@ -264,6 +292,7 @@ grpc::ServerUnaryReactor* UserTokensService::StartAuthenticated(
        on_success = std::move(on_success)](
           CallReactor& reactor, UpstreamCallParams params,
           InFlightLimiter::Permit permit, const Caller& caller) mutable {
+        Audit(params, AuditFor(caller));
         absl::StatusOr<Admission> admission =
             Admit(*context, params, caller, *request, /*needs_token=*/true);
         if (!admission.ok()) {
@@ -326,7 +355,7 @@ void UserTokensService::ServeCreate(CallReactor& reactor,
                                     grpc::CallbackServerContext& context,
                                     const v1::CreateAuthTokenRequest& request,
                                     v1::CreateAuthTokenResponse* response) {
-  AuditRecord audit = AuditOf(caller);
+  AuditRecord audit = AuditFor(caller);
   PolicyQuery unused;
   Describe(request, &unused, &audit);
   absl::StatusOr<Admission> admission =
@@ -441,6 +470,7 @@ void UserTokensService::ServeCreate(CallReactor& reactor,
   Audit(params, std::move(audit), [response](AuditRecord& record) {
     record.token_id = response->token().id();
     record.token_name = response->token().name();
+    record.token_sha256 = TokenSha256(response->bearer_token());
   });
   if (!idempotency_key.empty()) {
     params.on_finish =
@@ -468,7 +498,7 @@ grpc::ServerUnaryReactor* UserTokensService::DeleteAuthToken(
       [this, context, request, response](
           CallReactor& reactor, UpstreamCallParams params,
           InFlightLimiter::Permit permit, const Caller& caller) {
-        AuditRecord audit = AuditOf(caller);
+        AuditRecord audit = AuditFor(caller);
         PolicyQuery unused;
         Describe(*request, &unused, &audit);
         absl::StatusOr<Admission> admission =
@@ -518,7 +548,7 @@ grpc::ServerUnaryReactor* UserTokensService::EmailLogin(
       [this, context, request, response](
           CallReactor& reactor, UpstreamCallParams params,
           InFlightLimiter::Permit permit, const Caller& caller) {
-        AuditRecord audit = AuditOf(caller);
+        AuditRecord audit = AuditFor(caller);
         PolicyQuery unused;
         Describe(*request, &unused, &audit);
         Audit(params, std::move(audit));
@@ -543,7 +573,7 @@ grpc::ServerUnaryReactor* UserTokensService::VerifyToken(
       [this, context, request, response](
           CallReactor& reactor, UpstreamCallParams params,
           InFlightLimiter::Permit permit, const Caller& caller) {
-        AuditRecord audit = AuditOf(caller);
+        AuditRecord audit = AuditFor(caller);
         PolicyQuery unused;
         Describe(*request, &unused, &audit);
         Audit(params, std::move(audit), [response](AuditRecord& record) {

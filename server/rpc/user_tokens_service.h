@@ -153,9 +153,13 @@ class UserTokensService final
 
   // Makes `params` write `audit` (completed with the call's code, Vercel's
   // request id and whatever `fill` adds) as the call finishes, when
-  // `params.method` is audited.
+  // `params.method` is audited or the caller is federated (OIDC).
   void Audit(UpstreamCallParams& params, AuditRecord audit,
              std::function<void(AuditRecord&)> fill = nullptr) const;
+
+  // AuditOf(caller), plus the rule the policy applies to the caller and the
+  // token claims that rule requires, with the caller's values.
+  AuditRecord AuditFor(const Caller& caller) const;
 
   UpstreamTransport* const transport_;
   const UserTokensServiceOptions options_;
