@@ -35,6 +35,7 @@
 #include "server/rpc/idempotency.h"
 #include "server/rpc/listener_credentials.h"
 #include "server/rpc/policy_store.h"
+#include "server/rpc/server_token_id.h"
 #include "server/rpc/undecodable_requests.h"
 #include "server/rpc/user_tokens_service.h"
 #include "server/vercel/http_client.h"
@@ -238,6 +239,13 @@ int Serve(const sigset_t& signals) {
   service_options.list_limits.max_pages = config.max_list_pages;
   service_options.list_limits.max_bytes = config.max_list_bytes;
   service_options.max_in_flight = config.max_in_flight;
+  // With a policy, the server token's own id is protected like `current`.
+  std::unique_ptr<ServerTokenId> server_token_id;
+  if (policy != nullptr && !service_options.server_token.empty()) {
+    server_token_id = std::make_unique<ServerTokenId>(
+        http->get(), service_options.server_token, &logger);
+    service_options.server_token_id = server_token_id.get();
+  }
   UserTokensService service(http->get(), std::move(service_options));
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -272,6 +280,7 @@ int Serve(const sigset_t& signals) {
              {{"address", absl::string_view(BoundAddress(listen, port))},
               {"tls", absl::string_view(tls ? "true" : "false")},
               {"version", kServerVersion}});
+  if (server_token_id != nullptr) server_token_id->Learn();
 
   int signal_number = 0;
   while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {

@@ -167,8 +167,17 @@ absl::StatusOr<PolicyGrant> Decide(const policy::Policy& policy,
     }
   }
   if (query.rpc == "DeleteAuthToken") {
-    if (query.uses_server_token && query.token_id == "current") {
-      return deny("`current` would revoke the server's own token");
+    if (query.uses_server_token) {
+      if (query.token_id == "current" ||
+          (query.server_token_id.has_value() &&
+           query.token_id == *query.server_token_id)) {
+        return deny("it would revoke the server's own token");
+      }
+      if (!query.server_token_id.has_value()) {
+        return deny(
+            "the server has not learned its own token's id yet, so it cannot "
+            "tell whether this would revoke it; retry");
+      }
     }
     if (rule->delete_().revoke_own_only()) {
       grant.required_name_prefix = rule->create().name_prefix();

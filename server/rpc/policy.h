@@ -44,6 +44,10 @@ struct PolicyQuery {
   std::string team_id;
   // DeleteAuthToken: the token to revoke.
   std::string token_id;
+  // The id of the server's own Vercel token (server_token_id.h); nullopt
+  // while the server has not learned it. A DeleteAuthToken with the server's
+  // token is denied for `current`, for this id, and while it is unknown.
+  std::optional<std::string> server_token_id;
 };
 
 // What the policy allows a call, with the conditions it sets.
