@@ -24,12 +24,17 @@ namespace vercel_tokens {
 //   vercel_tokens_upstream_retries_total{endpoint}         counter
 //   vercel_tokens_orphaned_tokens_total{outcome}           counter
 //   vercel_tokens_upstream_reachable                       gauge (1 or 0)
+//   vercel_tokens_token_reviews_total{outcome}             counter
+//   vercel_tokens_workload_tokens_total{result}            counter
 //
 // `method` is the RPC's short name (GetAuthToken), `code` a gRPC code name
 // (NOT_FOUND), `endpoint` a Vercel route ("GET /v5/user/tokens/{tokenId}"),
 // `status` an HTTP status ("404") or a transport failure ("timeout",
 // "cancelled", "unavailable", "too_large"), `outcome` "revoked" or
-// "revoke_failed". Label values come from fixed sets,
+// "revoke_failed" (orphans) or a TokenReview's outcome (authenticated,
+// invalid, expired, audience, forbidden, unavailable), `result` how a
+// workload token was decided (cached, shared, verified, refused_locally,
+// over_capacity). Label values come from fixed sets,
 // so cardinality stays bounded. Thread-safe.
 class Metrics {
  public:
@@ -51,6 +56,10 @@ class Metrics {
   // A token created for a caller that was gone was revoked, or not.
   void OrphanHandled(bool revoked);
   void SetUpstreamReachable(bool reachable);
+  // A TokenReview ended with `outcome` (a fixed name, above).
+  void TokenReviewed(absl::string_view outcome);
+  // A workload token was decided `how` (a fixed name, above).
+  void WorkloadTokenDecided(absl::string_view how);
 
  private:
   const std::shared_ptr<prometheus::Registry> registry_;
@@ -61,6 +70,8 @@ class Metrics {
   prometheus::Family<prometheus::Histogram>& upstream_duration_;
   prometheus::Family<prometheus::Counter>& upstream_retries_;
   prometheus::Family<prometheus::Counter>& orphans_;
+  prometheus::Family<prometheus::Counter>& token_reviews_;
+  prometheus::Family<prometheus::Counter>& workload_tokens_;
   prometheus::Gauge& upstream_reachable_;
 };
 

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "server/identity/jwt.h"
+#include "server/identity/oidc_jwt.h"
 
 namespace vercel_tokens {
 
@@ -10,7 +11,10 @@ OidcSource::OidcSource(std::unique_ptr<OidcVerifier> verifier)
     : verifier_(std::move(verifier)) {}
 
 bool OidcSource::Presented(const CallCredentials& call) const {
-  return !call.workload_tokens.empty();
+  if (call.workload_tokens.size() != 1) return false;
+  absl::StatusOr<UnverifiedJwt> jwt =
+      ParseUnverifiedJwt(call.workload_tokens.front());
+  return jwt.ok() && verifier_->Trusts(jwt->iss);
 }
 
 void OidcSource::Identify(const CallCredentials& call, Done done) {

@@ -11,9 +11,11 @@ namespace vercel_tokens {
 // The IdentitySource of workload tokens (`x-workload-token`) issued by a
 // trusted OIDC issuer (policy.proto trusted_issuers): the caller is
 // `<issuer>#<sub>`, source kOidc, with the token's jti as credential_id and
-// its scalar claims. A token of an issuer not trusted is refused
-// (WORKLOAD_TOKEN_INVALID) without contacting anything; so is more than one
-// workload token.
+// its scalar claims. Asked before the WorkloadTokenSource
+// (workload_token_source.h), it presents itself only for one token whose
+// unverified `iss` is a trusted issuer; every other token goes on to that
+// source, which refuses what no verifier takes, so that nothing is fetched
+// for an issuer nobody trusts.
 //
 // Thread-safe. Owns the verifier, whose transports' threads answer the
 // calls that wait for a key set.
@@ -21,7 +23,7 @@ class OidcSource final : public IdentitySource {
  public:
   explicit OidcSource(std::unique_ptr<OidcVerifier> verifier);
 
-  // A workload token is present.
+  // Exactly one workload token, whose (unverified) `iss` is trusted.
   bool Presented(const CallCredentials& call) const override;
   void Identify(const CallCredentials& call, Done done) override;
 

@@ -237,10 +237,15 @@ PolicyDecision Evaluate(const policy::Policy& policy, const PolicyQuery& query,
     decision.denial = PolicyDenied(query.caller, query.rpc, why);
     return decision;
   };
-  if (query.rpc == "DeleteAuthToken" && query.uses_server_token &&
-      query.token_id == "current") {
+  // Never allowed, whatever the mode: revoking the server's own token.
+  if (query.rpc == "DeleteAuthToken" && query.uses_server_token) {
     decision.always_denied = true;
-    return deny("`current` would revoke the server's own token");
+    if (query.token_id == "current" ||
+        (query.server_token_id.has_value() &&
+         query.token_id == *query.server_token_id)) {
+      return deny("it would revoke the server's own token");
+    }
+    decision.always_denied = false;
   }
   const policy::Rule* rule = decision.rule;
   if (rule == nullptr) return deny("no rule matches the caller");
@@ -316,8 +321,16 @@ PolicyDecision Evaluate(const policy::Policy& policy, const PolicyQuery& query,
                                                        "' is not allowed"));
     }
   }
-  if (query.rpc == "DeleteAuthToken" && rule->delete_().revoke_own_only()) {
-    grant.required_name_prefix = rule->create().name_prefix();
+  if (query.rpc == "DeleteAuthToken") {
+    if (query.uses_server_token && !query.server_token_id.has_value()) {
+      decision.always_denied = true;
+      return deny(
+          "the server has not learned its own token's id yet, so it cannot "
+          "tell whether this would revoke it; retry");
+    }
+    if (rule->delete_().revoke_own_only()) {
+      grant.required_name_prefix = rule->create().name_prefix();
+    }
   }
   return decision;
 }
@@ -327,6 +340,12 @@ absl::StatusOr<PolicyGrant> Decide(const policy::Policy& policy,
   PolicyDecision decision = Evaluate(policy, query, now);
   if (decision.denial.ok()) return std::move(decision.grant);
   if (!decision.audit || decision.always_denied) return decision.denial;
+  // Audit mode never lets the server's token delete while the server cannot
+  // tell whether that would revoke its own token.
+  if (query.rpc == "DeleteAuthToken" && query.uses_server_token &&
+      !query.server_token_id.has_value()) {
+    return decision.denial;
+  }
   PolicyGrant grant = std::move(decision.grant);
   grant.would_deny = std::string(decision.denial.message());
   return grant;

@@ -74,6 +74,10 @@ struct PolicyQuery {
   // A federated caller's token claims (jwt.h ScalarClaims); nullopt for a
   // caller that brought no OIDC token.
   std::optional<std::map<std::string, std::string>> claims;
+  // The id of the server's own Vercel token (server_token_id.h); nullopt
+  // while the server has not learned it. A DeleteAuthToken with the server's
+  // token is denied for `current`, for this id, and while it is unknown.
+  std::optional<std::string> server_token_id;
 };
 
 // What the policy allows a call, with the conditions it sets.

@@ -174,6 +174,10 @@ absl::StatusOr<UserTokensService::Admission> UserTokensService::Admit(
   query.caller = caller.id;
   query.rpc = std::string(params.method);
   query.uses_server_token = admission.server_token_used;
+  if (options_.server_token_id != nullptr && admission.server_token_used &&
+      params.method == "DeleteAuthToken") {
+    query.server_token_id = options_.server_token_id->Get();
+  }
   if (caller.source == CallerSource::kOidc) query.claims = caller.claims;
   AuditRecord audit = AuditFor(caller);
   Describe(request, &query, &audit);

@@ -15,6 +15,7 @@
 #include "server/rpc/in_flight_limiter.h"
 #include "server/rpc/policy.h"
 #include "server/rpc/policy_store.h"
+#include "server/rpc/server_token_id.h"
 #include "server/rpc/upstream_call.h"
 #include "server/vercel/list_pager.h"
 #include "server/vercel/transport.h"
@@ -45,6 +46,9 @@ struct UserTokensServiceOptions {
   // The issuance policy; null for none (every caller may do everything).
   // Borrowed, like logger.
   PolicyStore* policy = nullptr;
+  // The server token's own id, which the policy protects; null when there
+  // is no server token or no policy. Borrowed.
+  ServerTokenId* server_token_id = nullptr;
   // Remembers CreateAuthToken request_ids; null for none. Borrowed.
   IdempotencyCache* idempotency = nullptr;
   // How long a CreateAuthToken whose caller is gone may still run before
