@@ -12,11 +12,13 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "cli.h"
 #include "cli_options.h"
+#include "cli_policy.h"
 
 ABSL_FLAG(std::string, server, "localhost:50051",
           "Address of the vercel-user-tokens gRPC server, host:port.");
@@ -91,6 +93,28 @@ ABSL_FLAG(absl::Duration, poll_interval, absl::Seconds(1),
           "login: how often to try verify while the email is unconfirmed "
           "(reason CONFIRMATION_INCOMPLETE).");
 
+ABSL_FLAG(std::string, caller, "",
+          "policy explain: the caller's identity, e.g. "
+          "spiffe://cluster.local/ns/ci/sa/deployer or "
+          "https://token.actions.githubusercontent.com#repo:acme/web:ref:"
+          "refs/heads/main.");
+ABSL_FLAG(std::string, rpc, "",
+          "policy explain: the RPC, e.g. CreateAuthToken.");
+ABSL_FLAG(std::string, expires_in, "",
+          "policy explain: the expiry CreateAuthToken asks for, from now, "
+          "e.g. 30m. Empty: none.");
+ABSL_FLAG(std::string, token_id, "",
+          "policy explain: the token id of GetAuthToken or DeleteAuthToken.");
+ABSL_FLAG(std::string, claims, "",
+          "policy explain: the caller's OIDC token claims, a JSON object. "
+          "Empty: the caller brought no OIDC token.");
+ABSL_FLAG(bool, use_server_token, false,
+          "policy explain: the call brings no authorization and would use "
+          "the server's Vercel token.");
+ABSL_FLAG(bool, oidc_allow_http_loopback, false,
+          "policy check/explain: accept http:// loopback issuers, as the "
+          "server's flag of that name does (tests only).");
+
 ABSL_FLAG(std::string, health_service, "",
           "health: the service to check; empty means the whole server.");
 
@@ -137,6 +161,29 @@ vercel_tokens::CliOptions OptionsFromFlags() {
   return options;
 }
 
+// The flags of `policy explain`; fails on a malformed --expires_in.
+absl::StatusOr<vercel_tokens::PolicyExplainOptions> PolicyOptionsFromFlags() {
+  vercel_tokens::PolicyExplainOptions options;
+  options.caller = absl::GetFlag(FLAGS_caller);
+  options.rpc = absl::GetFlag(FLAGS_rpc);
+  options.team_id = absl::GetFlag(FLAGS_team_id);
+  options.name = absl::GetFlag(FLAGS_name);
+  options.token_id = absl::GetFlag(FLAGS_token_id);
+  options.claims_json = absl::GetFlag(FLAGS_claims);
+  options.use_server_token = absl::GetFlag(FLAGS_use_server_token);
+  options.allow_http_loopback_issuers =
+      absl::GetFlag(FLAGS_oidc_allow_http_loopback);
+  if (const std::string text = absl::GetFlag(FLAGS_expires_in); !text.empty()) {
+    absl::Duration d;
+    if (!absl::ParseDuration(text, &d) || d <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError(
+          "--expires_in must be a positive duration, e.g. 30m");
+    }
+    options.expires_in = d;
+  }
+  return options;
+}
+
 constexpr absl::string_view kMainFile = "vercel_tokens_main.cc";
 
 // --help lists the flags of this file only, not Abseil's own.
@@ -160,7 +207,8 @@ int main(int argc, char** argv) {
     return std::string("vercel-tokens " VUT_VERSION "\n");
   };
   absl::SetFlagsUsageConfig(usage_config);
-  absl::SetProgramUsageMessage(vercel_tokens::CliUsage());
+  absl::SetProgramUsageMessage(vercel_tokens::CliUsage() +
+                               vercel_tokens::PolicyCliUsage());
   // absl::ParseCommandLine exits 1 after printing --help (Abseil 20220623 has
   // no ParseAbseilFlagsOnly); asked-for help is a success here, so the usage
   // flags (--help, --helpfull, --version) are handled below and exit 0.
@@ -174,5 +222,16 @@ int main(int argc, char** argv) {
     return 0;
   }
   const std::vector<std::string> args(positional.begin() + 1, positional.end());
+  if (!args.empty() && args[0] == "policy") {
+    absl::StatusOr<vercel_tokens::PolicyExplainOptions> options =
+        PolicyOptionsFromFlags();
+    if (!options.ok()) {
+      std::cerr << "vercel-tokens policy: " << options.status().message()
+                << "\n";
+      return vercel_tokens::kPolicyExitUsage;
+    }
+    return vercel_tokens::RunPolicyCli(
+        *options, absl::MakeConstSpan(args).subspan(1), std::cout, std::cerr);
+  }
   return vercel_tokens::RunCli(OptionsFromFlags(), args, std::cout, std::cerr);
 }
