@@ -359,6 +359,8 @@ constexpr Subcommand kSubcommands[] = {
     {"health", RunHealth},
 };
 
+}  // namespace
+
 // Returns the channel to --server: TLS when --tls (trusting --tls_ca_file
 // when set, else the system roots; presenting --tls_cert_file with
 // --tls_key_file when set; checking the server's certificate for
@@ -411,8 +413,6 @@ absl::Status CheckTlsOptions(const CliOptions& options) {
   }
   return absl::OkStatus();
 }
-
-}  // namespace
 
 std::string CliUsage() {
   return absl::StrCat(

@@ -1,11 +1,15 @@
 #ifndef VERCEL_USER_TOKENS_CLIENT_CPP_CLI_H_
 #define VERCEL_USER_TOKENS_CLIENT_CPP_CLI_H_
 
+#include <memory>
 #include <ostream>
 #include <string>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "cli_options.h"
+#include "grpcpp/grpcpp.h"
 
 namespace vercel_tokens {
 
@@ -15,6 +19,16 @@ inline constexpr int kExitSuccess = 0;
 inline constexpr int kExitFailure = 1;
 // Unknown subcommand, missing or malformed argument or flag.
 inline constexpr int kExitUsage = 2;
+
+// The channel to --server: TLS when --tls (trusting --tls_ca_file when set,
+// else the system roots; presenting --tls_cert_file with --tls_key_file when
+// set; checking the server's certificate for --tls_server_name when set),
+// plaintext otherwise.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
+    const CliOptions& options);
+
+// Whether the TLS flags hold together; the error names the flag.
+absl::Status CheckTlsOptions(const CliOptions& options);
 
 // Returns the text that --help shows above the flags: what the program does,
 // every subcommand with its flags, where secrets come from, the output and

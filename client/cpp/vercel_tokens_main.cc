@@ -16,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "ci_token.h"
 #include "cli.h"
 #include "cli_options.h"
 #include "cli_policy.h"
@@ -115,6 +116,21 @@ ABSL_FLAG(bool, oidc_allow_http_loopback, false,
           "policy check/explain: accept http:// loopback issuers, as the "
           "server's flag of that name does (tests only).");
 
+ABSL_FLAG(std::string, audience, "vercel-user-tokens",
+          "ci-token: the audience asked of GitHub Actions' token request.");
+ABSL_FLAG(std::string, workload_token_file, "",
+          "ci-token: file holding the job's OIDC identity token (instead of "
+          "asking GitHub Actions).");
+ABSL_FLAG(std::string, workload_token_env, "",
+          "ci-token: environment variable holding the job's OIDC identity "
+          "token, e.g. one GitLab's id_tokens: sets.");
+ABSL_FLAG(std::string, actions_ca_file, "",
+          "ci-token: PEM CAs trusted for ACTIONS_ID_TOKEN_REQUEST_URL besides "
+          "the system's (a proxy, tests).");
+ABSL_FLAG(std::string, output, "env",
+          "ci-token: `env` (mask, then VERCEL_TOKEN=... into $GITHUB_ENV), "
+          "`token` (the token alone) or `json`.");
+
 ABSL_FLAG(std::string, health_service, "",
           "health: the service to check; empty means the whole server.");
 
@@ -184,6 +200,29 @@ absl::StatusOr<vercel_tokens::PolicyExplainOptions> PolicyOptionsFromFlags() {
   return options;
 }
 
+// The flags of `ci-token`; fails on a malformed --expires_in.
+absl::StatusOr<vercel_tokens::CiTokenOptions> CiTokenOptionsFromFlags() {
+  vercel_tokens::CiTokenOptions options;
+  options.audience = absl::GetFlag(FLAGS_audience);
+  options.workload_token_file = absl::GetFlag(FLAGS_workload_token_file);
+  options.workload_token_env = absl::GetFlag(FLAGS_workload_token_env);
+  options.actions_ca_file = absl::GetFlag(FLAGS_actions_ca_file);
+  options.output = absl::GetFlag(FLAGS_output);
+  options.name = absl::GetFlag(FLAGS_name);
+  options.team_id = absl::GetFlag(FLAGS_team_id);
+  options.project_id = absl::GetFlag(FLAGS_project_id);
+  options.timeout = absl::GetFlag(FLAGS_timeout);
+  if (const std::string text = absl::GetFlag(FLAGS_expires_in); !text.empty()) {
+    absl::Duration d;
+    if (!absl::ParseDuration(text, &d) || d <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError(
+          "--expires_in must be a positive duration, e.g. 30m");
+    }
+    options.expires_in = d;
+  }
+  return options;
+}
+
 constexpr absl::string_view kMainFile = "vercel_tokens_main.cc";
 
 // --help lists the flags of this file only, not Abseil's own.
@@ -208,7 +247,8 @@ int main(int argc, char** argv) {
   };
   absl::SetFlagsUsageConfig(usage_config);
   absl::SetProgramUsageMessage(vercel_tokens::CliUsage() +
-                               vercel_tokens::PolicyCliUsage());
+                               vercel_tokens::PolicyCliUsage() +
+                               vercel_tokens::CiTokenUsage());
   // absl::ParseCommandLine exits 1 after printing --help (Abseil 20220623 has
   // no ParseAbseilFlagsOnly); asked-for help is a success here, so the usage
   // flags (--help, --helpfull, --version) are handled below and exit 0.
@@ -232,6 +272,29 @@ int main(int argc, char** argv) {
     }
     return vercel_tokens::RunPolicyCli(
         *options, absl::MakeConstSpan(args).subspan(1), std::cout, std::cerr);
+  }
+  if (!args.empty() && args[0] == "ci-token") {
+    absl::StatusOr<vercel_tokens::CiTokenOptions> options =
+        CiTokenOptionsFromFlags();
+    const vercel_tokens::CliOptions cli = OptionsFromFlags();
+    absl::Status tls = vercel_tokens::CheckTlsOptions(cli);
+    if (!options.ok() || !tls.ok() || args.size() != 1) {
+      std::cerr << "vercel-tokens ci-token: "
+                << (!options.ok() ? options.status().message()
+                    : !tls.ok()   ? tls.message()
+                                  : "takes no arguments")
+                << "\n";
+      return vercel_tokens::kExitUsage;
+    }
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+        vercel_tokens::MakeChannel(cli);
+    if (!channel.ok()) {
+      std::cerr << "vercel-tokens ci-token: " << channel.status().message()
+                << "\n";
+      return vercel_tokens::kExitFailure;
+    }
+    return vercel_tokens::RunCiToken(*options, *std::move(channel), &getenv,
+                                     std::cout, std::cerr);
   }
   return vercel_tokens::RunCli(OptionsFromFlags(), args, std::cout, std::cerr);
 }

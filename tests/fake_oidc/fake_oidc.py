@@ -13,6 +13,15 @@ Control (any method not listed answers 404):
                       down, discovery and JWKS answer 503
   GET  /_fake/counts  {"discovery": n, "jwks": n}: requests answered or
                       refused so far
+  PUT  /_fake/actions {"request_token": str, "token": str}: what GitHub
+                      Actions' token request endpoint answers (below)
+  GET  /_fake/actions_audience  {"audience": str|null}: the audience the
+                      last token request asked for
+
+A stand-in for GitHub Actions' token request URL:
+  GET  /_actions/token?...&audience=A  with `Authorization: bearer
+                      <request_token>` answers {"value": token}; 401 with
+                      any other authorization.
 
 Prints `PORT <n>` once listening. Standard library only.
 """
@@ -23,6 +32,7 @@ import json
 import ssl
 import sys
 import threading
+import urllib.parse
 
 
 class State:
@@ -32,6 +42,9 @@ class State:
         self.down = False
         self.discovery_issuer: str | None = None
         self.counts = {"discovery": 0, "jwks": 0}
+        self.actions_request_token: str | None = None
+        self.actions_token = ""
+        self.actions_audience: str | None = None
 
 
 def make_handler(state: State, origin_holder: list[str]):
@@ -71,6 +84,24 @@ def make_handler(state: State, origin_holder: list[str]):
                         return self._send(503, b'{"error":"down"}')
                     body = state.jwks
                 return self._send(200, body)
+            if self.path.startswith("/_actions/token"):
+                query = urllib.parse.parse_qs(
+                    urllib.parse.urlsplit(self.path).query)
+                scheme, _, credential = (
+                    self.headers.get("Authorization") or "").partition(" ")
+                with state.lock:
+                    state.actions_audience = query.get("audience", [None])[0]
+                    if (scheme.lower() != "bearer"
+                            or state.actions_request_token is None
+                            or credential != state.actions_request_token):
+                        return self._send(401, b'{"message":"Bad token"}')
+                    body = json.dumps({"count": 1,
+                                       "value": state.actions_token})
+                return self._send(200, body.encode())
+            if self.path == "/_fake/actions_audience":
+                with state.lock:
+                    body = json.dumps({"audience": state.actions_audience})
+                return self._send(200, body.encode())
             if self.path == "/_fake/counts":
                 with state.lock:
                     body = json.dumps(state.counts).encode()
@@ -89,6 +120,12 @@ def make_handler(state: State, origin_holder: list[str]):
                 with state.lock:
                     state.down = bool(update.get("down", False))
                     state.discovery_issuer = update.get("discovery_issuer")
+                return self._send(200, b"{}")
+            if self.path == "/_fake/actions":
+                update = json.loads(body)
+                with state.lock:
+                    state.actions_request_token = update["request_token"]
+                    state.actions_token = update["token"]
                 return self._send(200, b"{}")
             return self._send(404, b'{"error":"not found"}')
 

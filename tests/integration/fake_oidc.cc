@@ -71,6 +71,28 @@ absl::Status FakeOidc::SetState(bool down,
       .status();
 }
 
+absl::Status FakeOidc::SetActionsToken(const std::string& request_token,
+                                       const std::string& token) {
+  return Control("PUT", "/_fake/actions",
+                 absl::StrCat(R"({"request_token":")", request_token,
+                              R"(","token":")", token, R"("})"))
+      .status();
+}
+
+absl::StatusOr<std::string> FakeOidc::ActionsAudience() {
+  absl::StatusOr<std::string> body =
+      Control("GET", "/_fake/actions_audience", "");
+  if (!body.ok()) return body.status();
+  google::protobuf::Struct parsed;
+  if (!google::protobuf::util::JsonStringToMessage(*body, &parsed).ok()) {
+    return absl::InternalError("not JSON");
+  }
+  const auto& audience = parsed.fields().at("audience");
+  return audience.kind_case() == google::protobuf::Value::kStringValue
+             ? audience.string_value()
+             : "";
+}
+
 absl::StatusOr<FakeOidc::Counts> FakeOidc::GetCounts() {
   absl::StatusOr<std::string> body = Control("GET", "/_fake/counts", "");
   if (!body.ok()) return body.status();

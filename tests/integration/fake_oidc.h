@@ -32,6 +32,17 @@ class FakeOidc {
   absl::Status SetState(bool down,
                         std::optional<std::string> discovery_issuer = {});
 
+  // Makes its stand-in for GitHub Actions' token request URL
+  // (`<issuer>/_actions/token?api-version=2.0`, see actions_url()) answer
+  // `token` to a request bearing `request_token`.
+  absl::Status SetActionsToken(const std::string& request_token,
+                               const std::string& token);
+  std::string actions_url() const {
+    return issuer_ + "/_actions/token?api-version=2.0";
+  }
+  // The audience the last token request asked for; empty for none.
+  absl::StatusOr<std::string> ActionsAudience();
+
   // How many discovery and key set requests it has had.
   struct Counts {
     int discovery = 0;

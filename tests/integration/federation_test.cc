@@ -5,17 +5,21 @@
 #include <openssl/sha.h>
 #include <stdlib.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/identity/test_keys.h"
+#include "tests/integration/cli_runner.h"
 #include "tests/integration/fake_oidc.h"
 #include "tests/integration/self_signed.h"
 #include "tests/integration/test_fixture.h"
@@ -288,6 +292,69 @@ TEST_F(FederationTest, ADiscoveryDocumentNamingAnotherIssuerIsRefused) {
   ExpectRefused(status, grpc::StatusCode::UNAVAILABLE, "IDENTITY_UNAVAILABLE");
   EXPECT_THAT(status.error_message(), HasSubstr("another issuer"));
   EXPECT_EQ(Counts().jwks, 0);
+}
+
+TEST_F(FederationTest, TheCliIsTheWholeGithubActionsStep) {
+  StartFederatedServer();
+  ASSERT_TRUE(issuer_
+                  ->SetActionsToken("actions-request-secret",
+                                    key_.Sign("RS256", Claims()))
+                  .ok());
+  const std::string github_env = absl::StrCat(dir_, "/github_env");
+  std::ofstream(github_env) << "EARLIER=1\n";
+  absl::StatusOr<CliResult> run = RunCli(
+      {absl::StrCat("--server=", server_->address()), "ci-token",
+       "--audience=vercel-tokens", "--name=gha-web-deploy",
+       absl::StrCat("--team_id=", kSeedTeam), "--expires_in=20m",
+       absl::StrCat("--actions_ca_file=", cert_.cert_file), "--output=env"},
+      {{"ACTIONS_ID_TOKEN_REQUEST_URL", issuer_->actions_url()},
+       {"ACTIONS_ID_TOKEN_REQUEST_TOKEN", "actions-request-secret"},
+       {"GITHUB_ENV", github_env}});
+  ASSERT_TRUE(run.ok()) << run.status();
+  ASSERT_EQ(run->exit_code, 0) << run->err;
+  EXPECT_EQ(*issuer_->ActionsAudience(), "vercel-tokens");
+  std::ifstream in(github_env);
+  std::stringstream env;
+  env << in.rdbuf();
+  ASSERT_THAT(env.str(), ::testing::StartsWith("EARLIER=1\nVERCEL_TOKEN="));
+  const std::string written = env.str();
+  absl::string_view line = written;
+  line.remove_prefix(strlen("EARLIER=1\nVERCEL_TOKEN="));
+  ASSERT_TRUE(absl::ConsumeSuffix(&line, "\n"));
+  const std::string token(line);
+  EXPECT_FALSE(token.empty());
+  // Masked before anything else; never on stderr.
+  EXPECT_EQ(run->out, absl::StrCat("::add-mask::", token, "\n"));
+  EXPECT_THAT(run->err, Not(HasSubstr(token)));
+  // It is the token the server issued and audited.
+  absl::StatusOr<std::string> audit = server_->process().WaitForLine(
+      Stream::kStderr, R"("rpc":"CreateAuthToken")", kLogWait);
+  ASSERT_TRUE(audit.ok()) << audit.status();
+  EXPECT_THAT(*audit, HasSubstr(absl::StrCat(R"("token_sha256":")",
+                                             Sha256Hex(token), "\"")));
+
+  // A wrong request token: the CLI fails and writes nothing.
+  run = RunCli({absl::StrCat("--server=", server_->address()), "ci-token",
+                "--name=gha-web-deploy", "--output=env",
+                absl::StrCat("--actions_ca_file=", cert_.cert_file)},
+               {{"ACTIONS_ID_TOKEN_REQUEST_URL", issuer_->actions_url()},
+                {"ACTIONS_ID_TOKEN_REQUEST_TOKEN", "wrong"},
+                {"GITHUB_ENV", github_env}});
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(run->exit_code, 1);
+  EXPECT_THAT(run->err, HasSubstr("id-token: write"));
+}
+
+TEST_F(FederationTest, TheCliReadsAGitlabIdTokenFromAVariable) {
+  StartFederatedServer();
+  absl::StatusOr<CliResult> run =
+      RunCli({absl::StrCat("--server=", server_->address()), "ci-token",
+              "--workload_token_env=VERCEL_ID_TOKEN", "--name=gha-web-deploy",
+              absl::StrCat("--team_id=", kSeedTeam), "--output=token"},
+             {{"VERCEL_ID_TOKEN", key_.Sign("RS256", Claims())}});
+  ASSERT_TRUE(run.ok()) << run.status();
+  ASSERT_EQ(run->exit_code, 0) << run->err;
+  EXPECT_THAT(run->out, ::testing::StartsWith("vcp_"));
 }
 
 TEST_F(FederationTest, AuditModeAllowsAndLogsWouldDeny) {
