@@ -65,8 +65,9 @@ ABSL_FLAG(std::string, tls_client_ca_file, "",
           "PEM CA certificates that sign client certificates: with it (and "
           "--tls_cert_file) the listener requires a client certificate from "
           "these CAs and refuses the handshake otherwise. The caller's "
-          "identity is the certificate's URI SAN (a SPIFFE id), else its "
-          "first DNS SAN, else its subject CN.");
+          "identity is the certificate's URI SAN (a SPIFFE id), else "
+          "dns:<its first DNS SAN>, else cn:<its subject CN>; a "
+          "certificate with none of them is refused.");
 ABSL_FLAG(bool, trust_forwarded_client_cert, false,
           "Take the caller's identity from the x-forwarded-client-cert "
           "metadata set by a service-mesh sidecar (Istio, Envoy) that "

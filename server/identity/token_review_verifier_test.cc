@@ -1,5 +1,12 @@
 #include "server/identity/token_review_verifier.h"
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/common/test_util.h"
@@ -146,6 +153,29 @@ TEST(MapTokenReviewTest, AnUnreachableOrOverloadedApiServerIsUnavailable) {
     EXPECT_TRUE(RetryDelayOf(outcome.caller.status()).has_value());
   }
   EXPECT_EQ(RetryDelayOf(Map(throttled).caller.status()), absl::Seconds(7));
+}
+
+// The kubelet rotates the server's own token: the file is re-read.
+TEST(ServiceAccountTokenFileTest, ReadsTheRotatedToken) {
+  const std::string path =
+      absl::StrCat(::testing::TempDir(), "/sa-token-", getpid());
+  std::ofstream(path) << "first-token\n";
+  std::ostringstream log;
+  Logger logger(&log, LogLevel::kInfo);
+  auto file =
+      ServiceAccountTokenFile::Open(path, absl::Milliseconds(10), &logger);
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ((*file)->Current(), "first-token");
+  std::ofstream(path) << "second-token";
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while ((*file)->Current() != "second-token" && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  EXPECT_EQ((*file)->Current(), "second-token");
+  file->reset();
+  std::remove(path.c_str());
+  EXPECT_FALSE(
+      ServiceAccountTokenFile::Open(path, absl::Seconds(1), &logger).ok());
 }
 
 }  // namespace

@@ -50,6 +50,12 @@ class TestPki {
   const CertFiles& dns() const { return dns_; }
   const CertFiles& stranger() const { return stranger_; }
 
+  // A client certificate `name` from `ca` with subject CN `cn` and the
+  // subjectAltName `san` (none when empty): for tests of hostile names.
+  absl::StatusOr<CertFiles> IssueClient(const std::string& name,
+                                        const std::string& cn,
+                                        const std::string& san) const;
+
  private:
   explicit TestPki(std::string dir) : dir_(std::move(dir)) {}
 

@@ -313,6 +313,34 @@ TEST_F(WorkloadIdentityTest, ConcurrentCallsShareOneReviewThenTheCache) {
   EXPECT_EQ(api_->Reviews(), 1);
 }
 
+// The handler returned before the review answered; the caller gave up
+// meanwhile. The call must still end (CANCELLED or DEADLINE_EXCEEDED, as the
+// caller sees it) and never reach Vercel.
+TEST_F(WorkloadIdentityTest, ACallWhoseCallerLeftDuringItsReviewNeverGoesUp) {
+  std::unique_ptr<ServerProcess> server = StartReviewing();
+  ASSERT_NE(server, nullptr);
+  api_->Control("/_fake/mode", R"({"mode":"normal","hold":true})");
+  auto stub = v1::UserTokensService::NewStub(server->NewChannel());
+  grpc::ClientContext context;
+  context.AddMetadata("x-workload-token", WorkloadToken());
+  context.set_deadline(
+      absl::ToChronoTime(absl::Now() + absl::Milliseconds(500)));
+  v1::DeleteAuthTokenRequest request;
+  request.set_token_id("tok_does_not_exist");
+  v1::DeleteAuthTokenResponse response;
+  EXPECT_EQ(stub->DeleteAuthToken(&context, request, &response).error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);
+  api_->WaitHeld(1);
+  api_->Control("/_fake/release", "{}");
+  auto line = server->process().WaitForLine(
+      Stream::kStderr, "\"code\":\"CANCELLED\"", absl::Seconds(10));
+  ASSERT_TRUE(line.ok()) << line.status();
+  EXPECT_THAT(*line, HasSubstr("\"method\":\"DeleteAuthToken\""));
+  EXPECT_TRUE(CallRequests().empty());
+  // The server still serves.
+  EXPECT_TRUE(IsOk(Get(*server, WorkloadToken())));
+}
+
 TEST_F(WorkloadIdentityTest, AGarbageFloodCostsNoReview) {
   std::unique_ptr<ServerProcess> server = StartReviewing();
   ASSERT_NE(server, nullptr);
