@@ -109,13 +109,29 @@ int CannotStart(Logger& logger, absl::string_view why) {
 // The source of OIDC workload identity for the policy's trusted issuers,
 // with one HTTP client (one loop) per origin it fetches key sets from.
 absl::StatusOr<std::unique_ptr<OidcSource>> MakeOidcSource(
-    const ServerConfig& config, const policy::Policy& policy) {
+    const ServerConfig& config, const policy::Policy& policy, Logger& logger) {
   OidcVerifier::Options options;
   options.issuers.assign(policy.trusted_issuers().begin(),
                          policy.trusted_issuers().end());
   options.refresh_interval = config.oidc_jwks_refresh_interval;
   options.min_refetch_interval = config.oidc_min_refetch_interval;
   options.max_stale = config.oidc_max_stale;
+  for (const policy::TrustedIssuer& issuer : policy.trusted_issuers()) {
+    if (issuer.bearer_token_file().empty()) continue;
+    absl::StatusOr<std::unique_ptr<ServiceAccountTokenFile>> file =
+        ServiceAccountTokenFile::Open(issuer.bearer_token_file(),
+                                      kServiceAccountTokenReload, &logger);
+    if (!file.ok()) {
+      return absl::Status(
+          file.status().code(),
+          absl::StrCat("trusted issuer ", issuer.issuer(),
+                       " bearer_token_file: ", file.status().message()));
+    }
+    std::shared_ptr<const ServiceAccountTokenFile> shared = *std::move(file);
+    options.bearer_tokens[issuer.issuer()] = [shared] {
+      return shared->Current();
+    };
+  }
   absl::StatusOr<std::unique_ptr<OidcVerifier>> verifier = OidcVerifier::Create(
       std::move(options),
       [ca_file = config.oidc_ca_file](const BaseUrl& origin)
@@ -254,7 +270,7 @@ int Serve(const sigset_t& signals) {
   // workload-token source takes every other token.
   if (policy != nullptr && policy->Current()->trusted_issuers_size() > 0) {
     absl::StatusOr<std::unique_ptr<OidcSource>> oidc =
-        MakeOidcSource(config, *policy->Current());
+        MakeOidcSource(config, *policy->Current(), logger);
     if (!oidc.ok()) return CannotStart(logger, oidc.status().message());
     sources.push_back(*std::move(oidc));
   }

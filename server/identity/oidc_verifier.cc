@@ -288,6 +288,10 @@ absl::Status OidcVerifier::Get(
   request.endpoint = "GET oidc key set";
   request.target = split->path.empty() ? "/" : split->path;
   request.idempotent = true;
+  if (auto it = options_.bearer_tokens.find(issuer.config.issuer());
+      it != options_.bearer_tokens.end()) {
+    request.bearer_token = it->second();
+  }
   const absl::Time start = std::max(not_before, clock_->Now());
   absl::StatusOr<uint64_t> id =
       (*transport)

@@ -2,6 +2,7 @@
 #define VERCEL_USER_TOKENS_SERVER_IDENTITY_OIDC_VERIFIER_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -82,6 +83,11 @@ class OidcVerifier {
     // Tokens waiting for one issuer's fetch, at most; more are refused
     // with UNAVAILABLE.
     size_t max_waiting = 1024;
+    // By issuer URL: what its fetches send as `Authorization: Bearer`
+    // (TrustedIssuer.bearer_token_file, read by the caller). Called under
+    // the verifier's lock: must not block.
+    absl::flat_hash_map<std::string, std::function<std::string()>>
+        bearer_tokens;
   };
 
   // Validates the issuers' URLs (policy.h CheckIssuerUrl must have passed)

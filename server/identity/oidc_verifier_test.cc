@@ -92,7 +92,8 @@ class OidcVerifierTest : public ::testing::Test {
  protected:
   void SetUp() override { MakeVerifier(""); }
 
-  void MakeVerifier(const std::string& jwks_uri) {
+  void MakeVerifier(const std::string& jwks_uri,
+                    const std::string& bearer = "") {
     verifier_.reset();
     origins_.clear();
     OidcVerifier::Options options;
@@ -104,6 +105,9 @@ class OidcVerifierTest : public ::testing::Test {
     options.min_refetch_interval = absl::Seconds(30);
     options.refresh_interval = absl::Minutes(15);
     options.max_stale = absl::Hours(1);
+    if (!bearer.empty()) {
+      options.bearer_tokens[kIssuer] = [bearer] { return bearer; };
+    }
     auto made = OidcVerifier::Create(
         options,
         [this](const BaseUrl& origin)
@@ -311,6 +315,20 @@ TEST_F(OidcVerifierTest, UsesAConfiguredJwksUriWithoutDiscovery) {
   ASSERT_TRUE(result->has_value());
   EXPECT_TRUE((*result)->ok()) << (*result)->status();
   EXPECT_THAT(origins_, ::testing::ElementsAre("https://keys.example"));
+}
+
+TEST_F(OidcVerifierTest, SendsTheIssuersBearerTokenWithEveryFetch) {
+  MakeVerifier("", "service-account-token");
+  verifier_->Start();
+  auto discovery = transport_->TakeDue(clock_.now);
+  ASSERT_TRUE(discovery.has_value());
+  EXPECT_EQ(discovery->request.bearer_token, "service-account-token");
+  std::move(discovery->done)(Ok(
+      absl::StrCat(R"({"issuer":")", kIssuer,
+                   R"(","jwks_uri":"https://issuer.example/tenant/jwks"})")));
+  auto keys = transport_->TakeDue(clock_.now);
+  ASSERT_TRUE(keys.has_value());
+  EXPECT_EQ(keys->request.bearer_token, "service-account-token");
 }
 
 TEST_F(OidcVerifierTest, RefreshesOnASchedule) {
