@@ -11,6 +11,10 @@
 #include "gtest/gtest.h"
 
 ABSL_DECLARE_FLAG(std::string, listen);
+ABSL_DECLARE_FLAG(std::string, oidc_ca_file);
+ABSL_DECLARE_FLAG(bool, oidc_allow_http_loopback);
+ABSL_DECLARE_FLAG(absl::Duration, oidc_min_refetch_interval);
+ABSL_DECLARE_FLAG(absl::Duration, oidc_max_stale);
 ABSL_DECLARE_FLAG(std::string, log_level);
 ABSL_DECLARE_FLAG(std::string, vercel_api_base_url);
 ABSL_DECLARE_FLAG(int, max_list_pages);
@@ -209,6 +213,27 @@ TEST(ConfigFromFlagsTest, RefusesBadFlags) {
     absl::SetFlag(&FLAGS_tls_cert_file, "cert.pem");
     EXPECT_THAT(std::string(ConfigFromFlags().status().message()),
                 HasSubstr("--tls_cert_file"));
+  }
+}
+
+TEST(ConfigFromFlagsTest, ReadsTheOidcFlagsAndRefusesNonPositiveIntervals) {
+  {
+    absl::FlagSaver saver;
+    absl::SetFlag(&FLAGS_oidc_ca_file, "/etc/issuer-ca.pem");
+    absl::SetFlag(&FLAGS_oidc_allow_http_loopback, true);
+    absl::SetFlag(&FLAGS_oidc_min_refetch_interval, absl::Seconds(5));
+    absl::StatusOr<ServerConfig> config = ConfigFromFlags();
+    ASSERT_TRUE(config.ok()) << config.status();
+    EXPECT_EQ(config->oidc_ca_file, "/etc/issuer-ca.pem");
+    EXPECT_TRUE(config->oidc_allow_http_loopback);
+    EXPECT_EQ(config->oidc_min_refetch_interval, absl::Seconds(5));
+    EXPECT_EQ(config->oidc_jwks_refresh_interval, absl::Minutes(15));
+  }
+  {
+    absl::FlagSaver saver;
+    absl::SetFlag(&FLAGS_oidc_max_stale, absl::ZeroDuration());
+    EXPECT_THAT(std::string(ConfigFromFlags().status().message()),
+                HasSubstr("--oidc_max_stale"));
   }
 }
 
