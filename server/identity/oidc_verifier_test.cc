@@ -12,6 +12,7 @@
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
 #include "server/common/service_error.h"
+#include "server/identity/oidc_source.h"
 #include "server/identity/test_keys.h"
 
 namespace vercel_tokens {
@@ -329,6 +330,34 @@ TEST_F(OidcVerifierTest, SendsTheIssuersBearerTokenWithEveryFetch) {
   auto keys = transport_->TakeDue(clock_.now);
   ASSERT_TRUE(keys.has_value());
   EXPECT_EQ(keys->request.bearer_token, "service-account-token");
+}
+
+TEST_F(OidcVerifierTest, TheSourcePresentsItselfOnlyForATrustedIssuer) {
+  const TestKey key("RSA", "k1");
+  OidcSource source(std::move(verifier_));
+  CallCredentials trusted;
+  trusted.workload_tokens = {key.Sign("RS256", Claims())};
+  CallCredentials untrusted;
+  untrusted.workload_tokens = {
+      key.Sign("RS256", Claims("https://kubernetes.default.svc"))};
+  CallCredentials two = trusted;
+  two.workload_tokens.push_back(trusted.workload_tokens.front());
+  EXPECT_TRUE(source.Presented(trusted));
+  EXPECT_FALSE(source.Presented(untrusted));
+  EXPECT_FALSE(source.Presented(two));
+  EXPECT_FALSE(source.Presented(CallCredentials()));
+
+  std::optional<absl::StatusOr<Caller>> caller;
+  source.Identify(
+      trusted, [&caller](absl::StatusOr<Caller> c) { caller = std::move(c); });
+  ServeKeys(testing::Jwks({key.PublicJwk()}));
+  ASSERT_TRUE(caller.has_value());
+  ASSERT_TRUE(caller->ok()) << caller->status();
+  EXPECT_EQ((*caller)->source, CallerSource::kOidc);
+  EXPECT_EQ((*caller)->id,
+            absl::StrCat(kIssuer, "#", "repo:acme/web:environment:production"));
+  EXPECT_EQ((*caller)->credential_id, "j-1");
+  EXPECT_EQ((*caller)->claims.at("repository"), "acme/web");
 }
 
 TEST_F(OidcVerifierTest, RefreshesOnASchedule) {
