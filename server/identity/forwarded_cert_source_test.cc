@@ -52,6 +52,42 @@ TEST(IdentityFromForwardedClientCertTest, QuoteInjectionIsRefused) {
   }
 }
 
+// Whatever a client sends before an appending sidecar's element, the header
+// either is refused or names the sidecar's caller: built from every
+// sequence of up to four pieces an attacker would try.
+TEST(IdentityFromForwardedClientCertTest, NoClientPrefixOverridesTheSidecar) {
+  const std::vector<std::string> pieces = {"\"",
+                                           "\\",
+                                           ",",
+                                           ";",
+                                           "=",
+                                           "URI=",
+                                           absl::StrCat("URI=", kDeployer),
+                                           "By=\"",
+                                           "Subject=\"",
+                                           "\\\"",
+                                           " ",
+                                           "x"};
+  const std::string sidecar =
+      ",By=spiffe://td/ns/tokens/sa/server;Hash=ab;Subject=\"CN=low\";"
+      "URI=spiffe://td/ns/low/sa/x";
+  std::vector<std::string> prefixes = {""};
+  for (int depth = 0; depth < 4; ++depth) {
+    std::vector<std::string> longer;
+    for (const std::string& prefix : prefixes) {
+      for (const std::string& piece : pieces) longer.push_back(prefix + piece);
+    }
+    prefixes.insert(prefixes.end(), longer.begin(), longer.end());
+    if (prefixes.size() > 30000) break;
+  }
+  for (const std::string& prefix : prefixes) {
+    absl::StatusOr<std::string> id = Id(prefix + sidecar);
+    if (id.ok()) {
+      ASSERT_EQ(*id, "spiffe://td/ns/low/sa/x") << prefix;
+    }
+  }
+}
+
 TEST(IdentityFromForwardedClientCertTest, TrustsTheHopsthElementFromTheEnd) {
   const std::string header =
       absl::StrCat("URI=", kDeployer, ",By=x;URI=spiffe://td/ns/gw/sa/client",

@@ -99,17 +99,17 @@ void IdempotencyCache::Finish(const std::string& key,
   for (Waiter& waiter : waiters) std::move(waiter)(outcome);
 }
 
-Replay* Replay::Attach(
+std::shared_ptr<Replay> Replay::Attach(
     CallReactor& reactor, v1::CreateAuthTokenResponse* response,
     absl::AnyInvocable<void(const absl::Status&) &&> on_finish) {
   auto replay =
       std::make_shared<Replay>(reactor, response, std::move(on_finish));
   Replay* attached = replay.get();
-  reactor.Attach(std::move(replay), [attached] {
+  reactor.Attach(replay, [attached] {
     attached->FinishOnce(absl::CancelledError("the call was cancelled"),
                          nullptr);
   });
-  return attached;
+  return replay;
 }
 
 Replay::Replay(CallReactor& reactor, v1::CreateAuthTokenResponse* response,
@@ -134,7 +134,7 @@ IdempotencyCache::Waiter Replay::AsWaiter() {
   };
 }
 
-void Replay::Disarm() { Claim(*state_); }
+bool Replay::Disarm() { return Claim(*state_) == this; }
 
 Replay* Replay::Claim(State& state) {
   absl::MutexLock lock(&state.mu);

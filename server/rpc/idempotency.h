@@ -109,7 +109,9 @@ class Replay {
   // finishes with (the audit hook). Attaches itself to `reactor` (before
   // IdempotencyCache::Begin, whose waiter may run at once on another
   // thread); `reactor` may then be served otherwise only after Disarm.
-  static Replay* Attach(
+  // The caller keeps the returned pointer while it uses the replay: a cancel
+  // may finish the call, and the reactor drop its own, at any time.
+  static std::shared_ptr<Replay> Attach(
       CallReactor& reactor,
       vercel::authentication::v1::CreateAuthTokenResponse* response,
       absl::AnyInvocable<void(const absl::Status&) &&> on_finish);
@@ -123,8 +125,10 @@ class Replay {
   // Finishes with `outcome` unless the call has finished already.
   void Deliver(const CreateOutcome& outcome);
   // Gives the call up, to be served by an UpstreamCall: later outcomes and a
-  // cancel do nothing here. Only when Begin kept no waiter.
-  void Disarm();
+  // cancel do nothing here. Only when Begin kept no waiter. Returns false
+  // when the caller cancelled first and the call is already finished
+  // (CANCELLED): then nothing else may serve it.
+  bool Disarm();
   // A waiter that delivers to this replay while it lives.
   IdempotencyCache::Waiter AsWaiter();
 

@@ -37,7 +37,7 @@ using OnUpstreamSuccess =
 // What an UpstreamCall needs besides its first request. The pointers are
 // borrowed and must outlive the call.
 struct UpstreamCallParams {
-  // The RPC's context (UpstreamCall::Start and Reject only).
+  // The RPC's context (for CallReactor, and the caller's deadline).
   grpc::CallbackServerContext* context = nullptr;
   UpstreamTransport* transport = nullptr;
   const Clock* clock = &Clock::Real();

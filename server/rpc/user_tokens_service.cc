@@ -411,7 +411,7 @@ void UserTokensService::ServeCreate(CallReactor& reactor,
       record.code = code;
       WriteAudit(*logger, record);
     };
-    Replay* replay =
+    const std::shared_ptr<Replay> replay =
         Replay::Attach(reactor, response, std::move(finish_replay));
     CreateOutcome remembered;
     const IdempotencyCache::Start start = options_.idempotency->Begin(
@@ -437,7 +437,18 @@ void UserTokensService::ServeCreate(CallReactor& reactor,
         idempotency_key.clear();
         [[fallthrough]];
       case IdempotencyCache::Start::kFirst:
-        replay->Disarm();
+        if (!replay->Disarm()) {
+          // The caller cancelled before the call started: the replay has
+          // answered CANCELLED (and counted the call as finished).
+          options_.metrics->CallStarted("CreateAuthToken");
+          if (!idempotency_key.empty()) {
+            options_.idempotency->Finish(
+                idempotency_key,
+                {absl::CancelledError("the call was cancelled"), {}},
+                absl::Now());
+          }
+          return;
+        }
         break;
     }
   }

@@ -574,11 +574,13 @@ class IssuanceTest(unittest.TestCase):
 
 
 class TokenReviewTest(unittest.TestCase):
-    """ci/token-review-values.yaml: Kubernetes workload identity (issue 16)."""
+    """tests/deploy/token-review-values.yaml: Kubernetes workload identity
+    (issue 16)."""
 
     @classmethod
     def setUpClass(cls):
-        cls.m = chart.render([CI_VALUES / "token-review-values.yaml"])
+        cls.m = chart.render(
+            [chart.REPO / "tests" / "deploy" / "token-review-values.yaml"])
 
     def test_the_server_reviews_tokens_for_its_audience(self):
         self.assertIn("--kubernetes_token_review", self.m.server_args())

@@ -17,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/integration/metrics_scrape.h"
 #include "tests/integration/temp_file.h"
 #include "tests/integration/test_fixture.h"
 
@@ -342,7 +343,8 @@ TEST_F(WorkloadIdentityTest, ACallWhoseCallerLeftDuringItsReviewNeverGoesUp) {
 }
 
 TEST_F(WorkloadIdentityTest, AGarbageFloodCostsNoReview) {
-  std::unique_ptr<ServerProcess> server = StartReviewing();
+  std::unique_ptr<ServerProcess> server =
+      StartReviewing("", {"--metrics_listen=127.0.0.1:0"});
   ASSERT_NE(server, nullptr);
   for (int i = 0; i < 100; ++i) {
     const std::string token =
@@ -353,6 +355,28 @@ TEST_F(WorkloadIdentityTest, AGarbageFloodCostsNoReview) {
               grpc::StatusCode::UNAUTHENTICATED);
   }
   EXPECT_EQ(api_->Reviews(), 0);
+  // One good token: one review, counted by outcome; then the cache.
+  const std::string good = WorkloadToken();
+  EXPECT_TRUE(IsOk(Get(*server, good)));
+  EXPECT_TRUE(IsOk(Get(*server, good)));
+  absl::StatusOr<std::string> metrics = ScrapeMetrics(*server);
+  ASSERT_TRUE(IsOk(metrics.status()));
+  EXPECT_EQ(SampleValue(*metrics,
+                        "vercel_tokens_workload_tokens_total{"
+                        "result=\"refused_locally\"}")
+                .value_or(-1),
+            100);
+  EXPECT_EQ(SampleValue(*metrics,
+                        "vercel_tokens_token_reviews_total{"
+                        "outcome=\"authenticated\"}")
+                .value_or(-1),
+            1);
+  EXPECT_EQ(
+      SampleValue(*metrics,
+                  "vercel_tokens_workload_tokens_total{result=\"cached\"}")
+          .value_or(-1),
+      1);
+  EXPECT_THAT(*metrics, Not(HasSubstr(good.substr(0, 40))));
 }
 
 TEST_F(WorkloadIdentityTest, ATokenNobodyVerifiesIsRefusedNotAnonymous) {
