@@ -42,6 +42,42 @@ std::string StringClaim(const google::protobuf::Struct& s,
   return it->second.string_value();
 }
 
+// Checks `jwt` against `keys` of `issuer_url` (null: none cached, and
+// `last_error` says why); sets `*needs_fetch` when no key has its kid (or no
+// set is cached). Pure.
+absl::StatusOr<FederatedCaller> CheckKeys(const std::string& issuer_url,
+                                          const std::vector<Jwk>* keys,
+                                          const absl::Status& last_error,
+                                          const Jwt& jwt, bool* needs_fetch) {
+  *needs_fetch = false;
+  if (keys == nullptr) {
+    *needs_fetch = true;
+    return Unavailable(issuer_url, last_error.ok()
+                                       ? "not fetched yet"
+                                       : std::string(last_error.message()));
+  }
+  absl::Status last = Invalid("no key of the issuer has the token's kid");
+  bool found = false;
+  for (const Jwk& key : *keys) {
+    if (!jwt.kid.empty() && key.kid != jwt.kid) continue;
+    found = true;
+    last = VerifyJwtSignature(jwt, key, kSource);
+    if (last.ok()) break;
+  }
+  if (!found) {
+    *needs_fetch = true;
+    return last;
+  }
+  if (!last.ok()) return last;
+  FederatedCaller caller;
+  caller.issuer = issuer_url;
+  caller.subject = StringClaim(jwt.claims, "sub");
+  caller.identity = absl::StrCat(caller.issuer, "#", caller.subject);
+  caller.jti = StringClaim(jwt.claims, "jti");
+  caller.claims = ScalarClaims(jwt.claims);
+  return caller;
+}
+
 }  // namespace
 
 struct OidcVerifier::Waiter {
@@ -52,8 +88,10 @@ struct OidcVerifier::Waiter {
 struct OidcVerifier::Issuer {
   policy::TrustedIssuer config;
   ClaimExpectations expected;
-  // The key set, and when it was last fetched successfully.
-  std::vector<Jwk> keys;
+  // The key set (null when none), and when it was last fetched
+  // successfully. Immutable once set: tokens are checked against a snapshot
+  // outside the lock.
+  std::shared_ptr<const std::vector<Jwk>> keys;
   std::optional<absl::Time> fetched_at;
   // Why the last fetch failed; OK after a success.
   absl::Status last_error;
@@ -180,73 +218,53 @@ void OidcVerifier::Verify(absl::string_view token, Done done) {
       !s.ok()) {
     return std::move(done)(s);
   }
-  absl::StatusOr<FederatedCaller> outcome;
+  std::shared_ptr<const std::vector<Jwk>> keys;
+  absl::Status last_error;
   {
     absl::MutexLock lock(&mu_);
-    const absl::Time now = clock_->Now();
     if (issuer.fetched_at.has_value() &&
-        *issuer.fetched_at + options_.max_stale < now) {
-      issuer.keys.clear();
+        *issuer.fetched_at + options_.max_stale < clock_->Now()) {
+      issuer.keys.reset();
       issuer.fetched_at.reset();
     }
-    bool needs_fetch = false;
-    outcome = CheckWithCachedKeys(issuer, *jwt, &needs_fetch);
-    if (needs_fetch) {
-      const bool may_fetch =
-          issuer.fetching ||
-          issuer.last_fetch_start + options_.min_refetch_interval <= now;
-      if (may_fetch) {
-        if (issuer.waiters.size() >= options_.max_waiting) {
-          outcome = Unavailable(iss, "too many tokens wait for its keys");
-        } else {
-          const bool was_fetching = issuer.fetching;
-          absl::Status started = absl::OkStatus();
-          if (!was_fetching) started = StartFetch(issuer, now);
-          if (started.ok()) {
-            if (!was_fetching) issuer.last_fetch_start = now;
-            issuer.waiters.push_back(Waiter{*std::move(jwt), std::move(done)});
-            return;
-          }
-          issuer.fetching = false;
-          issuer.last_error = started;
-          outcome = Unavailable(iss, started.message());
+    keys = issuer.keys;
+    last_error = issuer.last_error;
+  }
+  // The signature is checked outside the lock, against the snapshot.
+  bool needs_fetch = false;
+  absl::StatusOr<FederatedCaller> outcome = CheckKeys(
+      issuer.config.issuer(), keys.get(), last_error, *jwt, &needs_fetch);
+  if (needs_fetch) {
+    absl::MutexLock lock(&mu_);
+    const absl::Time now = clock_->Now();
+    if (issuer.keys != keys) {
+      // A fetch ended meanwhile (rare): check against its set.
+      outcome = CheckKeys(issuer.config.issuer(), issuer.keys.get(),
+                          issuer.last_error, *jwt, &needs_fetch);
+    }
+    const bool may_fetch =
+        needs_fetch &&
+        (issuer.fetching ||
+         issuer.last_fetch_start + options_.min_refetch_interval <= now);
+    if (may_fetch) {
+      if (issuer.waiters.size() >= options_.max_waiting) {
+        outcome = Unavailable(iss, "too many tokens wait for its keys");
+      } else {
+        const bool was_fetching = issuer.fetching;
+        absl::Status started = absl::OkStatus();
+        if (!was_fetching) started = StartFetch(issuer, now);
+        if (started.ok()) {
+          if (!was_fetching) issuer.last_fetch_start = now;
+          issuer.waiters.push_back(Waiter{*std::move(jwt), std::move(done)});
+          return;
         }
+        issuer.fetching = false;
+        issuer.last_error = started;
+        outcome = Unavailable(iss, started.message());
       }
     }
   }
   std::move(done)(std::move(outcome));
-}
-
-absl::StatusOr<FederatedCaller> OidcVerifier::CheckWithCachedKeys(
-    const Issuer& issuer, const Jwt& jwt, bool* needs_fetch) const {
-  *needs_fetch = false;
-  if (!issuer.fetched_at.has_value()) {
-    *needs_fetch = true;
-    return Unavailable(issuer.config.issuer(),
-                       issuer.last_error.ok()
-                           ? "not fetched yet"
-                           : std::string(issuer.last_error.message()));
-  }
-  absl::Status last = Invalid("no key of the issuer has the token's kid");
-  bool found = false;
-  for (const Jwk& key : issuer.keys) {
-    if (!jwt.kid.empty() && key.kid != jwt.kid) continue;
-    found = true;
-    last = VerifyJwtSignature(jwt, key, kSource);
-    if (last.ok()) break;
-  }
-  if (!found) {
-    *needs_fetch = true;
-    return last;
-  }
-  if (!last.ok()) return last;
-  FederatedCaller caller;
-  caller.issuer = issuer.config.issuer();
-  caller.subject = StringClaim(jwt.claims, "sub");
-  caller.identity = absl::StrCat(caller.issuer, "#", caller.subject);
-  caller.jti = StringClaim(jwt.claims, "jti");
-  caller.claims = ScalarClaims(jwt.claims);
-  return caller;
 }
 
 absl::Status OidcVerifier::StartFetch(Issuer& issuer, absl::Time not_before) {
@@ -357,7 +375,9 @@ void OidcVerifier::OnDiscovery(Issuer& issuer, uint64_t generation,
 
 void OidcVerifier::FinishFetch(Issuer& issuer, uint64_t generation,
                                absl::StatusOr<std::vector<Jwk>> keys) {
-  std::vector<std::pair<Done, absl::StatusOr<FederatedCaller>>> answers;
+  std::vector<Waiter> waiters;
+  std::shared_ptr<const std::vector<Jwk>> snapshot;
+  absl::Status last_error;
   {
     absl::MutexLock lock(&mu_);
     if (generation != issuer.generation) return;
@@ -365,23 +385,20 @@ void OidcVerifier::FinishFetch(Issuer& issuer, uint64_t generation,
     issuer.fetching = false;
     issuer.scheduled_transfer = 0;
     if (keys.ok()) {
-      issuer.keys = *std::move(keys);
+      issuer.keys = std::make_shared<const std::vector<Jwk>>(*std::move(keys));
       issuer.fetched_at = now;
       issuer.last_error = absl::OkStatus();
     } else {
       issuer.last_error = keys.status();
       if (issuer.fetched_at.has_value() &&
           *issuer.fetched_at + options_.max_stale < now) {
-        issuer.keys.clear();
+        issuer.keys.reset();
         issuer.fetched_at.reset();
       }
     }
-    for (Waiter& waiter : issuer.waiters) {
-      bool unused = false;
-      answers.emplace_back(std::move(waiter.done),
-                           CheckWithCachedKeys(issuer, waiter.jwt, &unused));
-    }
-    issuer.waiters.clear();
+    waiters.swap(issuer.waiters);
+    snapshot = issuer.keys;
+    last_error = issuer.last_error;
     if (!stopping_) {
       const absl::Duration wait = issuer.last_error.ok()
                                       ? options_.refresh_interval
@@ -391,7 +408,11 @@ void OidcVerifier::FinishFetch(Issuer& issuer, uint64_t generation,
       }
     }
   }
-  for (auto& [done, outcome] : answers) std::move(done)(std::move(outcome));
+  for (Waiter& waiter : waiters) {
+    bool unused = false;
+    std::move(waiter.done)(CheckKeys(issuer.config.issuer(), snapshot.get(),
+                                     last_error, waiter.jwt, &unused));
+  }
 }
 
 }  // namespace vercel_tokens

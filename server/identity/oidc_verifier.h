@@ -139,12 +139,6 @@ class OidcVerifier {
   // error, answers the waiters and schedules the next refresh.
   void FinishFetch(Issuer& issuer, uint64_t generation,
                    absl::StatusOr<std::vector<Jwk>> keys);
-  // Checks a parsed token's signature against the cached set; sets
-  // `*needs_fetch` when its kid is unknown.
-  absl::StatusOr<FederatedCaller> CheckWithCachedKeys(const Issuer& issuer,
-                                                      const Jwt& jwt,
-                                                      bool* needs_fetch) const
-      ABSL_SHARED_LOCKS_REQUIRED(mu_);
   absl::StatusOr<UpstreamTransport*> TransportFor(const BaseUrl& origin)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
