@@ -73,11 +73,18 @@ UpstreamCall* CallReactor::Adopt(UpstreamCallParams params,
       std::move(params), std::move(on_success),
       [this](CallOutcome outcome) { Complete(std::move(outcome)); });
   UpstreamCall* adopted = call.get();
+  // A caller whose deadline passed while the call was being identified is
+  // gone, even if gRPC has not said so (OnCancel) yet: nothing goes
+  // upstream for it.
+  const auto deadline = context_->deadline();
+  const bool expired =
+      deadline != std::chrono::system_clock::time_point::max() &&
+      deadline <= std::chrono::system_clock::now();
   bool cancelled = false;
   {
     absl::MutexLock lock(&mu_);
     call_ = std::move(call);
-    cancelled = cancelled_;
+    cancelled = cancelled_ || expired;
   }
   if (cancelled) adopted->Cancel();
   return adopted;

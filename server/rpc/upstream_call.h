@@ -180,8 +180,8 @@ class UpstreamCall {
 // call is served still gets its answer (CANCELLED) once it is.
 //
 // Thread-safe: OnCancel may race with Start, Reject and Attach; whichever
-// comes second sees the other (mu_), and a call started after a cancel ends
-// CANCELLED without going upstream.
+// comes second sees the other (mu_), and a call started after a cancel, or
+// after its caller's deadline, ends CANCELLED without going upstream.
 class CallReactor final : public grpc::ServerUnaryReactor {
  public:
   explicit CallReactor(grpc::CallbackServerContext* context)

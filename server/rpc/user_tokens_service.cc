@@ -411,12 +411,16 @@ void UserTokensService::ServeCreate(CallReactor& reactor,
       record.code = code;
       WriteAudit(*logger, record);
     };
+    // From Attach on, a cancel may finish the call (gRPC then frees its
+    // request and context) until Disarm says otherwise: read the request
+    // before.
+    const std::string fingerprint = IdempotencyCache::Fingerprint(request);
     const std::shared_ptr<Replay> replay =
         Replay::Attach(reactor, response, std::move(finish_replay));
     CreateOutcome remembered;
-    const IdempotencyCache::Start start = options_.idempotency->Begin(
-        idempotency_key, IdempotencyCache::Fingerprint(request), params.start,
-        replay->AsWaiter(), &remembered);
+    const IdempotencyCache::Start start =
+        options_.idempotency->Begin(idempotency_key, fingerprint, params.start,
+                                    replay->AsWaiter(), &remembered);
     if (start != IdempotencyCache::Start::kFirst &&
         start != IdempotencyCache::Start::kUnremembered) {
       options_.metrics->CallStarted("CreateAuthToken");

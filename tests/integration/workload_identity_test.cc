@@ -203,7 +203,7 @@ class WorkloadIdentityTest : public IntegrationTest {
   TempFile reviewer_token_{kReviewerToken};
   TempFile policy_{absl::StrCat(R"({"rules": [{"callers": [")", kDeployer,
                                 R"("], "allowed_rpcs": ["GetAuthToken",
-      "DeleteAuthToken"], "use_server_token": true}]})")};
+      "DeleteAuthToken", "CreateAuthToken"], "use_server_token": true}]})")};
 };
 
 TEST_F(WorkloadIdentityTest, AReviewedTokenIsItsServiceAccountsSpiffeId) {
@@ -339,6 +339,32 @@ TEST_F(WorkloadIdentityTest, ACallWhoseCallerLeftDuringItsReviewNeverGoesUp) {
   EXPECT_THAT(*line, HasSubstr("\"method\":\"DeleteAuthToken\""));
   EXPECT_TRUE(CallRequests().empty());
   // The server still serves.
+  EXPECT_TRUE(IsOk(Get(*server, WorkloadToken())));
+}
+
+// The same with a CreateAuthToken that carries a request_id: the call is
+// answered once (the server survives), and nothing is created.
+TEST_F(WorkloadIdentityTest, ACreateWhoseCallerLeftDuringItsReviewEndsOnce) {
+  std::unique_ptr<ServerProcess> server = StartReviewing();
+  ASSERT_NE(server, nullptr);
+  api_->Control("/_fake/mode", R"({"mode":"normal","hold":true})");
+  auto stub = v1::UserTokensService::NewStub(server->NewChannel());
+  grpc::ClientContext context;
+  context.AddMetadata("x-workload-token", WorkloadToken());
+  context.set_deadline(
+      absl::ToChronoTime(absl::Now() + absl::Milliseconds(500)));
+  v1::CreateAuthTokenRequest request;
+  request.set_name("left-early");
+  request.set_request_id("7b0c1f8e-4a5d-4e2f-9c3b-2a1d0e9f8c7b");
+  v1::CreateAuthTokenResponse response;
+  EXPECT_EQ(stub->CreateAuthToken(&context, request, &response).error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);
+  api_->WaitHeld(1);
+  api_->Control("/_fake/release", "{}");
+  auto line = server->process().WaitForLine(
+      Stream::kStderr, "\"code\":\"CANCELLED\"", absl::Seconds(10));
+  ASSERT_TRUE(line.ok()) << line.status();
+  EXPECT_TRUE(CallRequests().empty());
   EXPECT_TRUE(IsOk(Get(*server, WorkloadToken())));
 }
 
