@@ -37,9 +37,9 @@ double CpuSeconds() {
 // Answers every review at once: only the first call of a token reaches it.
 class InstantVerifier final : public WorkloadTokenVerifier {
  public:
-  bool Accepts(const UnverifiedJwt&) const override { return true; }
+  bool Accepts(const Jwt&) const override { return true; }
   absl::string_view audience() const override { return "vercel-user-tokens"; }
-  void Verify(const std::string&, const UnverifiedJwt&, Done done) override {
+  void Verify(const std::string&, const Jwt&, Done done) override {
     Caller caller;
     caller.id = "spiffe://cluster.local/ns/billing/sa/deployer";
     caller.source = CallerSource::kKubernetes;

@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "server/identity/oidc_jwt.h"
+#include "server/identity/jwt.h"
 #include "server/rpc/policy.h"
 
 namespace vercel_tokens {

@@ -8,7 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "server/identity/oidc_jwt.h"
+#include "server/identity/jwt.h"
 
 typedef struct evp_pkey_st EVP_PKEY;
 

@@ -60,10 +60,10 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(SignatureTest, RefusesAlgNone) {
   const TestKey key("RSA", "k1");
   const std::string token =
-      testing::RawJwt(R"({"alg":"none","kid":"k1"})", kClaims, "");
+      testing::RawJwt(R"({"alg":"none","kid":"k1"})", kClaims, "sig");
   const absl::Status s = Verify(token, testing::Jwks({key.PublicJwk()}));
   EXPECT_EQ(s.code(), absl::StatusCode::kUnauthenticated);
-  EXPECT_THAT(s.message(), ::testing::HasSubstr("not accepted"));
+  EXPECT_THAT(s.message(), ::testing::HasSubstr("alg"));
 }
 
 TEST(SignatureTest, RefusesHs256WithThePublicKeyAsTheSecret) {

@@ -2,149 +2,276 @@
 
 #include <algorithm>
 #include <cmath>
-#include <vector>
+#include <cstdint>
+#include <utility>
 
-#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "server/identity/identity_errors.h"
+#include "server/common/service_error.h"
 
 namespace vercel_tokens {
 namespace {
+
+using ::google::protobuf::Struct;
+using ::google::protobuf::Value;
+
+constexpr absl::string_view kAlphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 constexpr absl::string_view kAlgorithms[] = {"RS256", "RS384", "RS512",
                                              "ES256", "ES384", "ES512",
                                              "PS256", "PS384", "PS512"};
 
-constexpr absl::Duration kClockSkew = absl::Minutes(1);
+int SextetOf(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '-') return 62;
+  if (c == '_') return 63;
+  return -1;
+}
 
 absl::Status Invalid(absl::string_view why) {
-  return UnauthenticatedIdentity(
-      kWorkloadTokenInvalid,
-      absl::StrCat("the workload token is not a valid JWT: ", why));
+  return WorkloadTokenError(kWorkloadTokenInvalid, "jwt", why);
 }
 
-bool IsBase64Url(absl::string_view part) {
-  return !part.empty() && std::all_of(part.begin(), part.end(), [](char c) {
-    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' ||
-           c == '_';
-  });
-}
-
-absl::StatusOr<google::protobuf::Struct> DecodeObject(absl::string_view part,
-                                                      std::string* json) {
-  if (!absl::WebSafeBase64Unescape(part, json)) {
-    return Invalid("a part is not base64url");
-  }
-  google::protobuf::Struct object;
+absl::StatusOr<Struct> ParseObject(absl::string_view json) {
+  Struct parsed;
   google::protobuf::util::JsonParseOptions options;
-  if (!google::protobuf::util::JsonStringToMessage(*json, &object, options)
-           .ok()) {
-    return Invalid("a part is not a JSON object");
+  if (auto s = google::protobuf::util::JsonStringToMessage(
+          google::protobuf::StringPiece(json.data(), json.size()), &parsed,
+          options);
+      !s.ok()) {
+    return absl::InvalidArgumentError("not a JSON object");
   }
-  return object;
+  return parsed;
 }
 
-// The string field `name` of `object`: "" when absent, an error when not a
-// string.
-absl::Status ReadString(const google::protobuf::Struct& object,
-                        absl::string_view name, std::string* out) {
-  auto it = object.fields().find(std::string(name));
-  if (it == object.fields().end()) return absl::OkStatus();
-  if (!it->second.has_string_value()) {
-    return Invalid(absl::StrCat("`", name, "` is not a string"));
+const Value* Field(const Struct& s, absl::string_view name) {
+  auto it = s.fields().find(std::string(name));
+  return it == s.fields().end() ? nullptr : &it->second;
+}
+
+// The string field `name` of `object` into `out`: unchanged when absent, an
+// error when not a string.
+absl::Status ReadString(const Struct& object, absl::string_view name,
+                        std::string* out) {
+  const Value* v = Field(object, name);
+  if (v == nullptr) return absl::OkStatus();
+  if (v->kind_case() != Value::kStringValue) {
+    return Invalid(absl::StrCat(name, " is not a string"));
   }
-  *out = it->second.string_value();
+  *out = v->string_value();
   return absl::OkStatus();
 }
 
-absl::Status ReadTime(const google::protobuf::Struct& object,
-                      absl::string_view name, std::optional<absl::Time>* out) {
-  auto it = object.fields().find(std::string(name));
-  if (it == object.fields().end()) return absl::OkStatus();
-  if (!it->second.has_number_value() ||
-      !std::isfinite(it->second.number_value())) {
-    return Invalid(absl::StrCat("`", name, "` is not a number"));
+// The NumericDate `name` of `object` (seconds, fractions dropped).
+absl::Status ReadTime(const Struct& object, absl::string_view name,
+                      std::optional<absl::Time>* out) {
+  const Value* v = Field(object, name);
+  if (v == nullptr) return absl::OkStatus();
+  if (v->kind_case() != Value::kNumberValue ||
+      !std::isfinite(v->number_value())) {
+    return Invalid(absl::StrCat(name, " is not a number"));
   }
-  *out = absl::FromUnixSeconds(
-      static_cast<int64_t>(std::clamp(it->second.number_value(), -1e15, 1e15)));
+  *out = absl::FromUnixSeconds(static_cast<int64_t>(
+      std::floor(std::clamp(v->number_value(), -1e15, 1e15))));
+  return absl::OkStatus();
+}
+
+absl::Status ReadAudience(const Struct& object, std::vector<std::string>* out) {
+  const Value* v = Field(object, "aud");
+  if (v == nullptr) return absl::OkStatus();
+  if (v->kind_case() == Value::kStringValue) {
+    out->push_back(v->string_value());
+    return absl::OkStatus();
+  }
+  if (v->kind_case() != Value::kListValue) return Invalid("aud is not strings");
+  for (const Value& element : v->list_value().values()) {
+    if (element.kind_case() != Value::kStringValue) {
+      return Invalid("aud is not strings");
+    }
+    out->push_back(element.string_value());
+  }
   return absl::OkStatus();
 }
 
 }  // namespace
 
-absl::StatusOr<UnverifiedJwt> ParseUnverifiedJwt(absl::string_view token) {
+absl::StatusOr<std::string> Base64UrlDecode(absl::string_view text) {
+  if (text.size() % 4 == 1) {
+    return absl::InvalidArgumentError("not base64url: bad length");
+  }
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  uint32_t bits = 0;
+  int bit_count = 0;
+  for (char c : text) {
+    const int sextet = SextetOf(c);
+    if (sextet < 0) return absl::InvalidArgumentError("not base64url");
+    bits = (bits << 6) | static_cast<uint32_t>(sextet);
+    bit_count += 6;
+    if (bit_count >= 8) {
+      bit_count -= 8;
+      out.push_back(static_cast<char>((bits >> bit_count) & 0xff));
+    }
+  }
+  if ((bits & ((1u << bit_count) - 1)) != 0) {
+    return absl::InvalidArgumentError("not base64url: non-zero trailing bits");
+  }
+  return out;
+}
+
+std::string Base64UrlEncode(absl::string_view data) {
+  std::string out;
+  out.reserve((data.size() * 4 + 2) / 3);
+  uint32_t bits = 0;
+  int bit_count = 0;
+  for (unsigned char c : data) {
+    bits = (bits << 8) | c;
+    bit_count += 8;
+    while (bit_count >= 6) {
+      bit_count -= 6;
+      out.push_back(kAlphabet[(bits >> bit_count) & 0x3f]);
+    }
+  }
+  if (bit_count > 0) out.push_back(kAlphabet[(bits << (6 - bit_count)) & 0x3f]);
+  return out;
+}
+
+absl::Status WorkloadTokenError(absl::string_view reason,
+                                absl::string_view source,
+                                absl::string_view why) {
+  ErrorSpec spec;
+  spec.code = absl::StatusCode::kUnauthenticated;
+  spec.message = absl::StrCat("workload token refused: ", why);
+  spec.reason = std::string(reason);
+  spec.metadata = {{"source", std::string(source)}};
+  return MakeError(spec);
+}
+
+absl::StatusOr<Jwt> ParseJwt(absl::string_view token) {
   if (token.size() > kMaxWorkloadTokenBytes) {
-    return Invalid("it is larger than 8 KiB");
+    return Invalid(
+        absl::StrCat("longer than ", kMaxWorkloadTokenBytes, " bytes"));
   }
   const std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
-  if (parts.size() != 3 || !IsBase64Url(parts[0]) || !IsBase64Url(parts[1]) ||
-      !IsBase64Url(parts[2])) {
-    return Invalid("it is not three base64url parts");
+  if (parts.size() != 3 || parts[0].empty() || parts[1].empty() ||
+      parts[2].empty()) {
+    return Invalid("not a JWT: not three parts");
   }
-  UnverifiedJwt jwt;
-  std::string header_json;
-  absl::StatusOr<google::protobuf::Struct> header =
-      DecodeObject(parts[0], &header_json);
-  if (!header.ok()) return header.status();
-  if (absl::Status s = ReadString(*header, "alg", &jwt.alg); !s.ok()) return s;
+  auto header = Base64UrlDecode(parts[0]);
+  auto payload = Base64UrlDecode(parts[1]);
+  auto signature = Base64UrlDecode(parts[2]);
+  if (!header.ok() || !payload.ok() || !signature.ok()) {
+    return Invalid("not a JWT: a part is not base64url");
+  }
+  auto header_object = ParseObject(*header);
+  auto claims_object = ParseObject(*payload);
+  if (!header_object.ok() || !claims_object.ok()) {
+    return Invalid("not a JWT: header or payload is not a JSON object");
+  }
+  Jwt jwt;
+  jwt.header = *std::move(header_object);
+  jwt.claims = *std::move(claims_object);
+  const Value* alg = Field(jwt.header, "alg");
+  if (alg == nullptr || alg->kind_case() != Value::kStringValue) {
+    return Invalid("header has no alg");
+  }
+  jwt.alg = alg->string_value();
   if (std::find(std::begin(kAlgorithms), std::end(kAlgorithms), jwt.alg) ==
       std::end(kAlgorithms)) {
-    return Invalid("its alg is not RS, ES or PS 256 to 512");
+    return Invalid("alg is not RS, ES or PS 256 to 512");
   }
-  if (absl::Status s = ReadString(*header, "kid", &jwt.kid); !s.ok()) return s;
-  absl::StatusOr<google::protobuf::Struct> payload =
-      DecodeObject(parts[1], &jwt.payload_json);
-  if (!payload.ok()) return payload.status();
+  if (absl::Status s = ReadString(jwt.header, "kid", &jwt.kid); !s.ok()) {
+    return s;
+  }
+  if (Field(jwt.header, "crit") != nullptr) {
+    return Invalid("header has crit extensions, none of which are understood");
+  }
   for (auto [name, field] :
        {std::pair{"iss", &jwt.iss}, std::pair{"sub", &jwt.sub},
         std::pair{"jti", &jwt.jti}}) {
-    if (absl::Status s = ReadString(*payload, name, field); !s.ok()) return s;
+    if (absl::Status s = ReadString(jwt.claims, name, field); !s.ok()) return s;
   }
   for (auto [name, field] :
        {std::pair{"exp", &jwt.exp}, std::pair{"nbf", &jwt.nbf},
         std::pair{"iat", &jwt.iat}}) {
-    if (absl::Status s = ReadTime(*payload, name, field); !s.ok()) return s;
+    if (absl::Status s = ReadTime(jwt.claims, name, field); !s.ok()) return s;
   }
-  if (auto it = payload->fields().find("aud"); it != payload->fields().end()) {
-    if (it->second.has_string_value()) {
-      jwt.aud.push_back(it->second.string_value());
-    } else if (it->second.has_list_value()) {
-      for (const google::protobuf::Value& v :
-           it->second.list_value().values()) {
-        if (!v.has_string_value()) return Invalid("`aud` is not strings");
-        jwt.aud.push_back(v.string_value());
-      }
-    } else {
-      return Invalid("`aud` is not strings");
-    }
-  }
-  if (!absl::WebSafeBase64Unescape(parts[2], &jwt.signature)) {
-    return Invalid("its signature is not base64url");
-  }
+  if (absl::Status s = ReadAudience(jwt.claims, &jwt.aud); !s.ok()) return s;
   jwt.signing_input =
       std::string(token.substr(0, parts[0].size() + 1 + parts[1].size()));
+  jwt.signature = *std::move(signature);
   return jwt;
 }
 
-absl::Status CheckUnverifiedClaims(const UnverifiedJwt& jwt,
-                                   absl::string_view audience, absl::Time now) {
-  if (!jwt.exp.has_value()) return Invalid("it has no exp");
-  if (*jwt.exp <= now) {
-    return UnauthenticatedIdentity(kWorkloadTokenExpired,
-                                   "the workload token has expired");
+absl::Status CheckClaims(const Jwt& jwt, const ClaimExpectations& expected,
+                         absl::Time now, absl::string_view source) {
+  auto invalid = [source](absl::string_view why) {
+    return WorkloadTokenError(kWorkloadTokenInvalid, source, why);
+  };
+  if (!expected.issuer.empty() && jwt.iss != expected.issuer) {
+    return invalid("iss is not the expected issuer");
   }
-  if (jwt.nbf.has_value() && *jwt.nbf > now + kClockSkew) {
-    return Invalid("it is not valid yet (nbf)");
+  if (expected.require_subject && jwt.sub.empty()) {
+    return invalid("sub is missing");
   }
-  if (std::find(jwt.aud.begin(), jwt.aud.end(), audience) == jwt.aud.end()) {
-    return UnauthenticatedIdentity(
-        kWorkloadTokenAudience,
-        absl::StrCat("the workload token's audience is not ", audience,
-                     " (set it as the projected volume's audience)"));
+  if (!jwt.exp.has_value()) return invalid("exp is missing");
+  if (*jwt.exp + expected.expiry_skew <= now) {
+    return WorkloadTokenError(kWorkloadTokenExpired, source,
+                              "the token has expired");
   }
-  return absl::OkStatus();
+  for (auto [name, when] :
+       {std::pair{"nbf", &jwt.nbf}, std::pair{"iat", &jwt.iat}}) {
+    if (when->has_value() && **when - expected.clock_skew > now) {
+      return invalid(absl::StrCat(name, " is in the future"));
+    }
+  }
+  for (const std::string& a : jwt.aud) {
+    if (std::find(expected.audiences.begin(), expected.audiences.end(), a) !=
+        expected.audiences.end()) {
+      return absl::OkStatus();
+    }
+  }
+  return WorkloadTokenError(
+      kWorkloadTokenAudience, source,
+      absl::StrCat("aud names no accepted audience (",
+                   absl::StrJoin(expected.audiences, ", "), ")",
+                   expected.audience_hint));
+}
+
+std::optional<std::string> ClaimText(const Struct& claims,
+                                     absl::string_view name) {
+  const Value* v = Field(claims, name);
+  if (v == nullptr) return std::nullopt;
+  switch (v->kind_case()) {
+    case Value::kStringValue:
+      return v->string_value();
+    case Value::kBoolValue:
+      return v->bool_value() ? "true" : "false";
+    case Value::kNumberValue: {
+      const double d = v->number_value();
+      if (std::trunc(d) != d || std::fabs(d) > 9007199254740992.0) {
+        return std::nullopt;
+      }
+      return absl::StrCat(static_cast<int64_t>(d));
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+std::map<std::string, std::string> ScalarClaims(const Struct& claims) {
+  std::map<std::string, std::string> out;
+  for (const auto& [name, value] : claims.fields()) {
+    if (auto text = ClaimText(claims, name); text.has_value()) {
+      out.emplace(name, *std::move(text));
+    }
+  }
+  return out;
 }
 
 }  // namespace vercel_tokens

@@ -3,7 +3,6 @@
 #include <utility>
 
 #include "server/identity/jwt.h"
-#include "server/identity/oidc_jwt.h"
 
 namespace vercel_tokens {
 
@@ -12,8 +11,7 @@ OidcSource::OidcSource(std::unique_ptr<OidcVerifier> verifier)
 
 bool OidcSource::Presented(const CallCredentials& call) const {
   if (call.workload_tokens.size() != 1) return false;
-  absl::StatusOr<UnverifiedJwt> jwt =
-      ParseUnverifiedJwt(call.workload_tokens.front());
+  absl::StatusOr<Jwt> jwt = ParseJwt(call.workload_tokens.front());
   return jwt.ok() && verifier_->Trusts(jwt->iss);
 }
 

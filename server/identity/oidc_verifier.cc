@@ -9,7 +9,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "server/common/service_error.h"
-#include "server/identity/oidc_jwt.h"
+#include "server/identity/jwt.h"
 
 namespace vercel_tokens {
 namespace {

@@ -15,7 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "server/identity/oidc_jwt.h"
+#include "server/identity/jwt.h"
 
 namespace vercel_tokens::testing {
 namespace {

@@ -279,9 +279,9 @@ TokenReviewVerifier::TokenReviewVerifier(UpstreamTransport* transport,
       metrics_(metrics),
       options_(std::move(options)) {}
 
-bool TokenReviewVerifier::Accepts(const UnverifiedJwt&) const { return true; }
+bool TokenReviewVerifier::Accepts(const Jwt&) const { return true; }
 
-void TokenReviewVerifier::Verify(const std::string& token, const UnverifiedJwt&,
+void TokenReviewVerifier::Verify(const std::string& token, const Jwt&,
                                  Done done) {
   // Shared so that a Submit that drops `finish` unrun still answers.
   auto answer = std::make_shared<Done>(std::move(done));

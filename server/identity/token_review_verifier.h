@@ -108,10 +108,9 @@ class TokenReviewVerifier final : public WorkloadTokenVerifier {
                       const ServiceAccountTokenFile* bearer, Logger* logger,
                       Metrics* metrics, Options options);
 
-  bool Accepts(const UnverifiedJwt& jwt) const override;
+  bool Accepts(const Jwt& jwt) const override;
   absl::string_view audience() const override { return options_.audience; }
-  void Verify(const std::string& token, const UnverifiedJwt& jwt,
-              Done done) override;
+  void Verify(const std::string& token, const Jwt& jwt, Done done) override;
 
  private:
   UpstreamTransport* const transport_;

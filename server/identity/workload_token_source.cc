@@ -12,6 +12,20 @@
 namespace vercel_tokens {
 namespace {
 
+// The claims a verifier's tokens must carry before it is asked: its
+// audience, no leeway past `exp` (the verifier refuses an expired token
+// itself, which would otherwise read as invalid rather than expired), and
+// `sub` left to the verifier.
+ClaimExpectations TokenReviewExpectations(
+    const WorkloadTokenVerifier* verifier) {
+  ClaimExpectations expected;
+  expected.audiences = {std::string(verifier->audience())};
+  expected.require_subject = false;
+  expected.expiry_skew = absl::ZeroDuration();
+  expected.audience_hint = " (set it as the projected volume's audience)";
+  return expected;
+}
+
 // What a caller refused for the cap is told to wait.
 constexpr absl::Duration kOverCapacityRetry = absl::Seconds(1);
 
@@ -47,7 +61,7 @@ void WorkloadTokenSource::Identify(const CallCredentials& call, Done done) {
   const std::string& token = call.workload_tokens.front();
   if (token.size() > kMaxWorkloadTokenBytes) {
     Count("refused_locally");
-    std::move(done)(ParseUnverifiedJwt(token).status());
+    std::move(done)(ParseJwt(token).status());
     return;
   }
   const absl::Time now = options_.clock->Now();
@@ -68,7 +82,7 @@ void WorkloadTokenSource::Identify(const CallCredentials& call, Done done) {
     std::move(done)(*std::move(cached));
     return;
   }
-  absl::StatusOr<UnverifiedJwt> jwt = ParseUnverifiedJwt(token);
+  absl::StatusOr<Jwt> jwt = ParseJwt(token);
   WorkloadTokenVerifier* verifier = nullptr;
   absl::Status refused = jwt.status();
   if (jwt.ok()) {
@@ -83,7 +97,8 @@ void WorkloadTokenSource::Identify(const CallCredentials& call, Done done) {
                         kWorkloadTokenInvalid,
                         "no verifier is configured for the workload "
                         "token's issuer")
-                  : CheckUnverifiedClaims(*jwt, verifier->audience(), now);
+                  : CheckClaims(*jwt, TokenReviewExpectations(verifier), now,
+                                "kubernetes");
   }
   if (!refused.ok()) {
     Count("refused_locally");

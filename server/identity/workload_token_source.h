@@ -47,17 +47,16 @@ class WorkloadTokenVerifier {
 
   // Whether `jwt` (not yet verified) is this verifier's to decide, e.g.
   // because its `iss` is a configured issuer. Cheap and pure.
-  virtual bool Accepts(const UnverifiedJwt& jwt) const = 0;
+  virtual bool Accepts(const Jwt& jwt) const = 0;
 
-  // The audience its tokens must carry (CheckUnverifiedClaims).
+  // The audience its tokens must carry (jwt.h CheckClaims).
   virtual absl::string_view audience() const = 0;
 
   // Verifies `token` (whose parse is `jwt`; the local checks passed) and
   // runs `done` exactly once, inline or on a thread of its own, with the
   // caller or an UNAUTHENTICATED / UNAVAILABLE error (identity_errors.h).
   // Never blocks. `token` is a secret: never log it.
-  virtual void Verify(const std::string& token, const UnverifiedJwt& jwt,
-                      Done done) = 0;
+  virtual void Verify(const std::string& token, const Jwt& jwt, Done done) = 0;
 };
 
 class WorkloadTokenSource final : public IdentitySource {

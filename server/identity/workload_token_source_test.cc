@@ -25,12 +25,11 @@ class FakeClock final : public Clock {
 // Counts verifications and keeps their callbacks, to answer them later.
 class FakeVerifier final : public WorkloadTokenVerifier {
  public:
-  bool Accepts(const UnverifiedJwt& jwt) const override {
+  bool Accepts(const Jwt& jwt) const override {
     return issuer.empty() || jwt.iss == issuer;
   }
   absl::string_view audience() const override { return kAudience; }
-  void Verify(const std::string& token, const UnverifiedJwt& jwt,
-              Done done) override {
+  void Verify(const std::string& token, const Jwt& jwt, Done done) override {
     ++verifications;
     pending.push_back(std::move(done));
   }

@@ -222,7 +222,7 @@ TEST_F(FederationTest, TokensThatMustNotPassAreRefused) {
     ExpectRefused(Create(c.token), c.code, c.reason);
   }
   // A token over 8 KiB: gRPC's metadata bound (listener_limits.h) refuses
-  // it before the verifier would (jwt.h kMaxJwtBytes, unit-tested).
+  // it before the verifier would (jwt.h kMaxWorkloadTokenBytes, unit-tested).
   const std::string big = key_.Sign(
       "RS256",
       Claims(absl::StrCat(R"(,"pad":")", std::string(8200, 'x'), "\"")));
