@@ -6,10 +6,16 @@
 
 namespace vercel_tokens {
 
-// The largest header list (metadata) a client may send on one call: gRPC's
-// default, made explicit. The service's own metadata is an authorization
-// header of at most 4 KiB (the token) plus a few short headers.
-inline constexpr int kMaxHeaderListBytes = 8 << 10;
+// The largest header list (metadata) a client may send on one call: 16 KiB,
+// twice gRPC's default. The service's metadata is an authorization header
+// of at most 4 KiB (a Vercel token) or an x-workload-token of at most 8 KiB
+// (jwt.h kMaxWorkloadTokenBytes), plus a few short headers. The room above
+// 8 KiB lets a token somewhat over its own bound reach the identity chain
+// and be refused as WORKLOAD_TOKEN_INVALID, which says what is wrong; a
+// header list over 16 KiB is still refused by gRPC, RESOURCE_EXHAUSTED,
+// before any of it is read. Each stream holds at most this much header
+// memory, under the listener's resource quota.
+inline constexpr int kMaxHeaderListBytes = 16 << 10;
 
 // Bounds what clients can make the gRPC listener hold, from `config`: the
 // request message size (--max_request_bytes), no compressed requests (a

@@ -48,8 +48,12 @@ class ListenerLimitsTest : public ::testing::Test {
   // GetAuthToken with a token id of `size` bytes, compressed with
   // `algorithm`.
   grpc::Status Get(size_t size,
-                   grpc_compression_algorithm algorithm = GRPC_COMPRESS_NONE) {
+                   grpc_compression_algorithm algorithm = GRPC_COMPRESS_NONE,
+                   size_t metadata_bytes = 0) {
     grpc::ClientContext context;
+    if (metadata_bytes > 0) {
+      context.AddMetadata("x-workload-token", std::string(metadata_bytes, 'a'));
+    }
     context.set_deadline(std::chrono::system_clock::now() +
                          std::chrono::seconds(30));
     context.set_compression_algorithm(algorithm);
@@ -76,6 +80,18 @@ TEST_F(ListenerLimitsTest, RefusesARequestOverMaxRequestBytes) {
   config.max_request_bytes = 4096;
   Start(config);
   const grpc::Status status = Get(8192);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << status.error_message();
+}
+
+// A workload token somewhat over its own 8 KiB bound reaches the service
+// (which refuses it as WORKLOAD_TOKEN_INVALID); the header list stays
+// bounded: one over kMaxHeaderListBytes is refused by gRPC.
+TEST_F(ListenerLimitsTest, BoundsTheHeaderList) {
+  Start(ServerConfig{});
+  EXPECT_TRUE(Get(10, GRPC_COMPRESS_NONE, 12 << 10).ok());
+  const grpc::Status status =
+      Get(10, GRPC_COMPRESS_NONE, kMaxHeaderListBytes + 1);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
       << status.error_message();
 }
