@@ -624,6 +624,57 @@ class TokenReviewTest(unittest.TestCase):
                          chart.render().server_args())
 
 
+class FederationTest(unittest.TestCase):
+    """tests/deploy/federation-values.yaml: OIDC federation (issue 19)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.m = chart.render(
+            [chart.REPO / "tests" / "deploy" / "federation-values.yaml"])
+
+    def test_trusted_issuers_are_rendered_into_the_policy(self):
+        config_map = self.m.get("ConfigMap", f"{FULLNAME}-policy")
+        policy = json.loads(config_map["data"]["policy.json"])
+        self.assertEqual(
+            [i["issuer"] for i in policy["trusted_issuers"]],
+            ["https://token.actions.githubusercontent.com",
+             "https://gitlab.example.com"])
+        self.assertEqual(policy["trusted_issuers"][1]["jwks_uri"],
+                         "https://gitlab.example.com/oauth/discovery/keys")
+        self.assertEqual(policy["rules"][0]["name"], "web-production-deploy")
+        self.assertTrue(self.m.flag("policy_file"))
+
+    def test_the_oidc_flags_and_the_private_issuers_ca(self):
+        self.assertEqual(self.m.flag("oidc_jwks_refresh_interval"), "15m")
+        self.assertEqual(self.m.flag("oidc_min_refetch_interval"), "1m")
+        self.assertEqual(self.m.flag("oidc_max_stale"), "24h")
+        folder, name = self.m.flag("oidc_ca_file").rsplit("/", 1)
+        (mount,) = [v for v in self.m.server_container()["volumeMounts"]
+                    if v["mountPath"] == folder]
+        self.assertTrue(mount["readOnly"])
+        (volume,) = [v for v in self.m.pod_spec()["volumes"]
+                     if v["name"] == mount["name"]]
+        self.assertEqual(volume["secret"]["secretName"], "gitlab-ca")
+        self.assertEqual(volume["secret"]["items"],
+                         [{"key": "ca.crt", "path": name}])
+
+    def test_egress_reaches_the_issuers_where_told(self):
+        egress = self.m.get("NetworkPolicy")["spec"]["egress"]
+        rules = [r for r in egress
+                 if {"ipBlock": {"cidr": "203.0.113.7/32"}} in r.get("to", [])]
+        self.assertEqual(len(rules), 1, egress)
+        self.assertEqual([p["port"] for p in rules[0]["ports"]], [443])
+
+    def test_off_by_default(self):
+        defaults = chart.render()
+        self.assertFalse([a for a in defaults.server_args()
+                          if a.startswith("--oidc_")])
+        issuance = chart.render([CI_VALUES / "issuance-values.yaml"])
+        policy = json.loads(issuance.get(
+            "ConfigMap", f"{FULLNAME}-policy")["data"]["policy.json"])
+        self.assertNotIn("trusted_issuers", policy)
+
+
 class NotesTest(unittest.TestCase):
     """What `helm install` prints: where to connect, and what to know."""
 

@@ -72,6 +72,7 @@ app.kubernetes.io/component: server
 {{- define "vut.tlsDir" -}}/var/run/vercel-user-tokens/tls{{- end }}
 {{- define "vut.clientCaDir" -}}/var/run/vercel-user-tokens/client-ca{{- end }}
 {{- define "vut.kubernetesDir" -}}/var/run/vercel-user-tokens/kubernetes{{- end }}
+{{- define "vut.oidcCaDir" -}}/var/run/vercel-user-tokens/oidc-ca{{- end }}
 {{- define "vut.policyDir" -}}/etc/vercel-user-tokens/policy{{- end }}
 
 {{/* The ConfigMap holding the policy; empty when there is no policy. */}}
@@ -197,6 +198,16 @@ depends on them so that `helm template` and `helm install` fail early.
 {{- end }}
 {{- if and .Values.issuance.clientCa.existingSecret (not .Values.tls.enabled) }}
 {{- fail "issuance.clientCa needs tls.enabled: client certificates are checked in the TLS handshake" }}
+{{- end }}
+{{- $federation := .Values.issuance.federation }}
+{{- if and $federation.enabled (not .Values.issuance.policy.enabled) }}
+{{- fail "issuance.federation.enabled needs issuance.policy.enabled: trusted issuers are read from the policy file" }}
+{{- end }}
+{{- if and $federation.trustedIssuers .Values.issuance.policy.existingConfigMap }}
+{{- fail "issuance.federation.trustedIssuers cannot go with issuance.policy.existingConfigMap: put trusted_issuers into that ConfigMap's policy JSON" }}
+{{- end }}
+{{- if and $federation.enabled (not .Values.issuance.policy.existingConfigMap) (not $federation.trustedIssuers) }}
+{{- fail "issuance.federation.enabled needs issuance.federation.trustedIssuers (or issuance.policy.existingConfigMap naming them): no issuer would be trusted" }}
 {{- end }}
 {{- if and .Values.issuance.policy.enabled (not .Values.issuance.policy.existingConfigMap) (not .Values.issuance.policy.rules) }}
 {{- fail "issuance.policy.enabled needs issuance.policy.rules or issuance.policy.existingConfigMap: an empty policy denies every call" }}
