@@ -100,13 +100,17 @@ readiness).
 {{- if $v.tls.caKey }}
 - --tls_ca_file={{ include "vut.tlsDir" .root }}/ca.crt
 {{- end }}
-{{- if $v.issuance.clientCa.existingSecret }}
+{{- if $v.issuance.clientCa.probeClientSecret }}
+- --tls_cert_file={{ include "vut.probeClientDir" .root }}/tls.crt
+- --tls_key_file={{ include "vut.probeClientDir" .root }}/tls.key
+{{- else if $v.issuance.clientCa.existingSecret }}
 - --tls_cert_file={{ include "vut.tlsDir" .root }}/tls.crt
 - --tls_key_file={{ include "vut.tlsDir" .root }}/tls.key
 {{- end }}
 - --tls_server_name={{ include "vut.tlsServerName" .root }}
 - --server=localhost:{{ $v.server.port }}
 - --timeout={{ .timeout }}s
+- --wait_for_ready
 {{- end }}
 
 {{/* TLS flags of the CLI in the test pods: the CA and the test client's certificate, never the server's key. */}}
@@ -158,7 +162,7 @@ volumes:
   {{- /* Only the CA: the test pods never see the server's key. */}}
   - name: tls-ca
     secret:
-      secretName: {{ .Values.tls.existingSecret }}
+      secretName: {{ include "vut.tlsSecretName" . }}
       defaultMode: 0440
       optional: true
       items:
