@@ -98,6 +98,11 @@ ABSL_FLAG(std::string, metrics_listen, "",
           "Address of the Prometheus metrics endpoint (GET /metrics), e.g. "
           "[::]:9090 (IPv6 and IPv4) or 0.0.0.0:9090 (IPv4); empty: no "
           "metrics endpoint.");
+ABSL_FLAG(absl::Duration, upstream_probe_interval, absl::Seconds(30),
+          "How often the server sends one small unauthenticated request "
+          "(GET /v2/user, answered 403) to the Vercel API, so that "
+          "vercel_tokens_upstream_reachable is true without traffic; each "
+          "probe waits at most min(this, 10s). 0: no probes.");
 ABSL_FLAG(std::string, log_level, "info",
           "Lowest level logged on stderr as JSON lines: debug, info, warning "
           "or error. Each call logs one line at info (warning for "
@@ -224,6 +229,10 @@ absl::Status CheckConfig(const ServerConfig& config) {
         "--keepalive_time, --keepalive_timeout and "
         "--keepalive_min_ping_interval must be positive and at most 24 days");
   }
+  if (config.upstream_probe_interval < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--upstream_probe_interval must not be negative");
+  }
   if (config.tls_reload_interval < absl::Seconds(1)) {
     return absl::InvalidArgumentError(
         "--tls_reload_interval must be at least 1s");
@@ -283,6 +292,7 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
   config.max_connection_age_grace =
       absl::GetFlag(FLAGS_max_connection_age_grace);
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  config.upstream_probe_interval = absl::GetFlag(FLAGS_upstream_probe_interval);
   config.max_in_flight = absl::GetFlag(FLAGS_max_in_flight);
   config.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
   config.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);

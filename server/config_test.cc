@@ -85,6 +85,8 @@ TEST(CheckConfigTest, EachBadValueNamesItsFlag) {
        "--tls_reload_interval"},
       {[](ServerConfig& c) { c.drain_delay = -absl::Seconds(1); },
        "--drain_delay"},
+      {[](ServerConfig& c) { c.upstream_probe_interval = -absl::Seconds(1); },
+       "--upstream_probe_interval"},
       {[](ServerConfig& c) { c.keepalive_time = absl::ZeroDuration(); },
        "--keepalive_time"},
       {[](ServerConfig& c) { c.keepalive_timeout = absl::Hours(24 * 30); },

@@ -24,6 +24,7 @@
 #include "server/common/logger.h"
 #include "server/common/metrics.h"
 #include "server/common/metrics_endpoint.h"
+#include "server/common/process_metrics.h"
 #include "server/config.h"
 #include "server/listener_limits.h"
 #include "server/rpc/health.h"
@@ -34,6 +35,7 @@
 #include "server/rpc/user_tokens_service.h"
 #include "server/vercel/http_client.h"
 #include "server/vercel/reachability.h"
+#include "server/vercel/upstream_probe.h"
 
 namespace vercel_tokens {
 namespace {
@@ -41,6 +43,8 @@ namespace {
 // Over this window of upstream outcomes the server decides whether Vercel
 // can be reached (vercel/reachability.h).
 constexpr absl::Duration kReachabilityWindow = absl::Seconds(60);
+// How old the process_* metrics may be when scraped (common/process_metrics.h).
+constexpr absl::Duration kProcessMetricsRefresh = absl::Seconds(5);
 
 // Plaintext, or TLS only (reloading its files) when --tls_cert_file and
 // --tls_key_file are set; with --tls_client_ca_file, mutual TLS that refuses
@@ -118,7 +122,11 @@ int Serve(const sigset_t& signals) {
 
   Metrics metrics(std::make_shared<prometheus::Registry>());
   std::unique_ptr<MetricsEndpoint> metrics_endpoint;
+  std::unique_ptr<ProcessMetrics> process_metrics;
   if (const std::string& address = config.metrics_listen; !address.empty()) {
+    process_metrics =
+        std::make_unique<ProcessMetrics>(*metrics.registry(), kServerVersion,
+                                         kServerCommit, kProcessMetricsRefresh);
     absl::StatusOr<std::unique_ptr<MetricsEndpoint>> started =
         MetricsEndpoint::Start(address, metrics.registry());
     if (!started.ok()) {
@@ -161,6 +169,11 @@ int Serve(const sigset_t& signals) {
       static_cast<size_t>(config.max_idempotency_entries));
 
   UpstreamReachability reachability(kReachabilityWindow, &logger, &metrics);
+  std::unique_ptr<UpstreamProbe> probe;
+  if (config.upstream_probe_interval > absl::ZeroDuration()) {
+    probe = std::make_unique<UpstreamProbe>(http->get(), &reachability,
+                                            config.upstream_probe_interval);
+  }
   UserTokensServiceOptions service_options;
   service_options.identity.trust_forwarded_client_cert =
       config.trust_forwarded_client_cert;
@@ -234,6 +247,7 @@ int Serve(const sigset_t& signals) {
     WaitForSignal(stop_signals, absl::Now() + config.drain_delay);
   }
   server->Shutdown(absl::ToChronoTime(absl::Now() + config.shutdown_grace));
+  probe.reset();  // before the transport it submits to shuts down
   (*http)->Shutdown();
   logger.Log(LogLevel::kInfo, "stopped");
   return 0;

@@ -61,8 +61,9 @@ Subcommands:
              CONFIRMATION_INCOMPLETE (the email link is not yet opened), for
              at most --timeout (here the whole login; default 10m), and
              print the new token. Any other error stops at once.
-  health [--health_service=S]
+  health [--health_service=S] [--wait_for_ready]
              Call grpc.health.v1.Health/Check; exit 0 only when SERVING.
+             --wait_for_ready retries an unreachable server until --timeout.
 )";
 
 constexpr char kDetails[] =
@@ -332,7 +333,8 @@ int RunHealth(Session& session, absl::Span<const std::string> operands) {
   ServingStatus serving_status;
   if (grpc::Status status =
           CheckHealth(session.channel(), session.options().health_service,
-                      session.options().timeout, &serving_status);
+                      session.options().timeout, &serving_status,
+                      session.options().wait_for_ready);
       !status.ok()) {
     return session.Fail(status);
   }
@@ -366,9 +368,15 @@ constexpr Subcommand kSubcommands[] = {
 // otherwise.
 absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
     const CliOptions& options) {
+  grpc::ChannelArguments arguments;
+  if (options.wait_for_ready) {
+    arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    arguments.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+    arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 250);
+  }
   if (!options.tls) {
-    return grpc::CreateChannel(options.server,
-                               grpc::InsecureChannelCredentials());
+    return grpc::CreateCustomChannel(
+        options.server, grpc::InsecureChannelCredentials(), arguments);
   }
   grpc::SslCredentialsOptions ssl_options;
   if (!options.tls_ca_file.empty()) {
@@ -384,7 +392,6 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
     ssl_options.pem_cert_chain = *std::move(cert);
     ssl_options.pem_private_key = *std::move(key);
   }
-  grpc::ChannelArguments arguments;
   if (!options.tls_server_name.empty()) {
     arguments.SetSslTargetNameOverride(options.tls_server_name);
   }

@@ -53,6 +53,9 @@ struct CliOptions {
 
   // health
   std::string health_service;
+  // Keep trying a server that cannot be reached yet until --timeout; the
+  // channel then reconnects every 100-250 ms instead of after gRPC's 1 s+.
+  bool wait_for_ready = false;
 };
 
 }  // namespace vercel_tokens

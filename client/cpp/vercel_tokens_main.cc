@@ -93,6 +93,11 @@ ABSL_FLAG(absl::Duration, poll_interval, absl::Seconds(1),
 
 ABSL_FLAG(std::string, health_service, "",
           "health: the service to check; empty means the whole server.");
+ABSL_FLAG(bool, wait_for_ready, false,
+          "health: while the server cannot be reached (refused connection, "
+          "failing TLS handshake, as across a certificate rotation), try "
+          "again every 100-250 ms until --timeout instead of failing at "
+          "once. The chart's TLS probes use it.");
 
 namespace {
 
@@ -134,6 +139,7 @@ vercel_tokens::CliOptions OptionsFromFlags() {
           ? options.timeout
           : absl::Minutes(10);
   options.health_service = absl::GetFlag(FLAGS_health_service);
+  options.wait_for_ready = absl::GetFlag(FLAGS_wait_for_ready);
   return options;
 }
 

@@ -109,7 +109,8 @@ class Manifests:
     def secret_items(self, volume):
         """{secretName: [items]} of a secret or projected volume."""
         if "secret" in volume:
-            return {volume["secret"]["secretName"]: volume["secret"]["items"]}
+            return {volume["secret"]["secretName"]:
+                    volume["secret"].get("items")}
         out = {}
         for source in volume.get("projected", {}).get("sources", []):
             secret = source["secret"]
