@@ -111,7 +111,9 @@ class Stack:
                         "teamId": SEED_TEAM}]})
         self._server = subprocess.Popen(
             [_server_path(), "--listen=127.0.0.1:0",
-             f"--vercel_api_base_url={self.fake_url}", *self._server_args],
+             f"--vercel_api_base_url={self.fake_url}",
+             # No probes of the API: the checks count the fake's requests.
+             "--upstream_probe_interval=0", *self._server_args],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
             env={k: v for k, v in os.environ.items()
                  if not k.startswith("VERCEL_")})
