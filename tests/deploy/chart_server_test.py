@@ -214,7 +214,7 @@ def test_pod_command(m, pod, name, port, secrets, root):
     volumes = {v["name"]: v for v in spec.get("volumes", [])}
     mounts = {}
     for mount in container.get("volumeMounts", []):
-        folder = pathlib.Path(root) / f"test-{mount['name']}"
+        folder = pathlib.Path(root) / f"test-{name}-{mount['name']}"
         folder.mkdir()
         for secret_name, items in m.secret_items(
                 volumes[mount["name"]]).items():
@@ -313,6 +313,7 @@ class ChartServerTest(unittest.TestCase):
              "--tls-key", f"{self.tmp.name}/tls.key"],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, text=True)
+        self.addCleanup(fake.stdout.close)
         self.addCleanup(fake.wait)
         self.addCleanup(fake.terminate)
         line = fake.stdout.readline()
