@@ -119,6 +119,9 @@ ProcessMetrics::ProcessMetrics(prometheus::Registry& registry,
       .Register(registry)
       .Add({{"version", std::string(version)}, {"commit", std::string(commit)}})
       .Set(1);
+  // Once here, so that the first scrape sees values; then on the thread,
+  // whose first run follows at once.
+  Refresh();
   refresh_ =
       std::make_unique<PeriodicTask>(refresh_interval, [this] { Refresh(); });
 }
