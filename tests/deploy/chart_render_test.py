@@ -182,8 +182,13 @@ class DefaultsTest(unittest.TestCase):
         ])
 
     def test_chart_installs_the_image_of_this_version(self):
+        # Fully qualified, where each release pushes it (RELEASING.md): a
+        # bare name would be pulled from Docker Hub, which has no such image.
+        repository = "ghcr.io/vercel-user-tokens/vercel-user-tokens"
         self.assertEqual(self.m.server_container()["image"],
-                         f"vercel-user-tokens:{chart.version()}")
+                         f"{repository}:{chart.version()}")
+        self.assertIn(f"-t {repository}:X.Y.Z",
+                      (chart.REPO / "RELEASING.md").read_text())
         pinned = chart.render(set_values=[
             "image.repository=registry.example/vut",
             "image.digest=sha256:" + "a" * 64])
