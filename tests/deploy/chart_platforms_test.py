@@ -175,8 +175,10 @@ class CertificatesTest(unittest.TestCase):
     def test_reload_interval_follows_the_value(self):
         m = chart.render([CI_VALUES / "tls-listener-values.yaml"])
         self.assertEqual(m.flag("tls_reload_interval"), "1s")
-        m = chart.render([CI_VALUES / "tls-listener-values.yaml"],
-                         ["tls.reloadIntervalSeconds=5"])
+        m = chart.render([CI_VALUES / "tls-listener-values.yaml"], [
+            "tls.reloadIntervalSeconds=5", "probes.liveness.timeoutSeconds=7",
+            "probes.readiness.timeoutSeconds=7",
+            "probes.startup.timeoutSeconds=7"])
         self.assertEqual(m.flag("tls_reload_interval"), "5s")
         self.assertIsNone(chart.render().flag("tls_reload_interval"))
 
@@ -187,8 +189,12 @@ class CertificatesTest(unittest.TestCase):
         for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
             p = m.server_container()[probe]
             self.assertIn("--wait_for_ready", p["exec"]["command"])
-            self.assertGreater(p["timeoutSeconds"],
-                               int(m.flag("tls_reload_interval")[:-1]))
+            self.assertGreaterEqual(
+                p["timeoutSeconds"], int(m.flag("tls_reload_interval")[:-1]) + 2)
+        stderr = refusal("probes.liveness.timeoutSeconds=2",
+                         values_files=[CI_VALUES / "tls-listener-values.yaml"])
+        self.assertIn("probes.liveness.timeoutSeconds (2) must be at least "
+                      "tls.reloadIntervalSeconds + 2 (3)", stderr)
 
 
 class UnsafeCombinationsTest(unittest.TestCase):

@@ -72,6 +72,13 @@ minAvailable up, maxUnavailable down.
 {{- if and $v.tls.enabled (not (include "vut.tlsSecretName" .)) }}
 {{- fail "tls.enabled needs tls.existingSecret (a kubernetes.io/tls Secret) or tls.certManager.enabled" }}
 {{- end }}
+{{- if $v.tls.enabled }}
+{{- range $name, $probe := $v.probes }}
+{{- if lt (int $probe.timeoutSeconds) (add (int $v.tls.reloadIntervalSeconds) 2 | int) }}
+{{- fail (printf "probes.%s.timeoutSeconds (%d) must be at least tls.reloadIntervalSeconds + 2 (%d): across a certificate rotation the probe waits up to the reload interval for the server to serve the new certificate, then needs its handshake" $name (int $probe.timeoutSeconds) (add (int $v.tls.reloadIntervalSeconds) 2 | int)) }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- if and $v.tls.certManager.enabled (not $v.tls.enabled) }}
 {{- fail "tls.certManager.enabled needs tls.enabled: the certificate is for the TLS listener" }}
 {{- end }}
