@@ -27,7 +27,8 @@ namespace vercel_tokens {
 //
 // `method` is the RPC's short name (GetAuthToken), `code` a gRPC code name
 // (NOT_FOUND), `endpoint` a Vercel route ("GET /v5/user/tokens/{tokenId}"),
-// `status` an HTTP status ("404") or a transport failure ("timeout",
+// `status` an HTTP status the error mapping names ("404"), else its class
+// ("4xx", "other" outside 100..599), or a transport failure ("timeout",
 // "cancelled", "unavailable", "too_large"), `outcome` "revoked" or
 // "revoke_failed". Label values come from fixed sets,
 // so cardinality stays bounded. Thread-safe.
