@@ -4,17 +4,25 @@
 // ListAuthTokens page of 100 tokens and CreateAuthToken's answer.
 //
 //   build/bench/json/json_readers_bench [rounds]
+//   build/bench/json/json_readers_bench --differential N
 //
 // Each round times both readers on each body (thread CPU time over enough
 // parses to take about 0.2 s), alternating which goes first; it prints each
 // round and the median per body. Both must read the same message, or it
 // exits 1. Not a test: the figures depend on the machine.
+//
+// --differential makes N inputs by mutating those bodies at random (a
+// character inserted, deleted or replaced by one JSON cares about, one to
+// four times, seeded for repeatability) and counts the inputs on which the
+// readers disagree: one accepts and the other refuses, or both accept and
+// read different messages; it prints the first few.
 
 #include <time.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -92,11 +100,77 @@ void Compare(const char* name, const std::string& json, int rounds) {
               json.size(), h / 1000, r / 1000, r / h);
 }
 
+// Differential run over `count` mutations of `seeds`, read as `Wire`.
+template <typename Wire>
+void Differential(const std::vector<std::string>& seeds, int count) {
+  constexpr absl::string_view kAlphabet =
+      "{}[]\",:0123456789.eE+-tfnul\\ \x7f\xc3\xa9";
+  std::mt19937 random(18);
+  int accepted_by_both = 0, only_ours = 0, only_theirs = 0, different = 0;
+  int shown = 0;
+  for (int i = 0; i < count; ++i) {
+    std::string input = seeds[random() % seeds.size()];
+    const int mutations = 1 + static_cast<int>(random() % 4);
+    for (int m = 0; m < mutations && !input.empty(); ++m) {
+      const size_t at = random() % input.size();
+      const char c = kAlphabet[random() % kAlphabet.size()];
+      switch (random() % 3) {
+        case 0:
+          input.insert(at, 1, c);
+          break;
+        case 1:
+          input.erase(at, 1);
+          break;
+        default:
+          input[at] = c;
+      }
+    }
+    Wire ours, theirs;
+    const bool a = ParseWireJson(input, &ours).ok();
+    const bool b = ParseWithRapidJson(input, &theirs).ok();
+    bool disagree = a != b;
+    if (a && b) {
+      ++accepted_by_both;
+      if (!google::protobuf::util::MessageDifferencer::Equals(ours, theirs)) {
+        ++different;
+        disagree = true;
+      }
+    } else if (a) {
+      ++only_ours;
+    } else if (b) {
+      ++only_theirs;
+    }
+    if (disagree && shown < 8) {
+      ++shown;
+      std::printf("disagree (ParseWireJson %s, RapidJSON %s): %s\n",
+                  a ? "accepts" : "refuses", b ? "accepts" : "refuses",
+                  input.substr(0, 200).c_str());
+    }
+  }
+  std::printf(
+      "%d inputs: %d accepted by both (%d read differently), %d only by "
+      "ParseWireJson, %d only by RapidJSON\n",
+      count, accepted_by_both, different, only_ours, only_theirs);
+}
+
 }  // namespace
 }  // namespace vercel_tokens
 
 int main(int argc, char** argv) {
   using namespace vercel_tokens;  // NOLINT: a benchmark's main.
+  if (argc > 2 && std::string(argv[1]) == "--differential") {
+    const int count = std::atoi(argv[2]);
+    Differential<wire::GetTokenBody>(
+        {absl::StrCat(R"({"token":)", Token(0), "}"),
+         R"({"token":{"id":"a","scopes":[{"sudo":{"expiresAt":"12"}}]}})"},
+        count);
+    Differential<wire::ListTokensBody>(
+        {absl::StrCat(R"({"tokens":[)", Token(0), ",", Token(1),
+                      R"(],"pagination":{"count":2,"next":17,"prev":null}})"),
+         R"({"pagination":{"next":{"a":[1,"x",true,null]},"count":"3"}})"},
+        count);
+    return 0;
+  }
   const int rounds = argc > 1 ? std::atoi(argv[1]) : 5;
   const std::string get = absl::StrCat(R"({"token":)", Token(0), "}");
   std::string list = R"({"tokens":[)";

@@ -76,12 +76,22 @@ absl::Status FillValue(const rapidjson::Value& json,
   return Bad("unknown JSON type");
 }
 
+// "-"? followed by "0" or a digit 1-9 and more digits: JSON's integers.
+bool IsDecimalInteger(absl::string_view s) {
+  if (!s.empty() && s.front() == '-') s.remove_prefix(1);
+  if (s.empty() || (s.front() == '0' && s.size() > 1)) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
 template <typename Int>
 absl::Status ReadInt(const rapidjson::Value& json, Int* out) {
   if (json.IsString()) {
+    const absl::string_view digits(json.GetString(), json.GetStringLength());
     int64_t v = 0;
-    if (!absl::SimpleAtoi(
-            absl::string_view(json.GetString(), json.GetStringLength()), &v) ||
+    if (!IsDecimalInteger(digits) || !absl::SimpleAtoi(digits, &v) ||
         v < std::numeric_limits<Int>::min() ||
         v > std::numeric_limits<Int>::max()) {
       return Bad("not an integer");
