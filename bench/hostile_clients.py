@@ -68,6 +68,11 @@ ATTACKS = [
     ("20 connections x 2,000 streams reset right after their HEADERS",
      lambda a: "{sent} sent, {connections_closed} connections closed"
      .format(**attacks.rapid_resets(a, 20, 2000))),
+    ("100 connections x 100 Health/Check calls whose answers the client "
+     "never reads (receive window 0)",
+     lambda a: "{sent} sent, {ended} ended, {connections_closed} "
+     "connections closed".format(**attacks.unread_answers(
+         a, 100, 100, HOLD_SECONDS))),
     ("6,000 idle connections",
      lambda a: "{opened} opened, {closed_by_server} closed by the server"
      .format(**attacks.idle_connections(a, 6000, HOLD_SECONDS))),

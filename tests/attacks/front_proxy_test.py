@@ -89,6 +89,16 @@ class FrontProxyTest(unittest.TestCase):
         self.assertEqual(result["during"], (OK, OK), result)
         self.assert_bounded(result)
 
+    def test_answers_the_client_never_reads_are_bounded(self):
+        # Straight to the server this held 168 MiB more than idle.
+        result = attacks.unread_answers(self.proxy.address, connections=100,
+                                        streams=100,
+                                        hold_seconds=HOLD_SECONDS,
+                                        during=self.others_served)
+
+        self.assertEqual(result["during"], (OK, OK), result)
+        self.assert_bounded(result)
+
     def test_thousands_of_idle_connections_are_bounded(self):
         result = attacks.idle_connections(
             self.proxy.address, 3000, HOLD_SECONDS,

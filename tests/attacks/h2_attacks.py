@@ -61,7 +61,8 @@ class RawH2:
     then tells whether the server has closed the connection.
     """
 
-    def __init__(self, address, reader=True, ack_settings=True, source=None):
+    def __init__(self, address, reader=True, ack_settings=True, source=None,
+                 receive_window=None):
         host, port = address.rsplit(":", 1)
         self._ack_settings = ack_settings
         self.authority = address
@@ -85,11 +86,16 @@ class RawH2:
         self.settings_acked = False  # We acknowledged the server's SETTINGS.
         self._reader = None
         settings = h2frame.SettingsFrame(0)
-        settings.settings[h2frame.SettingsFrame.INITIAL_WINDOW_SIZE] = (
-            (1 << 31) - 1)
-        self._send(PREFACE + settings.serialize() +
-                   h2frame.WindowUpdateFrame(
-                       0, window_increment=1 << 30).serialize())
+        if receive_window is None:
+            settings.settings[h2frame.SettingsFrame.INITIAL_WINDOW_SIZE] = (
+                (1 << 31) - 1)
+            self._send(PREFACE + settings.serialize() +
+                       h2frame.WindowUpdateFrame(
+                           0, window_increment=1 << 30).serialize())
+        else:
+            settings.settings[h2frame.SettingsFrame.INITIAL_WINDOW_SIZE] = (
+                receive_window)
+            self._send(PREFACE + settings.serialize())
         if reader:
             self._reader = threading.Thread(target=self._read_loop,
                                             daemon=True)
@@ -559,6 +565,39 @@ def rapid_resets(address, connections, streams, during=None):
                 except OSError:
                     continue
         result = {"during": during() if during else None, "sent": sent}
+        result["connections_closed"] = sum(
+            1 for c in conns if c.closed or c.goaway is not None)
+        return result
+    finally:
+        for c in conns:
+            c.close()
+
+
+def unread_answers(address, connections, streams, hold_seconds, during=None):
+    """Window games: on each of `connections` connections, whose receive
+    window is 0, sends `streams` complete Health/Check calls, so that the
+    server has each answer and may not send it. Holds them `hold_seconds`;
+    reports how many calls were sent and how many the server refused or
+    ended, and what `during` returned while they were held."""
+    conns = [RawH2(address, receive_window=0) for _ in range(connections)]
+    sent = 0
+    try:
+        for conn in conns:
+            conn.wait_settings(10)
+        for _ in range(streams):
+            for conn in conns:
+                if conn.closed:
+                    continue
+                try:
+                    stream = conn.open_stream(path=HEALTH_CHECK)
+                    conn.send_message(stream, b"", compressed=False,
+                                      timeout=1)
+                    sent += 1
+                except OSError:
+                    continue
+        time.sleep(hold_seconds)
+        result = {"during": during() if during else None, "sent": sent}
+        result["ended"] = sum(len(c.resets) + len(c.statuses) for c in conns)
         result["connections_closed"] = sum(
             1 for c in conns if c.closed or c.goaway is not None)
         return result
