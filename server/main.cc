@@ -146,6 +146,7 @@ int Serve(const sigset_t& signals) {
       static_cast<size_t>(config.max_response_bytes);
   http_options.max_host_connections = config.max_upstream_connections;
   http_options.user_agent = absl::StrCat("vercel-user-tokens/", kServerVersion);
+  http_options.metrics = &metrics;
   absl::StatusOr<std::unique_ptr<HttpClient>> http =
       HttpClient::Create(std::move(http_options));
   if (!http.ok()) return CannotStart(logger, http.status().message());

@@ -49,6 +49,18 @@ Metrics::Metrics(std::shared_ptr<prometheus::Registry> registry)
                             .Help("Requests to the Vercel API sent again "
                                   "after a retryable failure.")
                             .Register(*registry_)),
+      upstream_queue_length_(
+          prometheus::BuildGauge()
+              .Name("vercel_tokens_upstream_queue_length")
+              .Help("Requests to the Vercel API waiting in the HTTP client's "
+                    "queue of their endpoint for a connection.")
+              .Register(*registry_)),
+      upstream_queue_wait_(
+          prometheus::BuildHistogram()
+              .Name("vercel_tokens_upstream_queue_wait_seconds")
+              .Help("Time a request to the Vercel API waited in its "
+                    "endpoint's queue before it was sent (or failed).")
+              .Register(*registry_)),
       orphans_(prometheus::BuildCounter()
                    .Name("vercel_tokens_orphaned_tokens_total")
                    .Help("Tokens created for a caller that was gone (cancelled "
@@ -88,6 +100,12 @@ void Metrics::UpstreamFinished(absl::string_view endpoint,
       .Increment();
   upstream_duration_.Add({{"endpoint", S(endpoint)}}, LatencyBuckets())
       .Observe(absl::ToDoubleSeconds(latency));
+}
+
+Metrics::UpstreamQueue Metrics::UpstreamQueueOf(absl::string_view endpoint) {
+  return {
+      &upstream_queue_length_.Add({{"endpoint", S(endpoint)}}),
+      &upstream_queue_wait_.Add({{"endpoint", S(endpoint)}}, LatencyBuckets())};
 }
 
 void Metrics::UpstreamRetried(absl::string_view endpoint) {

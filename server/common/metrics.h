@@ -22,12 +22,15 @@ namespace vercel_tokens {
 //   vercel_tokens_upstream_requests_total{endpoint,status} counter
 //   vercel_tokens_upstream_request_duration_seconds{endpoint} histogram
 //   vercel_tokens_upstream_retries_total{endpoint}         counter
+//   vercel_tokens_upstream_queue_length{endpoint}          gauge
+//   vercel_tokens_upstream_queue_wait_seconds{endpoint}    histogram
 //   vercel_tokens_orphaned_tokens_total{outcome}           counter
 //   vercel_tokens_upstream_reachable                       gauge (1 or 0)
 //
 // `method` is the RPC's short name (GetAuthToken), `code` a gRPC code name
 // (NOT_FOUND), `endpoint` a Vercel route ("GET /v5/user/tokens/{tokenId}"),
-// `status` an HTTP status ("404") or a transport failure ("timeout",
+// `status` an HTTP status the error mapping names ("404"), else its class
+// ("4xx", "other" outside 100..599), or a transport failure ("timeout",
 // "cancelled", "unavailable", "too_large"), `outcome` "revoked" or
 // "revoke_failed". Label values come from fixed sets,
 // so cardinality stays bounded. Thread-safe.
@@ -48,6 +51,15 @@ class Metrics {
   void UpstreamFinished(absl::string_view endpoint, absl::string_view status,
                         absl::Duration latency);
   void UpstreamRetried(absl::string_view endpoint);
+
+  // The HTTP client's queue of one endpoint: how many requests wait in it
+  // for a connection, and how long each waited. The pointers stay valid as
+  // long as this object; both are thread-safe.
+  struct UpstreamQueue {
+    prometheus::Gauge* length;
+    prometheus::Histogram* wait;
+  };
+  UpstreamQueue UpstreamQueueOf(absl::string_view endpoint);
   // A token created for a caller that was gone was revoked, or not.
   void OrphanHandled(bool revoked);
   void SetUpstreamReachable(bool reachable);
@@ -60,6 +72,8 @@ class Metrics {
   prometheus::Family<prometheus::Counter>& upstream_requests_;
   prometheus::Family<prometheus::Histogram>& upstream_duration_;
   prometheus::Family<prometheus::Counter>& upstream_retries_;
+  prometheus::Family<prometheus::Gauge>& upstream_queue_length_;
+  prometheus::Family<prometheus::Histogram>& upstream_queue_wait_;
   prometheus::Family<prometheus::Counter>& orphans_;
   prometheus::Gauge& upstream_reachable_;
 };

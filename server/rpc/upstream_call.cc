@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "grpcpp/grpcpp.h"
 #include "server/common/service_error.h"
+#include "server/vercel/error_mapping.h"
 
 namespace vercel_tokens {
 namespace {
@@ -21,11 +22,9 @@ bool IsSuccess(long http_status) {
   return http_status >= 200 && http_status < 300;
 }
 
-// The metrics label of an upstream outcome: the HTTP status, or what went
-// wrong with the transfer.
-std::string OutcomeLabel(const absl::StatusOr<UpstreamResponse>& result) {
-  if (result.ok()) return absl::StrCat(result->http_status);
-  switch (result.status().code()) {
+// What went wrong with a transfer that got no answer, as a label.
+std::string TransportFailureLabel(const absl::Status& failure) {
+  switch (failure.code()) {
     case absl::StatusCode::kDeadlineExceeded:
       return "timeout";
     case absl::StatusCode::kCancelled:
@@ -35,6 +34,20 @@ std::string OutcomeLabel(const absl::StatusOr<UpstreamResponse>& result) {
     default:
       return "unavailable";
   }
+}
+
+// An upstream outcome for the call's log line: the HTTP status, or what
+// went wrong with the transfer.
+std::string OutcomeLabel(const absl::StatusOr<UpstreamResponse>& result) {
+  if (result.ok()) return absl::StrCat(result->http_status);
+  return TransportFailureLabel(result.status());
+}
+
+// The same for the `status` metric label: bounded whatever the upstream
+// answers (HttpStatusLabel).
+std::string MetricStatusLabel(const absl::StatusOr<UpstreamResponse>& result) {
+  if (result.ok()) return HttpStatusLabel(result->http_status);
+  return TransportFailureLabel(result.status());
 }
 
 // Errors the caller could fix or expect are logged at info; the rest say
@@ -189,7 +202,7 @@ void UpstreamCall::OnResult(UpstreamRequest request, absl::Time sent,
   const absl::Time now = params_.clock->Now();
   ++upstream_requests_;
   upstream_status_ = OutcomeLabel(result);
-  params_.metrics->UpstreamFinished(request.endpoint, upstream_status_,
+  params_.metrics->UpstreamFinished(request.endpoint, MetricStatusLabel(result),
                                     now - sent);
   if (params_.reachability != nullptr) {
     params_.reachability->Record(result, now);

@@ -147,6 +147,27 @@ TEST_F(UpstreamCallTest, SuccessRelaysRateLimitHeadersAndLogsOneLine) {
   EXPECT_TRUE(absl::StrContains(Log(), R"("peer":"ipv4:127.0.0.1:5000")"));
 }
 
+TEST_F(UpstreamCallTest, StatusLabelStaysBoundedWhateverTheUpstreamAnswers) {
+  // 120 distinct statuses, 100, 104, .. 576, one call each.
+  for (long status = 100; status < 580; status += 4) {
+    Start(Request(/*idempotent=*/false));
+    transport_.Complete(Response(status));
+  }
+
+  size_t series = 0;
+  for (const prometheus::MetricFamily& family :
+       metrics_.registry()->Collect()) {
+    if (family.name == "vercel_tokens_upstream_requests_total") {
+      series = family.metric.size();
+    }
+  }
+  // 200, 400, 404, 500, 504 as themselves, then 1xx, 2xx, 3xx, 4xx, 5xx
+  // (before, one series per status: 120).
+  EXPECT_EQ(series, 10u);
+  EXPECT_TRUE(absl::StrContains(Log(), R"("upstream_status":"576")"))
+      << "the log line keeps the exact status";
+}
+
 TEST_F(UpstreamCallTest, RelaysVercelsRequestIdOnSuccessAndError) {
   Start(Request());
   UpstreamResponse ok = Response(200);

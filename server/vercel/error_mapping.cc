@@ -86,6 +86,29 @@ bool IsConfirmationIncomplete(const wire::Error& error) {
 
 }  // namespace
 
+std::string HttpStatusLabel(long http_status) {
+  switch (http_status) {
+    case 200:
+    case 201:
+    case 400:
+    case 401:
+    case 403:
+    case 404:
+    case 409:
+    case 429:
+    case 500:
+    case 501:
+    case 502:
+    case 503:
+    case 504:
+      return absl::StrCat(http_status);
+    default:
+      break;
+  }
+  if (http_status < 100 || http_status > 599) return "other";
+  return absl::StrCat(http_status / 100, "xx");
+}
+
 absl::StatusCode CodeForHttpStatus(long http_status) {
   switch (http_status) {
     case 400:

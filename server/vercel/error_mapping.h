@@ -31,6 +31,13 @@ enum class ErrorContext {
 // and any status outside 100..599 UNKNOWN. (2xx is success, not an error.)
 absl::StatusCode CodeForHttpStatus(long http_status);
 
+// The `status` label of an upstream answer in the metrics: the statuses
+// the mapping above names (200, 201, 400, 401, 403, 404, 409, 429, 500, 501,
+// 502, 503, 504) as themselves, any other as its class ("2xx" .. "5xx",
+// "1xx"), and a status outside 100..599 "other". A bounded set whatever
+// the upstream answers.
+std::string HttpStatusLabel(long http_status);
+
 // Vercel's request id (the `x-vercel-id` response header), which Vercel
 // support asks for: nullopt when absent, empty, longer than 256 bytes or not
 // printable ASCII (so that it is safe as gRPC metadata and in a log line).

@@ -1,5 +1,6 @@
 #include "server/vercel/error_mapping.h"
 
+#include <set>
 #include <string>
 #include <utility>
 
@@ -64,6 +65,28 @@ TEST(CodeForHttpStatusTest, EveryOtherStatusHasADocumentedCode) {
   for (long status : {0, 100, 101, 103, 199, 600, 999}) {
     EXPECT_EQ(CodeForHttpStatus(status), absl::StatusCode::kUnknown) << status;
   }
+}
+
+TEST(HttpStatusLabelTest, NamesMappedStatusesAndClassesTheRest) {
+  EXPECT_EQ(HttpStatusLabel(200), "200");
+  EXPECT_EQ(HttpStatusLabel(429), "429");
+  EXPECT_EQ(HttpStatusLabel(504), "504");
+  EXPECT_EQ(HttpStatusLabel(204), "2xx");
+  EXPECT_EQ(HttpStatusLabel(302), "3xx");
+  EXPECT_EQ(HttpStatusLabel(418), "4xx");
+  EXPECT_EQ(HttpStatusLabel(599), "5xx");
+  EXPECT_EQ(HttpStatusLabel(103), "1xx");
+  EXPECT_EQ(HttpStatusLabel(99), "other");
+  EXPECT_EQ(HttpStatusLabel(600), "other");
+  EXPECT_EQ(HttpStatusLabel(-1), "other");
+}
+
+TEST(HttpStatusLabelTest, HasAtMostNineteenValues) {
+  std::set<std::string> labels;
+  for (long status = -1000; status < 2000; ++status) {
+    labels.insert(HttpStatusLabel(status));
+  }
+  EXPECT_LE(labels.size(), 19u);
 }
 
 TEST(ToUpperSnakeTest, NormalizesVercelCodes) {
