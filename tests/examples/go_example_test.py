@@ -110,6 +110,15 @@ class GoExampleTest(client_example_checks.ClientLayerChecks,
         self.assertRegex(self.user_go_mod,
                          rf"(?m)^go {re.escape(go_mod_directive('go'))}$")
 
+    def test_readme_names_the_tag_and_version_of_this_release(self) -> None:
+        # A subfolder module's release is tag client/go/vX.Y.Z; a clone is
+        # used by requiring VERSION with a replace (as setUpClass does).
+        version = (harness.REPO / "VERSION").read_text().strip()
+        readme = (MODULE / "README.md").read_text()
+        self.assertIn(f"tag `client/go/v{version}`", readme)
+        self.assertIn(f"-require={module_path()}@v{version}", readme)
+        self.assertIn(f"-replace={module_path()}=", readme)
+
     def test_module_requires_current_grpc_and_genproto_rpc(self) -> None:
         go_mod = (MODULE / "go.mod").read_text()
         self.assertRegex(go_mod, r"google\.golang\.org/grpc v1\.(6[4-9]|[7-9]\d)\.")
