@@ -187,6 +187,9 @@ async function credentialProvider() {
   });
   byProvider.close();
   byFile.close();
+  const unreadable = client({ tokenProvider: tokenFile(path.join(path.dirname(file), "missing")) });
+  await expectError("credentials_unavailable", unreadable.getAuthToken({ tokenId: "unsent" }));
+  unreadable.close();
 }
 
 async function workloadToken() {

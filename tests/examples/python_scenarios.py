@@ -183,6 +183,10 @@ def credential_provider() -> None:
         emit("credential_provider", seed_id=seed_id,
              created_id=created.token.id, provider_ids=provider_ids,
              file_ids=file_ids)
+    missing = str(token_file.with_name("missing"))
+    with client(token_provider=vut.token_file(missing)) as unreadable:
+        expect_error("credentials_unavailable",
+                     lambda: unreadable.get_auth_token(get("unsent")))
 
 
 def echo_workload_token(request: pb.GetAuthTokenRequest,

@@ -295,6 +295,16 @@ class SdkScenarioChecks:
         self.assertEqual(got["provider_ids"], [seed_id, created_id])
         # The token file was replaced between calls.
         self.assertEqual(got["file_ids"], [seed_id, created_id])
+        # A token file that cannot be read fails the call before sending.
+        unreadable = cases["credentials_unavailable"]
+        self.assertEqual(
+            (family(unreadable["family"]), unreadable["code"],
+             unreadable["reason"], unreadable["domain"]),
+            ("Unauthenticated", "UNAUTHENTICATED", "CREDENTIALS_UNAVAILABLE",
+             "vercel-user-tokens-client"))
+        self.assertEqual(
+            [r["path"] for r in self.scenario_stack().requests()
+             if r["path"] == "/v5/user/tokens/unsent"], [])
 
     # 9. workload-token
     def test_scenario_workload_token(self) -> None:

@@ -263,6 +263,10 @@ func credentialProvider() {
 	emit("credential_provider", map[string]any{"seed_id": seedID,
 		"created_id": created.GetToken().GetId(),
 		"provider_ids": []string{seedID, currentID(byProvider)}, "file_ids": fileIDs})
+	unreadable := client(usertokens.WithTokenProvider(
+		usertokens.TokenFileProvider(filepath.Join(filepath.Dir(file), "missing"))))
+	defer unreadable.Close()
+	getError(unreadable, "credentials_unavailable", "unsent")
 }
 
 // echo answers GetAuthToken with the x-workload-token it received as the
