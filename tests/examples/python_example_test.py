@@ -169,6 +169,28 @@ class PythonExampleTest(client_example_checks.ClientLayerChecks,
         self.assertIn('"ListAuthTokensRequest"', checked.stdout)
         self.assertNotIn("no-untyped-call", checked.stdout)
 
+    def test_token_file_is_read_again_at_least_once_a_minute(self) -> None:
+        # Rewritten in place with the same size and modification time (a
+        # change stat cannot see): the next minute's read picks it up.
+        token = self.work_dir / "token"
+        token.write_text("aaaaaa\n")
+        program = (
+            "import os, sys, vercel_user_tokens as v\n"
+            "path = sys.argv[1]\n"
+            "now = [0.0]\n"
+            "f = v.TokenFile(path, clock=lambda: now[0])\n"
+            "print(f.read())\n"
+            "st = os.stat(path)\n"
+            "with open(path, 'w') as h: h.write('bbbbbb\\n')\n"
+            "os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))\n"
+            "now[0] = 59.0\n"
+            "print(f.read())\n"
+            "now[0] = 60.0\n"
+            "print(f.read())\n")
+        ran = self.run_python("-c", program, str(token))
+        self.assertEqual(ran.stdout.split(), ["aaaaaa", "aaaaaa", "bbbbbb"],
+                         ran.stderr)
+
     def test_scenario_asyncio(self) -> None:
         self.reset()
         cases = self.run_scenario("asyncio")
