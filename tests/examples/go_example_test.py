@@ -68,6 +68,7 @@ class GoExampleTest(client_example_checks.ClientLayerChecks,
         cls.binary = str(cls.work_dir / "example")
         cls.go("mod", "verify", cwd=module)
         cls.go("vet", "./...", cwd=module)
+        cls.unit_tests = cls.go("test", "./usertokens/", cwd=module)
         cls.go("build", "-o", cls.binary, "./example", cwd=module)
 
         user = shutil.copytree(SAMPLE, cls.work_dir / "user")
@@ -109,6 +110,11 @@ class GoExampleTest(client_example_checks.ClientLayerChecks,
         # machine take minutes (a pre-1.17 module graph).
         self.assertRegex(self.user_go_mod,
                          rf"(?m)^go {re.escape(go_mod_directive('go'))}$")
+
+    def test_unit_tests_of_the_client_pass(self) -> None:
+        # usertokens' own tests (token files, request ids); go test failing
+        # fails setUpClass.
+        self.assertRegex(self.unit_tests, r"(?m)^ok\s+\S+/usertokens\b")
 
     def test_readme_names_the_tag_and_version_of_this_release(self) -> None:
         # A subfolder module's release is tag client/go/vX.Y.Z; a clone is

@@ -47,6 +47,7 @@ type fileIdentity struct {
 // names the file but never its contents. Safe for concurrent use.
 type TokenFile struct {
 	path string
+	now  func() time.Time
 
 	mu       sync.Mutex
 	value    string
@@ -55,7 +56,7 @@ type TokenFile struct {
 }
 
 // NewTokenFile returns the TokenFile of path; nothing is read yet.
-func NewTokenFile(path string) *TokenFile { return &TokenFile{path: path} }
+func NewTokenFile(path string) *TokenFile { return &TokenFile{path: path, now: time.Now} }
 
 // Read returns the token (see TokenFile).
 func (f *TokenFile) Read() (string, error) {
@@ -67,10 +68,10 @@ func (f *TokenFile) Read() (string, error) {
 		if st, ok := info.Sys().(*syscall.Stat_t); ok {
 			id.ino = int64(st.Ino)
 		}
-		if id != f.identity || time.Since(f.readAt) >= RereadInterval || f.value == "" {
+		if id != f.identity || f.now().Sub(f.readAt) >= RereadInterval || f.value == "" {
 			if data, err := os.ReadFile(f.path); err == nil {
 				if value := strings.TrimSpace(string(data)); value != "" {
-					f.value, f.identity, f.readAt = value, id, time.Now()
+					f.value, f.identity, f.readAt = value, id, f.now()
 				}
 			}
 		}
