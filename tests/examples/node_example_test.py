@@ -203,6 +203,29 @@ class NodeExampleTest(client_example_checks.ClientLayerChecks,
         self.assertIn(f"typed_use.ts({empty},", errors[2])
         self.assertIn("'GetAuthTokenInput'", errors[2])
 
+    def test_token_file_is_read_again_at_least_once_a_minute(self) -> None:
+        # Rewritten in place with the same size and modification time (a
+        # change stat cannot see): the next minute's read picks it up.
+        token = self.work_dir / "token"
+        token.write_text("aaaaaa\n")
+        program = (
+            "const fs = require('fs');"
+            "const { TokenFile } = require('@vercel-user-tokens/client');"
+            "const path = process.argv[1]; let now = 0;"
+            "fs.utimesSync(path, 1e9, 1e9);"
+            "const f = new TokenFile(path, () => now);"
+            "const seen = [f.read()];"
+            "fs.writeFileSync(path, 'bbbbbb\\n');"
+            "fs.utimesSync(path, 1e9, 1e9);"
+            "now = 59000; seen.push(f.read());"
+            "now = 60000; seen.push(f.read());"
+            "console.log(seen.join(' '));")
+        ran = subprocess.run(["node", "-e", program, str(token)],
+                             cwd=self.project, capture_output=True, text=True,
+                             timeout=harness.TIMEOUT_S)
+        self.assertEqual(ran.stdout.split(), ["aaaaaa", "aaaaaa", "bbbbbb"],
+                         ran.stderr)
+
     def test_package_json_names_repository_homepage_and_bugs(self) -> None:
         manifest = json.loads(
             (self.project / "node_modules" / "@vercel-user-tokens" / "client"

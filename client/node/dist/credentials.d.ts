@@ -23,10 +23,12 @@ export declare function credentialsUnavailable(message: string): Unauthenticated
  */
 export declare class TokenFile {
     readonly path: string;
+    private readonly clock;
     private value;
     private identity;
     private readAt;
-    constructor(path: string);
+    /** `clock` returns the time in milliseconds (tests pass their own). */
+    constructor(path: string, clock?: () => number);
     read(): string;
 }
 /** A TokenProvider reading the caller's Vercel token from `path` (see TokenFile). */

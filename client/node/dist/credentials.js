@@ -85,8 +85,10 @@ function credentialsUnavailable(message) {
  * file but never its contents.
  */
 class TokenFile {
-    constructor(path) {
+    /** `clock` returns the time in milliseconds (tests pass their own). */
+    constructor(path, clock = Date.now) {
         this.path = path;
+        this.clock = clock;
         this.value = "";
         this.identity = "";
         this.readAt = 0;
@@ -100,14 +102,14 @@ class TokenFile {
         catch {
             identity = "";
         }
-        const stale = Date.now() - this.readAt >= exports.REREAD_INTERVAL_MS;
+        const stale = this.clock() - this.readAt >= exports.REREAD_INTERVAL_MS;
         if (identity && (identity !== this.identity || stale || !this.value)) {
             try {
                 const value = fs.readFileSync(this.path, "utf8").trim();
                 if (value) {
                     this.value = value;
                     this.identity = identity;
-                    this.readAt = Date.now();
+                    this.readAt = this.clock();
                 }
             }
             catch {

@@ -59,7 +59,11 @@ export class TokenFile {
   private identity = "";
   private readAt = 0;
 
-  constructor(readonly path: string) {}
+  /** `clock` returns the time in milliseconds (tests pass their own). */
+  constructor(
+    readonly path: string,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   read(): string {
     let identity = "";
@@ -69,14 +73,14 @@ export class TokenFile {
     } catch {
       identity = "";
     }
-    const stale = Date.now() - this.readAt >= REREAD_INTERVAL_MS;
+    const stale = this.clock() - this.readAt >= REREAD_INTERVAL_MS;
     if (identity && (identity !== this.identity || stale || !this.value)) {
       try {
         const value = fs.readFileSync(this.path, "utf8").trim();
         if (value) {
           this.value = value;
           this.identity = identity;
-          this.readAt = Date.now();
+          this.readAt = this.clock();
         }
       } catch {
         // Keep the last good value.
