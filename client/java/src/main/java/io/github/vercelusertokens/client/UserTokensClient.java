@@ -163,12 +163,17 @@ public final class UserTokensClient implements AutoCloseable {
       return this;
     }
 
-    /** Sends this Vercel token with every call; without one the server's own is used, if any. */
+    /**
+     * Sends this Vercel token with every call; null sends none (the server's own is used, if
+     * any).
+     *
+     * @throws IllegalArgumentException when the token is empty
+     */
     public Builder token(String vercelToken) {
-      if (vercelToken == null || vercelToken.isEmpty()) {
+      if (vercelToken != null && vercelToken.isEmpty()) {
         throw new IllegalArgumentException("the Vercel token is empty");
       }
-      tokenProvider = () -> vercelToken;
+      tokenProvider = vercelToken == null ? null : () -> vercelToken;
       return this;
     }
 
