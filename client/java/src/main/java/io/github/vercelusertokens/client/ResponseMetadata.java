@@ -18,7 +18,15 @@ public final class ResponseMetadata {
   /** An empty holder. */
   public ResponseMetadata() {}
 
-  void fill(Metadata metadata) {
+  // Fills the holder from a call's response headers and trailers (either null when none came).
+  void fill(Metadata headers, Metadata trailers) {
+    Metadata metadata = new Metadata();
+    if (headers != null) {
+      metadata.merge(headers);
+    }
+    if (trailers != null) {
+      metadata.merge(trailers);
+    }
     String id = metadata.get(VERCEL_ID);
     vercelRequestId = id == null ? "" : id;
     rateLimit = RateLimit.from(metadata);

@@ -45,8 +45,6 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -92,12 +90,10 @@ public final class UserTokensClient implements AutoCloseable {
   private final RetryPolicy retry;
   private final Supplier<String> tokenProvider;
   private final Supplier<String> workloadToken;
-  private final AtomicReference<ExecutorService> asyncExecutor;
 
   private UserTokensClient(ManagedChannel channel, boolean ownsChannel,
       UserTokensServiceBlockingStub stub, Duration deadline, RetryPolicy retry,
-      Supplier<String> tokenProvider, Supplier<String> workloadToken,
-      AtomicReference<ExecutorService> asyncExecutor) {
+      Supplier<String> tokenProvider, Supplier<String> workloadToken) {
     this.channel = channel;
     this.ownsChannel = ownsChannel;
     this.stub = stub;
@@ -105,7 +101,6 @@ public final class UserTokensClient implements AutoCloseable {
     this.retry = retry;
     this.tokenProvider = tokenProvider;
     this.workloadToken = workloadToken;
-    this.asyncExecutor = asyncExecutor;
   }
 
   /**
@@ -241,8 +236,7 @@ public final class UserTokensClient implements AutoCloseable {
       return new UserTokensClient(channel, true, UserTokensServiceGrpc.newBlockingStub(channel),
           deadline, retry == null ? RetryPolicy.defaults().withMaxAttempts(1) : retry,
           tokenProvider,
-          workloadTokenFile == null ? null : TokenProviders.file(workloadTokenFile),
-          new AtomicReference<>());
+          workloadTokenFile == null ? null : TokenProviders.file(workloadTokenFile));
     }
 
     private ChannelCredentials credentials() {
@@ -272,7 +266,7 @@ public final class UserTokensClient implements AutoCloseable {
   /** A client whose calls get {@code callDeadline}; it shares this client's channel. */
   public UserTokensClient withDeadline(Duration callDeadline) {
     return new UserTokensClient(channel, false, stub, callDeadline, retry, tokenProvider,
-        workloadToken, asyncExecutor);
+        workloadToken);
   }
 
   /** The channel, to make other stubs on it (e.g. the health service's). */
@@ -281,16 +275,12 @@ public final class UserTokensClient implements AutoCloseable {
   }
 
   /**
-   * The same calls, each returning a {@code CompletableFuture}; cancelling the future cancels
-   * the call. It shares this client (and is closed with it).
+   * The same calls, each returning a {@code CompletableFuture} on grpc-java's non-blocking
+   * calls; cancelling the future cancels the call. It shares this client's channel, options and
+   * deadline (and is closed with it).
    */
   public UserTokensAsyncClient async() {
-    return new UserTokensAsyncClient(this, () -> asyncExecutor.updateAndGet(
-        e -> e != null ? e : Executors.newCachedThreadPool(r -> {
-          Thread t = new Thread(r, "vercel-user-tokens-async");
-          t.setDaemon(true);
-          return t;
-        })));
+    return new UserTokensAsyncClient(this);
   }
 
   /** GetAuthToken: one token's metadata. Retried under the retry policy. */
@@ -412,7 +402,7 @@ public final class UserTokensClient implements AutoCloseable {
   }
 
   // The headers of one attempt: credentials (asked afresh), workload token, the call's own.
-  private Metadata headers(CallOptions options) {
+  Metadata headers(CallOptions options) {
     Metadata headers = new Metadata();
     boolean callAuthorizes = options.metadata().keySet().stream()
         .anyMatch(k -> k.equalsIgnoreCase("authorization"));
@@ -462,22 +452,24 @@ public final class UserTokensClient implements AutoCloseable {
       throw UserTokensException.from(e, headers.get());
     } finally {
       if (options.responseMetadata() != null) {
-        Metadata all = new Metadata();
-        if (headers.get() != null) {
-          all.merge(headers.get());
-        }
-        if (trailers.get() != null) {
-          all.merge(trailers.get());
-        }
-        options.responseMetadata().fill(all);
+        options.responseMetadata().fill(headers.get(), trailers.get());
       }
     }
   }
 
+  // The one deadline of a call starting now, all its attempts included.
+  Deadline deadlineOf(CallOptions options) {
+    Duration callTimeout = options.deadline() != null ? options.deadline() : deadline;
+    return Deadline.after(callTimeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  RetryPolicy retryPolicy() {
+    return retry;
+  }
+
   private <T> T call(Function<UserTokensServiceBlockingStub, T> call, CallOptions options,
       boolean retryable) {
-    Duration callTimeout = options.deadline() != null ? options.deadline() : deadline;
-    Deadline callDeadline = Deadline.after(callTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    Deadline callDeadline = deadlineOf(options);
     for (int attempt = 1; ; attempt++) {
       try {
         return attempt(call, callDeadline, options);
@@ -509,10 +501,6 @@ public final class UserTokensClient implements AutoCloseable {
   public void close() {
     if (!ownsChannel) {
       return;
-    }
-    ExecutorService executor = asyncExecutor.getAndSet(null);
-    if (executor != null) {
-      executor.shutdown();
     }
     channel.shutdown();
     try {

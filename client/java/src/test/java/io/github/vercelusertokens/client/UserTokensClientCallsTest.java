@@ -271,6 +271,67 @@ class UserTokensClientCallsTest {
   }
 
   @Test
+  void asyncCreateRetriesOnAScheduledWaitWithOneRequestIdAndFillsResponseMetadata()
+      throws Exception {
+    createFailures.set(1);
+    List<String> attemptThreads = new CopyOnWriteArrayList<>();
+    ResponseMetadata md = new ResponseMetadata();
+    CreateAuthTokenRequest request = CreateAuthTokenRequest.newBuilder().setName("ci").build();
+    try (UserTokensClient client = builder().retry(RetryPolicy.defaults()).tokenProvider(() -> {
+      attemptThreads.add(Thread.currentThread().getName());
+      return "t";
+    }).build()) {
+      Instant start = Instant.now();
+      CompletableFuture<CreateAuthTokenResponse> created =
+          client.async().createAuthToken(request, CallOptions.create().responseMetadata(md));
+      assertEquals("secret", created.get(10, TimeUnit.SECONDS).getBearerToken());
+      // RetryInfo asked for 300 ms.
+      assertTrue(Duration.between(start, Instant.now()).toMillis() >= 300);
+    }
+    assertEquals(2, requestIds.size());
+    assertTrue(requestIds.get(0).matches(UUID_V4), requestIds.get(0));
+    assertEquals(requestIds.get(0), requestIds.get(1));
+    assertEquals("", request.getRequestId());
+    // The first attempt starts on the caller's thread, the retry on the timer's: no thread
+    // slept through the wait.
+    assertEquals(List.of(Thread.currentThread().getName(), "vercel-user-tokens-retry"),
+        attemptThreads);
+    assertEquals("fra1::req-1", md.vercelRequestId());
+    assertEquals(86L, md.rateLimit().remaining().getAsLong());
+  }
+
+  @Test
+  void asyncRetryInfoBeyondTheDeadlineFailsAtOnceWithTheFamilyAndItsDetails() throws Exception {
+    createFailures.set(1);
+    try (UserTokensClient client = builder().retry(RetryPolicy.defaults()).build()) {
+      CompletableFuture<CreateAuthTokenResponse> created = client.async().createAuthToken(
+          CreateAuthTokenRequest.newBuilder().setName("ci").build(),
+          CallOptions.create().deadline(Duration.ofMillis(250)));
+      ExecutionException e =
+          assertThrows(ExecutionException.class, () -> created.get(10, TimeUnit.SECONDS));
+      UnavailableException error = assertInstanceOf(UnavailableException.class, e.getCause());
+      assertEquals(Duration.ofMillis(300), error.getRetryDelay().orElseThrow());
+    }
+    assertEquals(1, requestIds.size());
+  }
+
+  @Test
+  void asyncCallOfACancelledContextFailsWithCancelled() throws Exception {
+    try (UserTokensClient client = builder().build()) {
+      Context.CancellableContext context = Context.current().withCancellation();
+      CompletableFuture<DeleteAuthTokenResponse> held = context.call(() -> client.async()
+          .deleteAuthToken(DeleteAuthTokenRequest.newBuilder().setTokenId("tok_1").build(),
+              CallOptions.create()));
+      assertTrue(deleteStarted.await(10, TimeUnit.SECONDS));
+      context.cancel(null);
+      ExecutionException e =
+          assertThrows(ExecutionException.class, () -> held.get(10, TimeUnit.SECONDS));
+      assertInstanceOf(CancelledException.class, e.getCause());
+      assertTrue(deleteCancelled.await(10, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
   void perCallDeadlineEndsAHeldCallEarly() {
     try (UserTokensClient client = builder().build()) {
       Instant start = Instant.now();
