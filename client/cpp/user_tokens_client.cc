@@ -205,6 +205,17 @@ ErrorDetails DecodeErrorDetails(const grpc::Status& status) {
   return details;
 }
 
+ErrorDetails DecodeErrorDetails(const grpc::Status& status,
+                                const ResponseMetadata& metadata) {
+  ErrorDetails details = DecodeErrorDetails(status);
+  details.rate_limit = metadata;
+  if (metadata.vercel_request_id.has_value() &&
+      !metadata.vercel_request_id->empty()) {
+    details.vercel_request_id = *metadata.vercel_request_id;
+  }
+  return details;
+}
+
 RateLimit ParseRateLimit(
     const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
   RateLimit out{MetadataInt(metadata, "x-ratelimit-limit"),
@@ -212,6 +223,22 @@ RateLimit ParseRateLimit(
                 MetadataInt(metadata, "x-ratelimit-reset"), std::nullopt};
   if (auto it = metadata.find("x-vercel-id"); it != metadata.end()) {
     out.vercel_request_id = std::string(it->second.data(), it->second.size());
+  }
+  return out;
+}
+
+ResponseMetadata ParseResponseMetadata(
+    const std::multimap<grpc::string_ref, grpc::string_ref>& initial,
+    const std::multimap<grpc::string_ref, grpc::string_ref>& trailing) {
+  ResponseMetadata out = ParseRateLimit(initial);
+  const ResponseMetadata from_trailers = ParseRateLimit(trailing);
+  if (!out.limit.has_value()) out.limit = from_trailers.limit;
+  if (!out.remaining.has_value()) out.remaining = from_trailers.remaining;
+  if (!out.reset_unix_seconds.has_value()) {
+    out.reset_unix_seconds = from_trailers.reset_unix_seconds;
+  }
+  if (!out.vercel_request_id.has_value()) {
+    out.vercel_request_id = from_trailers.vercel_request_id;
   }
   return out;
 }
@@ -283,12 +310,8 @@ grpc::Status UserTokensClient::Call(StubMethod<Request, Response> method,
     }
     grpc::Status status = (stub_.get()->*method)(&context, request, response);
     if (rate_limit != nullptr) {
-      *rate_limit = ParseRateLimit(context.GetServerInitialMetadata());
-      if (!rate_limit->vercel_request_id.has_value()) {
-        rate_limit->vercel_request_id =
-            ParseRateLimit(context.GetServerTrailingMetadata())
-                .vercel_request_id;
-      }
+      *rate_limit = ParseResponseMetadata(context.GetServerInitialMetadata(),
+                                          context.GetServerTrailingMetadata());
     }
     if (status.ok() || attempt >= attempts ||
         !IsRetriedCode(status.error_code())) {

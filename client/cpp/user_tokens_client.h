@@ -131,14 +131,21 @@ struct FieldViolation {
 };
 
 // The error details of a failed call, decoded from the google.rpc.Status in
-// the grpc::Status's binary details.
+// the grpc::Status's binary details and, with the two-argument
+// DecodeErrorDetails, from the call's response metadata.
 struct ErrorDetails {
   ErrorFamily family = ErrorFamily::kOk;
   // ErrorInfo metadata `http_status` as an integer; 0 when absent.
   int http_status = 0;
-  // Vercel's request id (ErrorInfo metadata `vercel_request_id`); empty when
-  // the call never reached Vercel.
+  // Vercel's request id: the `x-vercel-id` response metadata (initial or
+  // trailing) when the call's ResponseMetadata is given and has it, else
+  // ErrorInfo metadata `vercel_request_id`; empty when the call never reached
+  // Vercel.
   std::string vercel_request_id;
+  // The call's `x-ratelimit-*` metadata (client/SPEC.md §4), e.g. the
+  // remaining requests and the window's reset of a RESOURCE_EXHAUSTED; all
+  // unset unless the call's ResponseMetadata is given.
+  RateLimit rate_limit;
   // google.rpc.ErrorInfo: reason (e.g. `NOT_FOUND`), domain (e.g.
   // `api.vercel.com`) and metadata (e.g. `http_status`, `vercel_code`).
   std::string reason;
@@ -154,11 +161,28 @@ struct ErrorDetails {
 // status is OK or carries no (or undecodable) details.
 ErrorDetails DecodeErrorDetails(const grpc::Status& status);
 
+// As above, with the response metadata the call filled (its `rate_limit`
+// argument): adds the rate limit and prefers its `x-vercel-id` as the
+// request id, as client/SPEC.md §1 says:
+//
+//   ResponseMetadata metadata;
+//   grpc::Status status = client.GetAuthToken(request, &response, &metadata);
+//   ErrorDetails details = DecodeErrorDetails(status, metadata);
+ErrorDetails DecodeErrorDetails(const grpc::Status& status,
+                                const ResponseMetadata& metadata);
+
 // Reads `x-ratelimit-limit`, `x-ratelimit-remaining`, `x-ratelimit-reset` and
 // `x-vercel-id` from a call's server metadata. A header that is absent (or,
 // for the x-ratelimit-* ones, not an integer) leaves its field unset.
 RateLimit ParseRateLimit(
     const std::multimap<grpc::string_ref, grpc::string_ref>& metadata);
+
+// What a call's initial and trailing metadata say together: each field from
+// the initial metadata, else from the trailing metadata (where a
+// trailers-only response, such as most errors, carries everything).
+ResponseMetadata ParseResponseMetadata(
+    const std::multimap<grpc::string_ref, grpc::string_ref>& initial,
+    const std::multimap<grpc::string_ref, grpc::string_ref>& trailing);
 
 // A synchronous client of vercel.authentication.v1.UserTokensService.
 //

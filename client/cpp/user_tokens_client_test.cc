@@ -106,6 +106,49 @@ TEST(ParseRateLimitTest, IgnoresUnparsableAndAbsentValues) {
   EXPECT_FALSE(rate_limit.vercel_request_id.has_value());
 }
 
+TEST(ParseResponseMetadataTest, InitialMetadataFirstTrailersFillTheGaps) {
+  const std::multimap<grpc::string_ref, grpc::string_ref> initial = {
+      {"x-ratelimit-remaining", "5"}};
+  const std::multimap<grpc::string_ref, grpc::string_ref> trailing = {
+      {"x-ratelimit-limit", "100"},
+      {"x-ratelimit-remaining", "9"},
+      {"x-ratelimit-reset", "1700000000"},
+      {"x-vercel-id", "iad1::from-trailers"}};
+  const ResponseMetadata metadata = ParseResponseMetadata(initial, trailing);
+  EXPECT_EQ(metadata.limit, 100);
+  EXPECT_EQ(metadata.remaining, 5);
+  EXPECT_EQ(metadata.reset_unix_seconds, 1700000000);
+  EXPECT_EQ(metadata.vercel_request_id, "iad1::from-trailers");
+}
+
+TEST(DecodeErrorDetailsTest, ResponseMetadataGivesRateLimitAndRequestId) {
+  ResponseMetadata metadata;
+  metadata.remaining = 0;
+  metadata.reset_unix_seconds = 1700000060;
+  metadata.vercel_request_id = "fra1::header";
+  const ErrorDetails details = DecodeErrorDetails(RichError(), metadata);
+  EXPECT_EQ(details.family, ErrorFamily::kRateLimited);
+  EXPECT_EQ(details.reason, "RATE_LIMITED");
+  EXPECT_EQ(details.retry_delay, absl::Milliseconds(3500));
+  EXPECT_EQ(details.rate_limit.remaining, 0);
+  EXPECT_EQ(details.rate_limit.reset_unix_seconds, 1700000060);
+  EXPECT_EQ(details.vercel_request_id, "fra1::header");
+}
+
+TEST(DecodeErrorDetailsTest, ErrorInfoRequestIdStandsWithoutTheHeader) {
+  google::rpc::Status rpc_status;
+  rpc_status.set_code(grpc::StatusCode::NOT_FOUND);
+  google::rpc::ErrorInfo info;
+  (*info.mutable_metadata())["vercel_request_id"] = "fra1::xyz";
+  rpc_status.add_details()->PackFrom(info);
+  const ErrorDetails details =
+      DecodeErrorDetails(grpc::Status(grpc::StatusCode::NOT_FOUND, "gone",
+                                      rpc_status.SerializeAsString()),
+                         ResponseMetadata{});
+  EXPECT_EQ(details.vercel_request_id, "fra1::xyz");
+  EXPECT_FALSE(details.rate_limit.remaining.has_value());
+}
+
 class UserTokensClientTest : public ::testing::Test {
  protected:
   FakeUserTokensServer server_;
@@ -187,6 +230,27 @@ TEST_F(UserTokensClientTest, ErrorDetailsSurviveTheWire) {
   const ErrorDetails details = DecodeErrorDetails(status);
   EXPECT_EQ(details.reason, "RATE_LIMITED");
   EXPECT_EQ(details.retry_delay, absl::Milliseconds(3500));
+}
+
+TEST_F(UserTokensClientTest, ErrorCarriesRateLimitAndVercelIdOfItsMetadata) {
+  server_.service().get_auth_token = [](grpc::ServerContext* context,
+                                        const v1::GetAuthTokenRequest&,
+                                        v1::GetAuthTokenResponse*) {
+    context->AddInitialMetadata("x-vercel-id", "cdg1::rate-limited");
+    context->AddInitialMetadata("x-ratelimit-remaining", "0");
+    context->AddInitialMetadata("x-ratelimit-reset", "1700000060");
+    return RichError();
+  };
+  const UserTokensClient client(server_.NewChannel(), {});
+  v1::GetAuthTokenResponse response;
+  ResponseMetadata metadata;
+  const grpc::Status status = client.GetAuthToken({}, &response, &metadata);
+  const ErrorDetails details = DecodeErrorDetails(status, metadata);
+  EXPECT_EQ(details.family, ErrorFamily::kRateLimited);
+  EXPECT_EQ(details.retry_delay, absl::Milliseconds(3500));
+  EXPECT_EQ(details.rate_limit.remaining, 0);
+  EXPECT_EQ(details.rate_limit.reset_unix_seconds, 1700000060);
+  EXPECT_EQ(details.vercel_request_id, "cdg1::rate-limited");
 }
 
 TEST_F(UserTokensClientTest, EveryMethodCallsItsRpc) {
