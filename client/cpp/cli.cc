@@ -67,7 +67,14 @@ Subcommands:
 
 constexpr char kDetails[] =
     R"(
-Flags go before or after the subcommand. With --tls, every subcommand
+Flags go before or after the subcommand.
+
+Transport: plaintext unless --tls. The client libraries default to TLS
+(client/SPEC.md), but this is an operator's tool: each run names its
+--server, most often a kubectl port-forward or a local server on loopback,
+and the documented commands and `make demo` run that way. Anywhere else pass
+--tls: in plaintext the Vercel token and the workload token cross the
+network in clear. With --tls, every subcommand
 (health too) verifies the server's certificate against --tls_ca_file (else
 the system roots) for --tls_server_name (else the host of --server), and
 presents --tls_cert_file/--tls_key_file to a server that requires a client
@@ -83,7 +90,9 @@ A failed call prints `error: <CODE>: <message>` and its details on stderr
 which Vercel support asks for, retry delay, fields).
 
 --workload_token_file=F sends F's contents (a projected ServiceAccount token)
-as metadata x-workload-token on every call but health.
+as metadata x-workload-token on every call but health. health sends no
+credentials at all (neither token): the server's grpc.health.v1 service, which
+Kubernetes probes call, asks for none.
 
 Exit codes: 0 success; 1 the call failed, the server is not SERVING or a file
 could not be used; 2 usage error (unknown subcommand or flag, missing or

@@ -314,6 +314,13 @@ TEST(CliUsageTest, HelpSaysTeamIdIsOptionalAndExplainsExitTwo) {
   EXPECT_THAT(usage, HasSubstr("vercel_request_id"));
 }
 
+TEST(CliUsageTest, HelpSaysWhyPlaintextIsTheDefaultAndHealthSendsNoToken) {
+  const std::string usage = CliUsage();
+  EXPECT_THAT(usage, HasSubstr("Transport: plaintext unless --tls."));
+  EXPECT_THAT(usage, HasSubstr("Anywhere else pass\n--tls"));
+  EXPECT_THAT(usage, HasSubstr("health sends no\ncredentials at all"));
+}
+
 TEST_F(CliTest, UnreachableServerFails) {
   options_.server = "127.0.0.1:1";
   EXPECT_EQ(Run({"list-raw"}), kExitFailure);
