@@ -190,7 +190,7 @@ public final class UserTokensAsyncClient {
 
     private void retryOrFail(UserTokensException error, int attempt) {
       Duration wait = retryable ? client.retryPolicy().delayAfter(error, attempt) : null;
-      if (wait == null || context.isCancelled()
+      if (wait == null || future.isCancelled() || context.isCancelled()
           || wait.toNanos() >= deadline.timeRemaining(TimeUnit.NANOSECONDS)) {
         future.completeExceptionally(error);
         return;
