@@ -15,6 +15,7 @@ struct CliOptions {
   // Global flags.
   std::string server = "localhost:50051";
   std::string token_file;
+  std::string workload_token_file;
   absl::Duration timeout = absl::Seconds(30);
   std::string format = "json";
   std::string team_id;

@@ -2,7 +2,8 @@
 
 Each of those languages' tests mixes LayerChecks in, names its error class
 of each of FAMILIES in ERROR_CLASSES (family "other": the class of the codes
-no family has) and implements `run_probe(stack, scenario)`: a small program
+no family has; "unavailable", optional, the class of UNAVAILABLE when it has
+one) and implements `run_probe(stack, scenario)`: a small program
 using the installed package's client layer, with the token from VERCEL_TOKEN
 (none in scenario "unauthenticated"), a 10 s default deadline and retries on.
 Scenario "list" lists the tokens and prints `listed=<count>`; so does "tls",
