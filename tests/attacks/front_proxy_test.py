@@ -1,4 +1,4 @@
-"""The documented front proxy (deploy/front-proxy/nginx.conf.in) bounds what
+"""The documented front proxy (helm/vercel-user-tokens/files/front-proxy.conf.in) bounds what
 hostile HTTP/2 clients make vercel-tokens-server hold, including clients that
 never acknowledge SETTINGS, which gRPC 1.51 does not bound in-process
 (docs/security.md). Each flood goes through nginx while the server's RSS is
@@ -17,7 +17,8 @@ import h2_attacks as attacks
 
 SERVER = os.environ.get("VUT_SERVER_PATH", "")
 TEMPLATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
-                        "..", "deploy", "front-proxy", "nginx.conf.in")
+                        "..", "helm", "vercel-user-tokens", "files",
+                        "front-proxy.conf.in")
 # The issue's bound: no client raises the server's RSS by more than this
 # above idle. Without the proxy, 20,000 unacknowledged streams on one
 # connection took it from 23 to 260 MiB.
