@@ -1,5 +1,6 @@
-"""The documented front proxy (helm/vercel-user-tokens/files/front-proxy.conf.in) bounds what
-hostile HTTP/2 clients make vercel-tokens-server hold, including clients that
+"""The front proxy the chart deploys
+(helm/vercel-user-tokens/files/front-proxy.conf.in) bounds what hostile
+HTTP/2 clients make vercel-tokens-server hold, including clients that
 never acknowledge SETTINGS, which gRPC 1.51 does not bound in-process
 (docs/security.md). Each flood goes through nginx while the server's RSS is
 measured; meanwhile a health check straight to the server and one through the

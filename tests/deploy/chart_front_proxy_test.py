@@ -79,8 +79,8 @@ class FrontProxyRenderTest(unittest.TestCase):
                          "0.0.0.0:50051 http2")
         self.assertEqual(directive(self.config, "server"),
                          "127.0.0.1:50052 max_conns=256")
-        self.assertEqual(directive(self.config, "http2_max_concurrent_streams"),
-                         "100")
+        self.assertEqual(
+            directive(self.config, "http2_max_concurrent_streams"), "100")
         self.assertEqual(directive(self.config, "limit_conn"),
                          "per_client 200")
         self.assertEqual(directive(self.config, "client_max_body_size"), "1m")
@@ -103,7 +103,8 @@ class FrontProxyRenderTest(unittest.TestCase):
     def test_sidecar_is_as_locked_down_as_the_server_and_has_resources(self):
         self.assertEqual(self.proxy["securityContext"],
                          self.server["securityContext"])
-        self.assertTrue(self.proxy["securityContext"]["readOnlyRootFilesystem"])
+        self.assertTrue(
+            self.proxy["securityContext"]["readOnlyRootFilesystem"])
         self.assertEqual(self.proxy["resources"]["limits"]["memory"], "128Mi")
         self.assertIn("cpu", self.proxy["resources"]["requests"])
 
@@ -120,7 +121,8 @@ class FrontProxyRenderTest(unittest.TestCase):
                          {"port": "grpc"})
 
     def test_nginx_outlives_the_servers_drain(self):
-        values = chart.yaml.safe_load((chart.CHART / "values.yaml").read_text())
+        values = chart.yaml.safe_load(
+            (chart.CHART / "values.yaml").read_text())
         server_done = (values["preStopSleepSeconds"]
                        + values["server"]["drainDelaySeconds"]
                        + values["server"]["shutdownGraceSeconds"])
@@ -130,7 +132,8 @@ class FrontProxyRenderTest(unittest.TestCase):
                         self.m.pod_spec()["terminationGracePeriodSeconds"])
 
     def test_a_config_change_rolls_the_pods(self):
-        other = chart.render([CI_FRONT_PROXY], ["frontProxy.upstreamPort=50053"])
+        other = chart.render([CI_FRONT_PROXY],
+                             ["frontProxy.upstreamPort=50053"])
         annotations = self.m.deployment()["spec"]["template"]["metadata"][
             "annotations"]
         self.assertNotEqual(
