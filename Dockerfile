@@ -1,5 +1,6 @@
 # The vercel-user-tokens image: the gRPC server as entrypoint, and the
-# vercel-tokens CLI beside it (a health probe when the listener is TLS-only).
+# vercel-tokens CLI beside it (a health probe when the listener is TLS-only or
+# behind the front proxy), and nginx, the chart's front proxy sidecar.
 #
 #   docker build -t vercel-user-tokens:$(cat VERSION) --build-arg VERSION=$(cat VERSION) \
 #     --build-arg VUT_COMMIT=$(git rev-parse --short=12 HEAD) .

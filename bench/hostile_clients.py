@@ -7,8 +7,8 @@ table.
 
 --after defaults to build/server/vercel-tokens-server; --before (e.g. the
 binary of an older build) adds a column; --front_proxy adds a column where
-the attacks go through deploy/front-proxy/nginx.conf.in in front of the
---after server. Each attack gets a fresh server with its default flags, so
+the attacks go through helm/vercel-user-tokens/files/front-proxy.conf.in
+in front of the --after server. Each attack gets a fresh server with its default flags, so
 the peak RSS (VmHWM) is that attack's alone; "after" is the RSS once it has
 come within 32 MiB of the start, or 10 s after the attack ended.
 Every attack is bounded in count and time (a few minutes in all); the
@@ -31,7 +31,8 @@ HOLD_SECONDS = 3
 AFTER_SECONDS = 10
 RETURNED_MIB = 32
 TEMPLATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
-                        "deploy", "front-proxy", "nginx.conf.in")
+                        "helm", "vercel-user-tokens", "files",
+                        "front-proxy.conf.in")
 
 
 def ended(seconds):

@@ -1,5 +1,6 @@
-"""The documented front proxy (deploy/front-proxy/nginx.conf.in) bounds what
-hostile HTTP/2 clients make vercel-tokens-server hold, including clients that
+"""The front proxy the chart deploys
+(helm/vercel-user-tokens/files/front-proxy.conf.in) bounds what hostile
+HTTP/2 clients make vercel-tokens-server hold, including clients that
 never acknowledge SETTINGS, which gRPC 1.51 does not bound in-process
 (docs/security.md). Each flood goes through nginx while the server's RSS is
 measured; meanwhile a health check straight to the server and one through the
@@ -17,7 +18,8 @@ import h2_attacks as attacks
 
 SERVER = os.environ.get("VUT_SERVER_PATH", "")
 TEMPLATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
-                        "..", "deploy", "front-proxy", "nginx.conf.in")
+                        "..", "helm", "vercel-user-tokens", "files",
+                        "front-proxy.conf.in")
 # The issue's bound: no client raises the server's RSS by more than this
 # above idle. Without the proxy, 20,000 unacknowledged streams on one
 # connection took it from 23 to 260 MiB.

@@ -302,7 +302,7 @@ class RawH2:
 
 
 class FrontProxy:
-    """nginx rendered from deploy/front-proxy/nginx.conf.in in `work_dir`,
+    """nginx rendered from helm/vercel-user-tokens/files/front-proxy.conf.in in `work_dir`,
     in front of the server at `upstream` ("host:port"). It listens on a
     socket this process binds to 127.0.0.1:0 and hands over (nginx takes
     listening sockets from its NGINX environment variable), so no port is

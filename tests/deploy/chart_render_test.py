@@ -130,14 +130,21 @@ class EveryValuesFileTest(unittest.TestCase):
             with self.subTest(source=source):
                 port = listen_port(m.flag("listen"))
                 container = m.server_container()
+                # Behind the front proxy the pod's grpc port is nginx's and
+                # the server on loopback is probed by exec
+                # (chart_front_proxy_test.py).
+                behind_proxy = m.front_proxy_container() is not None
                 grpc_ports = [p["containerPort"] for p in container["ports"]
                               if p["name"] == "grpc"]
-                self.assertEqual(grpc_ports, [port])
+                self.assertEqual(grpc_ports, [] if behind_proxy else [port])
                 for probe, service in (("startupProbe", "liveness"),
                                        ("livenessProbe", "liveness"),
                                        ("readinessProbe", "readiness")):
                     p = container[probe]
-                    if m.flag("tls_cert_file") is None:
+                    if behind_proxy:
+                        self.assertIn(f"--server={m.flag('listen')}",
+                                      p["exec"]["command"])
+                    elif m.flag("tls_cert_file") is None:
                         self.assertEqual(p["grpc"], {"port": port,
                                                      "service": service})
                     else:

@@ -72,6 +72,41 @@ app.kubernetes.io/component: server
 {{- define "vut.tlsDir" -}}/var/run/vercel-user-tokens/tls{{- end }}
 {{- define "vut.clientCaDir" -}}/var/run/vercel-user-tokens/client-ca{{- end }}
 {{- define "vut.policyDir" -}}/etc/vercel-user-tokens/policy{{- end }}
+{{- define "vut.frontProxyConfigDir" -}}/etc/vercel-user-tokens/front-proxy{{- end }}
+{{- define "vut.frontProxyDir" -}}/var/run/vercel-user-tokens/front-proxy{{- end }}
+
+{{/*
+nginx's config: files/front-proxy.conf.in (the file tests/attacks attack
+through) with nginx on server.port and the server on loopback.
+*/}}
+{{- define "vut.frontProxyConfig" -}}
+{{- /* Without the file's leading comment, which explains the placeholders. */}}
+{{- $body := regexReplaceAll "\\A(#.*\n)+" (.Files.Get "files/front-proxy.conf.in") "" }}
+{{- $body | replace "@LISTEN@" (printf "0.0.0.0:%d" (int .Values.server.port)) | replace "@UPSTREAM@" (include "vut.serverListen" .) | replace "@DIR@" (include "vut.frontProxyDir" .) }}
+{{- end }}
+
+{{/* The server's --listen address: loopback behind the front proxy. */}}
+{{- define "vut.serverListen" -}}
+{{- if .Values.frontProxy.enabled -}}
+127.0.0.1:{{ .Values.frontProxy.upstreamPort }}
+{{- else -}}
+0.0.0.0:{{ .Values.server.port }}
+{{- end }}
+{{- end }}
+
+{{/*
+The CLI's plaintext health check of the server on loopback, as an argv list:
+the exec probe of a server behind the front proxy, which the kubelet cannot
+reach. Takes (dict "root" $ "timeout" seconds "service" name).
+*/}}
+{{- define "vut.loopbackHealthCommand" -}}
+- /usr/local/bin/vercel-tokens
+- health
+- --health_service={{ .service }}
+- --server={{ include "vut.serverListen" .root }}
+- --timeout={{ .timeout }}s
+- --wait_for_ready
+{{- end }}
 
 {{/* The ConfigMap holding the policy; empty when there is no policy. */}}
 {{- define "vut.policyConfigMapName" -}}
@@ -199,6 +234,14 @@ depends on them so that `helm template` and `helm install` fail early.
 {{- end }}
 {{- $v := .Values }}
 {{- $needed := add $v.preStopSleepSeconds $v.server.drainDelaySeconds $v.server.shutdownGraceSeconds }}
+{{- if $v.frontProxy.enabled }}
+{{- if $v.tls.enabled }}
+{{- fail "frontProxy.enabled needs the plaintext listener (tls.enabled=false): nginx would have to terminate TLS, hiding client certificates from the server and missing certificate renewals. Set frontProxy.enabled=false with tls.enabled, or serve plaintext in a mesh (docs/operations.md, \"Front proxy\")" }}
+{{- end }}
+{{- if has (int $v.frontProxy.upstreamPort) (list (int $v.server.port) (int $v.metrics.port)) }}
+{{- fail (printf "frontProxy.upstreamPort (%d) must differ from server.port and metrics.port: nginx listens on server.port, the server on 127.0.0.1:upstreamPort" (int $v.frontProxy.upstreamPort)) }}
+{{- end }}
+{{- end }}
 {{- if le (int $v.terminationGracePeriodSeconds) (int $needed) }}
 {{- fail (printf "terminationGracePeriodSeconds (%d) must exceed preStopSleepSeconds + server.drainDelaySeconds + server.shutdownGraceSeconds (%d), or the kubelet kills calls still in flight" (int $v.terminationGracePeriodSeconds) (int $needed)) }}
 {{- end }}
