@@ -81,7 +81,13 @@ ABSL_FLAG(std::string, policy_file, "",
 ABSL_FLAG(absl::Duration, orphan_grace, absl::Seconds(10),
           "When a CreateAuthToken's caller cancels or its deadline passes "
           "after the POST went upstream, how long the transfer may still "
-          "take; a token it created is then revoked.");
+          "take; a token it created is then revoked. On SIGTERM the server "
+          "waits this long plus --orphan_revoke_timeout, after "
+          "--shutdown_grace, for such creates and their revocations.");
+ABSL_FLAG(absl::Duration, orphan_revoke_timeout, absl::Seconds(10),
+          "How long the DELETE that revokes an orphaned token may take; one "
+          "that fails or runs out is logged (orphan_revoke_failed) and "
+          "counted as revoke_failed.");
 ABSL_FLAG(absl::Duration, idempotency_window, absl::Minutes(10),
           "How long a CreateAuthToken's request_id is remembered: a repeat "
           "from the same caller within it gets the first call's response.");
@@ -239,6 +245,10 @@ absl::Status CheckConfig(const ServerConfig& config) {
   if (config.orphan_grace <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--orphan_grace must be positive");
   }
+  if (config.orphan_revoke_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--orphan_revoke_timeout must be positive");
+  }
   if (config.idempotency_window <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--idempotency_window must be positive");
   }
@@ -277,6 +287,7 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
       absl::GetFlag(FLAGS_trust_forwarded_client_cert);
   config.policy_file = absl::GetFlag(FLAGS_policy_file);
   config.orphan_grace = absl::GetFlag(FLAGS_orphan_grace);
+  config.orphan_revoke_timeout = absl::GetFlag(FLAGS_orphan_revoke_timeout);
   config.idempotency_window = absl::GetFlag(FLAGS_idempotency_window);
   config.max_idempotency_entries = absl::GetFlag(FLAGS_max_idempotency_entries);
   config.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);

@@ -44,6 +44,7 @@ struct ServerConfig {
   bool trust_forwarded_client_cert = false;
   std::string policy_file;
   absl::Duration orphan_grace = absl::Seconds(10);
+  absl::Duration orphan_revoke_timeout = absl::Seconds(10);
   absl::Duration idempotency_window = absl::Minutes(10);
   int max_idempotency_entries = 10000;
   absl::Duration max_connection_age = absl::Minutes(5);

@@ -29,6 +29,7 @@
 #include "server/rpc/health.h"
 #include "server/rpc/idempotency.h"
 #include "server/rpc/listener_credentials.h"
+#include "server/rpc/orphan.h"
 #include "server/rpc/policy_store.h"
 #include "server/rpc/undecodable_requests.h"
 #include "server/rpc/user_tokens_service.h"
@@ -145,7 +146,7 @@ int Serve(const sigset_t& signals) {
   std::unique_ptr<PolicyStore> policy;
   if (!config.policy_file.empty()) {
     absl::StatusOr<std::unique_ptr<PolicyStore>> opened =
-        PolicyStore::Open(config.policy_file, &logger);
+        PolicyStore::Open(config.policy_file, &logger, &metrics);
     if (!opened.ok()) return CannotStart(logger, opened.status().message());
     policy = *std::move(opened);
   } else if (!server_token->empty()) {
@@ -167,6 +168,9 @@ int Serve(const sigset_t& signals) {
   service_options.policy = policy.get();
   service_options.idempotency = &idempotency;
   service_options.orphan_grace = config.orphan_grace;
+  service_options.orphan_revoke_timeout = config.orphan_revoke_timeout;
+  OrphanDebts orphan_debts;
+  service_options.orphan_debts = &orphan_debts;
   service_options.logger = &logger;
   service_options.metrics = &metrics;
   service_options.reachability = &reachability;
@@ -234,6 +238,18 @@ int Serve(const sigset_t& signals) {
     WaitForSignal(stop_signals, absl::Now() + config.drain_delay);
   }
   server->Shutdown(absl::ToChronoTime(absl::Now() + config.shutdown_grace));
+  // What the process owes: creates whose callers are gone may still be
+  // answered (for up to --orphan_grace), and each token they name must be
+  // revoked (within --orphan_revoke_timeout). Whatever is still open then is
+  // cancelled by the HTTP client's shutdown and recorded (orphan_unknown,
+  // orphan_revoke_failed).
+  if (const int owed = orphan_debts.WaitSettled(
+          absl::Now() + config.orphan_grace + config.orphan_revoke_timeout);
+      owed > 0) {
+    logger.Log(LogLevel::kWarning,
+               "stopping with orphan work unfinished; it is cancelled",
+               {{"open", int64_t{owed}}});
+  }
   (*http)->Shutdown();
   logger.Log(LogLevel::kInfo, "stopped");
   return 0;

@@ -211,6 +211,11 @@ void UpstreamCall::OnResult(UpstreamRequest request, absl::Time sent,
     return;
   }
   if (!result.ok()) {
+    if (params_.on_abandoned &&
+        (result.status().code() == absl::StatusCode::kDeadlineExceeded ||
+         result.status().code() == absl::StatusCode::kCancelled)) {
+      params_.on_abandoned(result.status());
+    }
     FinishWith(MapTransportError(result.status()), nullptr);
     return;
   }

@@ -71,6 +71,11 @@ struct UpstreamCallParams {
   // CANCELLED. For CreateAuthToken, so that a created token is revoked
   // rather than orphaned.
   std::function<void(const UpstreamResponse& orphaned)> on_orphan;
+  // With on_orphan: runs when a transfer ends without an answer because it
+  // ran out of time or was cancelled (the HTTP client shutting down), so
+  // that a token Vercel may have created is at least recorded. Must not
+  // block and must not touch the call.
+  std::function<void(const absl::Status& why)> on_abandoned;
   absl::Duration orphan_grace = absl::ZeroDuration();
   // The caller's valid W3C traceparent (trace_context.h), or empty: sent
   // with every upstream request and logged.

@@ -7,6 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "server/common/crypto.h"
 #include "server/common/service_error.h"
 #include "server/common/time_conversion.h"
 #include "server/rpc/credentials.h"
@@ -82,7 +83,10 @@ void Describe(const v1::CreateAuthTokenRequest& request, PolicyQuery* query,
   audit->token_name = request.name();
   audit->team_id = request.team_id();
   audit->expires_at = query->expires_at;
-  audit->request_id = request.request_id();
+  if (!request.request_id().empty()) {
+    audit->request_id_sha256 =
+        Sha256Hex(NormalizedRequestId(request.request_id()));
+  }
 }
 
 void Describe(const v1::DeleteAuthTokenRequest& request, PolicyQuery* query,
@@ -302,14 +306,26 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
   }
 
   std::string idempotency_key;
-  if (options_.idempotency != nullptr && !request->request_id().empty()) {
-    idempotency_key = IdempotencyCache::Key(params.caller, admission->token,
-                                            request->request_id());
+  // A request_id is remembered only under something its caller alone holds:
+  // a proven identity, or the bearer token it sent. Anonymous callers of the
+  // server's token share both, so theirs are never remembered.
+  const bool remembered =
+      params.caller != kAnonymousCaller || !admission->server_token_used;
+  if (options_.idempotency != nullptr && !request->request_id().empty() &&
+      remembered) {
+    const std::string request_id = NormalizedRequestId(request->request_id());
+    idempotency_key =
+        IdempotencyCache::Key(params.caller, admission->token, request_id);
+    // A waiting or replayed repeat holds its slot of --max_in_flight until
+    // it finishes, as any call; a first call takes it back below.
+    auto held_permit = std::make_shared<std::optional<InFlightLimiter::Permit>>(
+        std::move(permit));
     // A repeat answered from the cache: its own log line, metrics and audit
     // line, as any call.
     auto finish_replay = [logger = options_.logger, metrics = options_.metrics,
                           audit, caller = params.caller, peer = context->peer(),
-                          start = params.start](const absl::Status& status) {
+                          start = params.start,
+                          held_permit](const absl::Status& status) {
       const std::string code = absl::StatusCodeToString(status.code());
       const absl::Duration latency = absl::Now() - start;
       metrics->CallFinished("CreateAuthToken", code, latency);
@@ -331,17 +347,20 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
       WriteAudit(*logger, record);
     };
     auto* replay = new ReplayReactor(response, std::move(finish_replay));
-    CreateOutcome remembered;
+    CreateOutcome remembered_outcome;
+    v1::CreateAuthTokenRequest normalized = *request;
+    normalized.set_request_id(request_id);
     const IdempotencyCache::Start start = options_.idempotency->Begin(
-        idempotency_key, IdempotencyCache::Fingerprint(*request), params.start,
-        replay->AsWaiter(), &remembered);
+        idempotency_key, IdempotencyCache::Fingerprint(normalized),
+        params.start, replay->AsWaiter(), &remembered_outcome,
+        replay->AsLiveness());
     if (start != IdempotencyCache::Start::kFirst &&
         start != IdempotencyCache::Start::kUnremembered) {
       options_.metrics->CallStarted("CreateAuthToken");
     }
     switch (start) {
       case IdempotencyCache::Start::kReplay:
-        replay->Deliver(remembered);
+        replay->Deliver(remembered_outcome);
         return replay;
       case IdempotencyCache::Start::kWaiting:
         return replay;
@@ -355,6 +374,7 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
         idempotency_key.clear();
         [[fallthrough]];
       case IdempotencyCache::Start::kFirst:
+        permit = std::move(*held_permit);
         delete replay;
         break;
     }
@@ -377,15 +397,31 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
   revocation.bearer_token = admission->token;
   revocation.team_id = request->team_id();
   revocation.slug = request->slug();
-  revocation.timeout = options_.orphan_grace;
+  revocation.timeout = options_.orphan_revoke_timeout;
+  revocation.debts = options_.orphan_debts;
   revocation.audit = audit;
   revocation.audit.caller = params.caller;
   revocation.audit.peer = context->peer();
   revocation.audit.rpc = "CreateAuthToken";
-  params.on_orphan =
-      [revocation = std::move(revocation)](const UpstreamResponse& created) {
-        RevokeOrphan(revocation, created);
-      };
+  params.on_abandoned = [revocation](const absl::Status& why) {
+    RecordUnknownOrphan(revocation, why);
+  };
+  // A token whose own caller is gone goes to a repeat of the same
+  // request_id still waiting for it, if any; only then is it revoked.
+  params.on_orphan = [revocation = std::move(revocation),
+                      cache = options_.idempotency,
+                      key = idempotency_key](const UpstreamResponse& created) {
+    if (!key.empty()) {
+      if (absl::StatusOr<v1::CreateAuthTokenResponse> mapped =
+              MapCreateAuthTokenResponse(created.body);
+          mapped.ok() &&
+          cache->Adopt(key, {absl::OkStatus(), *std::move(mapped)},
+                       absl::Now())) {
+        return;
+      }
+    }
+    RevokeOrphan(revocation, created);
+  };
   params.orphan_grace = options_.orphan_grace;
   params.secrets = {admission->token};
   Audit(params, std::move(audit), [response](AuditRecord& record) {
@@ -403,6 +439,17 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
               {status, status.ok() ? *response : v1::CreateAuthTokenResponse()},
               absl::Now());
         };
+  }
+  if (options_.orphan_debts != nullptr) {
+    // Shutdown waits for this create until it ends (and for a revocation
+    // it starts, which holds a debt of its own from before this one ends).
+    params.on_finish = [hook = std::move(params.on_finish),
+                        debt = options_.orphan_debts->Incur()](
+                           const absl::Status& status,
+                           absl::string_view vercel_request_id) mutable {
+      if (hook) hook(status, vercel_request_id);
+      debt.reset();
+    };
   }
   return UpstreamCall::Start(
       std::move(params), *std::move(first),

@@ -11,6 +11,7 @@
 #include "server/rpc/caller_identity.h"
 #include "server/rpc/idempotency.h"
 #include "server/rpc/in_flight_limiter.h"
+#include "server/rpc/orphan.h"
 #include "server/rpc/policy.h"
 #include "server/rpc/policy_store.h"
 #include "server/rpc/upstream_call.h"
@@ -47,6 +48,11 @@ struct UserTokensServiceOptions {
   // How long a CreateAuthToken whose caller is gone may still run before
   // the token it created is revoked.
   absl::Duration orphan_grace = absl::Seconds(10);
+  // How long the DELETE revoking an orphaned token may take.
+  absl::Duration orphan_revoke_timeout = absl::Seconds(10);
+  // What shutdown waits for: creates that may orphan a token and their
+  // revocations. Borrowed; may be null.
+  OrphanDebts* orphan_debts = nullptr;
 };
 
 // vercel.authentication.v1.UserTokensService on the gRPC callback API.
