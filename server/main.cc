@@ -243,8 +243,14 @@ int Serve(const sigset_t& signals) {
   // revoked (within --orphan_revoke_timeout). Whatever is still open then is
   // cancelled by the HTTP client's shutdown and recorded (orphan_unknown,
   // orphan_revoke_failed).
-  if (const int owed = orphan_debts.WaitSettled(
-          absl::Now() + config.orphan_grace + config.orphan_revoke_timeout);
+  const absl::Duration orphan_budget =
+      config.orphan_grace + config.orphan_revoke_timeout;
+  if (const int owed = orphan_debts.Owed(); owed > 0) {
+    logger.Log(LogLevel::kInfo, "finishing orphan work",
+               {{"open", int64_t{owed}},
+                {"budget_ms", absl::ToInt64Milliseconds(orphan_budget)}});
+  }
+  if (const int owed = orphan_debts.WaitSettled(absl::Now() + orphan_budget);
       owed > 0) {
     logger.Log(LogLevel::kWarning,
                "stopping with orphan work unfinished; it is cancelled",

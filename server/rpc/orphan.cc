@@ -32,6 +32,11 @@ std::shared_ptr<const void> OrphanDebts::Incur() {
   });
 }
 
+int OrphanDebts::Owed() {
+  absl::MutexLock lock(&mu_);
+  return owed_;
+}
+
 int OrphanDebts::WaitSettled(absl::Time deadline) {
   absl::MutexLock lock(&mu_);
   auto settled = [this]()

@@ -23,6 +23,8 @@ class OrphanDebts {
  public:
   // One debt, settled when the last copy of the returned handle goes.
   std::shared_ptr<const void> Incur();
+  // How many debts are open now.
+  int Owed();
   // Blocks until nothing is owed or `deadline` passes; returns how many
   // debts are still open. For the thread that shuts the server down.
   int WaitSettled(absl::Time deadline);
