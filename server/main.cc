@@ -25,6 +25,8 @@
 #include "server/common/metrics.h"
 #include "server/common/metrics_endpoint.h"
 #include "server/config.h"
+#include "server/issuance/redis_client.h"
+#include "server/issuance/shared_idempotency.h"
 #include "server/listener_limits.h"
 #include "server/rpc/health.h"
 #include "server/rpc/idempotency.h"
@@ -161,6 +163,28 @@ int Serve(const sigset_t& signals) {
       config.idempotency_window,
       static_cast<size_t>(config.max_idempotency_entries));
 
+  std::unique_ptr<RedisClient> redis;
+  std::unique_ptr<SharedIdempotencyStore> shared_idempotency;
+  if (config.idempotency_store != "memory") {
+    absl::StatusOr<SharedIdempotencyStore::Parts> parts =
+        SharedIdempotencyStore::PartsFromFiles(
+            config.idempotency_store, config.idempotency_store_key_file,
+            config.idempotency_store_password_file);
+    if (!parts.ok()) return CannotStart(logger, parts.status().message());
+    redis = std::make_unique<RedisClient>(
+        parts->address, std::move(parts->password),
+        [&metrics] { metrics.IdempotencyStoreCommand(); });
+    shared_idempotency = std::make_unique<SharedIdempotencyStore>(
+        redis.get(), std::move(parts->keys), config.idempotency_window);
+    logger.Log(LogLevel::kInfo, "idempotency store",
+               {{"address", absl::string_view(absl::StrCat(
+                                parts->address.host, ":", parts->address.port,
+                                "/", parts->address.db))},
+                {"key_id", absl::string_view(shared_idempotency->key_id())},
+                {"unavailable",
+                 absl::string_view(config.idempotency_store_unavailable)}});
+  }
+
   UpstreamReachability reachability(kReachabilityWindow, &logger, &metrics);
   UserTokensServiceOptions service_options;
   service_options.identity.trust_forwarded_client_cert =
@@ -171,6 +195,9 @@ int Serve(const sigset_t& signals) {
   service_options.orphan_revoke_timeout = config.orphan_revoke_timeout;
   OrphanDebts orphan_debts;
   service_options.orphan_debts = &orphan_debts;
+  service_options.shared_idempotency = shared_idempotency.get();
+  service_options.store_unavailable_uses_memory =
+      config.idempotency_store_unavailable == "memory";
   service_options.logger = &logger;
   service_options.metrics = &metrics;
   service_options.reachability = &reachability;

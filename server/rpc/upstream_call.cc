@@ -101,6 +101,12 @@ grpc::ServerUnaryReactor* UpstreamCall::Start(UpstreamCallParams params,
   return reactor;
 }
 
+std::pair<grpc::ServerUnaryReactor*, UpstreamCall*> UpstreamCall::Deferred(
+    UpstreamCallParams params, OnUpstreamSuccess on_success) {
+  auto* reactor = new Reactor(std::move(params), std::move(on_success));
+  return {reactor, &reactor->call()};
+}
+
 grpc::ServerUnaryReactor* UpstreamCall::Reject(UpstreamCallParams params,
                                                const absl::Status& status) {
   auto* reactor = new Reactor(std::move(params), nullptr);

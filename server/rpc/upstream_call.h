@@ -149,6 +149,14 @@ class UpstreamCall {
                                          UpstreamRequest first,
                                          OnUpstreamSuccess on_success);
 
+  // A reactor whose call starts later, e.g. once a shared store has
+  // answered: the caller must call exactly one of Run or Fail (Fail with OK
+  // finishes with whatever the RPC's response holds) on the returned call,
+  // from any thread; until then the reactor and the call live, and a cancel
+  // is remembered.
+  static std::pair<grpc::ServerUnaryReactor*, UpstreamCall*> Deferred(
+      UpstreamCallParams params, OnUpstreamSuccess on_success);
+
   // A reactor that finishes at once with `status`.
   static grpc::ServerUnaryReactor* Reject(UpstreamCallParams params,
                                           const absl::Status& status);

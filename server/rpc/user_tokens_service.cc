@@ -1,5 +1,7 @@
 #include "server/rpc/user_tokens_service.h"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -104,6 +106,32 @@ void Describe(const v1::EmailLoginRequest& request, PolicyQuery*,
 void Describe(const v1::VerifyTokenRequest& request, PolicyQuery*,
               AuditRecord* audit) {
   audit->token_name = request.token_name();
+}
+
+// How long a caller told to retry (store unreachable, request in progress
+// elsewhere) should wait first.
+constexpr absl::Duration kStoreRetryDelay = absl::Seconds(1);
+
+absl::Status StoreUnavailableError() {
+  ErrorSpec spec;
+  spec.code = absl::StatusCode::kUnavailable;
+  spec.message =
+      "the idempotency store cannot be reached, so a request_id cannot be "
+      "honoured; retry later";
+  spec.reason = "IDEMPOTENCY_STORE_UNAVAILABLE";
+  spec.retry_delay = kStoreRetryDelay;
+  return MakeError(spec);
+}
+
+absl::Status RequestInProgressError() {
+  ErrorSpec spec;
+  spec.code = absl::StatusCode::kAborted;
+  spec.message =
+      "a call with this request_id is still in progress on another replica; "
+      "retry with the same request_id";
+  spec.reason = "REQUEST_IN_PROGRESS";
+  spec.retry_delay = kStoreRetryDelay;
+  return MakeError(spec);
 }
 
 // DeleteAuthToken under revoke_own_only: reads the token, checks that its
@@ -429,16 +457,40 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
     record.token_name = response->token().name();
   });
   if (!idempotency_key.empty()) {
-    params.on_finish =
-        [audit_hook = std::move(params.on_finish), cache = options_.idempotency,
-         key = std::move(idempotency_key), response](
-            const absl::Status& status, absl::string_view vercel_request_id) {
-          if (audit_hook) audit_hook(status, vercel_request_id);
-          cache->Finish(
-              key,
-              {status, status.ok() ? *response : v1::CreateAuthTokenResponse()},
-              absl::Now());
-        };
+    params.on_finish = [audit_hook = std::move(params.on_finish),
+                        cache = options_.idempotency, key = idempotency_key,
+                        response](const absl::Status& status,
+                                  absl::string_view vercel_request_id) {
+      if (audit_hook) audit_hook(status, vercel_request_id);
+      cache->Finish(
+          key,
+          {status, status.ok() ? *response : v1::CreateAuthTokenResponse()},
+          absl::Now());
+    };
+  }
+  SharedIdempotencyStore* const shared = options_.shared_idempotency;
+  std::string record_name;
+  std::string fingerprint;
+  auto claimed = std::make_shared<std::atomic<bool>>(false);
+  if (shared != nullptr && !idempotency_key.empty()) {
+    record_name =
+        shared->RecordName(params.caller, admission->token,
+                           NormalizedRequestId(request->request_id()));
+    v1::CreateAuthTokenRequest normalized = *request;
+    normalized.clear_request_id();
+    fingerprint = IdempotencyCache::Fingerprint(normalized);
+    // The claim's outcome goes to the other replicas too: kept when OK,
+    // released otherwise.
+    params.on_finish = [hook = std::move(params.on_finish), shared, record_name,
+                        fingerprint, claimed,
+                        response](const absl::Status& status,
+                                  absl::string_view vercel_request_id) {
+      if (hook) hook(status, vercel_request_id);
+      if (claimed->load()) {
+        shared->Finish(record_name, fingerprint, status,
+                       status.ok() ? *response : v1::CreateAuthTokenResponse());
+      }
+    };
   }
   if (options_.orphan_debts != nullptr) {
     // Shutdown waits for this create until it ends (and for a revocation
@@ -451,10 +503,59 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
       debt.reset();
     };
   }
-  return UpstreamCall::Start(
-      std::move(params), *std::move(first),
+  if (record_name.empty()) {
+    return UpstreamCall::Start(
+        std::move(params), *std::move(first),
+        Holding(*std::move(permit),
+                MapInto(&MapCreateAuthTokenResponse, response)));
+  }
+  // First here: ask the store shared by the replicas before creating. The
+  // claim outlives a replica that dies with it by at most the call's
+  // deadline plus the orphan grace; a wait for another replica's claim
+  // ends a little before this caller's deadline.
+  const absl::Time now = absl::Now();
+  const absl::Duration claim_ttl =
+      std::max(params.deadline - now, absl::ZeroDuration()) +
+      options_.orphan_grace + absl::Seconds(1);
+  const absl::Time wait_until = UpstreamDeadline(params.start, params.deadline);
+  auto [reactor, call] = UpstreamCall::Deferred(
+      std::move(params),
       Holding(*std::move(permit),
               MapInto(&MapCreateAuthTokenResponse, response)));
+  shared->Begin(
+      std::move(record_name), fingerprint, claim_ttl, wait_until,
+      [call = call, first = *std::move(first), claimed, response,
+       metrics = options_.metrics,
+       use_memory = options_.store_unavailable_uses_memory](
+          absl::StatusOr<SharedIdempotencyStore::Begun> begun) mutable {
+        if (!begun.ok()) {
+          metrics->IdempotencyStoreUnavailable(use_memory);
+          if (use_memory) {
+            call->Run(std::move(first));
+          } else {
+            call->Fail(StoreUnavailableError());
+          }
+          return;
+        }
+        switch (begun->claim) {
+          case SharedIdempotencyStore::Claim::kFirst:
+            claimed->store(true);
+            call->Run(std::move(first));
+            return;
+          case SharedIdempotencyStore::Claim::kReplay:
+            *response = std::move(begun->response);
+            call->Fail(absl::OkStatus());
+            return;
+          case SharedIdempotencyStore::Claim::kMismatch:
+            call->Fail(InvalidField(
+                "request_id", "was used before with a different request"));
+            return;
+          case SharedIdempotencyStore::Claim::kInProgress:
+            call->Fail(RequestInProgressError());
+            return;
+        }
+      });
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* UserTokensService::DeleteAuthToken(

@@ -7,6 +7,7 @@
 
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "server/issuance/shared_idempotency.h"
 #include "server/rpc/audit.h"
 #include "server/rpc/caller_identity.h"
 #include "server/rpc/idempotency.h"
@@ -53,6 +54,12 @@ struct UserTokensServiceOptions {
   // What shutdown waits for: creates that may orphan a token and their
   // revocations. Borrowed; may be null.
   OrphanDebts* orphan_debts = nullptr;
+  // The store shared by replicas, behind `idempotency`; null for memory
+  // only. Borrowed.
+  SharedIdempotencyStore* shared_idempotency = nullptr;
+  // When the shared store cannot be reached: remember in memory only
+  // (true) or refuse the create (false).
+  bool store_unavailable_uses_memory = false;
 };
 
 // vercel.authentication.v1.UserTokensService on the gRPC callback API.
