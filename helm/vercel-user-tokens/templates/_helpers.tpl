@@ -72,6 +72,8 @@ app.kubernetes.io/component: server
 {{- define "vut.tlsDir" -}}/var/run/vercel-user-tokens/tls{{- end }}
 {{- define "vut.clientCaDir" -}}/var/run/vercel-user-tokens/client-ca{{- end }}
 {{- define "vut.policyDir" -}}/etc/vercel-user-tokens/policy{{- end }}
+{{- define "vut.storeKeyDir" -}}/var/run/vercel-user-tokens/store-key{{- end }}
+{{- define "vut.storePasswordDir" -}}/var/run/vercel-user-tokens/store-password{{- end }}
 
 {{/* The ConfigMap holding the policy; empty when there is no policy. */}}
 {{- define "vut.policyConfigMapName" -}}
@@ -194,9 +196,17 @@ depends on them so that `helm template` and `helm install` fail early.
 {{- fail "issuance.policy.enabled needs issuance.policy.rules or issuance.policy.existingConfigMap: an empty policy denies every call" }}
 {{- end }}
 {{- $v := .Values }}
-{{- $needed := add $v.preStopSleepSeconds $v.server.drainDelaySeconds $v.server.shutdownGraceSeconds }}
+{{- $needed := add $v.preStopSleepSeconds $v.server.drainDelaySeconds $v.server.shutdownGraceSeconds $v.issuance.orphanGraceSeconds $v.issuance.orphanRevokeTimeoutSeconds }}
 {{- if le (int $v.terminationGracePeriodSeconds) (int $needed) }}
-{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed preStopSleepSeconds + server.drainDelaySeconds + server.shutdownGraceSeconds (%d), or the kubelet kills calls still in flight" (int $v.terminationGracePeriodSeconds) (int $needed)) }}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed preStopSleepSeconds + server.drainDelaySeconds + server.shutdownGraceSeconds + issuance.orphanGraceSeconds + issuance.orphanRevokeTimeoutSeconds (%d), or the kubelet kills calls still in flight or the revocation of an orphaned token" (int $v.terminationGracePeriodSeconds) (int $needed)) }}
+{{- end }}
+{{- with $v.issuance.idempotencyStore }}
+{{- if .tls }}
+{{- fail "issuance.idempotencyStore.tls: the server does not speak TLS to the store yet; reach it over a private network or a TLS sidecar" }}
+{{- end }}
+{{- if and .address (not .keySecret.name) }}
+{{- fail "issuance.idempotencyStore.address needs issuance.idempotencyStore.keySecret.name: stored responses are encrypted with its keys" }}
+{{- end }}
 {{- end }}
 {{- if and $v.autoscaling.enabled (gt (int $v.autoscaling.minReplicas) (int $v.autoscaling.maxReplicas)) }}
 {{- fail (printf "autoscaling.minReplicas (%d) exceeds autoscaling.maxReplicas (%d)" (int $v.autoscaling.minReplicas) (int $v.autoscaling.maxReplicas)) }}
