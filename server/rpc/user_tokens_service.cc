@@ -456,12 +456,12 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
     record.token_id = response->token().id();
     record.token_name = response->token().name();
   });
+  // The idempotency entries and shutdown's debt end when nothing of the call
+  // runs any more (on_settled), which for a create answered at its deadline
+  // is when its POST ends: a repeat meanwhile waits for it.
   if (!idempotency_key.empty()) {
-    params.on_finish = [audit_hook = std::move(params.on_finish),
-                        cache = options_.idempotency, key = idempotency_key,
-                        response](const absl::Status& status,
-                                  absl::string_view vercel_request_id) {
-      if (audit_hook) audit_hook(status, vercel_request_id);
+    params.on_settled = [cache = options_.idempotency, key = idempotency_key,
+                         response](const absl::Status& status) {
       cache->Finish(
           key,
           {status, status.ok() ? *response : v1::CreateAuthTokenResponse()},
@@ -481,11 +481,10 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
     fingerprint = IdempotencyCache::Fingerprint(normalized);
     // The claim's outcome goes to the other replicas too: kept when OK,
     // released otherwise.
-    params.on_finish = [hook = std::move(params.on_finish), shared, record_name,
-                        fingerprint, claimed,
-                        response](const absl::Status& status,
-                                  absl::string_view vercel_request_id) {
-      if (hook) hook(status, vercel_request_id);
+    params.on_settled = [hook = std::move(params.on_settled), shared,
+                         record_name, fingerprint, claimed,
+                         response](const absl::Status& status) {
+      if (hook) hook(status);
       if (claimed->load()) {
         shared->Finish(record_name, fingerprint, status,
                        status.ok() ? *response : v1::CreateAuthTokenResponse());
@@ -495,11 +494,10 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
   if (options_.orphan_debts != nullptr) {
     // Shutdown waits for this create until it ends (and for a revocation
     // it starts, which holds a debt of its own from before this one ends).
-    params.on_finish = [hook = std::move(params.on_finish),
-                        debt = options_.orphan_debts->Incur()](
-                           const absl::Status& status,
-                           absl::string_view vercel_request_id) mutable {
-      if (hook) hook(status, vercel_request_id);
+    params.on_settled = [hook = std::move(params.on_settled),
+                         debt = options_.orphan_debts->Incur()](
+                            const absl::Status& status) mutable {
+      if (hook) hook(status);
       debt.reset();
     };
   }

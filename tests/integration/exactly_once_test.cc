@@ -138,15 +138,20 @@ TEST_F(ExactlyOnceTest, ARetryWaitsForTheFirstAttemptInsteadOfItsRevocation) {
   EXPECT_TRUE(HasCode(ClientOf(*server, kSeedSecret, absl::Seconds(1))
                           .CreateAuthToken(Create("w", kRequestId), &first),
                       grpc::StatusCode::DEADLINE_EXCEEDED));
+  ASSERT_TRUE(IsOk(
+      server->process()
+          .WaitForLine(Stream::kStderr, "\"code\":\"DEADLINE_EXCEEDED\"", kWait)
+          .status()));
   // Its retry arrives while the POST still runs, and waits for it.
   v1::CreateAuthTokenResponse retried;
   std::future<grpc::Status> retry = std::async(std::launch::async, [&] {
     return ClientOf(*server, kSeedSecret, absl::Seconds(30))
         .CreateAuthToken(Create("w", kRequestId), &retried);
   });
+  // The first call has its answer; the retry is the one call in flight.
   ASSERT_TRUE(AwaitSample(
       *server,
-      R"(vercel_tokens_grpc_calls_in_flight{method="CreateAuthToken"})", 2));
+      R"(vercel_tokens_grpc_calls_in_flight{method="CreateAuthToken"})", 1));
   ASSERT_TRUE(IsOk(fake().Release()));
 
   const grpc::Status status = retry.get();
@@ -184,6 +189,25 @@ TEST_F(ExactlyOnceTest, WaitingRepeatsCountAgainstMaxInFlight) {
   ASSERT_TRUE(IsOk(fake().Release()));
   for (auto& call : waiting) EXPECT_TRUE(IsOk(call.get()));
   EXPECT_EQ(responses[1].token().id(), responses[0].token().id());
+}
+
+TEST_F(ExactlyOnceTest,
+       ASlowCreateEndsWithUpstreamTimeoutAndItsTokenIsRevoked) {
+  std::unique_ptr<ServerProcess> server = Start({"--orphan_grace=30s"});
+  ASSERT_NE(server, nullptr);
+  HoldCreates();
+  v1::CreateAuthTokenResponse unused;
+  const grpc::Status status = ClientOf(*server, kSeedSecret, absl::Seconds(2))
+                                  .CreateAuthToken(Create("slow", ""), &unused);
+  EXPECT_TRUE(HasCode(status, grpc::StatusCode::DEADLINE_EXCEEDED));
+  EXPECT_EQ(DecodeErrorDetails(status).reason, "UPSTREAM_TIMEOUT");
+  // Vercel answers later: the token nobody received is revoked.
+  ASSERT_TRUE(IsOk(fake().Release()));
+  ASSERT_TRUE(IsOk(
+      server->process()
+          .WaitForLine(Stream::kStderr, "\"event\":\"orphan_revoked\"", kWait)
+          .status()));
+  EXPECT_EQ(Count("DELETE"), 1);
 }
 
 TEST_F(ExactlyOnceTest, ACreateAbandonedUnansweredIsRecorded) {
