@@ -94,9 +94,13 @@ ABSL_FLAG(absl::Duration, idempotency_window, absl::Minutes(10),
           "from the same caller within it gets the first call's response.");
 ABSL_FLAG(std::string, idempotency_store, "memory",
           "Where CreateAuthToken request_ids are remembered: 'memory' (this "
-          "replica only), or redis://host:port[/db], a Redis or Valkey shared "
-          "by every replica (each replica's memory stays the first level). "
-          "Needs --idempotency_store_key_file.");
+          "replica only), redis://host:port[/db], a Redis or Valkey shared "
+          "by every replica (each replica's memory stays the first level), "
+          "or rediss://host:port[/db] for the same over TLS. Needs "
+          "--idempotency_store_key_file.");
+ABSL_FLAG(std::string, idempotency_store_ca_file, "",
+          "PEM CA certificates that sign a rediss:// store's certificate; "
+          "empty: the system's. The certificate must name the host.");
 ABSL_FLAG(std::string, idempotency_store_password_file, "",
           "File holding the shared store's password (AUTH); empty: none.");
 ABSL_FLAG(std::string, idempotency_store_key_file, "",
@@ -328,6 +332,8 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
       absl::GetFlag(FLAGS_idempotency_store_password_file);
   config.idempotency_store_key_file =
       absl::GetFlag(FLAGS_idempotency_store_key_file);
+  config.idempotency_store_ca_file =
+      absl::GetFlag(FLAGS_idempotency_store_ca_file);
   config.idempotency_store_unavailable =
       absl::GetFlag(FLAGS_idempotency_store_unavailable);
   config.idempotency_window = absl::GetFlag(FLAGS_idempotency_window);

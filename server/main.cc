@@ -171,18 +171,26 @@ int Serve(const sigset_t& signals) {
             config.idempotency_store, config.idempotency_store_key_file,
             config.idempotency_store_password_file);
     if (!parts.ok()) return CannotStart(logger, parts.status().message());
-    redis = std::make_unique<RedisClient>(
-        parts->address, std::move(parts->password),
-        [&metrics] { metrics.IdempotencyStoreCommand(); });
+    absl::StatusOr<std::unique_ptr<RedisClient>> client =
+        RedisClient::Create(parts->address, std::move(parts->password),
+                            config.idempotency_store_ca_file,
+                            [&metrics] { metrics.IdempotencyStoreCommand(); });
+    if (!client.ok()) {
+      return CannotStart(logger, absl::StrCat("--idempotency_store_ca_file: ",
+                                              client.status().message()));
+    }
+    redis = *std::move(client);
     shared_idempotency = std::make_unique<SharedIdempotencyStore>(
         redis.get(), std::move(parts->keys), config.idempotency_window);
-    logger.Log(LogLevel::kInfo, "idempotency store",
-               {{"address", absl::string_view(absl::StrCat(
-                                parts->address.host, ":", parts->address.port,
-                                "/", parts->address.db))},
-                {"key_id", absl::string_view(shared_idempotency->key_id())},
-                {"unavailable",
-                 absl::string_view(config.idempotency_store_unavailable)}});
+    logger.Log(
+        LogLevel::kInfo, "idempotency store",
+        {{"address", absl::string_view(absl::StrCat(parts->address.host, ":",
+                                                    parts->address.port, "/",
+                                                    parts->address.db))},
+         {"tls", absl::string_view(parts->address.tls ? "true" : "false")},
+         {"key_id", absl::string_view(shared_idempotency->key_id())},
+         {"unavailable",
+          absl::string_view(config.idempotency_store_unavailable)}});
   }
 
   UpstreamReachability reachability(kReachabilityWindow, &logger, &metrics);

@@ -1,10 +1,13 @@
 #include "server/issuance/redis_client.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -41,15 +44,12 @@ std::optional<std::pair<absl::string_view, size_t>> Line(
 }  // namespace
 
 absl::StatusOr<RedisAddress> ParseRedisUrl(absl::string_view url) {
-  if (absl::StartsWith(url, "rediss://")) {
-    return absl::InvalidArgumentError(
-        "rediss:// (TLS) is not supported yet: reach the store over a "
-        "private network or a TLS sidecar with redis://");
-  }
-  if (!absl::ConsumePrefix(&url, "redis://")) {
-    return absl::InvalidArgumentError("must start with redis://");
-  }
   RedisAddress address;
+  if (absl::ConsumePrefix(&url, "rediss://")) {
+    address.tls = true;
+  } else if (!absl::ConsumePrefix(&url, "redis://")) {
+    return absl::InvalidArgumentError("must start with redis:// or rediss://");
+  }
   absl::string_view host_port = url;
   if (const size_t slash = url.find('/'); slash != absl::string_view::npos) {
     host_port = url.substr(0, slash);
@@ -128,11 +128,44 @@ absl::StatusOr<std::optional<std::pair<RedisReply, size_t>>> ParseRedisReply(
   return absl::DataLossError("the idempotency store sent a malformed reply");
 }
 
+absl::StatusOr<std::unique_ptr<RedisClient>> RedisClient::Create(
+    RedisAddress address, std::string password, std::string ca_file,
+    OnCommand on_command) {
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> context(nullptr,
+                                                            &SSL_CTX_free);
+  if (address.tls) {
+    context.reset(SSL_CTX_new(TLS_client_method()));
+    if (context == nullptr ||
+        SSL_CTX_set_min_proto_version(context.get(), TLS1_2_VERSION) != 1) {
+      return absl::InternalError("cannot make a TLS context");
+    }
+    SSL_CTX_set_verify(context.get(), SSL_VERIFY_PEER, nullptr);
+    const int loaded = ca_file.empty()
+                           ? SSL_CTX_set_default_verify_paths(context.get())
+                           : SSL_CTX_load_verify_locations(
+                                 context.get(), ca_file.c_str(), nullptr);
+    if (loaded != 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("cannot load the store's CA file ", ca_file));
+    }
+  }
+  return std::unique_ptr<RedisClient>(
+      new RedisClient(std::move(address), std::move(password),
+                      std::move(on_command), std::move(context)));
+}
+
 RedisClient::RedisClient(RedisAddress address, std::string password,
                          OnCommand on_command)
+    : RedisClient(std::move(address), std::move(password),
+                  std::move(on_command), {nullptr, &SSL_CTX_free}) {}
+
+RedisClient::RedisClient(
+    RedisAddress address, std::string password, OnCommand on_command,
+    std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> tls_context)
     : address_(std::move(address)),
       password_(std::move(password)),
-      on_command_(std::move(on_command)) {
+      on_command_(std::move(on_command)),
+      tls_context_(std::move(tls_context)) {
   int fds[2];
   if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) == 0) {
     wake_read_ = fds[0];
@@ -209,6 +242,28 @@ absl::Status RedisClient::Connect() {
   }
   freeaddrinfo(found);
   if (!status.ok()) return status;
+  tls_ready_ = tls_context_ == nullptr;
+  if (!tls_ready_) {
+    ssl_.reset(SSL_new(tls_context_.get()));
+    in6_addr ip6;
+    in_addr ip4;
+    const char* host = address_.host.c_str();
+    const bool is_ip = inet_pton(AF_INET, host, &ip4) == 1 ||
+                       inet_pton(AF_INET6, host, &ip6) == 1;
+    bool ok = ssl_ != nullptr && SSL_set_fd(ssl_.get(), fd_) == 1;
+    if (ok && is_ip) {
+      ok = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl_.get()), host) == 1;
+    } else if (ok) {
+      ok = SSL_set1_host(ssl_.get(), host) == 1 &&
+           SSL_set_tlsext_host_name(ssl_.get(), host) == 1;
+    }
+    if (!ok) {
+      Disconnect(Unavailable("cannot set up TLS"));
+      return Unavailable("cannot set up TLS");
+    }
+    // The handshake starts once the TCP connect completes (writable).
+    tls_want_ = POLLOUT;
+  }
   // Commands of the connection itself go first; a failed AUTH or SELECT
   // breaks the connection, failing what follows.
   auto check = [this](absl::StatusOr<RedisReply> reply) {
@@ -226,7 +281,59 @@ absl::Status RedisClient::Connect() {
   return absl::OkStatus();
 }
 
+bool RedisClient::Handshake() {
+  const int rc = SSL_connect(ssl_.get());
+  if (rc == 1) {
+    tls_ready_ = true;
+    return true;
+  }
+  switch (SSL_get_error(ssl_.get(), rc)) {
+    case SSL_ERROR_WANT_READ:
+      tls_want_ = POLLIN;
+      return false;
+    case SSL_ERROR_WANT_WRITE:
+      tls_want_ = POLLOUT;
+      return false;
+    default: {
+      const long verify = SSL_get_verify_result(ssl_.get());
+      ERR_clear_error();
+      Disconnect(Unavailable(
+          verify != X509_V_OK
+              ? absl::StrCat("TLS: ", X509_verify_cert_error_string(verify))
+              : std::string("the TLS handshake failed")));
+      retry_at_ = absl::Now() + kReconnectDelay;
+      return false;
+    }
+  }
+}
+
+ssize_t RedisClient::WriteSome(const char* data, size_t size) {
+  if (ssl_ == nullptr) return send(fd_, data, size, MSG_NOSIGNAL);
+  const int n = SSL_write(ssl_.get(), data, static_cast<int>(size));
+  if (n > 0) return n;
+  const int error = SSL_get_error(ssl_.get(), n);
+  ERR_clear_error();
+  errno = error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE ? EAGAIN
+                                                                        : EPIPE;
+  return -1;
+}
+
+ssize_t RedisClient::ReadSome(char* data, size_t size) {
+  if (ssl_ == nullptr) return recv(fd_, data, size, 0);
+  const int n = SSL_read(ssl_.get(), data, static_cast<int>(size));
+  if (n > 0) return n;
+  const int error = SSL_get_error(ssl_.get(), n);
+  ERR_clear_error();
+  if (error == SSL_ERROR_ZERO_RETURN) return 0;
+  errno = error == SSL_ERROR_WANT_READ || error == SSL_ERROR_WANT_WRITE
+              ? EAGAIN
+              : ECONNRESET;
+  return -1;
+}
+
 void RedisClient::Disconnect(const absl::Status& why) {
+  ssl_.reset();
+  tls_ready_ = false;
   if (fd_ >= 0) close(fd_);
   fd_ = -1;
   out_.clear();
@@ -296,7 +403,10 @@ void RedisClient::Loop() {
     if (!due.empty() || !incoming.empty()) continue;
 
     pollfd fds[2] = {{wake_read_, POLLIN, 0}, {fd_, 0, 0}};
-    if (fd_ >= 0) fds[1].events = POLLIN | (out_.empty() ? 0 : POLLOUT);
+    if (fd_ >= 0) {
+      fds[1].events =
+          !tls_ready_ ? tls_want_ : POLLIN | (out_.empty() ? 0 : POLLOUT);
+    }
     int timeout_ms = -1;
     if (next != absl::InfiniteFuture()) {
       timeout_ms = static_cast<int>(std::clamp<int64_t>(
@@ -320,8 +430,12 @@ void RedisClient::Loop() {
       retry_at_ = absl::Now() + kReconnectDelay;
       continue;
     }
+    if (!tls_ready_) {
+      if (fds[1].revents & (POLLIN | POLLOUT)) Handshake();
+      continue;
+    }
     if ((fds[1].revents & POLLOUT) && !out_.empty()) {
-      const ssize_t n = send(fd_, out_.data(), out_.size(), MSG_NOSIGNAL);
+      const ssize_t n = WriteSome(out_.data(), out_.size());
       if (n > 0) {
         out_.erase(0, static_cast<size_t>(n));
       } else if (n < 0 && errno != EAGAIN && errno != EINTR) {
@@ -332,13 +446,17 @@ void RedisClient::Loop() {
     }
     if (fds[1].revents & POLLIN) {
       char buffer[16384];
-      const ssize_t n = recv(fd_, buffer, sizeof(buffer), 0);
+      ssize_t n = 0;
+      // TLS may hold decrypted bytes beyond one read.
+      do {
+        n = ReadSome(buffer, sizeof(buffer));
+        if (n > 0) in_.append(buffer, static_cast<size_t>(n));
+      } while (n > 0 && ssl_ != nullptr && SSL_pending(ssl_.get()) > 0);
       if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
         Disconnect(Unavailable(n == 0 ? "closed" : strerror(errno)));
         retry_at_ = absl::Now() + kReconnectDelay;
         continue;
       }
-      if (n > 0) in_.append(buffer, static_cast<size_t>(n));
       while (!sent_.empty()) {
         auto parsed = ParseRedisReply(in_);
         if (!parsed.ok()) {

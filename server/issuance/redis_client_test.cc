@@ -27,8 +27,12 @@ TEST(ParseRedisUrlTest, RefusesWhatItCannotServe) {
                           "redis://h:1/x", "redis://:1"}) {
     EXPECT_FALSE(ParseRedisUrl(bad).ok()) << bad;
   }
-  EXPECT_THAT(std::string(ParseRedisUrl("rediss://h:1").status().message()),
-              HasSubstr("TLS"));
+  absl::StatusOr<RedisAddress> tls = ParseRedisUrl("rediss://h:1");
+  ASSERT_TRUE(tls.ok());
+  EXPECT_TRUE(tls->tls);
+  EXPECT_FALSE(ParseRedisUrl("redis://h:1")->tls);
+  EXPECT_THAT(std::string(ParseRedisUrl("http://h:1").status().message()),
+              HasSubstr("rediss://"));
 }
 
 TEST(RedisProtocolTest, EncodesCommandsAsBulkArrays) {

@@ -69,9 +69,19 @@ class StoreTest(unittest.TestCase):
             "keySecret",
             failure(["issuance.idempotencyStore.address=redis://r:6379"]))
 
-    def test_tls_to_the_store_fails_until_the_server_speaks_it(self):
-        self.assertIn("idempotencyStore.tls",
-                      failure(STORE + ["issuance.idempotencyStore.tls=true"]))
+    def test_tls_renders_rediss_and_trusts_the_ca_secret(self):
+        m = chart.render(set_values=STORE + [
+            "issuance.idempotencyStore.tls=true",
+            "issuance.idempotencyStore.caSecret.name=tokens-store-ca"])
+        self.assertEqual(m.flag("idempotency_store"),
+                         "rediss://redis.cache:6380/2")
+        folder, name = m.flag("idempotency_store_ca_file").rsplit("/", 1)
+        (volume,) = [v for v in m.pod_spec()["volumes"]
+                     if v["name"] == "store-ca"]
+        self.assertEqual(volume["secret"]["secretName"], "tokens-store-ca")
+        self.assertEqual(volume["secret"]["items"],
+                         [{"key": "ca.crt", "path": name}])
+        self.assertIsNone(self.m.flag("idempotency_store_ca_file"))
 
 
 class TerminationBudgetTest(unittest.TestCase):

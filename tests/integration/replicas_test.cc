@@ -24,6 +24,7 @@
 #include "server/issuance/redis_client.h"
 #include "tests/integration/metrics_scrape.h"
 #include "tests/integration/process.h"
+#include "tests/integration/self_signed.h"
 #include "tests/integration/temp_file.h"
 #include "tests/integration/test_fixture.h"
 #include "vercel/authentication/v1/user_tokens.pb.h"
@@ -93,13 +94,31 @@ absl::StatusOr<RedisReply> Command(int port, std::vector<std::string> args) {
 // A redis-server of the test's own, on loopback, without persistence.
 class Redis {
  public:
-  static std::unique_ptr<Redis> Start() {
+  // With `tls`, it also listens for TLS on tls_port() with that
+  // certificate; the plaintext port stays for the test's own commands.
+  static std::unique_ptr<Redis> Start(const SelfSigned* tls = nullptr) {
     auto redis = std::unique_ptr<Redis>(new Redis());
     redis->port_ = FreePort();
-    auto process = Process::Start(
-        {"/usr/bin/redis-server", "--port", absl::StrCat(redis->port_),
-         "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"},
-        TestEnvironment());
+    std::vector<std::string> argv = {"/usr/bin/redis-server",
+                                     "--port",
+                                     absl::StrCat(redis->port_),
+                                     "--bind",
+                                     "127.0.0.1",
+                                     "--save",
+                                     "",
+                                     "--appendonly",
+                                     "no"};
+    if (tls != nullptr) {
+      redis->tls_port_ = FreePort();
+      for (std::string arg :
+           {std::string("--tls-port"), absl::StrCat(redis->tls_port_),
+            std::string("--tls-cert-file"), tls->cert_file,
+            std::string("--tls-key-file"), tls->key_file,
+            std::string("--tls-auth-clients"), std::string("no")}) {
+        argv.push_back(std::move(arg));
+      }
+    }
+    auto process = Process::Start(argv, TestEnvironment());
     if (!process.ok()) return nullptr;
     redis->process_ = *std::move(process);
     // Ready when it answers PING.
@@ -120,6 +139,9 @@ class Redis {
 
   int port() const { return port_; }
   std::string url() const { return absl::StrCat("redis://127.0.0.1:", port_); }
+  std::string tls_url() const {
+    return absl::StrCat("rediss://127.0.0.1:", tls_port_);
+  }
   Process& process() { return *process_; }
 
   // Every key and its value, as the store's operator would read them.
@@ -139,6 +161,7 @@ class Redis {
  private:
   Redis() = default;
   int port_ = 0;
+  int tls_port_ = 0;
   std::unique_ptr<Process> process_;
 };
 
@@ -386,6 +409,50 @@ TEST_F(ReplicasTest, TheStoreHoldsNoSecretAndNoCaller) {
     ASSERT_FALSE(secret.empty());
     EXPECT_THAT(everything, Not(HasSubstr(secret))) << secret;
   }
+}
+
+TEST_F(ReplicasTest, AStoreOverTlsIsSharedAndItsCertificateChecked) {
+  absl::StatusOr<SelfSigned> cert =
+      MakeSelfSigned(::testing::TempDir(), "redis-tls");
+  absl::StatusOr<SelfSigned> stranger =
+      MakeSelfSigned(::testing::TempDir(), "redis-stranger");
+  ASSERT_TRUE(IsOk(cert.status()));
+  ASSERT_TRUE(IsOk(stranger.status()));
+  std::unique_ptr<Redis> redis = Redis::Start(&*cert);
+  ASSERT_NE(redis, nullptr);
+  // The later --idempotency_store wins over the fixture's plaintext one.
+  const std::vector<std::string> over_tls = {
+      absl::StrCat("--idempotency_store=", redis->tls_url()),
+      absl::StrCat("--idempotency_store_ca_file=", cert->cert_file)};
+  std::vector<std::unique_ptr<ServerProcess>> replicas;
+  for (int i = 0; i < 2; ++i) {
+    replicas.push_back(Replica(over_tls));
+    ASSERT_NE(replicas.back(), nullptr);
+  }
+  UserTokensClient client = RoundRobin(replicas);
+  WarmUp(client, replicas);
+  const auto request = Create("tls", "5e6f7081-92a3-4bec-8d0e-4c5d6e7f8091");
+  v1::CreateAuthTokenResponse first;
+  v1::CreateAuthTokenResponse second;
+  ASSERT_TRUE(IsOk(client.CreateAuthToken(request, &first)));
+  ASSERT_TRUE(IsOk(client.CreateAuthToken(request, &second)));
+  EXPECT_EQ(second.token().id(), first.token().id());
+  EXPECT_EQ(Count("POST"), 1);
+  EXPECT_FALSE(redis->Dump().empty());
+
+  // A store whose certificate the replica's CAs did not sign is refused.
+  std::unique_ptr<ServerProcess> wary = Replica(
+      {absl::StrCat("--idempotency_store=", redis->tls_url()),
+       absl::StrCat("--idempotency_store_ca_file=", stranger->cert_file)});
+  ASSERT_NE(wary, nullptr);
+  v1::CreateAuthTokenResponse unused;
+  const grpc::Status refused =
+      ClientOf(*wary, kSeedSecret)
+          .CreateAuthToken(
+              Create("tls", "6f708192-a3b4-4cfd-9e1f-5d6e7f8091a2"), &unused);
+  EXPECT_TRUE(HasCode(refused, grpc::StatusCode::UNAVAILABLE));
+  EXPECT_EQ(DecodeErrorDetails(refused).reason,
+            "IDEMPOTENCY_STORE_UNAVAILABLE");
 }
 
 }  // namespace

@@ -74,6 +74,7 @@ app.kubernetes.io/component: server
 {{- define "vut.policyDir" -}}/etc/vercel-user-tokens/policy{{- end }}
 {{- define "vut.storeKeyDir" -}}/var/run/vercel-user-tokens/store-key{{- end }}
 {{- define "vut.storePasswordDir" -}}/var/run/vercel-user-tokens/store-password{{- end }}
+{{- define "vut.storeCaDir" -}}/var/run/vercel-user-tokens/store-ca{{- end }}
 
 {{/* The ConfigMap holding the policy; empty when there is no policy. */}}
 {{- define "vut.policyConfigMapName" -}}
@@ -201,9 +202,6 @@ depends on them so that `helm template` and `helm install` fail early.
 {{- fail (printf "terminationGracePeriodSeconds (%d) must exceed preStopSleepSeconds + server.drainDelaySeconds + server.shutdownGraceSeconds + issuance.orphanGraceSeconds + issuance.orphanRevokeTimeoutSeconds (%d), or the kubelet kills calls still in flight or the revocation of an orphaned token" (int $v.terminationGracePeriodSeconds) (int $needed)) }}
 {{- end }}
 {{- with $v.issuance.idempotencyStore }}
-{{- if .tls }}
-{{- fail "issuance.idempotencyStore.tls: the server does not speak TLS to the store yet; reach it over a private network or a TLS sidecar" }}
-{{- end }}
 {{- if and .address (not .keySecret.name) }}
 {{- fail "issuance.idempotencyStore.address needs issuance.idempotencyStore.keySecret.name: stored responses are encrypted with its keys" }}
 {{- end }}
