@@ -81,10 +81,12 @@ ABSL_FLAG(std::string, policy_file, "",
           "everything.");
 ABSL_FLAG(absl::Duration, orphan_grace, absl::Seconds(10),
           "When a CreateAuthToken's caller cancels or its deadline passes "
-          "after the POST went upstream, how long the transfer may still "
-          "take; a token it created is then revoked. On SIGTERM the server "
-          "waits this long plus --orphan_revoke_timeout, after "
-          "--shutdown_grace, for such creates and their revocations.");
+          "after the POST went upstream, the POST runs on (for up to 2 "
+          "minutes while the process lives) and a token it creates is "
+          "revoked. On SIGTERM the server waits this long for such creates, "
+          "plus --orphan_revoke_timeout for their revocations, after "
+          "--shutdown_grace; a create still unanswered then is abandoned "
+          "and audited orphan_unknown.");
 ABSL_FLAG(absl::Duration, orphan_revoke_timeout, absl::Seconds(10),
           "How long the DELETE that revokes an orphaned token may take; one "
           "that fails or runs out is logged (orphan_revoke_failed) and "

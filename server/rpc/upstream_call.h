@@ -65,7 +65,8 @@ struct UpstreamCallParams {
                      absl::string_view vercel_request_id)>
       on_finish;
   // When set, the call's transfers are not aborted when the caller cancels
-  // or its deadline passes: they may run `orphan_grace` past the deadline,
+  // or its deadline passes: they may run `orphan_grace` past the deadline
+  // (UserTokensServiceOptions::orphan_transfer_limit),
   // and a 2xx response that nobody will receive goes to `on_orphan` (which
   // must not block and must not touch the call) before the call finishes
   // CANCELLED. For CreateAuthToken, so that a created token is revoked

@@ -450,7 +450,7 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
     }
     RevokeOrphan(revocation, created);
   };
-  params.orphan_grace = options_.orphan_grace;
+  params.orphan_grace = options_.orphan_transfer_limit;
   params.secrets = {admission->token};
   Audit(params, std::move(audit), [response](AuditRecord& record) {
     record.token_id = response->token().id();

@@ -46,9 +46,14 @@ struct UserTokensServiceOptions {
   PolicyStore* policy = nullptr;
   // Remembers CreateAuthToken request_ids; null for none. Borrowed.
   IdempotencyCache* idempotency = nullptr;
-  // How long a CreateAuthToken whose caller is gone may still run before
-  // the token it created is revoked.
+  // How long a stopping server waits for CreateAuthTokens whose caller is
+  // gone (--orphan_grace); also how long past a call's deadline its claim
+  // in the shared store holds.
   absl::Duration orphan_grace = absl::Seconds(10);
+  // How long past its caller's deadline a CreateAuthToken's POST may run
+  // while the process lives: an answer within it is still revoked (or
+  // adopted); a POST still unanswered then is abandoned (orphan_unknown).
+  absl::Duration orphan_transfer_limit = absl::Minutes(2);
   // How long the DELETE revoking an orphaned token may take.
   absl::Duration orphan_revoke_timeout = absl::Seconds(10);
   // What shutdown waits for: creates that may orphan a token and their

@@ -210,22 +210,50 @@ TEST_F(ExactlyOnceTest,
   EXPECT_EQ(Count("DELETE"), 1);
 }
 
-TEST_F(ExactlyOnceTest, ACreateAbandonedUnansweredIsRecorded) {
+TEST_F(ExactlyOnceTest, AnAnswerAfterTheGraceIsStillRevoked) {
   std::unique_ptr<ServerProcess> server = Start({"--orphan_grace=1s"});
+  ASSERT_NE(server, nullptr);
+  HoldCreates();
+  v1::CreateAuthTokenResponse unused;
+  EXPECT_TRUE(HasCode(ClientOf(*server, kSeedSecret, absl::Seconds(1))
+                          .CreateAuthToken(Create("late", ""), &unused),
+                      grpc::StatusCode::DEADLINE_EXCEEDED));
+  // Vercel answers well after deadline + --orphan_grace (2 s after the
+  // call began): the process still lives, so the token is still revoked.
+  absl::SleepFor(absl::Seconds(3));
+  ASSERT_TRUE(IsOk(fake().Release()));
+  ASSERT_TRUE(IsOk(
+      server->process()
+          .WaitForLine(Stream::kStderr, "\"event\":\"orphan_revoked\"", kWait)
+          .status()));
+  EXPECT_EQ(Count("DELETE"), 1);
+}
+
+TEST_F(ExactlyOnceTest, ACreateAbandonedAtExitIsRecorded) {
+  std::unique_ptr<ServerProcess> server =
+      Start({"--orphan_grace=1s", "--orphan_revoke_timeout=1s",
+             "--shutdown_grace=1s"});
   ASSERT_NE(server, nullptr);
   HoldCreates();
   v1::CreateAuthTokenResponse unused;
   EXPECT_TRUE(HasCode(ClientOf(*server, kSeedSecret, absl::Seconds(1))
                           .CreateAuthToken(Create("u", kRequestId), &unused),
                       grpc::StatusCode::DEADLINE_EXCEEDED));
+  ASSERT_TRUE(AwaitSample(
+      *server,
+      R"(vercel_tokens_grpc_calls_in_flight{method="CreateAuthToken"})", 0));
+  // Vercel never answers; the server stops within its budget and says what
+  // it left behind.
+  ASSERT_TRUE(IsOk(server->process().Signal(SIGTERM)));
   absl::StatusOr<std::string> line = server->process().WaitForLine(
       Stream::kStderr, "\"event\":\"orphan_unknown\"", kWait);
   ASSERT_TRUE(IsOk(line.status()));
   EXPECT_THAT(*line, HasSubstr(kRequestIdSha256));
+  EXPECT_THAT(*line, HasSubstr("\"token_name\":\"u\""));
   EXPECT_THAT(*line, HasSubstr("\"time\":\"20"));
-  EXPECT_TRUE(AwaitSample(
-      *server,
-      R"(vercel_tokens_orphaned_tokens_total{outcome="orphan_unknown"})", 1));
+  absl::StatusOr<int> exit_code = server->process().Wait(kWait);
+  ASSERT_TRUE(IsOk(exit_code.status()));
+  EXPECT_EQ(*exit_code, 0);
   ASSERT_TRUE(IsOk(fake().Release()));
 }
 
