@@ -134,6 +134,97 @@ absl::Status RequestInProgressError() {
   return MakeError(spec);
 }
 
+// How a repeat answered from the cache ends: its own log line, metrics and
+// audit line (event idempotent_replay), as any call.
+std::function<void(const absl::Status&)> FinishReplay(
+    Logger* logger, Metrics* metrics, AuditRecord audit, std::string caller,
+    std::string peer, absl::Time start) {
+  return [logger, metrics, audit = std::move(audit), caller = std::move(caller),
+          peer = std::move(peer), start](const absl::Status& status) {
+    const std::string code = absl::StatusCodeToString(status.code());
+    const absl::Duration latency = absl::Now() - start;
+    metrics->CallFinished("CreateAuthToken", code, latency);
+    logger->Log(LogLevel::kInfo, "call",
+                {{"method", absl::string_view("CreateAuthToken")},
+                 {"code", absl::string_view(code)},
+                 {"latency_ms", absl::ToDoubleMilliseconds(latency)},
+                 {"upstream_requests", int64_t{0}},
+                 {"idempotent_replay", absl::string_view("true")},
+                 {"peer", absl::string_view(peer)},
+                 {"caller", absl::string_view(caller)},
+                 {"error", status.message()}});
+    AuditRecord record = audit;
+    record.event = "idempotent_replay";
+    record.caller = caller;
+    record.peer = peer;
+    record.rpc = "CreateAuthToken";
+    record.code = code;
+    WriteAudit(*logger, record);
+  };
+}
+
+// Goes on with a CreateAuthToken once the store shared by the replicas has
+// answered its claim: creates when it holds the claim (`claimed`), replays
+// a stored response, refuses a mismatch, and answers a claim held elsewhere
+// or an unreachable store as docs/replicas.md says. Runs on the store's
+// loop thread; `call` waits for exactly this.
+void ContinueAfterClaim(absl::StatusOr<SharedIdempotencyStore::Begun> begun,
+                        UpstreamCall* call, UpstreamRequest first,
+                        std::atomic<bool>& claimed,
+                        v1::CreateAuthTokenResponse* response, Metrics& metrics,
+                        bool use_memory) {
+  if (!begun.ok()) {
+    metrics.IdempotencyStoreUnavailable(use_memory);
+    if (use_memory) {
+      call->Run(std::move(first));
+    } else {
+      call->Fail(StoreUnavailableError());
+    }
+    return;
+  }
+  switch (begun->claim) {
+    case SharedIdempotencyStore::Claim::kFirst:
+      claimed.store(true);
+      call->Run(std::move(first));
+      return;
+    case SharedIdempotencyStore::Claim::kReplay:
+      *response = std::move(begun->response);
+      call->Fail(absl::OkStatus());
+      return;
+    case SharedIdempotencyStore::Claim::kMismatch:
+      call->Fail(InvalidField("request_id",
+                              "was used before with a different request"));
+      return;
+    case SharedIdempotencyStore::Claim::kInProgress:
+      call->Fail(RequestInProgressError());
+      return;
+  }
+}
+
+// The orphan hooks of a CreateAuthToken: a token whose own caller is gone
+// goes to a repeat of the same request_id (`key` in `cache`) still waiting
+// for it, if any; only then is it revoked. A POST abandoned unanswered is
+// recorded.
+void SetOrphanHooks(UpstreamCallParams& params, OrphanRevocation revocation,
+                    IdempotencyCache* cache, std::string key) {
+  params.on_abandoned = [revocation](const absl::Status& why) {
+    RecordUnknownOrphan(revocation, why);
+  };
+  params.on_orphan = [revocation = std::move(revocation), cache,
+                      key = std::move(key)](const UpstreamResponse& created) {
+    if (!key.empty()) {
+      if (absl::StatusOr<v1::CreateAuthTokenResponse> mapped =
+              MapCreateAuthTokenResponse(created.body);
+          mapped.ok() &&
+          cache->Adopt(key, {absl::OkStatus(), *std::move(mapped)},
+                       absl::Now())) {
+        return;
+      }
+    }
+    RevokeOrphan(revocation, created);
+  };
+}
+
 // DeleteAuthToken under revoke_own_only: reads the token, checks that its
 // name starts with the caller's prefix, then deletes it.
 class OwnTokenRevoker {
@@ -348,33 +439,11 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
     // it finishes, as any call; a first call takes it back below.
     auto held_permit = std::make_shared<std::optional<InFlightLimiter::Permit>>(
         std::move(permit));
-    // A repeat answered from the cache: its own log line, metrics and audit
-    // line, as any call.
-    auto finish_replay = [logger = options_.logger, metrics = options_.metrics,
-                          audit, caller = params.caller, peer = context->peer(),
-                          start = params.start,
-                          held_permit](const absl::Status& status) {
-      const std::string code = absl::StatusCodeToString(status.code());
-      const absl::Duration latency = absl::Now() - start;
-      metrics->CallFinished("CreateAuthToken", code, latency);
-      logger->Log(LogLevel::kInfo, "call",
-                  {{"method", absl::string_view("CreateAuthToken")},
-                   {"code", absl::string_view(code)},
-                   {"latency_ms", absl::ToDoubleMilliseconds(latency)},
-                   {"upstream_requests", int64_t{0}},
-                   {"idempotent_replay", absl::string_view("true")},
-                   {"peer", absl::string_view(peer)},
-                   {"caller", absl::string_view(caller)},
-                   {"error", status.message()}});
-      AuditRecord record = audit;
-      record.event = "idempotent_replay";
-      record.caller = caller;
-      record.peer = peer;
-      record.rpc = "CreateAuthToken";
-      record.code = code;
-      WriteAudit(*logger, record);
-    };
-    auto* replay = new ReplayReactor(response, std::move(finish_replay));
+    auto* replay = new ReplayReactor(
+        response,
+        [finish = FinishReplay(options_.logger, options_.metrics, audit,
+                               params.caller, context->peer(), params.start),
+         held_permit](const absl::Status& status) { finish(status); });
     CreateOutcome remembered_outcome;
     v1::CreateAuthTokenRequest normalized = *request;
     normalized.set_request_id(request_id);
@@ -431,31 +500,24 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
   revocation.audit.caller = params.caller;
   revocation.audit.peer = context->peer();
   revocation.audit.rpc = "CreateAuthToken";
-  params.on_abandoned = [revocation](const absl::Status& why) {
-    RecordUnknownOrphan(revocation, why);
-  };
-  // A token whose own caller is gone goes to a repeat of the same
-  // request_id still waiting for it, if any; only then is it revoked.
-  params.on_orphan = [revocation = std::move(revocation),
-                      cache = options_.idempotency,
-                      key = idempotency_key](const UpstreamResponse& created) {
-    if (!key.empty()) {
-      if (absl::StatusOr<v1::CreateAuthTokenResponse> mapped =
-              MapCreateAuthTokenResponse(created.body);
-          mapped.ok() &&
-          cache->Adopt(key, {absl::OkStatus(), *std::move(mapped)},
-                       absl::Now())) {
-        return;
-      }
-    }
-    RevokeOrphan(revocation, created);
-  };
+  SetOrphanHooks(params, std::move(revocation), options_.idempotency,
+                 idempotency_key);
   params.orphan_grace = options_.orphan_transfer_limit;
   params.secrets = {admission->token};
   Audit(params, std::move(audit), [response](AuditRecord& record) {
     record.token_id = response->token().id();
     record.token_name = response->token().name();
   });
+  return StartCreate(std::move(params), *std::move(first), *std::move(permit),
+                     *request, admission->token, std::move(idempotency_key),
+                     response);
+}
+
+grpc::ServerUnaryReactor* UserTokensService::StartCreate(
+    UpstreamCallParams params, UpstreamRequest first,
+    InFlightLimiter::Permit permit, const v1::CreateAuthTokenRequest& request,
+    const std::string& token, std::string idempotency_key,
+    v1::CreateAuthTokenResponse* response) {
   // The idempotency entries and shutdown's debt end when nothing of the call
   // runs any more (on_settled), which for a create answered at its deadline
   // is when its POST ends: a repeat meanwhile waits for it.
@@ -473,10 +535,9 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
   std::string fingerprint;
   auto claimed = std::make_shared<std::atomic<bool>>(false);
   if (shared != nullptr && !idempotency_key.empty()) {
-    record_name =
-        shared->RecordName(params.caller, admission->token,
-                           NormalizedRequestId(request->request_id()));
-    v1::CreateAuthTokenRequest normalized = *request;
+    record_name = shared->RecordName(params.caller, token,
+                                     NormalizedRequestId(request.request_id()));
+    v1::CreateAuthTokenRequest normalized = request;
     normalized.clear_request_id();
     fingerprint = IdempotencyCache::Fingerprint(normalized);
     // The claim's outcome goes to the other replicas too: kept when OK,
@@ -503,8 +564,8 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
   }
   if (record_name.empty()) {
     return UpstreamCall::Start(
-        std::move(params), *std::move(first),
-        Holding(*std::move(permit),
+        std::move(params), std::move(first),
+        Holding(std::move(permit),
                 MapInto(&MapCreateAuthTokenResponse, response)));
   }
   // First here: ask the store shared by the replicas before creating. The
@@ -518,40 +579,16 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
   const absl::Time wait_until = UpstreamDeadline(params.start, params.deadline);
   auto [reactor, call] = UpstreamCall::Deferred(
       std::move(params),
-      Holding(*std::move(permit),
+      Holding(std::move(permit),
               MapInto(&MapCreateAuthTokenResponse, response)));
   shared->Begin(
       std::move(record_name), fingerprint, claim_ttl, wait_until,
-      [call = call, first = *std::move(first), claimed, response,
+      [call = call, first = std::move(first), claimed, response,
        metrics = options_.metrics,
        use_memory = options_.store_unavailable_uses_memory](
           absl::StatusOr<SharedIdempotencyStore::Begun> begun) mutable {
-        if (!begun.ok()) {
-          metrics->IdempotencyStoreUnavailable(use_memory);
-          if (use_memory) {
-            call->Run(std::move(first));
-          } else {
-            call->Fail(StoreUnavailableError());
-          }
-          return;
-        }
-        switch (begun->claim) {
-          case SharedIdempotencyStore::Claim::kFirst:
-            claimed->store(true);
-            call->Run(std::move(first));
-            return;
-          case SharedIdempotencyStore::Claim::kReplay:
-            *response = std::move(begun->response);
-            call->Fail(absl::OkStatus());
-            return;
-          case SharedIdempotencyStore::Claim::kMismatch:
-            call->Fail(InvalidField(
-                "request_id", "was used before with a different request"));
-            return;
-          case SharedIdempotencyStore::Claim::kInProgress:
-            call->Fail(RequestInProgressError());
-            return;
-        }
+        ContinueAfterClaim(std::move(begun), call, std::move(first), *claimed,
+                           response, *metrics, use_memory);
       });
   return reactor;
 }

@@ -122,6 +122,17 @@ class UserTokensService final
     PolicyGrant grant;
   };
 
+  // The last stages of a CreateAuthToken that goes upstream: the hooks that
+  // end its idempotency entries (`idempotency_key`, empty for none), its
+  // shared-store claim and shutdown's debt once nothing of it runs, then the
+  // call, started at once or after the shared store's claim.
+  grpc::ServerUnaryReactor* StartCreate(
+      UpstreamCallParams params, UpstreamRequest first,
+      InFlightLimiter::Permit permit,
+      const vercel::authentication::v1::CreateAuthTokenRequest& request,
+      const std::string& token, std::string idempotency_key,
+      vercel::authentication::v1::CreateAuthTokenResponse* response);
+
   // Validates `request` (validation.h), resolves the Vercel token
   // (credentials.h) when `needs_token`, and asks the policy.
   template <typename Request>
