@@ -71,11 +71,13 @@ class Reactor final : public grpc::ServerUnaryReactor {
         call_(std::move(params), std::move(on_success),
               [this](CallOutcome outcome) { Deliver(std::move(outcome)); }) {
     call_.SetOnReleased([this] {
+      bool armed = false;
       {
         absl::MutexLock lock(&mu_);
-        released_ = true;
-        if (armed_) alarm_.Cancel();
+        armed = armed_;
       }
+      // Outside the lock: a cancelled alarm's callback takes it (Unref).
+      if (armed) alarm_.Cancel();
       Unref();
     });
   }
@@ -122,7 +124,6 @@ class Reactor final : public grpc::ServerUnaryReactor {
   // gRPC's and the call's, plus the alarm's while it is set.
   int refs_ ABSL_GUARDED_BY(mu_) = 2;
   bool armed_ ABSL_GUARDED_BY(mu_) = false;
-  bool released_ ABSL_GUARDED_BY(mu_) = false;
   grpc::Alarm alarm_;
 };
 
