@@ -324,7 +324,8 @@ TEST_F(ReplicasTest, TwentyConcurrentDuplicatesOverThreeReplicasPostOnce) {
 }
 
 TEST_F(ReplicasTest, ARetryAfterTheClaimHolderIsKilledEndsWithOneLiveToken) {
-  std::unique_ptr<ServerProcess> doomed = Replica({"--orphan_grace=1s"});
+  // Its claim lasts the call's 2 s deadline + 5 s of orphan grace + 1 s.
+  std::unique_ptr<ServerProcess> doomed = Replica({"--orphan_grace=5s"});
   std::unique_ptr<ServerProcess> survivor = Replica({"--orphan_grace=1s"});
   ASSERT_NE(doomed, nullptr);
   ASSERT_NE(survivor, nullptr);
@@ -338,6 +339,15 @@ TEST_F(ReplicasTest, ARetryAfterTheClaimHolderIsKilledEndsWithOneLiveToken) {
   ASSERT_TRUE(IsOk(fake().WaitHeld(1)));
   ASSERT_TRUE(IsOk(doomed->process().Signal(SIGKILL)));
   EXPECT_FALSE(first.get().ok());
+
+  // While the dead replica's claim lasts, a retry that cannot wait that
+  // long is told to come back, with a RetryInfo.
+  v1::CreateAuthTokenResponse unused;
+  const grpc::Status busy = ClientOf(*survivor, kSeedSecret, absl::Seconds(1))
+                                .CreateAuthToken(request, &unused);
+  EXPECT_TRUE(HasCode(busy, grpc::StatusCode::ABORTED));
+  EXPECT_EQ(DecodeErrorDetails(busy).reason, "REQUEST_IN_PROGRESS");
+  EXPECT_TRUE(DecodeErrorDetails(busy).retry_delay.has_value());
 
   v1::CreateAuthTokenResponse retried;
   const grpc::Status status =
