@@ -47,6 +47,14 @@ struct ServerConfig {
   bool trust_forwarded_client_cert = false;
   std::string policy_file;
   absl::Duration orphan_grace = absl::Seconds(10);
+  absl::Duration orphan_revoke_timeout = absl::Seconds(10);
+  // --idempotency_store: "memory", redis://host:port[/db] or rediss://.
+  std::string idempotency_store = "memory";
+  std::string idempotency_store_password_file;
+  std::string idempotency_store_key_file;
+  std::string idempotency_store_ca_file;
+  // --idempotency_store_unavailable: "refuse" or "memory".
+  std::string idempotency_store_unavailable = "refuse";
   absl::Duration idempotency_window = absl::Minutes(10);
   int max_idempotency_entries = 10000;
   absl::Duration max_connection_age = absl::Minutes(5);

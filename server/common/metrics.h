@@ -4,7 +4,9 @@
 #include <memory>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
@@ -26,13 +28,22 @@ namespace vercel_tokens {
 //   vercel_tokens_upstream_queue_wait_seconds{endpoint}    histogram
 //   vercel_tokens_orphaned_tokens_total{outcome}           counter
 //   vercel_tokens_upstream_reachable                       gauge (1 or 0)
+//   vercel_tokens_policy_info{sha256}                      gauge (1)
+//   vercel_tokens_policy_reload_failures_total             counter
+//   vercel_tokens_idempotency_store_commands_total         counter
+//   vercel_tokens_idempotency_store_unavailable_total{action} counter
 //
 // `method` is the RPC's short name (GetAuthToken), `code` a gRPC code name
 // (NOT_FOUND), `endpoint` a Vercel route ("GET /v5/user/tokens/{tokenId}"),
 // `status` an HTTP status the error mapping names ("404"), else its class
 // ("4xx", "other" outside 100..599), or a transport failure ("timeout",
-// "cancelled", "unavailable", "too_large"), `outcome` "revoked" or
-// "revoke_failed". Label values come from fixed sets,
+// "cancelled", "unavailable", "too_large"), `outcome` "revoked",
+// "revoke_failed" or "orphan_unknown" (a create abandoned unanswered: a
+// token may exist that nobody holds), `sha256` the hex SHA-256 of the policy
+// file in force (one series at a time), `action` what a create did when the
+// shared idempotency store could not be reached ("refused" or "memory").
+// Every series of a fixed label set exists at zero from the start, so that
+// increase() sees a pod's first event. Label values come from fixed sets,
 // so cardinality stays bounded. Thread-safe.
 class Metrics {
  public:
@@ -62,6 +73,16 @@ class Metrics {
   UpstreamQueue UpstreamQueueOf(absl::string_view endpoint);
   // A token created for a caller that was gone was revoked, or not.
   void OrphanHandled(bool revoked);
+  // A create whose caller was gone was abandoned before Vercel answered.
+  void OrphanUnknown();
+  // The policy in force is the file whose SHA-256 is `sha256` (hex).
+  void SetPolicy(absl::string_view sha256);
+  void PolicyReloadFailed();
+  // One command sent to the shared idempotency store.
+  void IdempotencyStoreCommand();
+  // The shared idempotency store could not be reached; the create was
+  // refused or remembered in memory only.
+  void IdempotencyStoreUnavailable(bool fell_back_to_memory);
   void SetUpstreamReachable(bool reachable);
 
  private:
@@ -76,6 +97,13 @@ class Metrics {
   prometheus::Family<prometheus::Histogram>& upstream_queue_wait_;
   prometheus::Family<prometheus::Counter>& orphans_;
   prometheus::Gauge& upstream_reachable_;
+  prometheus::Family<prometheus::Gauge>& policy_info_;
+  prometheus::Counter& policy_reload_failures_;
+  prometheus::Counter& store_commands_;
+  prometheus::Family<prometheus::Counter>& store_unavailable_;
+
+  absl::Mutex policy_mu_;
+  prometheus::Gauge* policy_series_ ABSL_GUARDED_BY(policy_mu_) = nullptr;
 };
 
 }  // namespace vercel_tokens

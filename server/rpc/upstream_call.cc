@@ -7,6 +7,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "grpcpp/alarm.h"
 #include "grpcpp/grpcpp.h"
 #include "server/common/service_error.h"
 #include "server/vercel/error_mapping.h"
@@ -71,21 +72,58 @@ double Jitter() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
 }
 
-// The gRPC reactor around an UpstreamCall. Owned by gRPC; deletes itself in
-// OnDone, which gRPC calls after Finish and after OnCancel has returned.
+// The gRPC reactor around an UpstreamCall. Owned by gRPC and by its call:
+// deletes itself when gRPC is done with it (OnDone, after Finish and after
+// OnCancel has returned), its call is released (nothing of it runs any
+// more, which for a create answered at its deadline is when its transfer
+// ends) and its expiry alarm, if any, has fired or been cancelled.
 class Reactor final : public grpc::ServerUnaryReactor {
  public:
   Reactor(UpstreamCallParams params, OnUpstreamSuccess on_success)
       : context_(params.context),
         call_(std::move(params), std::move(on_success),
-              [this](CallOutcome outcome) { Deliver(std::move(outcome)); }) {}
+              [this](CallOutcome outcome) { Deliver(std::move(outcome)); }) {
+    call_.SetOnReleased([this] {
+      bool armed = false;
+      {
+        absl::MutexLock lock(&mu_);
+        armed = armed_;
+      }
+      // Outside the lock: a cancelled alarm's callback takes it (Unref).
+      if (armed) alarm_.Cancel();
+      Unref();
+    });
+  }
 
   UpstreamCall& call() { return call_; }
 
+  // Answers the caller at the call's upstream deadline (UpstreamCall::
+  // Expire). Before Run.
+  void ArmExpiry() {
+    if (call_.upstream_deadline() == absl::InfiniteFuture()) return;
+    absl::MutexLock lock(&mu_);
+    armed_ = true;
+    ++refs_;
+    alarm_.Set(absl::ToChronoTime(call_.upstream_deadline()),
+               [this](bool fired) {
+                 if (fired) call_.Expire();
+                 Unref();
+               });
+  }
+
   void OnCancel() override { call_.Cancel(); }
-  void OnDone() override { delete this; }
+  void OnDone() override { Unref(); }
 
  private:
+  void Unref() {
+    bool last = false;
+    {
+      absl::MutexLock lock(&mu_);
+      last = --refs_ == 0;
+    }
+    if (last) delete this;
+  }
+
   void Deliver(CallOutcome outcome) {
     for (auto& [name, value] : outcome.initial_metadata) {
       context_->AddInitialMetadata(std::move(name), std::move(value));
@@ -95,6 +133,11 @@ class Reactor final : public grpc::ServerUnaryReactor {
 
   grpc::CallbackServerContext* const context_;
   UpstreamCall call_;
+  absl::Mutex mu_;
+  // gRPC's and the call's, plus the alarm's while it is set.
+  int refs_ ABSL_GUARDED_BY(mu_) = 2;
+  bool armed_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::Alarm alarm_;
 };
 
 }  // namespace
@@ -109,9 +152,19 @@ absl::Time UpstreamDeadline(absl::Time start, absl::Time deadline) {
 grpc::ServerUnaryReactor* UpstreamCall::Start(UpstreamCallParams params,
                                               UpstreamRequest first,
                                               OnUpstreamSuccess on_success) {
+  const bool expires = static_cast<bool>(params.on_orphan);
   auto* reactor = new Reactor(std::move(params), std::move(on_success));
+  if (expires) reactor->ArmExpiry();
   reactor->call().Run(std::move(first));
   return reactor;
+}
+
+std::pair<grpc::ServerUnaryReactor*, UpstreamCall*> UpstreamCall::Deferred(
+    UpstreamCallParams params, OnUpstreamSuccess on_success) {
+  const bool expires = static_cast<bool>(params.on_orphan);
+  auto* reactor = new Reactor(std::move(params), std::move(on_success));
+  if (expires) reactor->ArmExpiry();
+  return {reactor, &reactor->call()};
 }
 
 grpc::ServerUnaryReactor* UpstreamCall::Reject(UpstreamCallParams params,
@@ -166,6 +219,7 @@ void UpstreamCall::Submit(UpstreamRequest request, absl::Time not_before) {
           not_before);
       if (id.ok()) {
         transfer_id_ = *id;
+        in_result_ = false;
         return;
       }
       failure = id.status();
@@ -186,6 +240,35 @@ void UpstreamCall::Cancel() {
   if (id != 0 && !params_.on_orphan) params_.transport->Cancel(id);
 }
 
+void UpstreamCall::Expire() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (answered_ || in_result_ || transfer_id_ == 0) return;
+    answered_ = true;
+  }
+  FinishWith(MapTransportError(absl::DeadlineExceededError(
+                 "Vercel did not answer before the deadline")),
+             nullptr, /*settled=*/false);
+}
+
+void UpstreamCall::OnLateResult(
+    const absl::StatusOr<UpstreamResponse>& result) {
+  absl::Status settled =
+      absl::CancelledError("the caller had its answer before Vercel answered");
+  if (result.ok() && IsSuccess(result->http_status)) {
+    params_.on_orphan(*result);
+  } else if (!result.ok()) {
+    settled = result.status();
+    if (params_.on_abandoned &&
+        (result.status().code() == absl::StatusCode::kDeadlineExceeded ||
+         result.status().code() == absl::StatusCode::kCancelled)) {
+      params_.on_abandoned(result.status());
+    }
+  }
+  if (params_.on_settled) params_.on_settled(settled);
+  if (on_released_) std::move(on_released_)();
+}
+
 bool UpstreamCall::CallerGone(absl::Time now) {
   {
     absl::MutexLock lock(&mu_);
@@ -199,6 +282,12 @@ bool UpstreamCall::CallerGone(absl::Time now) {
 }
 void UpstreamCall::OnResult(UpstreamRequest request, absl::Time sent,
                             absl::StatusOr<UpstreamResponse> result) {
+  bool late = false;
+  {
+    absl::MutexLock lock(&mu_);
+    late = answered_;
+    if (!late) in_result_ = true;
+  }
   const absl::Time now = params_.clock->Now();
   ++upstream_requests_;
   upstream_status_ = OutcomeLabel(result);
@@ -206,6 +295,10 @@ void UpstreamCall::OnResult(UpstreamRequest request, absl::Time sent,
                                     now - sent);
   if (params_.reachability != nullptr) {
     params_.reachability->Record(result, now);
+  }
+  if (late) {
+    OnLateResult(result);
+    return;
   }
   if (std::optional<absl::Duration> delay =
           NextRetryDelay(params_.retry_policy, request.idempotent, attempts_,
@@ -224,6 +317,11 @@ void UpstreamCall::OnResult(UpstreamRequest request, absl::Time sent,
     return;
   }
   if (!result.ok()) {
+    if (params_.on_abandoned &&
+        (result.status().code() == absl::StatusCode::kDeadlineExceeded ||
+         result.status().code() == absl::StatusCode::kCancelled)) {
+      params_.on_abandoned(result.status());
+    }
     FinishWith(MapTransportError(result.status()), nullptr);
     return;
   }
@@ -245,7 +343,12 @@ void UpstreamCall::OnResult(UpstreamRequest request, absl::Time sent,
 }
 
 void UpstreamCall::FinishWith(const absl::Status& status,
-                              const UpstreamResponse* last_response) {
+                              const UpstreamResponse* last_response,
+                              bool settled) {
+  {
+    absl::MutexLock lock(&mu_);
+    answered_ = true;
+  }
   CallOutcome outcome;
   outcome.status = status;
   std::optional<std::string> vercel_request_id;
@@ -292,7 +395,9 @@ void UpstreamCall::FinishWith(const absl::Status& status,
   if (params_.on_finish) {
     params_.on_finish(status, vercel_request_id.value_or(""));
   }
+  if (settled && params_.on_settled) params_.on_settled(status);
   std::move(on_done_)(std::move(outcome));
+  if (settled && on_released_) std::move(on_released_)();
 }
 
 }  // namespace vercel_tokens

@@ -65,12 +65,25 @@ struct UpstreamCallParams {
                      absl::string_view vercel_request_id)>
       on_finish;
   // When set, the call's transfers are not aborted when the caller cancels
-  // or its deadline passes: they may run `orphan_grace` past the deadline,
+  // or its deadline passes: they may run `orphan_grace` past the deadline
+  // (UserTokensServiceOptions::orphan_transfer_limit),
   // and a 2xx response that nobody will receive goes to `on_orphan` (which
   // must not block and must not touch the call) before the call finishes
   // CANCELLED. For CreateAuthToken, so that a created token is revoked
   // rather than orphaned.
   std::function<void(const UpstreamResponse& orphaned)> on_orphan;
+  // With on_orphan: runs when a transfer ends without an answer because it
+  // ran out of time or was cancelled (the HTTP client shutting down), so
+  // that a token Vercel may have created is at least recorded. Must not
+  // block and must not touch the call.
+  std::function<void(const absl::Status& why)> on_abandoned;
+  // Runs once when nothing of the call runs any more: just after on_finish
+  // for most calls; for a call answered at its deadline while an on_orphan
+  // transfer still runs (Expire), when that transfer ends, with a non-OK
+  // status. Hooks that must outlive the answer go here (idempotency entries,
+  // shutdown's debts); an OK status means the RPC's response is still
+  // readable.
+  std::function<void(const absl::Status& status)> on_settled;
   absl::Duration orphan_grace = absl::ZeroDuration();
   // The caller's valid W3C traceparent (trace_context.h), or empty: sent
   // with every upstream request and logged.
@@ -106,8 +119,9 @@ struct CallOutcome {
 // running `on_done` (from a transport thread, or from Run / Fail), after
 // counting the call in Metrics and writing one log line (method, code,
 // latency, upstream status and count, peer, caller, traceparent, Vercel's
-// request id; never a secret). `on_done` is the last thing the call does: it
-// may destroy it.
+// request id; never a secret). `on_done` runs once; after it the call touches
+// nothing but the released hook (SetOnReleased), which is the last thing it
+// does and may destroy it.
 //
 // Cancellation: unless `on_orphan` is set, Cancel aborts the transfer in
 // flight (or waiting for its backoff or a connection); its callback then
@@ -135,6 +149,19 @@ class UpstreamCall {
   // nothing goes upstream.
   void Fail(const absl::Status& status);
   void Cancel();
+  // For a call with on_orphan whose transfer is still in flight at its
+  // upstream deadline: answers the caller now with DEADLINE_EXCEEDED
+  // (UPSTREAM_TIMEOUT), as any RPC, and leaves the transfer running; its
+  // outcome then goes to on_orphan or on_abandoned, then on_settled. Does
+  // nothing when the call has ended or is ending.
+  void Expire();
+  // When the call's upstream transfers must be done (UpstreamDeadline).
+  absl::Time upstream_deadline() const { return upstream_deadline_; }
+  // Runs last, once nothing of the call runs any more (after on_done, or
+  // after a transfer that outlived an Expire). Set before Run by the owner.
+  void SetOnReleased(absl::AnyInvocable<void() &&> on_released) {
+    on_released_ = std::move(on_released);
+  }
 
   // The gRPC reactor of a call served by UpstreamCall: starts it with
   // `first` and returns the reactor, owned by gRPC (it deletes itself in
@@ -143,6 +170,14 @@ class UpstreamCall {
   static grpc::ServerUnaryReactor* Start(UpstreamCallParams params,
                                          UpstreamRequest first,
                                          OnUpstreamSuccess on_success);
+
+  // A reactor whose call starts later, e.g. once a shared store has
+  // answered: the caller must call exactly one of Run or Fail (Fail with OK
+  // finishes with whatever the RPC's response holds) on the returned call,
+  // from any thread; until then the reactor and the call live, and a cancel
+  // is remembered.
+  static std::pair<grpc::ServerUnaryReactor*, UpstreamCall*> Deferred(
+      UpstreamCallParams params, OnUpstreamSuccess on_success);
 
   // A reactor that finishes at once with `status`.
   static grpc::ServerUnaryReactor* Reject(UpstreamCallParams params,
@@ -158,13 +193,17 @@ class UpstreamCall {
   // Whether nobody will receive the call's response: it was cancelled, or
   // its caller's deadline has passed at `now`.
   bool CallerGone(absl::Time now);
+  // Answers the call; `settled` when nothing of it runs afterwards.
   void FinishWith(const absl::Status& status,
-                  const UpstreamResponse* last_response);
+                  const UpstreamResponse* last_response, bool settled = true);
+  // The outcome of a transfer that outlived the call's answer (Expire).
+  void OnLateResult(const absl::StatusOr<UpstreamResponse>& result);
 
   const UpstreamCallParams params_;
   const absl::Time upstream_deadline_;
   OnUpstreamSuccess on_success_;
   OnDone on_done_;
+  absl::AnyInvocable<void() &&> on_released_;
   // Touched by one thread at a time: the submitter, then a transport thread.
   int attempts_ = 0;
   int upstream_requests_ = 0;
@@ -174,6 +213,10 @@ class UpstreamCall {
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   // The transfer in flight; 0 before the first is submitted.
   uint64_t transfer_id_ ABSL_GUARDED_BY(mu_) = 0;
+  // The caller has its answer (FinishWith ran or runs).
+  bool answered_ ABSL_GUARDED_BY(mu_) = false;
+  // A transfer's result is being handled: Expire stays out.
+  bool in_result_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace vercel_tokens

@@ -92,8 +92,10 @@ TEST_F(UpstreamFairnessTest, OtherEndpointsReachTheUpstreamWhileGetsAreHeld) {
   }
   ASSERT_EQ(queued, kHeld - kHeldUpstream);
 
-  UserTokensClient client(OwnConnection(*server_),
-                          ClientOptions{kSeedSecret, absl::Seconds(10)});
+  ClientOptions options;
+  options.bearer_token = kSeedSecret;
+  options.timeout = absl::Seconds(10);
+  UserTokensClient client(OwnConnection(*server_), options);
   v1::EmailLoginRequest login;
   login.set_email("someone@example.com");
   v1::EmailLoginResponse started;

@@ -107,6 +107,9 @@ reach. Takes (dict "root" $ "timeout" seconds "service" name).
 - --timeout={{ .timeout }}s
 - --wait_for_ready
 {{- end }}
+{{- define "vut.storeKeyDir" -}}/var/run/vercel-user-tokens/store-key{{- end }}
+{{- define "vut.storePasswordDir" -}}/var/run/vercel-user-tokens/store-password{{- end }}
+{{- define "vut.storeCaDir" -}}/var/run/vercel-user-tokens/store-ca{{- end }}
 
 {{/* The ConfigMap holding the policy; empty when there is no policy. */}}
 {{- define "vut.policyConfigMapName" -}}
@@ -233,7 +236,7 @@ depends on them so that `helm template` and `helm install` fail early.
 {{- fail "issuance.policy.enabled needs issuance.policy.rules or issuance.policy.existingConfigMap: an empty policy denies every call" }}
 {{- end }}
 {{- $v := .Values }}
-{{- $needed := add $v.preStopSleepSeconds $v.server.drainDelaySeconds $v.server.shutdownGraceSeconds }}
+{{- $needed := add $v.preStopSleepSeconds $v.server.drainDelaySeconds $v.server.shutdownGraceSeconds $v.issuance.orphanGraceSeconds $v.issuance.orphanRevokeTimeoutSeconds }}
 {{- if $v.frontProxy.enabled }}
 {{- if $v.tls.enabled }}
 {{- fail "frontProxy.enabled needs the plaintext listener (tls.enabled=false): nginx would have to terminate TLS, hiding client certificates from the server and missing certificate renewals. Set frontProxy.enabled=false with tls.enabled, or serve plaintext in a mesh (docs/operations.md, \"Front proxy\")" }}
@@ -243,7 +246,12 @@ depends on them so that `helm template` and `helm install` fail early.
 {{- end }}
 {{- end }}
 {{- if le (int $v.terminationGracePeriodSeconds) (int $needed) }}
-{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed preStopSleepSeconds + server.drainDelaySeconds + server.shutdownGraceSeconds (%d), or the kubelet kills calls still in flight" (int $v.terminationGracePeriodSeconds) (int $needed)) }}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed preStopSleepSeconds + server.drainDelaySeconds + server.shutdownGraceSeconds + issuance.orphanGraceSeconds + issuance.orphanRevokeTimeoutSeconds (%d), or the kubelet kills calls still in flight or the revocation of an orphaned token" (int $v.terminationGracePeriodSeconds) (int $needed)) }}
+{{- end }}
+{{- with $v.issuance.idempotencyStore }}
+{{- if and .address (not .keySecret.name) }}
+{{- fail "issuance.idempotencyStore.address needs issuance.idempotencyStore.keySecret.name: stored responses are encrypted with its keys" }}
+{{- end }}
 {{- end }}
 {{- if and $v.autoscaling.enabled (gt (int $v.autoscaling.minReplicas) (int $v.autoscaling.maxReplicas)) }}
 {{- fail (printf "autoscaling.minReplicas (%d) exceeds autoscaling.maxReplicas (%d)" (int $v.autoscaling.minReplicas) (int $v.autoscaling.maxReplicas)) }}
