@@ -4,6 +4,7 @@
 #include <ostream>
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "cli_options.h"
 
@@ -20,6 +21,10 @@ inline constexpr int kExitUsage = 2;
 // every subcommand with its flags, where secrets come from, the output and
 // the exit codes.
 std::string CliUsage();
+
+// Writes `usage error: <message>`, the synopsis and a pointer to --help to
+// `err`, and returns kExitUsage.
+int ReportUsageError(absl::string_view message, std::ostream& err);
 
 // Runs one `vercel-tokens` invocation. `args` are the positional arguments,
 // the subcommand first. Writes the response to `out` and errors, prompts and
