@@ -1,7 +1,9 @@
 # The vercel-user-tokens image: the gRPC server as entrypoint, and the
-# vercel-tokens CLI beside it (a health probe when the listener is TLS-only).
+# vercel-tokens CLI beside it (a health probe when the listener is TLS-only or
+# behind the front proxy), and nginx, the chart's front proxy sidecar.
 #
-#   docker build -t vercel-user-tokens:$(cat VERSION) --build-arg VERSION=$(cat VERSION) .
+#   docker build -t vercel-user-tokens:$(cat VERSION) --build-arg VERSION=$(cat VERSION) \
+#     --build-arg VUT_COMMIT=$(git rev-parse --short=12 HEAD) .
 #
 # The build stage runs scripts/build-release.sh, which `make test` also runs
 # outside any container (tests/deploy). The runtime stage installs only the
@@ -22,6 +24,9 @@ COPY proto/ proto/
 COPY server/ server/
 COPY client/cpp/ client/cpp/
 COPY scripts/build-release.sh scripts/
+# The commit vercel_tokens_build_info reports (the build context holds no
+# .git): --build-arg VUT_COMMIT=$(git rev-parse --short=12 HEAD).
+ARG VUT_COMMIT=
 RUN scripts/build-release.sh /out
 
 FROM ${DEBIAN_RUNTIME_IMAGE} AS runtime

@@ -1,12 +1,16 @@
 #!/usr/bin/python3
 """Runs each hostile-client attack against a real server on loopback and
-prints the server's peak RSS, as a Markdown table.
+prints the server's RSS before, during (peak) and after it, as a Markdown
+table.
 
-    bench/hostile_clients.py [--after BIN] [--before BIN]
+    bench/hostile_clients.py [--after BIN] [--before BIN] [--front_proxy]
 
 --after defaults to build/server/vercel-tokens-server; --before (e.g. the
-binary of an older build) adds a column. Each attack gets a fresh server
-with its default flags, so the peak RSS (VmHWM) is that attack's alone.
+binary of an older build) adds a column; --front_proxy adds a column where
+the attacks go through helm/vercel-user-tokens/files/front-proxy.conf.in
+in front of the --after server. Each attack gets a fresh server with its default flags, so
+the peak RSS (VmHWM) is that attack's alone; "after" is the RSS once it has
+come within 32 MiB of the start, or 10 s after the attack ended.
 Every attack is bounded in count and time (a few minutes in all); the
 attacks themselves are in tests/attacks/h2_attacks.py. Needs Debian's
 python3-h2 (scripts/install-deps.sh installs it).
@@ -15,6 +19,8 @@ python3-h2 (scripts/install-deps.sh installs it).
 import argparse
 import os
 import sys
+import tempfile
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "tests", "attacks"))
@@ -22,6 +28,11 @@ import h2_attacks as attacks  # noqa: E402
 
 WAIT_SECONDS = 15
 HOLD_SECONDS = 3
+AFTER_SECONDS = 10
+RETURNED_MIB = 32
+TEMPLATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                        "helm", "vercel-user-tokens", "files",
+                        "front-proxy.conf.in")
 
 
 def ended(seconds):
@@ -48,9 +59,21 @@ ATTACKS = [
     ("100,000 header-only streams over four connections",
      lambda a: streams_outcome(attacks.header_only_streams(
          a, 4, 100000, HOLD_SECONDS))),
+    ("20,000 header-only streams on one connection, SETTINGS never "
+     "acknowledged",
+     lambda a: streams_outcome(attacks.header_only_streams(
+         a, 1, 20000, HOLD_SECONDS, ack_settings=False))),
     ("20,000 header-only streams, 100 on each of 200 connections",
      lambda a: streams_outcome(attacks.header_only_streams(
          a, 200, 20000, HOLD_SECONDS))),
+    ("20 connections x 2,000 streams reset right after their HEADERS",
+     lambda a: "{sent} sent, {connections_closed} connections closed"
+     .format(**attacks.rapid_resets(a, 20, 2000))),
+    ("100 connections x 100 Health/Check calls whose answers the client "
+     "never reads (receive window 0)",
+     lambda a: "{sent} sent, {ended} ended, {connections_closed} "
+     "connections closed".format(**attacks.unread_answers(
+         a, 100, 100, HOLD_SECONDS))),
     ("6,000 idle connections",
      lambda a: "{opened} opened, {closed_by_server} closed by the server"
      .format(**attacks.idle_connections(a, 6000, HOLD_SECONDS))),
@@ -61,13 +84,32 @@ ATTACKS = [
 ]
 
 
-def run(binary, attack):
-    with attacks.Server(binary) as server:
-        baseline = server.rss_mib()
-        outcome = attack(server.address)
-        peak = server.peak_rss_mib()
-        alive = server.alive()
-    return (f"{baseline:.0f} → {peak:.0f} MiB"
+def run(binary, attack, front_proxy=False):
+    with attacks.Server(binary) as server, \
+            tempfile.TemporaryDirectory() as work:
+        proxy = None
+        address = server.address
+        if front_proxy:
+            proxy = attacks.FrontProxy(TEMPLATE, server.address, work)
+            attacks.health_check(proxy.address, timeout=20)
+            address = proxy.address
+        try:
+            baseline = server.rss_mib()
+            outcome = attack(address)
+            peak = server.peak_rss_mib()
+            ended = time.monotonic()
+            after = server.rss_mib()
+            while (after - baseline > RETURNED_MIB and
+                   time.monotonic() - ended < AFTER_SECONDS and
+                   server.alive()):
+                time.sleep(0.2)
+                after = server.rss_mib()
+            took = time.monotonic() - ended
+            alive = server.alive()
+        finally:
+            if proxy is not None:
+                proxy.stop()
+    return (f"{baseline:.0f} → {peak:.0f} → {after:.0f} MiB ({took:.0f} s)"
             f"{'' if alive else ' (died)'}: {outcome}")
 
 
@@ -75,16 +117,21 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--after", default="build/server/vercel-tokens-server")
     parser.add_argument("--before")
+    parser.add_argument("--front_proxy", action="store_true")
     args = parser.parse_args()
     attacks.raise_fd_limit()
-    columns = [("before", args.before)] if args.before else []
-    columns.append(("after", args.after))
+    columns = [("before", args.before, False)] if args.before else []
+    columns.append(("after", args.after, False))
+    if args.front_proxy:
+        columns.append(("after, through the front proxy", args.after, True))
     print("| attack | " + " | ".join(
-        f"{name}: RSS at start → peak; what the client saw"
-        for name, _ in columns) + " |")
+        f"{name}: server RSS at start → peak → after (how long after); "
+        "what the client saw"
+        for name, _, _ in columns) + " |")
     print("|---" * (len(columns) + 1) + "|")
     for title, attack in ATTACKS:
-        cells = [run(binary, attack) for _, binary in columns]
+        cells = [run(binary, attack, proxy)
+                 for _, binary, proxy in columns]
         print(f"| {title} | " + " | ".join(cells) + " |", flush=True)
 
 

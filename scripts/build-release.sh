@@ -9,7 +9,9 @@
 # A Release build without tests, in its own build folder (VUT_RELEASE_BUILD_DIR,
 # default build/release) so that it never disturbs the development build and
 # later runs rebuild only what changed. JOBS sets the parallelism (default:
-# every core).
+# every core). VUT_COMMIT names the commit the server reports in
+# vercel_tokens_build_info (default: git's HEAD when the source is a checkout,
+# else `unknown`).
 set -euo pipefail
 
 if [ $# -ne 1 ]; then
@@ -22,7 +24,7 @@ build_dir=${VUT_RELEASE_BUILD_DIR:-$root/build/release}
 jobs=${JOBS:-$(nproc)}
 
 cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release \
-  -DVUT_BUILD_TESTS=OFF
+  -DVUT_BUILD_TESTS=OFF -DVUT_COMMIT="${VUT_COMMIT:-}"
 cmake --build "$build_dir" -j "$jobs" \
   --target vercel-tokens-server vercel-tokens
 install -d "$out"

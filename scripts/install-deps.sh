@@ -42,6 +42,9 @@ fi
 # protoc plugins from the Go module proxy, each made once. The Go toolchain
 # is the machine's current one, else one fetched by scripts/tools/go.sh.
 scripts/tools/python-stubs.sh >/dev/null
+# The chart tests' Kubernetes schemas (scripts/deps/pip-deploy.txt): a
+# kubernetes-validate virtualenv from PyPI, made once.
+scripts/tools/kubernetes-validate.sh >/dev/null
 scripts/tools/go-plugins.sh >/dev/null
 # The Ruby stubs' protoc (scripts/tools/protoc.sh), fetched once by Maven.
 scripts/tools/protoc.sh >/dev/null

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "server/common/files.h"
+#include "server/issuance/redis_client.h"
 #include "server/rpc/credentials.h"
 
 ABSL_FLAG(std::string, listen, "0.0.0.0:50051",
@@ -142,11 +143,40 @@ ABSL_FLAG(absl::Duration, oidc_max_stale, absl::Hours(24),
           "(IDENTITY_UNAVAILABLE).");
 ABSL_FLAG(absl::Duration, orphan_grace, absl::Seconds(10),
           "When a CreateAuthToken's caller cancels or its deadline passes "
-          "after the POST went upstream, how long the transfer may still "
-          "take; a token it created is then revoked.");
+          "after the POST went upstream, the POST runs on (for up to 2 "
+          "minutes while the process lives) and a token it creates is "
+          "revoked. On SIGTERM the server waits this long for such creates, "
+          "plus --orphan_revoke_timeout for their revocations, after "
+          "--shutdown_grace; a create still unanswered then is abandoned "
+          "and audited orphan_unknown.");
+ABSL_FLAG(absl::Duration, orphan_revoke_timeout, absl::Seconds(10),
+          "How long the DELETE that revokes an orphaned token may take; one "
+          "that fails or runs out is logged (orphan_revoke_failed) and "
+          "counted as revoke_failed.");
 ABSL_FLAG(absl::Duration, idempotency_window, absl::Minutes(10),
           "How long a CreateAuthToken's request_id is remembered: a repeat "
           "from the same caller within it gets the first call's response.");
+ABSL_FLAG(std::string, idempotency_store, "memory",
+          "Where CreateAuthToken request_ids are remembered: 'memory' (this "
+          "replica only), redis://host:port[/db], a Redis or Valkey shared "
+          "by every replica (each replica's memory stays the first level), "
+          "or rediss://host:port[/db] for the same over TLS. Needs "
+          "--idempotency_store_key_file.");
+ABSL_FLAG(std::string, idempotency_store_ca_file, "",
+          "PEM CA certificates that sign a rediss:// store's certificate; "
+          "empty: the system's. The certificate must name the host.");
+ABSL_FLAG(std::string, idempotency_store_password_file, "",
+          "File holding the shared store's password (AUTH); empty: none.");
+ABSL_FLAG(std::string, idempotency_store_key_file, "",
+          "File of keys for the shared store, one '<key id> <64 hex digits>' "
+          "a line: the first encrypts (AES-256-GCM) the stored responses and "
+          "names records (HMAC-SHA256); the others still decrypt.");
+ABSL_FLAG(std::string, idempotency_store_unavailable, "refuse",
+          "When the shared store cannot be reached, a create with a "
+          "request_id is 'refuse'd (UNAVAILABLE, reason "
+          "IDEMPOTENCY_STORE_UNAVAILABLE, with a RetryInfo) or remembered in "
+          "this replica's 'memory' only (counted in "
+          "vercel_tokens_idempotency_store_unavailable_total).");
 ABSL_FLAG(int, max_idempotency_entries, 10000,
           "Most CreateAuthToken request_ids remembered at once; the oldest "
           "finished entry is forgotten first.");
@@ -160,6 +190,11 @@ ABSL_FLAG(std::string, metrics_listen, "",
           "Address of the Prometheus metrics endpoint (GET /metrics), e.g. "
           "[::]:9090 (IPv6 and IPv4) or 0.0.0.0:9090 (IPv4); empty: no "
           "metrics endpoint.");
+ABSL_FLAG(absl::Duration, upstream_probe_interval, absl::Seconds(30),
+          "How often the server sends one small unauthenticated request "
+          "(GET /v2/user, answered 403) to the Vercel API, so that "
+          "vercel_tokens_upstream_reachable is true without traffic; each "
+          "probe waits at most min(this, 10s). 0: no probes.");
 ABSL_FLAG(std::string, log_level, "info",
           "Lowest level logged on stderr as JSON lines: debug, info, warning "
           "or error. Each call logs one line at info (warning for "
@@ -286,6 +321,10 @@ absl::Status CheckConfig(const ServerConfig& config) {
         "--keepalive_time, --keepalive_timeout and "
         "--keepalive_min_ping_interval must be positive and at most 24 days");
   }
+  if (config.upstream_probe_interval < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--upstream_probe_interval must not be negative");
+  }
   if (config.tls_reload_interval < absl::Seconds(1)) {
     return absl::InvalidArgumentError(
         "--tls_reload_interval must be at least 1s");
@@ -338,6 +377,27 @@ absl::Status CheckConfig(const ServerConfig& config) {
   }
   if (config.orphan_grace <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--orphan_grace must be positive");
+  }
+  if (config.idempotency_store != "memory") {
+    if (absl::StatusOr<RedisAddress> address =
+            ParseRedisUrl(config.idempotency_store);
+        !address.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--idempotency_store: ", address.status().message()));
+    }
+    if (config.idempotency_store_key_file.empty()) {
+      return absl::InvalidArgumentError(
+          "--idempotency_store needs --idempotency_store_key_file");
+    }
+  }
+  if (config.idempotency_store_unavailable != "refuse" &&
+      config.idempotency_store_unavailable != "memory") {
+    return absl::InvalidArgumentError(
+        "--idempotency_store_unavailable must be 'refuse' or 'memory'");
+  }
+  if (config.orphan_revoke_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--orphan_revoke_timeout must be positive");
   }
   if (config.idempotency_window <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--idempotency_window must be positive");
@@ -432,12 +492,23 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
     }
   }
   config.orphan_grace = absl::GetFlag(FLAGS_orphan_grace);
+  config.orphan_revoke_timeout = absl::GetFlag(FLAGS_orphan_revoke_timeout);
+  config.idempotency_store = absl::GetFlag(FLAGS_idempotency_store);
+  config.idempotency_store_password_file =
+      absl::GetFlag(FLAGS_idempotency_store_password_file);
+  config.idempotency_store_key_file =
+      absl::GetFlag(FLAGS_idempotency_store_key_file);
+  config.idempotency_store_ca_file =
+      absl::GetFlag(FLAGS_idempotency_store_ca_file);
+  config.idempotency_store_unavailable =
+      absl::GetFlag(FLAGS_idempotency_store_unavailable);
   config.idempotency_window = absl::GetFlag(FLAGS_idempotency_window);
   config.max_idempotency_entries = absl::GetFlag(FLAGS_max_idempotency_entries);
   config.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
   config.max_connection_age_grace =
       absl::GetFlag(FLAGS_max_connection_age_grace);
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  config.upstream_probe_interval = absl::GetFlag(FLAGS_upstream_probe_interval);
   config.max_in_flight = absl::GetFlag(FLAGS_max_in_flight);
   config.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
   config.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);

@@ -16,6 +16,9 @@ namespace vercel_tokens {
 // The product's name and version (set by CMake from the VERSION file).
 inline constexpr absl::string_view kServerName = "vercel-tokens-server";
 inline constexpr absl::string_view kServerVersion = VUT_VERSION;
+// The commit it was built from (CMake's VUT_COMMIT): `unknown` outside a git
+// checkout, so that such builds stay reproducible.
+inline constexpr absl::string_view kServerCommit = VUT_COMMIT;
 
 // The smallest --grpc_memory_limit_bytes: below it gRPC cannot hold a few
 // connections' buffers.
@@ -64,11 +67,21 @@ struct ServerConfig {
   absl::Duration oidc_min_refetch_interval = absl::Seconds(30);
   absl::Duration oidc_max_stale = absl::Hours(24);
   absl::Duration orphan_grace = absl::Seconds(10);
+  absl::Duration orphan_revoke_timeout = absl::Seconds(10);
+  // --idempotency_store: "memory", redis://host:port[/db] or rediss://.
+  std::string idempotency_store = "memory";
+  std::string idempotency_store_password_file;
+  std::string idempotency_store_key_file;
+  std::string idempotency_store_ca_file;
+  // --idempotency_store_unavailable: "refuse" or "memory".
+  std::string idempotency_store_unavailable = "refuse";
   absl::Duration idempotency_window = absl::Minutes(10);
   int max_idempotency_entries = 10000;
   absl::Duration max_connection_age = absl::Minutes(5);
   absl::Duration max_connection_age_grace = absl::Seconds(30);
   std::string metrics_listen;
+  // 0: no probes of the Vercel API (vercel/upstream_probe.h).
+  absl::Duration upstream_probe_interval = absl::Seconds(30);
   LogLevel log_level = LogLevel::kInfo;
   // Bounds against overload and hostile clients (listener_limits.h applies
   // the transport ones).

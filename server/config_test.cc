@@ -29,6 +29,7 @@ ABSL_DECLARE_FLAG(absl::Duration, max_connection_idle);
 ABSL_DECLARE_FLAG(bool, trust_forwarded_client_cert);
 ABSL_DECLARE_FLAG(std::string, policy_file);
 ABSL_DECLARE_FLAG(absl::Duration, orphan_grace);
+ABSL_DECLARE_FLAG(absl::Duration, orphan_revoke_timeout);
 ABSL_DECLARE_FLAG(absl::Duration, idempotency_window);
 ABSL_DECLARE_FLAG(absl::Duration, drain_delay);
 ABSL_DECLARE_FLAG(absl::Duration, keepalive_min_ping_interval);
@@ -90,6 +91,14 @@ TEST(CheckConfigTest, EachBadValueNamesItsFlag) {
        "--tls_client_ca_file"},
       {[](ServerConfig& c) { c.orphan_grace = absl::ZeroDuration(); },
        "--orphan_grace"},
+      {[](ServerConfig& c) { c.orphan_revoke_timeout = absl::ZeroDuration(); },
+       "--orphan_revoke_timeout"},
+      {[](ServerConfig& c) { c.idempotency_store = "redis://h"; },
+       "--idempotency_store"},
+      {[](ServerConfig& c) { c.idempotency_store = "redis://h:6379"; },
+       "--idempotency_store_key_file"},
+      {[](ServerConfig& c) { c.idempotency_store_unavailable = "wait"; },
+       "--idempotency_store_unavailable"},
       {[](ServerConfig& c) { c.idempotency_window = absl::ZeroDuration(); },
        "--idempotency_window"},
       {[](ServerConfig& c) { c.max_idempotency_entries = 0; },
@@ -98,6 +107,8 @@ TEST(CheckConfigTest, EachBadValueNamesItsFlag) {
        "--tls_reload_interval"},
       {[](ServerConfig& c) { c.drain_delay = -absl::Seconds(1); },
        "--drain_delay"},
+      {[](ServerConfig& c) { c.upstream_probe_interval = -absl::Seconds(1); },
+       "--upstream_probe_interval"},
       {[](ServerConfig& c) { c.keepalive_time = absl::ZeroDuration(); },
        "--keepalive_time"},
       {[](ServerConfig& c) { c.keepalive_timeout = absl::Hours(24 * 30); },
@@ -160,6 +171,7 @@ TEST(ConfigFromFlagsTest, ReadsTheFlags) {
   absl::SetFlag(&FLAGS_trust_forwarded_client_cert, true);
   absl::SetFlag(&FLAGS_policy_file, "/etc/policy.json");
   absl::SetFlag(&FLAGS_orphan_grace, absl::Seconds(3));
+  absl::SetFlag(&FLAGS_orphan_revoke_timeout, absl::Seconds(4));
   absl::SetFlag(&FLAGS_idempotency_window, absl::Minutes(2));
   absl::SetFlag(&FLAGS_drain_delay, absl::Seconds(5));
   absl::SetFlag(&FLAGS_keepalive_min_ping_interval, absl::Seconds(3));
@@ -175,6 +187,7 @@ TEST(ConfigFromFlagsTest, ReadsTheFlags) {
   EXPECT_TRUE(config->trust_forwarded_client_cert);
   EXPECT_EQ(config->policy_file, "/etc/policy.json");
   EXPECT_EQ(config->orphan_grace, absl::Seconds(3));
+  EXPECT_EQ(config->orphan_revoke_timeout, absl::Seconds(4));
   EXPECT_EQ(config->idempotency_window, absl::Minutes(2));
 }
 

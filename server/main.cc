@@ -24,6 +24,7 @@
 #include "server/common/logger.h"
 #include "server/common/metrics.h"
 #include "server/common/metrics_endpoint.h"
+#include "server/common/process_metrics.h"
 #include "server/config.h"
 #include "server/identity/certificate_source.h"
 #include "server/identity/forwarded_cert_source.h"
@@ -31,16 +32,20 @@
 #include "server/identity/oidc_source.h"
 #include "server/identity/token_review_verifier.h"
 #include "server/identity/workload_token_source.h"
+#include "server/issuance/redis_client.h"
+#include "server/issuance/shared_idempotency.h"
 #include "server/listener_limits.h"
 #include "server/rpc/health.h"
 #include "server/rpc/idempotency.h"
 #include "server/rpc/listener_credentials.h"
+#include "server/rpc/orphan.h"
 #include "server/rpc/policy_store.h"
 #include "server/rpc/server_token_id.h"
 #include "server/rpc/undecodable_requests.h"
 #include "server/rpc/user_tokens_service.h"
 #include "server/vercel/http_client.h"
 #include "server/vercel/reachability.h"
+#include "server/vercel/upstream_probe.h"
 
 namespace vercel_tokens {
 namespace {
@@ -48,6 +53,8 @@ namespace {
 // Over this window of upstream outcomes the server decides whether Vercel
 // can be reached (vercel/reachability.h).
 constexpr absl::Duration kReachabilityWindow = absl::Seconds(60);
+// How old the process_* metrics may be when scraped (common/process_metrics.h).
+constexpr absl::Duration kProcessMetricsRefresh = absl::Seconds(5);
 // How often the server's own ServiceAccount token is re-read (the kubelet
 // rotates it; clients are advised to re-read once a minute).
 constexpr absl::Duration kServiceAccountTokenReload = absl::Seconds(30);
@@ -181,7 +188,11 @@ int Serve(const sigset_t& signals) {
 
   Metrics metrics(std::make_shared<prometheus::Registry>());
   std::unique_ptr<MetricsEndpoint> metrics_endpoint;
+  std::unique_ptr<ProcessMetrics> process_metrics;
   if (const std::string& address = config.metrics_listen; !address.empty()) {
+    process_metrics =
+        std::make_unique<ProcessMetrics>(*metrics.registry(), kServerVersion,
+                                         kServerCommit, kProcessMetricsRefresh);
     absl::StatusOr<std::unique_ptr<MetricsEndpoint>> started =
         MetricsEndpoint::Start(address, metrics.registry());
     if (!started.ok()) {
@@ -201,6 +212,7 @@ int Serve(const sigset_t& signals) {
       static_cast<size_t>(config.max_response_bytes);
   http_options.max_host_connections = config.max_upstream_connections;
   http_options.user_agent = absl::StrCat("vercel-user-tokens/", kServerVersion);
+  http_options.metrics = &metrics;
   absl::StatusOr<std::unique_ptr<HttpClient>> http =
       HttpClient::Create(std::move(http_options));
   if (!http.ok()) return CannotStart(logger, http.status().message());
@@ -210,8 +222,9 @@ int Serve(const sigset_t& signals) {
     PolicyOptions policy_options;
     policy_options.allow_http_loopback_issuers =
         config.oidc_allow_http_loopback;
-    absl::StatusOr<std::unique_ptr<PolicyStore>> opened = PolicyStore::Open(
-        config.policy_file, &logger, absl::Seconds(1), policy_options);
+    absl::StatusOr<std::unique_ptr<PolicyStore>> opened =
+        PolicyStore::Open(config.policy_file, &logger, &metrics,
+                          absl::Seconds(1), policy_options);
     if (!opened.ok()) return CannotStart(logger, opened.status().message());
     policy = *std::move(opened);
   } else if (!server_token->empty()) {
@@ -226,7 +239,42 @@ int Serve(const sigset_t& signals) {
       config.idempotency_window,
       static_cast<size_t>(config.max_idempotency_entries));
 
+  std::unique_ptr<RedisClient> redis;
+  std::unique_ptr<SharedIdempotencyStore> shared_idempotency;
+  if (config.idempotency_store != "memory") {
+    absl::StatusOr<SharedIdempotencyStore::Parts> parts =
+        SharedIdempotencyStore::PartsFromFiles(
+            config.idempotency_store, config.idempotency_store_key_file,
+            config.idempotency_store_password_file);
+    if (!parts.ok()) return CannotStart(logger, parts.status().message());
+    absl::StatusOr<std::unique_ptr<RedisClient>> client =
+        RedisClient::Create(parts->address, std::move(parts->password),
+                            config.idempotency_store_ca_file,
+                            [&metrics] { metrics.IdempotencyStoreCommand(); });
+    if (!client.ok()) {
+      return CannotStart(logger, absl::StrCat("--idempotency_store_ca_file: ",
+                                              client.status().message()));
+    }
+    redis = *std::move(client);
+    shared_idempotency = std::make_unique<SharedIdempotencyStore>(
+        redis.get(), std::move(parts->keys), config.idempotency_window);
+    logger.Log(
+        LogLevel::kInfo, "idempotency store",
+        {{"address", absl::string_view(absl::StrCat(parts->address.host, ":",
+                                                    parts->address.port, "/",
+                                                    parts->address.db))},
+         {"tls", absl::string_view(parts->address.tls ? "true" : "false")},
+         {"key_id", absl::string_view(shared_idempotency->key_id())},
+         {"unavailable",
+          absl::string_view(config.idempotency_store_unavailable)}});
+  }
+
   UpstreamReachability reachability(kReachabilityWindow, &logger, &metrics);
+  std::unique_ptr<UpstreamProbe> probe;
+  if (config.upstream_probe_interval > absl::ZeroDuration()) {
+    probe = std::make_unique<UpstreamProbe>(http->get(), &reachability,
+                                            config.upstream_probe_interval);
+  }
   UserTokensServiceOptions service_options;
   // Kubernetes TokenReview: the API server's own HTTP client (its CA, its
   // loop), and the server's ServiceAccount token, re-read as it rotates.
@@ -293,6 +341,12 @@ int Serve(const sigset_t& signals) {
   service_options.policy = policy.get();
   service_options.idempotency = &idempotency;
   service_options.orphan_grace = config.orphan_grace;
+  service_options.orphan_revoke_timeout = config.orphan_revoke_timeout;
+  OrphanDebts orphan_debts;
+  service_options.orphan_debts = &orphan_debts;
+  service_options.shared_idempotency = shared_idempotency.get();
+  service_options.store_unavailable_uses_memory =
+      config.idempotency_store_unavailable == "memory";
   service_options.logger = &logger;
   service_options.metrics = &metrics;
   service_options.reachability = &reachability;
@@ -368,6 +422,25 @@ int Serve(const sigset_t& signals) {
     WaitForSignal(stop_signals, absl::Now() + config.drain_delay);
   }
   server->Shutdown(absl::ToChronoTime(absl::Now() + config.shutdown_grace));
+  probe.reset();  // before the transport it submits to shuts down
+  // What the process owes: creates whose callers are gone may still be
+  // answered (for up to --orphan_grace), and each token they name must be
+  // revoked (within --orphan_revoke_timeout). Whatever is still open then is
+  // cancelled by the HTTP client's shutdown and recorded (orphan_unknown,
+  // orphan_revoke_failed).
+  const absl::Duration orphan_budget =
+      config.orphan_grace + config.orphan_revoke_timeout;
+  if (const int owed = orphan_debts.Owed(); owed > 0) {
+    logger.Log(LogLevel::kInfo, "finishing orphan work",
+               {{"open", int64_t{owed}},
+                {"budget_ms", absl::ToInt64Milliseconds(orphan_budget)}});
+  }
+  if (const int owed = orphan_debts.WaitSettled(absl::Now() + orphan_budget);
+      owed > 0) {
+    logger.Log(LogLevel::kWarning,
+               "stopping with orphan work unfinished; it is cancelled",
+               {{"open", int64_t{owed}}});
+  }
   (*http)->Shutdown();
   if (kubernetes != nullptr) kubernetes->Shutdown();
   logger.Log(LogLevel::kInfo, "stopped");

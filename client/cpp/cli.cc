@@ -61,13 +61,21 @@ Subcommands:
              CONFIRMATION_INCOMPLETE (the email link is not yet opened), for
              at most --timeout (here the whole login; default 10m), and
              print the new token. Any other error stops at once.
-  health [--health_service=S]
+  health [--health_service=S] [--wait_for_ready]
              Call grpc.health.v1.Health/Check; exit 0 only when SERVING.
+             --wait_for_ready retries an unreachable server until --timeout.
 )";
 
 constexpr char kDetails[] =
     R"(
-Flags go before or after the subcommand. With --tls, every subcommand
+Flags go before or after the subcommand.
+
+Transport: plaintext unless --tls. The client libraries default to TLS
+(client/SPEC.md), but this is an operator's tool: each run names its
+--server, most often a kubectl port-forward or a local server on loopback,
+and the documented commands and `make demo` run that way. Anywhere else pass
+--tls: in plaintext the Vercel token and the workload token cross the
+network in clear. With --tls, every subcommand
 (health too) verifies the server's certificate against --tls_ca_file (else
 the system roots) for --tls_server_name (else the host of --server), and
 presents --tls_cert_file/--tls_key_file to a server that requires a client
@@ -79,25 +87,23 @@ token.
 Output: the response on stdout as one JSON document with proto field names
 (--format=json), or a table of tokens and `key: value` lines (--format=table).
 A failed call prints `error: <CODE>: <message>` and its details on stderr
-(reason, domain, Vercel's http_status and vercel_code, retry delay, fields).
+(reason, domain, Vercel's http_status, vercel_code and vercel_request_id,
+which Vercel support asks for, retry delay, fields).
+
+--workload_token_file=F sends F's contents (a projected ServiceAccount token)
+as metadata x-workload-token on every call but health. health sends no
+credentials at all (neither token): the server's grpc.health.v1 service, which
+Kubernetes probes call, asks for none.
 
 Exit codes: 0 success; 1 the call failed, the server is not SERVING or a file
-could not be used; 2 usage error (unknown subcommand, missing or malformed
-argument), and also, from the flag parser, on an unknown flag or a malformed
-flag value. --help exits 0; --version prints the version.
+could not be used; 2 usage error (unknown subcommand or flag, missing or
+malformed argument or flag value; a hint follows for common mistakes, such as
+--token=... for --token_file). --help exits 0; --version prints the version.
 )";
 
 template <typename Request, typename Response>
-using ClientMethod = grpc::Status (UserTokensClient::*)(const Request&,
-                                                        Response*,
-                                                        RateLimit*) const;
-
-// Reports a usage error and returns kExitUsage.
-int ReportUsageError(absl::string_view message, std::ostream& err) {
-  err << "usage error: " << message << "\n\n"
-      << kSynopsis << "\nRun 'vercel-tokens --help' for every flag.\n";
-  return kExitUsage;
-}
+using ClientMethod = grpc::Status (UserTokensClient::*)(
+    const Request&, Response*, RateLimit*, const CallOptions&) const;
 
 // Reports a failure and returns kExitFailure.
 int ReportFailure(const absl::Status& status, std::ostream& err) {
@@ -150,6 +156,7 @@ class Session {
   absl::StatusOr<UserTokensClient> Client(Auth auth) const {
     ClientOptions client_options;
     client_options.timeout = options_.timeout;
+    client_options.workload_token_file = options_.workload_token_file;
     if (auth == Auth::kCallerToken) {
       absl::StatusOr<std::string> token =
           ReadSecret(options_.token_file, kTokenEnv);
@@ -169,9 +176,17 @@ class Session {
     absl::StatusOr<UserTokensClient> client = Client(auth);
     if (!client.ok()) return Fail(client.status());
     const UserTokensClient& calling = *client;
-    if (grpc::Status status = (calling.*method)(*request, response, nullptr);
+    RateLimit metadata;
+    if (grpc::Status status =
+            (calling.*method)(*request, response, &metadata, CallOptions());
         !status.ok()) {
-      return Fail(status);
+      const int code = Fail(status);
+      // Vercel's request id, when only the response metadata carries it.
+      if (DecodeErrorDetails(status).vercel_request_id.empty() &&
+          metadata.vercel_request_id.has_value()) {
+        err_ << "vercel_request_id: " << *metadata.vercel_request_id << "\n";
+      }
+      return code;
     }
     return kExitSuccess;
   }
@@ -332,7 +347,8 @@ int RunHealth(Session& session, absl::Span<const std::string> operands) {
   ServingStatus serving_status;
   if (grpc::Status status =
           CheckHealth(session.channel(), session.options().health_service,
-                      session.options().timeout, &serving_status);
+                      session.options().timeout, &serving_status,
+                      session.options().wait_for_ready);
       !status.ok()) {
     return session.Fail(status);
   }
@@ -359,42 +375,34 @@ constexpr Subcommand kSubcommands[] = {
     {"health", RunHealth},
 };
 
-}  // namespace
-
-// Returns the channel to --server: TLS when --tls (trusting --tls_ca_file
-// when set, else the system roots; presenting --tls_cert_file with
-// --tls_key_file when set; checking the server's certificate for
+// The client options of --server's channel: TLS when --tls (trusting
+// --tls_ca_file when set, else the system roots; presenting --tls_cert_file
+// with --tls_key_file when set; checking the server's certificate for
 // --tls_server_name when set, else for the host of --server), plaintext
 // otherwise.
-absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
-    const CliOptions& options) {
-  if (!options.tls) {
-    return grpc::CreateChannel(options.server,
-                               grpc::InsecureChannelCredentials());
+ClientOptions ChannelOptions(const CliOptions& options) {
+  ClientOptions channel_options;
+  channel_options.plaintext = !options.tls;
+  channel_options.tls_ca_file = options.tls_ca_file;
+  channel_options.tls_cert_file = options.tls_cert_file;
+  channel_options.tls_key_file = options.tls_key_file;
+  channel_options.tls_server_name = options.tls_server_name;
+  if (options.wait_for_ready) {
+    // A probe of a server that is starting or reloading its certificate
+    // tries again within a few hundred milliseconds, not gRPC's 1 s and up.
+    channel_options.min_reconnect_backoff = absl::Milliseconds(100);
+    channel_options.max_reconnect_backoff = absl::Milliseconds(250);
   }
-  grpc::SslCredentialsOptions ssl_options;
-  if (!options.tls_ca_file.empty()) {
-    absl::StatusOr<std::string> roots = ReadFileContents(options.tls_ca_file);
-    if (!roots.ok()) return roots.status();
-    ssl_options.pem_root_certs = *std::move(roots);
-  }
-  if (!options.tls_cert_file.empty()) {
-    absl::StatusOr<std::string> cert = ReadFileContents(options.tls_cert_file);
-    if (!cert.ok()) return cert.status();
-    absl::StatusOr<std::string> key = ReadFileContents(options.tls_key_file);
-    if (!key.ok()) return key.status();
-    ssl_options.pem_cert_chain = *std::move(cert);
-    ssl_options.pem_private_key = *std::move(key);
-  }
-  grpc::ChannelArguments arguments;
-  if (!options.tls_server_name.empty()) {
-    arguments.SetSslTargetNameOverride(options.tls_server_name);
-  }
-  return grpc::CreateCustomChannel(
-      options.server, grpc::SslCredentials(ssl_options), arguments);
+  return channel_options;
 }
 
-// Whether the TLS flags hold together; the error names the flag.
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(
+    const CliOptions& options) {
+  return MakeChannel(options.server, ChannelOptions(options));
+}
+
 absl::Status CheckTlsOptions(const CliOptions& options) {
   const std::pair<const char*, const std::string*> tls_only[] = {
       {"--tls_ca_file", &options.tls_ca_file},
@@ -412,6 +420,12 @@ absl::Status CheckTlsOptions(const CliOptions& options) {
         "--tls_cert_file and --tls_key_file go together");
   }
   return absl::OkStatus();
+}
+
+int ReportUsageError(absl::string_view message, std::ostream& err) {
+  err << "usage error: " << message << "\n\n"
+      << kSynopsis << "\nRun 'vercel-tokens --help' for every flag.\n";
+  return kExitUsage;
 }
 
 std::string CliUsage() {
@@ -440,7 +454,8 @@ int RunCli(const CliOptions& options, absl::Span<const std::string> args,
   if (absl::Status s = CheckTlsOptions(options); !s.ok()) {
     return ReportUsageError(s.message(), err);
   }
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = MakeChannel(options);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      MakeChannel(options.server, ChannelOptions(options));
   if (!channel.ok()) return ReportFailure(channel.status(), err);
   Session session(options, *std::move(channel), out, err);
   return subcommand->run(session, args.subspan(1));

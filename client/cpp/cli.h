@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/types/span.h"
 #include "cli_options.h"
 #include "grpcpp/grpcpp.h"
@@ -34,6 +35,10 @@ absl::Status CheckTlsOptions(const CliOptions& options);
 // every subcommand with its flags, where secrets come from, the output and
 // the exit codes.
 std::string CliUsage();
+
+// Writes `usage error: <message>`, the synopsis and a pointer to --help to
+// `err`, and returns kExitUsage.
+int ReportUsageError(absl::string_view message, std::ostream& err);
 
 // Runs one `vercel-tokens` invocation. `args` are the positional arguments,
 // the subcommand first. Writes the response to `out` and errors, prompts and

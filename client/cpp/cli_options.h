@@ -15,6 +15,7 @@ struct CliOptions {
   // Global flags.
   std::string server = "localhost:50051";
   std::string token_file;
+  std::string workload_token_file;
   absl::Duration timeout = absl::Seconds(30);
   std::string format = "json";
   std::string team_id;
@@ -53,6 +54,9 @@ struct CliOptions {
 
   // health
   std::string health_service;
+  // Keep trying a server that cannot be reached yet until --timeout; the
+  // channel then reconnects every 100-250 ms instead of after gRPC's 1 s+.
+  bool wait_for_ready = false;
 };
 
 }  // namespace vercel_tokens

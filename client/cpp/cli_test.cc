@@ -241,6 +241,86 @@ TEST_F(CliTest, FailedCallPrintsCodeMessageAndDetails) {
             "http_status: 404\nvercel_code: not_found\n");
 }
 
+TEST_F(CliTest, FailedCallPrintsVercelsRequestId) {
+  server_.service().get_auth_token = [](auto*, const auto&, auto*) {
+    google::rpc::Status rpc_status;
+    google::rpc::ErrorInfo info;
+    info.set_reason("FORBIDDEN");
+    (*info.mutable_metadata())["vercel_request_id"] = "fra1::abc-123";
+    rpc_status.add_details()->PackFrom(info);
+    return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "no",
+                        rpc_status.SerializeAsString());
+  };
+  EXPECT_EQ(Run({"get", "tok_1"}), kExitFailure);
+  EXPECT_THAT(err_.str(), HasSubstr("\nvercel_request_id: fra1::abc-123\n"));
+}
+
+TEST_F(CliTest, RequestIdFromResponseMetadataWhenTheDetailsLackIt) {
+  server_.service().get_auth_token = [](grpc::ServerContext* context,
+                                        const auto&, auto*) {
+    context->AddInitialMetadata("x-vercel-id", "iad1::def-456");
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, "Vercel API error 503");
+  };
+  EXPECT_EQ(Run({"get", "tok_1"}), kExitFailure);
+  EXPECT_THAT(err_.str(), HasSubstr("\nvercel_request_id: iad1::def-456\n"));
+}
+
+TEST_F(CliTest, WorkloadTokenFileIsSentOnEveryCall) {
+  const std::string path = TempPath(".jwt");
+  std::ofstream(path, std::ios::trunc) << "workload-jwt\n";
+  options_.workload_token_file = path;
+  std::vector<std::string> seen;
+  auto record = [&seen](grpc::ServerContext* context) {
+    auto it = context->client_metadata().find("x-workload-token");
+    seen.push_back(it == context->client_metadata().end()
+                       ? ""
+                       : std::string(it->second.data(), it->second.size()));
+  };
+  server_.service().list_auth_tokens_raw = [&](grpc::ServerContext* context,
+                                               const auto&, auto*) {
+    record(context);
+    return grpc::Status::OK;
+  };
+  server_.service().email_login = [&](grpc::ServerContext* context, const auto&,
+                                      auto*) {
+    record(context);
+    return grpc::Status::OK;
+  };
+  ASSERT_EQ(Run({"list-raw"}), kExitSuccess) << err_.str();
+  options_.email = "ada@example.com";
+  ASSERT_EQ(Run({"email-login"}), kExitSuccess) << err_.str();
+  EXPECT_EQ(seen, std::vector<std::string>({"workload-jwt", "workload-jwt"}));
+  EXPECT_THAT(out_.str() + err_.str(), Not(HasSubstr("workload-jwt")));
+}
+
+TEST_F(CliTest, UnreadableWorkloadTokenFileFailsWithoutCall) {
+  options_.workload_token_file = TempPath(".missing");
+  std::atomic<int> calls{0};
+  server_.service().list_auth_tokens_raw = [&](auto*, const auto&, auto*) {
+    ++calls;
+    return grpc::Status::OK;
+  };
+  EXPECT_EQ(Run({"list-raw"}), kExitFailure);
+  EXPECT_THAT(err_.str(), StartsWith("error: UNAUTHENTICATED: "));
+  EXPECT_THAT(err_.str(), HasSubstr("CREDENTIALS_UNAVAILABLE"));
+  EXPECT_EQ(calls.load(), 0);
+}
+
+TEST(CliUsageTest, HelpSaysTeamIdIsOptionalAndExplainsExitTwo) {
+  const std::string usage = CliUsage();
+  EXPECT_THAT(usage, Not(HasSubstr("required by create")));
+  EXPECT_THAT(usage, HasSubstr("account-wide without --team_id"));
+  EXPECT_THAT(usage, HasSubstr("2 usage error (unknown subcommand or flag"));
+  EXPECT_THAT(usage, HasSubstr("vercel_request_id"));
+}
+
+TEST(CliUsageTest, HelpSaysWhyPlaintextIsTheDefaultAndHealthSendsNoToken) {
+  const std::string usage = CliUsage();
+  EXPECT_THAT(usage, HasSubstr("Transport: plaintext unless --tls."));
+  EXPECT_THAT(usage, HasSubstr("Anywhere else pass\n--tls"));
+  EXPECT_THAT(usage, HasSubstr("health sends no\ncredentials at all"));
+}
+
 TEST_F(CliTest, UnreachableServerFails) {
   options_.server = "127.0.0.1:1";
   EXPECT_EQ(Run({"list-raw"}), kExitFailure);

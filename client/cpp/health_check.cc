@@ -85,10 +85,11 @@ absl::StatusOr<ServingStatus> DecodeHealthCheckResponse(
 
 grpc::Status CheckHealth(std::shared_ptr<grpc::ChannelInterface> channel,
                          absl::string_view service, absl::Duration timeout,
-                         ServingStatus* serving_status) {
+                         ServingStatus* serving_status, bool wait_for_ready) {
   grpc::GenericStub stub(std::move(channel));
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  context.set_wait_for_ready(wait_for_ready);
   grpc::Slice request_slice(EncodeHealthCheckRequest(service));
   grpc::ByteBuffer request(&request_slice, 1);
   grpc::ByteBuffer response;

@@ -35,11 +35,16 @@ absl::StatusOr<ServingStatus> DecodeHealthCheckResponse(
 
 // Calls grpc.health.v1.Health/Check for `service` ("" means the whole
 // server) over `channel`, blocking for at most `timeout`. On OK, sets
-// `*serving_status`. Thread-safe; shares ownership of the channel only for
-// the duration of the call.
+// `*serving_status`. With `wait_for_ready`, a server that cannot be reached
+// yet (connection refused, a TLS handshake that fails, as across a
+// certificate rotation until the server serves the new certificate) is
+// tried again, with the channel's reconnect backoff, until `timeout`
+// instead of failing at once. Thread-safe; shares ownership of the channel
+// only for the duration of the call.
 grpc::Status CheckHealth(std::shared_ptr<grpc::ChannelInterface> channel,
                          absl::string_view service, absl::Duration timeout,
-                         ServingStatus* serving_status);
+                         ServingStatus* serving_status,
+                         bool wait_for_ready = false);
 
 }  // namespace vercel_tokens
 

@@ -2,8 +2,11 @@
 
 #include <string>
 
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "fake_user_tokens_server.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 
 namespace vercel_tokens {
@@ -82,6 +85,22 @@ TEST_F(CheckHealthTest, UnknownServiceIsNotFound) {
                         absl::Seconds(10), &status)
                 .error_code(),
             grpc::StatusCode::NOT_FOUND);
+}
+
+TEST(CheckHealthWaitTest, WaitsForAnUnreachableServerUntilTheTimeout) {
+  // Nothing listens on port 1: without waiting the check fails at once,
+  // with it the check keeps trying until its deadline.
+  auto channel =
+      grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials());
+  ServingStatus status = ServingStatus::kUnknown;
+  EXPECT_EQ(CheckHealth(channel, "", absl::Seconds(10), &status).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  const absl::Time start = absl::Now();
+  EXPECT_EQ(CheckHealth(channel, "", absl::Milliseconds(300), &status,
+                        /*wait_for_ready=*/true)
+                .error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(300));
 }
 
 }  // namespace

@@ -189,7 +189,7 @@ std::string FormatError(const grpc::Status& status) {
     absl::StrAppend(&out, "domain: ", details.domain, "\n");
   }
   // What Vercel answered, for errors that came from Vercel.
-  for (const char* key : {"http_status", "vercel_code"}) {
+  for (const char* key : {"http_status", "vercel_code", "vercel_request_id"}) {
     if (auto it = details.metadata.find(key); it != details.metadata.end()) {
       absl::StrAppend(&out, key, ": ", it->second, "\n");
     }

@@ -1,7 +1,10 @@
 #include "user_tokens_client.h"
 
+#include <atomic>
+#include <fstream>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -15,6 +18,8 @@ namespace vercel_tokens {
 namespace {
 
 namespace v1 = ::vercel::authentication::v1;
+using ::testing::ElementsAre;
+using ::testing::MatchesRegex;
 using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
 
@@ -101,6 +106,49 @@ TEST(ParseRateLimitTest, IgnoresUnparsableAndAbsentValues) {
   EXPECT_FALSE(rate_limit.vercel_request_id.has_value());
 }
 
+TEST(ParseResponseMetadataTest, InitialMetadataFirstTrailersFillTheGaps) {
+  const std::multimap<grpc::string_ref, grpc::string_ref> initial = {
+      {"x-ratelimit-remaining", "5"}};
+  const std::multimap<grpc::string_ref, grpc::string_ref> trailing = {
+      {"x-ratelimit-limit", "100"},
+      {"x-ratelimit-remaining", "9"},
+      {"x-ratelimit-reset", "1700000000"},
+      {"x-vercel-id", "iad1::from-trailers"}};
+  const ResponseMetadata metadata = ParseResponseMetadata(initial, trailing);
+  EXPECT_EQ(metadata.limit, 100);
+  EXPECT_EQ(metadata.remaining, 5);
+  EXPECT_EQ(metadata.reset_unix_seconds, 1700000000);
+  EXPECT_EQ(metadata.vercel_request_id, "iad1::from-trailers");
+}
+
+TEST(DecodeErrorDetailsTest, ResponseMetadataGivesRateLimitAndRequestId) {
+  ResponseMetadata metadata;
+  metadata.remaining = 0;
+  metadata.reset_unix_seconds = 1700000060;
+  metadata.vercel_request_id = "fra1::header";
+  const ErrorDetails details = DecodeErrorDetails(RichError(), metadata);
+  EXPECT_EQ(details.family, ErrorFamily::kRateLimited);
+  EXPECT_EQ(details.reason, "RATE_LIMITED");
+  EXPECT_EQ(details.retry_delay, absl::Milliseconds(3500));
+  EXPECT_EQ(details.rate_limit.remaining, 0);
+  EXPECT_EQ(details.rate_limit.reset_unix_seconds, 1700000060);
+  EXPECT_EQ(details.vercel_request_id, "fra1::header");
+}
+
+TEST(DecodeErrorDetailsTest, ErrorInfoRequestIdStandsWithoutTheHeader) {
+  google::rpc::Status rpc_status;
+  rpc_status.set_code(grpc::StatusCode::NOT_FOUND);
+  google::rpc::ErrorInfo info;
+  (*info.mutable_metadata())["vercel_request_id"] = "fra1::xyz";
+  rpc_status.add_details()->PackFrom(info);
+  const ErrorDetails details =
+      DecodeErrorDetails(grpc::Status(grpc::StatusCode::NOT_FOUND, "gone",
+                                      rpc_status.SerializeAsString()),
+                         ResponseMetadata{});
+  EXPECT_EQ(details.vercel_request_id, "fra1::xyz");
+  EXPECT_FALSE(details.rate_limit.remaining.has_value());
+}
+
 class UserTokensClientTest : public ::testing::Test {
  protected:
   FakeUserTokensServer server_;
@@ -120,8 +168,10 @@ TEST_F(UserTokensClientTest, SendsBearerTokenAndDeadline) {
   // gRPC sends the timeout rounded up to three significant digits: for an
   // hour that may add 10 s; for 100 s, at most 1 s.
   const absl::Duration timeout = absl::Seconds(100);
-  const UserTokensClient client(server_.NewChannel(),
-                                {"caller-token", timeout});
+  ClientOptions options;
+  options.bearer_token = "caller-token";
+  options.timeout = timeout;
+  const UserTokensClient client(server_.NewChannel(), options);
   v1::GetAuthTokenRequest request;
   request.set_token_id("tok_1");
   v1::GetAuthTokenResponse response;
@@ -182,6 +232,27 @@ TEST_F(UserTokensClientTest, ErrorDetailsSurviveTheWire) {
   EXPECT_EQ(details.retry_delay, absl::Milliseconds(3500));
 }
 
+TEST_F(UserTokensClientTest, ErrorCarriesRateLimitAndVercelIdOfItsMetadata) {
+  server_.service().get_auth_token = [](grpc::ServerContext* context,
+                                        const v1::GetAuthTokenRequest&,
+                                        v1::GetAuthTokenResponse*) {
+    context->AddInitialMetadata("x-vercel-id", "cdg1::rate-limited");
+    context->AddInitialMetadata("x-ratelimit-remaining", "0");
+    context->AddInitialMetadata("x-ratelimit-reset", "1700000060");
+    return RichError();
+  };
+  const UserTokensClient client(server_.NewChannel(), {});
+  v1::GetAuthTokenResponse response;
+  ResponseMetadata metadata;
+  const grpc::Status status = client.GetAuthToken({}, &response, &metadata);
+  const ErrorDetails details = DecodeErrorDetails(status, metadata);
+  EXPECT_EQ(details.family, ErrorFamily::kRateLimited);
+  EXPECT_EQ(details.retry_delay, absl::Milliseconds(3500));
+  EXPECT_EQ(details.rate_limit.remaining, 0);
+  EXPECT_EQ(details.rate_limit.reset_unix_seconds, 1700000060);
+  EXPECT_EQ(details.vercel_request_id, "cdg1::rate-limited");
+}
+
 TEST_F(UserTokensClientTest, EveryMethodCallsItsRpc) {
   FakeUserTokensService& service = server_.service();
   service.get_auth_token = [](auto*, const auto&, auto* response) {
@@ -240,15 +311,314 @@ TEST_F(UserTokensClientTest, EveryMethodCallsItsRpc) {
 }
 
 TEST_F(UserTokensClientTest, UnreachableServerIsUnavailable) {
+  ClientOptions options;
+  options.timeout = absl::Seconds(5);
   const UserTokensClient client(
       grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials()),
-      {"", absl::Seconds(5)});
+      options);
   v1::ListAuthTokensResponse response;
   RateLimit rate_limit;
   rate_limit.limit = 1;
   const grpc::Status status = client.ListAuthTokens({}, &response, &rate_limit);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_FALSE(rate_limit.limit.has_value());
+}
+
+// A Vercel 503 as the server relays it: UNAVAILABLE with RetryInfo.
+grpc::Status Unavailable(absl::Duration retry_delay) {
+  google::rpc::Status rpc_status;
+  rpc_status.set_code(grpc::StatusCode::UNAVAILABLE);
+  rpc_status.set_message("Vercel API error 503");
+  google::rpc::RetryInfo retry;
+  retry.mutable_retry_delay()->set_seconds(absl::ToInt64Seconds(retry_delay));
+  retry.mutable_retry_delay()->set_nanos(static_cast<int32_t>(
+      absl::ToInt64Nanoseconds(retry_delay % absl::Seconds(1))));
+  rpc_status.add_details()->PackFrom(retry);
+  return grpc::Status(grpc::StatusCode::UNAVAILABLE, rpc_status.message(),
+                      rpc_status.SerializeAsString());
+}
+
+std::string MetadataOf(const grpc::ServerContext& context,
+                       const std::string& key) {
+  auto it = context.client_metadata().find(key);
+  if (it == context.client_metadata().end()) return "";
+  return std::string(it->second.data(), it->second.size());
+}
+
+TEST(FamilyOfTest, EveryCodeTheServerReturnsHasItsFamily) {
+  EXPECT_EQ(FamilyOf(grpc::StatusCode::INVALID_ARGUMENT),
+            ErrorFamily::kInvalidArgument);
+  EXPECT_EQ(FamilyOf(grpc::StatusCode::FAILED_PRECONDITION),
+            ErrorFamily::kFailedPrecondition);
+  EXPECT_EQ(FamilyOf(grpc::StatusCode::UNAUTHENTICATED),
+            ErrorFamily::kUnauthenticated);
+  EXPECT_EQ(FamilyOf(grpc::StatusCode::PERMISSION_DENIED),
+            ErrorFamily::kPermissionDenied);
+  EXPECT_EQ(FamilyOf(grpc::StatusCode::NOT_FOUND), ErrorFamily::kNotFound);
+  EXPECT_EQ(FamilyOf(grpc::StatusCode::ALREADY_EXISTS),
+            ErrorFamily::kAlreadyExists);
+  EXPECT_EQ(FamilyOf(grpc::StatusCode::RESOURCE_EXHAUSTED),
+            ErrorFamily::kRateLimited);
+  EXPECT_EQ(FamilyOf(grpc::StatusCode::UNAVAILABLE), ErrorFamily::kUnavailable);
+  EXPECT_EQ(FamilyOf(grpc::StatusCode::DEADLINE_EXCEEDED),
+            ErrorFamily::kDeadlineExceeded);
+  EXPECT_EQ(FamilyOf(grpc::StatusCode::CANCELLED), ErrorFamily::kCancelled);
+  EXPECT_EQ(FamilyOf(grpc::StatusCode::INTERNAL), ErrorFamily::kInternal);
+  EXPECT_EQ(FamilyOf(grpc::StatusCode::UNIMPLEMENTED),
+            ErrorFamily::kUnimplemented);
+  EXPECT_EQ(FamilyOf(grpc::StatusCode::UNKNOWN), ErrorFamily::kUnknown);
+  EXPECT_EQ(FamilyOf(grpc::StatusCode::DATA_LOSS), ErrorFamily::kOther);
+}
+
+TEST(DecodeErrorDetailsTest, HttpStatusAndVercelRequestId) {
+  google::rpc::Status rpc_status;
+  rpc_status.set_code(grpc::StatusCode::NOT_FOUND);
+  google::rpc::ErrorInfo info;
+  (*info.mutable_metadata())["http_status"] = "404";
+  (*info.mutable_metadata())["vercel_request_id"] = "fra1::xyz";
+  rpc_status.add_details()->PackFrom(info);
+  const ErrorDetails details = DecodeErrorDetails(grpc::Status(
+      grpc::StatusCode::NOT_FOUND, "gone", rpc_status.SerializeAsString()));
+  EXPECT_EQ(details.family, ErrorFamily::kNotFound);
+  EXPECT_EQ(details.http_status, 404);
+  EXPECT_EQ(details.vercel_request_id, "fra1::xyz");
+}
+
+TEST(ClientOptionsTest, TlsByDefaultAndDefaultDeadline) {
+  EXPECT_FALSE(ClientOptions().plaintext);
+  EXPECT_EQ(ClientOptions().timeout, absl::Seconds(30));
+  EXPECT_EQ(kDefaultDeadline, absl::Seconds(30));
+  EXPECT_FALSE(ClientOptions().retry.has_value());
+}
+
+TEST(MakeChannelTest, RefusesHalfAClientCertificateAndTlsWithPlaintext) {
+  ClientOptions half;
+  half.tls_cert_file = "cert.pem";
+  EXPECT_FALSE(MakeChannel("localhost:1", half).ok());
+  ClientOptions mixed;
+  mixed.plaintext = true;
+  mixed.tls_ca_file = "ca.pem";
+  EXPECT_FALSE(MakeChannel("localhost:1", mixed).ok());
+  ClientOptions missing_ca;
+  missing_ca.tls_ca_file = "/nonexistent/ca.pem";
+  EXPECT_FALSE(MakeChannel("localhost:1", missing_ca).ok());
+}
+
+TEST_F(UserTokensClientTest, DefaultClientSpeaksTlsSoAPlaintextServerFails) {
+  ClientOptions options;
+  options.timeout = absl::Seconds(5);
+  absl::StatusOr<UserTokensClient> tls =
+      UserTokensClient::Connect(server_.address(), options);
+  ASSERT_TRUE(tls.ok()) << tls.status();
+  server_.service().list_auth_tokens = [](auto*, const auto&, auto*) {
+    return grpc::Status::OK;
+  };
+  v1::ListAuthTokensResponse response;
+  EXPECT_EQ(tls->ListAuthTokens({}, &response).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+
+  options.plaintext = true;
+  absl::StatusOr<UserTokensClient> plain =
+      UserTokensClient::Connect(server_.address(), options);
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_TRUE(plain->ListAuthTokens({}, &response).ok());
+}
+
+TEST_F(UserTokensClientTest, RetriesAreOffByDefault) {
+  std::atomic<int> calls{0};
+  server_.service().get_auth_token = [&](auto*, const auto&, auto*) {
+    ++calls;
+    return Unavailable(absl::Milliseconds(10));
+  };
+  const UserTokensClient client(server_.NewChannel(), {});
+  v1::GetAuthTokenResponse response;
+  EXPECT_EQ(client.GetAuthToken({}, &response).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TEST_F(UserTokensClientTest, RetryHonoursRetryInfoAndKeepsTheRequestId) {
+  std::vector<std::string> request_ids;
+  server_.service().create_auth_token =
+      [&](auto*, const v1::CreateAuthTokenRequest& request,
+          v1::CreateAuthTokenResponse* response) {
+        request_ids.push_back(request.request_id());
+        if (request_ids.size() == 1)
+          return Unavailable(absl::Milliseconds(300));
+        response->set_bearer_token("secret");
+        return grpc::Status::OK;
+      };
+  ClientOptions options;
+  options.retry = RetryPolicy();
+  const UserTokensClient client(server_.NewChannel(), options);
+  v1::CreateAuthTokenRequest request;
+  request.set_name("ci");
+  v1::CreateAuthTokenResponse response;
+
+  const absl::Time start = absl::Now();
+  ASSERT_TRUE(client.CreateAuthToken(request, &response).ok());
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(300));
+  ASSERT_EQ(request_ids.size(), 2u);
+  EXPECT_THAT(request_ids[0],
+              MatchesRegex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]"
+                           "{3}-[0-9a-f]{12}"));
+  EXPECT_EQ(request_ids[1], request_ids[0]);
+  EXPECT_TRUE(request.request_id().empty());
+}
+
+TEST_F(UserTokensClientTest, CallersOwnRequestIdIsSentUnchanged) {
+  std::string seen;
+  server_.service().create_auth_token =
+      [&](auto*, const v1::CreateAuthTokenRequest& request, auto*) {
+        seen = request.request_id();
+        return grpc::Status::OK;
+      };
+  const UserTokensClient client(server_.NewChannel(), {});
+  v1::CreateAuthTokenRequest request;
+  request.set_request_id("mine");
+  v1::CreateAuthTokenResponse response;
+  ASSERT_TRUE(client.CreateAuthToken(request, &response).ok());
+  EXPECT_EQ(seen, "mine");
+}
+
+TEST_F(UserTokensClientTest, RetryInfoBeyondTheDeadlineFailsAtOnce) {
+  std::atomic<int> calls{0};
+  server_.service().get_auth_token = [&](auto*, const auto&, auto*) {
+    ++calls;
+    return Unavailable(absl::Seconds(30));
+  };
+  ClientOptions options;
+  options.retry = RetryPolicy();
+  options.timeout = absl::Seconds(5);
+  const UserTokensClient client(server_.NewChannel(), options);
+  v1::GetAuthTokenResponse response;
+  // UNAVAILABLE, not DEADLINE_EXCEEDED: the 30 s wait was not started.
+  EXPECT_EQ(client.GetAuthToken({}, &response).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TEST_F(UserTokensClientTest, DeleteIsNeverRetried) {
+  std::atomic<int> calls{0};
+  server_.service().delete_auth_token = [&](auto*, const auto&, auto*) {
+    ++calls;
+    return Unavailable(absl::Milliseconds(10));
+  };
+  ClientOptions options;
+  options.retry = RetryPolicy();
+  const UserTokensClient client(server_.NewChannel(), options);
+  v1::DeleteAuthTokenResponse response;
+  EXPECT_FALSE(client.DeleteAuthToken({}, &response).ok());
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TEST_F(UserTokensClientTest, PerCallMetadataAndDeadline) {
+  std::string authorization;
+  std::string custom;
+  absl::Time deadline;
+  server_.service().get_auth_token = [&](grpc::ServerContext* context,
+                                         const auto&, auto*) {
+    authorization = AuthorizationOf(*context);
+    custom = MetadataOf(*context, "x-trace");
+    deadline = absl::FromChrono(context->deadline());
+    return grpc::Status::OK;
+  };
+  ClientOptions options;
+  options.bearer_token = "client-token";
+  const UserTokensClient client(server_.NewChannel(), options);
+  CallOptions call;
+  call.deadline = absl::Seconds(2);
+  call.metadata = {{"authorization", "Bearer per-call"}, {"x-trace", "t1"}};
+  v1::GetAuthTokenResponse response;
+  ASSERT_TRUE(client.GetAuthToken({}, &response, nullptr, call).ok());
+  EXPECT_EQ(authorization, "Bearer per-call");
+  EXPECT_EQ(custom, "t1");
+  EXPECT_LT(deadline, absl::Now() + absl::Seconds(3));
+}
+
+TEST_F(UserTokensClientTest, TokenProviderIsAskedOnEveryCall) {
+  std::vector<std::string> seen;
+  server_.service().list_auth_tokens = [&](grpc::ServerContext* context,
+                                           const auto&, auto*) {
+    seen.push_back(AuthorizationOf(*context));
+    return grpc::Status::OK;
+  };
+  int n = 0;
+  ClientOptions options;
+  options.token_provider = [&n]() -> absl::StatusOr<std::string> {
+    return absl::StrCat("token-", ++n);
+  };
+  const UserTokensClient client(server_.NewChannel(), options);
+  v1::ListAuthTokensResponse response;
+  ASSERT_TRUE(client.ListAuthTokens({}, &response).ok());
+  ASSERT_TRUE(client.ListAuthTokens({}, &response).ok());
+  EXPECT_THAT(seen, ElementsAre("Bearer token-1", "Bearer token-2"));
+}
+
+TEST_F(UserTokensClientTest, FailingProviderSendsNothing) {
+  std::atomic<int> calls{0};
+  server_.service().list_auth_tokens = [&](auto*, const auto&, auto*) {
+    ++calls;
+    return grpc::Status::OK;
+  };
+  ClientOptions options;
+  options.token_provider = []() -> absl::StatusOr<std::string> {
+    return absl::UnavailableError("vault is down");
+  };
+  const UserTokensClient client(server_.NewChannel(), options);
+  v1::ListAuthTokensResponse response;
+  const grpc::Status status = client.ListAuthTokens({}, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  const ErrorDetails details = DecodeErrorDetails(status);
+  EXPECT_EQ(details.reason, "CREDENTIALS_UNAVAILABLE");
+  EXPECT_EQ(details.domain, "vercel-user-tokens-client");
+  EXPECT_EQ(calls.load(), 0);
+}
+
+TEST_F(UserTokensClientTest, WorkloadTokenFileIsSentOnEveryCall) {
+  const std::string path = ::testing::TempDir() + "client_workload_token";
+  std::ofstream(path, std::ios::trunc) << "  jwt-one\n";
+  std::vector<std::string> seen;
+  server_.service().email_login = [&](grpc::ServerContext* context, const auto&,
+                                      auto*) {
+    seen.push_back(MetadataOf(*context, "x-workload-token"));
+    return grpc::Status::OK;
+  };
+  ClientOptions options;
+  options.workload_token_file = path;
+  const UserTokensClient client(server_.NewChannel(), options);
+  v1::EmailLoginResponse response;
+  ASSERT_TRUE(client.EmailLogin({}, &response).ok());
+  // A rotated token has another size, so the next call reads it.
+  std::ofstream(path, std::ios::trunc) << "jwt-rotated\n";
+  ASSERT_TRUE(client.EmailLogin({}, &response).ok());
+  EXPECT_THAT(seen, ElementsAre("jwt-one", "jwt-rotated"));
+}
+
+TEST_F(UserTokensClientTest, PagerFollowsNextCursorUntilTheEnd) {
+  std::vector<std::string> untils;
+  server_.service().list_auth_tokens_raw =
+      [&](auto*, const v1::ListAuthTokensRawRequest& request,
+          v1::ListAuthTokensRawResponse* response) {
+        untils.push_back(request.until());
+        const int page = static_cast<int>(untils.size());
+        response->add_tokens()->set_id(absl::StrCat("tok_", page));
+        if (page < 3) {
+          response->mutable_pagination()->set_next_cursor(
+              absl::StrCat("c", page));
+        }
+        return grpc::Status::OK;
+      };
+  const UserTokensClient client(server_.NewChannel(), {});
+  std::vector<std::string> ids;
+  const grpc::Status status = client.ListAuthTokensRawPages(
+      {}, [&](const v1::ListAuthTokensRawResponse& page) {
+        ids.push_back(page.tokens(0).id());
+        return true;
+      });
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_THAT(ids, ElementsAre("tok_1", "tok_2", "tok_3"));
+  EXPECT_THAT(untils, ElementsAre("", "c1", "c2"));
 }
 
 }  // namespace

@@ -16,8 +16,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "ci_token.h"
 #include "cli.h"
+#include "cli_flags.h"
 #include "cli_options.h"
 #include "cli_policy.h"
 
@@ -27,6 +29,12 @@ ABSL_FLAG(std::string, token_file, "",
           "File holding the caller's Vercel token. Empty: env VERCEL_TOKEN; "
           "neither: no authorization metadata (the server's own token is "
           "used, if it has one).");
+ABSL_FLAG(std::string, workload_token_file, "",
+          "File holding this workload's identity token (e.g. a projected "
+          "ServiceAccount token, /var/run/secrets/tokens/vercel-user-tokens), "
+          "sent as metadata x-workload-token on every call. Empty: none. "
+          "ci-token: the job's OIDC identity token (instead of asking GitHub "
+          "Actions).");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(30),
           "Deadline of each call, e.g. 30s or 2m. login: also bounds the "
           "whole login, waiting for the email included (default there "
@@ -34,7 +42,8 @@ ABSL_FLAG(absl::Duration, timeout, absl::Seconds(30),
 ABSL_FLAG(std::string, format, "json",
           "Output: `json` (one JSON document, proto field names) or `table`.");
 ABSL_FLAG(std::string, team_id, "",
-          "Team to act for (Vercel's teamId); required by create.");
+          "Team to act for (Vercel's teamId). Optional: without it, calls "
+          "act for the user's own account (create: an account-wide token).");
 ABSL_FLAG(std::string, slug, "", "Team URL slug to act for (Vercel's slug).");
 ABSL_FLAG(bool, tls, false, "Connect with TLS instead of plaintext.");
 ABSL_FLAG(std::string, tls_ca_file, "",
@@ -118,9 +127,6 @@ ABSL_FLAG(bool, oidc_allow_http_loopback, false,
 
 ABSL_FLAG(std::string, audience, "vercel-user-tokens",
           "ci-token: the audience asked of GitHub Actions' token request.");
-ABSL_FLAG(std::string, workload_token_file, "",
-          "ci-token: file holding the job's OIDC identity token (instead of "
-          "asking GitHub Actions).");
 ABSL_FLAG(std::string, workload_token_env, "",
           "ci-token: environment variable holding the job's OIDC identity "
           "token, e.g. one GitLab's id_tokens: sets.");
@@ -133,6 +139,11 @@ ABSL_FLAG(std::string, output, "env",
 
 ABSL_FLAG(std::string, health_service, "",
           "health: the service to check; empty means the whole server.");
+ABSL_FLAG(bool, wait_for_ready, false,
+          "health: while the server cannot be reached (refused connection, "
+          "failing TLS handshake, as across a certificate rotation), try "
+          "again every 100-250 ms until --timeout instead of failing at "
+          "once. The chart's TLS probes use it.");
 
 namespace {
 
@@ -140,6 +151,7 @@ vercel_tokens::CliOptions OptionsFromFlags() {
   vercel_tokens::CliOptions options;
   options.server = absl::GetFlag(FLAGS_server);
   options.token_file = absl::GetFlag(FLAGS_token_file);
+  options.workload_token_file = absl::GetFlag(FLAGS_workload_token_file);
   options.timeout = absl::GetFlag(FLAGS_timeout);
   options.format = absl::GetFlag(FLAGS_format);
   options.team_id = absl::GetFlag(FLAGS_team_id);
@@ -174,6 +186,7 @@ vercel_tokens::CliOptions OptionsFromFlags() {
           ? options.timeout
           : absl::Minutes(10);
   options.health_service = absl::GetFlag(FLAGS_health_service);
+  options.wait_for_ready = absl::GetFlag(FLAGS_wait_for_ready);
   return options;
 }
 
@@ -249,6 +262,12 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(vercel_tokens::CliUsage() +
                                vercel_tokens::PolicyCliUsage() +
                                vercel_tokens::CiTokenUsage());
+  // Abseil's parser exits 1 on a flag it cannot parse; usage errors exit 2.
+  if (absl::Status flags = vercel_tokens::CheckFlagArguments(
+          absl::MakeConstSpan(argv + 1, argc - 1));
+      !flags.ok()) {
+    return vercel_tokens::ReportUsageError(flags.message(), std::cerr);
+  }
   // absl::ParseCommandLine exits 1 after printing --help (Abseil 20220623 has
   // no ParseAbseilFlagsOnly); asked-for help is a success here, so the usage
   // flags (--help, --helpfull, --version) are handled below and exit 0.

@@ -22,11 +22,12 @@ repo="$(cd "$(dirname "$0")/../.." && pwd)"
 out="$(mkdir -p "$1/client/java/example" && cd "$1/client/java" && pwd)"
 version="$(tr -d '[:space:]' < "$repo/VERSION")"
 # grpc-java, and the protobuf-java (and protoc: scripts/deps/protoc-version.txt)
-# and proto-google-common-protos it is used with (common-protos 2.81.0 is
-# built on protobuf-java 4.33.6). grpc-java is
-# 1.83.1: Maven Central served no linux-x86_64 protoc-gen-grpc-java binary of
-# 1.84 or 1.85 when this was written, and the plugin matches the runtime.
-grpc_version=1.83.1
+# and proto-google-common-protos it is used with. grpc-java is 1.85.0, the
+# newest whose linux-x86_64 protoc-gen-grpc-java binary Maven Central serves
+# (1.85.1's was missing when this was written); the plugin matches the
+# runtime. protobuf-java 4.36.2 is the newest served; common-protos 2.81.0
+# (built on protobuf-java 4.33.6) runs on it.
+grpc_version=1.85.0
 protobuf_version="$(sed 's/#.*//' "$repo/scripts/deps/protoc-version.txt" | tr -d '[:space:]')"
 common_protos_version=2.81.0
 
@@ -50,6 +51,10 @@ build_plugins='<plugin>
       </plugin>
       <plugin>
         <artifactId>maven-install-plugin</artifactId>
+        <version>3.1.3</version>
+      </plugin>
+      <plugin>
+        <artifactId>maven-deploy-plugin</artifactId>
         <version>3.1.3</version>
       </plugin>'
 
@@ -78,10 +83,39 @@ cat > "$out/pom.xml" <<EOF
   <description>Java client of the vercel-user-tokens gRPC service (vercel.authentication.v1.UserTokensService): stubs, typed errors, retries.</description>
   <url>https://github.com/vercel-user-tokens/vercel-user-tokens</url>
   $licenses
+  <developers>
+    <developer>
+      <id>vercel-user-tokens</id>
+      <name>The vercel-user-tokens maintainers</name>
+      <url>https://github.com/vercel-user-tokens/vercel-user-tokens</url>
+    </developer>
+  </developers>
+  <scm>
+    <connection>scm:git:https://github.com/vercel-user-tokens/vercel-user-tokens.git</connection>
+    <developerConnection>scm:git:ssh://git@github.com/vercel-user-tokens/vercel-user-tokens.git</developerConnection>
+    <url>https://github.com/vercel-user-tokens/vercel-user-tokens</url>
+    <tag>v$version</tag>
+  </scm>
+  <issueManagement>
+    <system>GitHub</system>
+    <url>https://github.com/vercel-user-tokens/vercel-user-tokens/issues</url>
+  </issueManagement>
+
+  <!-- Where mvn deploy uploads: a placeholder. RELEASING.md says how to point
+       it at the Central Portal (-Dvut.deploy.url=..., credentials in a
+       settings.xml server of id "central"). -->
+  <distributionManagement>
+    <repository>
+      <id>central</id>
+      <name>Maven Central (Sonatype Central Portal)</name>
+      <url>\${vut.deploy.url}</url>
+    </repository>
+  </distributionManagement>
 
   <properties>
     <maven.compiler.release>11</maven.compiler.release>
     <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
+    <vut.deploy.url>file:///set/vut.deploy.url/to/the/release/repository</vut.deploy.url>
     <grpc.version>$grpc_version</grpc.version>
     <protobuf.version>$protobuf_version</protobuf.version>
   </properties>
@@ -122,7 +156,7 @@ cat > "$out/pom.xml" <<EOF
     <dependency>
       <groupId>org.junit.jupiter</groupId>
       <artifactId>junit-jupiter</artifactId>
-      <version>5.11.4</version>
+      <version>5.14.4</version>
       <scope>test</scope>
     </dependency>
   </dependencies>
@@ -157,8 +191,73 @@ cat > "$out/pom.xml" <<EOF
         </executions>
       </plugin>
       $build_plugins
+      <!-- Maven Central requires a sources jar and a javadoc jar. -->
+      <plugin>
+        <artifactId>maven-source-plugin</artifactId>
+        <version>3.4.0</version>
+        <executions>
+          <execution>
+            <id>attach-sources</id>
+            <goals>
+              <goal>jar-no-fork</goal>
+            </goals>
+          </execution>
+        </executions>
+      </plugin>
+      <plugin>
+        <artifactId>maven-javadoc-plugin</artifactId>
+        <version>3.12.0</version>
+        <configuration>
+          <quiet>true</quiet>
+          <doclint>none</doclint>
+        </configuration>
+        <executions>
+          <execution>
+            <id>attach-javadocs</id>
+            <goals>
+              <goal>jar</goal>
+            </goals>
+          </execution>
+        </executions>
+      </plugin>
     </plugins>
+    <!-- LICENSE inside the jar, at META-INF/LICENSE. -->
+    <resources>
+      <resource>
+        <directory>\${project.basedir}</directory>
+        <includes>
+          <include>LICENSE</include>
+        </includes>
+        <targetPath>META-INF</targetPath>
+      </resource>
+    </resources>
   </build>
+
+  <profiles>
+    <!-- mvn -B deploy -Prelease signs every artifact with gpg (Maven Central
+         refuses unsigned ones): gpg's default key, or -Dgpg.keyname=...;
+         the passphrase from env MAVEN_GPG_PASSPHRASE. -->
+    <profile>
+      <id>release</id>
+      <build>
+        <plugins>
+          <plugin>
+            <artifactId>maven-gpg-plugin</artifactId>
+            <version>3.2.7</version>
+            <executions>
+              <execution>
+                <id>sign-artifacts</id>
+                <phase>verify</phase>
+                <goals>
+                  <goal>sign</goal>
+                </goals>
+              </execution>
+            </executions>
+          </plugin>
+        </plugins>
+      </build>
+    </profile>
+  </profiles>
 </project>
 EOF
 

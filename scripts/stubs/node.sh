@@ -70,6 +70,15 @@ cat > "$out/package.json" <<EOF
   "version": "$version",
   "license": "Apache-2.0",
   "description": "Node.js/TypeScript client of the vercel-user-tokens gRPC service (vercel.authentication.v1.UserTokensService): a promise API with typed errors and retries.",
+  "repository": {
+    "type": "git",
+    "url": "git+https://github.com/vercel-user-tokens/vercel-user-tokens.git",
+    "directory": "client/node"
+  },
+  "homepage": "https://github.com/vercel-user-tokens/vercel-user-tokens/tree/main/client/node#readme",
+  "bugs": {
+    "url": "https://github.com/vercel-user-tokens/vercel-user-tokens/issues"
+  },
   "main": "dist/index.js",
   "types": "dist/index.d.ts",
   "exports": {

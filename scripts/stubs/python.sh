@@ -20,12 +20,16 @@ python="$("$repo/scripts/tools/python-stubs.sh")"
 pin() { sed -n "s/^$1==//p" "$repo/scripts/deps/pip-stubs.txt"; }
 grpc_version="$(pin grpcio-tools)"
 protobuf_version="$(pin protobuf)"
+# The oldest googleapis-common-protos that allows protobuf 7 (1.73 wants <7).
+common_protos_floor=1.74.0
 
 # Everything under src/vercel/ is generated.
 rm -rf "$out/src/vercel"
 mkdir -p "$out/src"
 "$python" -m grpc_tools.protoc -I "$repo/proto" \
   --python_out="$out/src" --pyi_out="$out/src" --grpc_python_out="$out/src" \
+  --plugin=protoc-gen-mypy_grpc="$(dirname "$python")/protoc-gen-mypy_grpc" \
+  --mypy_grpc_out="$out/src" \
   vercel/authentication/v1/user_tokens.proto
 # protoc writes no header into .pyi files; mark them as generated.
 find "$out/src/vercel" -name '*.pyi' -exec \
@@ -61,11 +65,11 @@ description = "Client of the vercel-user-tokens gRPC service (vercel.authenticat
 readme = "README.md"
 license = "Apache-2.0"
 license-files = ["LICENSE"]
-requires-python = ">=3.9"
+requires-python = ">=3.10"
 dependencies = [
     "grpcio>=${grpc_version}",
     "protobuf>=${protobuf_version},<8",
-    "googleapis-common-protos>=1.70,<2",
+    "googleapis-common-protos>=${common_protos_floor},<2",
 ]
 
 [project.urls]

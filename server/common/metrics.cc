@@ -49,6 +49,18 @@ Metrics::Metrics(std::shared_ptr<prometheus::Registry> registry)
                             .Help("Requests to the Vercel API sent again "
                                   "after a retryable failure.")
                             .Register(*registry_)),
+      upstream_queue_length_(
+          prometheus::BuildGauge()
+              .Name("vercel_tokens_upstream_queue_length")
+              .Help("Requests to the Vercel API waiting in the HTTP client's "
+                    "queue of their endpoint for a connection.")
+              .Register(*registry_)),
+      upstream_queue_wait_(
+          prometheus::BuildHistogram()
+              .Name("vercel_tokens_upstream_queue_wait_seconds")
+              .Help("Time a request to the Vercel API waited in its "
+                    "endpoint's queue before it was sent (or failed).")
+              .Register(*registry_)),
       orphans_(prometheus::BuildCounter()
                    .Name("vercel_tokens_orphaned_tokens_total")
                    .Help("Tokens created for a caller that was gone (cancelled "
@@ -77,7 +89,61 @@ Metrics::Metrics(std::shared_ptr<prometheus::Registry> registry)
                     "requests cannot resolve or connect to it and none got "
                     "an answer.")
               .Register(*registry_)
-              .Add({})) {}
+              .Add({})),
+      policy_info_(prometheus::BuildGauge()
+                       .Name("vercel_tokens_policy_info")
+                       .Help("1, labelled with the SHA-256 of the policy file "
+                             "in force; replicas that disagree serve "
+                             "different policies.")
+                       .Register(*registry_)),
+      policy_reload_failures_(
+          prometheus::BuildCounter()
+              .Name("vercel_tokens_policy_reload_failures_total")
+              .Help("Policy file changes or SIGHUPs whose file could not be "
+                    "read or parsed: the old policy stayed in force.")
+              .Register(*registry_)
+              .Add({})),
+      store_commands_(
+          prometheus::BuildCounter()
+              .Name("vercel_tokens_idempotency_store_commands_total")
+              .Help("Commands sent to the shared idempotency store (Redis).")
+              .Register(*registry_)
+              .Add({})),
+      store_unavailable_(
+          prometheus::BuildCounter()
+              .Name("vercel_tokens_idempotency_store_unavailable_total")
+              .Help("Creates with a request_id while the shared idempotency "
+                    "store could not be reached, by what the server did: "
+                    "refused the call, or remembered it in memory only.")
+              .Register(*registry_)) {
+  for (const char* outcome : {"revoked", "revoke_failed", "orphan_unknown"}) {
+    orphans_.Add({{"outcome", outcome}});
+  }
+  for (const char* action : {"refused", "memory"}) {
+    store_unavailable_.Add({{"action", action}});
+  }
+}
+
+void Metrics::OrphanUnknown() {
+  orphans_.Add({{"outcome", "orphan_unknown"}}).Increment();
+}
+
+void Metrics::SetPolicy(absl::string_view sha256) {
+  absl::MutexLock lock(&policy_mu_);
+  if (policy_series_ != nullptr) policy_info_.Remove(policy_series_);
+  policy_series_ = &policy_info_.Add({{"sha256", S(sha256)}});
+  policy_series_->Set(1);
+}
+
+void Metrics::PolicyReloadFailed() { policy_reload_failures_.Increment(); }
+
+void Metrics::IdempotencyStoreCommand() { store_commands_.Increment(); }
+
+void Metrics::IdempotencyStoreUnavailable(bool fell_back_to_memory) {
+  store_unavailable_
+      .Add({{"action", fell_back_to_memory ? "memory" : "refused"}})
+      .Increment();
+}
 
 void Metrics::OrphanHandled(bool revoked) {
   orphans_.Add({{"outcome", revoked ? "revoked" : "revoke_failed"}})
@@ -111,6 +177,12 @@ void Metrics::UpstreamFinished(absl::string_view endpoint,
       .Increment();
   upstream_duration_.Add({{"endpoint", S(endpoint)}}, LatencyBuckets())
       .Observe(absl::ToDoubleSeconds(latency));
+}
+
+Metrics::UpstreamQueue Metrics::UpstreamQueueOf(absl::string_view endpoint) {
+  return {
+      &upstream_queue_length_.Add({{"endpoint", S(endpoint)}}),
+      &upstream_queue_wait_.Add({{"endpoint", S(endpoint)}}, LatencyBuckets())};
 }
 
 void Metrics::UpstreamRetried(absl::string_view endpoint) {

@@ -2,12 +2,16 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "prometheus/counter.h"
@@ -51,6 +55,30 @@ std::string Exchange(const std::string& ip, int port,
 }
 
 constexpr char kGetMetrics[] = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+
+// A connected IPv4 socket to 127.0.0.1:`port`, or -1.
+int Connect(int port) {
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) !=
+      0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Whether the server closed `fd` within `wait_ms` (it sends nothing else
+// before a complete request).
+bool ClosedWithin(int fd, int wait_ms) {
+  pollfd p{fd, POLLIN, 0};
+  if (poll(&p, 1, wait_ms) <= 0) return false;
+  char byte;
+  return recv(fd, &byte, 1, MSG_DONTWAIT) <= 0;
+}
 
 class MetricsEndpointTest : public ::testing::Test {
  protected:
@@ -99,6 +127,72 @@ TEST_F(MetricsEndpointTest, AnswersOtherRequestsWithoutMetrics) {
                        "GET /metrics HTTP/1.1\r\nX: " +
                            std::string(10000, 'a') + "\r\n\r\n"),
               StartsWith("HTTP/1.1 431 "));
+}
+
+TEST_F(MetricsEndpointTest, ScrapeIsAnsweredWithinASecondWhileClientsTrickle) {
+  auto endpoint = MetricsEndpoint::Start("127.0.0.1:0", registry_);
+  ASSERT_TRUE(endpoint.ok()) << endpoint.status();
+  const int port = (*endpoint)->port();
+  std::vector<int> tricklers;
+  for (int i = 0; i < 100; ++i) {
+    const int fd = Connect(port);
+    ASSERT_GE(fd, 0);
+    send(fd, "G", 1, MSG_NOSIGNAL);
+    tricklers.push_back(fd);
+  }
+
+  const absl::Time start = absl::Now();
+  const std::string answer = Exchange("127.0.0.1", port, kGetMetrics);
+  const absl::Duration took = absl::Now() - start;
+
+  EXPECT_THAT(answer, StartsWith("HTTP/1.1 200 OK\r\n"));
+  EXPECT_LT(took, absl::Seconds(1));
+  for (int fd : tricklers) close(fd);
+}
+
+TEST_F(MetricsEndpointTest, WholeRequestHasOneDeadline) {
+  MetricsEndpoint::Limits limits;
+  limits.request_timeout = absl::Milliseconds(500);
+  auto endpoint = MetricsEndpoint::Start("127.0.0.1:0", registry_, limits);
+  ASSERT_TRUE(endpoint.ok()) << endpoint.status();
+  const int fd = Connect((*endpoint)->port());
+  ASSERT_GE(fd, 0);
+  const absl::Time start = absl::Now();
+
+  // One byte of a request every 100 ms: each read alone is quick.
+  bool closed = false;
+  const std::string request = kGetMetrics;
+  for (size_t i = 0; i < 100 && !closed; ++i) {
+    send(fd, &request[i % request.size()], 1, MSG_NOSIGNAL);
+    closed = ClosedWithin(fd, 100);
+  }
+
+  EXPECT_TRUE(closed);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  close(fd);
+}
+
+TEST_F(MetricsEndpointTest, NewConnectionClosesTheOldestWhenFull) {
+  MetricsEndpoint::Limits limits;
+  limits.max_connections = 2;
+  auto endpoint = MetricsEndpoint::Start("127.0.0.1:0", registry_, limits);
+  ASSERT_TRUE(endpoint.ok()) << endpoint.status();
+  const int port = (*endpoint)->port();
+  const int first = Connect(port);
+  ASSERT_TRUE(!ClosedWithin(first, 100));
+  const int second = Connect(port);
+  ASSERT_TRUE(!ClosedWithin(second, 100));
+
+  const int third = Connect(port);
+
+  EXPECT_TRUE(ClosedWithin(first, 5000));
+  EXPECT_FALSE(ClosedWithin(second, 100));
+  send(third, kGetMetrics, sizeof(kGetMetrics) - 1, MSG_NOSIGNAL);
+  pollfd p{third, POLLIN, 0};
+  EXPECT_EQ(poll(&p, 1, 5000), 1);
+  close(first);
+  close(second);
+  close(third);
 }
 
 TEST_F(MetricsEndpointTest, RefusesAnAddressItCannotUse) {

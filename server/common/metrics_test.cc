@@ -10,6 +10,7 @@ namespace vercel_tokens {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::string Exposition(const Metrics& metrics) {
   return prometheus::TextSerializer().Serialize(metrics.registry()->Collect());
@@ -65,6 +66,31 @@ TEST(MetricsTest, CountsUpstreamRequestsAndRetries) {
       text,
       HasSubstr(
           R"(vercel_tokens_upstream_request_duration_seconds_count{endpoint="GET /v5/user/tokens"} 2)"));
+}
+
+TEST(MetricsTest, OrphanAndPolicyCountersExistAtZeroFromTheStart) {
+  Metrics metrics(std::make_shared<prometheus::Registry>());
+  const std::string text = Exposition(metrics);
+  for (
+      const char* series :
+      {R"(vercel_tokens_orphaned_tokens_total{outcome="revoked"} 0)",
+       R"(vercel_tokens_orphaned_tokens_total{outcome="revoke_failed"} 0)",
+       R"(vercel_tokens_orphaned_tokens_total{outcome="orphan_unknown"} 0)",
+       "vercel_tokens_policy_reload_failures_total 0",
+       R"(vercel_tokens_idempotency_store_unavailable_total{action="refused"} 0)"}) {
+    EXPECT_THAT(text, HasSubstr(series));
+  }
+}
+
+TEST(MetricsTest, PolicyInfoNamesOnlyThePolicyInForce) {
+  Metrics metrics(std::make_shared<prometheus::Registry>());
+  metrics.SetPolicy("aaaa");
+  metrics.SetPolicy("bbbb");
+  metrics.PolicyReloadFailed();
+  const std::string text = Exposition(metrics);
+  EXPECT_THAT(text, HasSubstr(R"(vercel_tokens_policy_info{sha256="bbbb"} 1)"));
+  EXPECT_THAT(text, Not(HasSubstr(R"(sha256="aaaa")")));
+  EXPECT_THAT(text, HasSubstr("vercel_tokens_policy_reload_failures_total 1"));
 }
 
 }  // namespace

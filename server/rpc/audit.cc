@@ -77,7 +77,7 @@ void WriteAudit(Logger& logger, const AuditRecord& record) {
        {"token_name", absl::string_view(record.token_name)},
        {"team_id", absl::string_view(record.team_id)},
        {"expires_at", absl::string_view(expires_at)},
-       {"request_id", absl::string_view(record.request_id)},
+       {"request_id_sha256", absl::string_view(record.request_id_sha256)},
        {"vercel_request_id", absl::string_view(record.vercel_request_id)},
        {"server_token_used",
         absl::string_view(record.server_token_used ? "true" : "false")},

@@ -20,7 +20,8 @@ namespace vercel_tokens {
 struct AuditRecord {
   // What happened: "call" for a finished call, "orphan_revoked" for a token
   // revoked because its creator was gone, "orphan_revoke_failed" when that
-  // revocation failed.
+  // revocation failed, "orphan_unknown" when the create was abandoned before
+  // Vercel answered (a token may exist that nobody holds).
   std::string event = "call";
   // Who called (PrintableIdentity) and how they proved it
   // (CallerSourceName); empty when the call failed to be identified.
@@ -44,8 +45,10 @@ struct AuditRecord {
   std::string token_name;
   std::string team_id;
   std::optional<absl::Time> expires_at;
-  // CreateAuthTokenRequest.request_id.
-  std::string request_id;
+  // The SHA-256 (hex) of CreateAuthTokenRequest.request_id, normalised:
+  // enough to find a call's lines, never the id itself, which would let a
+  // reader of the log replay it.
+  std::string request_id_sha256;
   // Vercel's x-vercel-id of its last answer; empty when it did not answer.
   std::string vercel_request_id;
   bool server_token_used = false;

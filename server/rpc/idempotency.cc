@@ -1,5 +1,6 @@
 #include "server/rpc/idempotency.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -57,7 +58,8 @@ bool IdempotencyCache::MakeRoom(absl::Time now) {
 IdempotencyCache::Start IdempotencyCache::Begin(const std::string& key,
                                                 const std::string& fingerprint,
                                                 absl::Time now, Waiter waiter,
-                                                CreateOutcome* replay) {
+                                                CreateOutcome* replay,
+                                                Liveness live) {
   absl::MutexLock lock(&mu_);
   auto it = entries_.find(key);
   if (it != entries_.end() && it->second.done && it->second.expires <= now) {
@@ -76,6 +78,7 @@ IdempotencyCache::Start IdempotencyCache::Begin(const std::string& key,
     return Start::kReplay;
   }
   entry.waiters.push_back(std::move(waiter));
+  entry.liveness.push_back(std::move(live));
   return Start::kWaiting;
 }
 
@@ -85,18 +88,35 @@ void IdempotencyCache::Finish(const std::string& key,
   {
     absl::MutexLock lock(&mu_);
     auto it = entries_.find(key);
-    if (it == entries_.end()) return;
+    if (it == entries_.end() || it->second.done) return;
     waiters = std::move(it->second.waiters);
     if (outcome.status.ok()) {
       it->second.done = true;
       it->second.expires = now + window_;
       it->second.outcome = outcome;
       it->second.waiters.clear();
+      it->second.liveness.clear();
     } else {
       entries_.erase(it);
     }
   }
   for (Waiter& waiter : waiters) std::move(waiter)(outcome);
+}
+
+bool IdempotencyCache::Adopt(const std::string& key,
+                             const CreateOutcome& outcome, absl::Time now) {
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = entries_.find(key);
+    if (it == entries_.end() || it->second.done) return false;
+    const auto& liveness = it->second.liveness;
+    if (std::none_of(liveness.begin(), liveness.end(),
+                     [](const Liveness& live) { return !live || live(); })) {
+      return false;
+    }
+  }
+  Finish(key, outcome, now);
+  return true;
 }
 
 std::shared_ptr<Replay> Replay::Attach(
@@ -135,6 +155,13 @@ IdempotencyCache::Waiter Replay::AsWaiter() {
 }
 
 bool Replay::Disarm() { return Claim(*state_) == this; }
+
+IdempotencyCache::Liveness Replay::AsLiveness() {
+  return [state = state_] {
+    absl::MutexLock lock(&state->mu);
+    return state->replay != nullptr;
+  };
+}
 
 Replay* Replay::Claim(State& state) {
   absl::MutexLock lock(&state.mu);

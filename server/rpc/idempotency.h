@@ -2,6 +2,7 @@
 #define VERCEL_USER_TOKENS_SERVER_RPC_IDEMPOTENCY_H_
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,6 +40,8 @@ struct CreateOutcome {
 class IdempotencyCache {
  public:
   using Waiter = absl::AnyInvocable<void(const CreateOutcome&) &&>;
+  // Whether a waiter's caller still waits; null for always.
+  using Liveness = std::function<bool()>;
 
   IdempotencyCache(absl::Duration window, size_t max_entries);
 
@@ -59,14 +62,24 @@ class IdempotencyCache {
   };
 
   // Looks up `key` (see Key) for a request whose fingerprint is
-  // `fingerprint` at time `now`. `waiter` is kept only for kWaiting.
+  // `fingerprint` at time `now`. `waiter` and `live` are kept only for
+  // kWaiting.
   Start Begin(const std::string& key, const std::string& fingerprint,
-              absl::Time now, Waiter waiter, CreateOutcome* replay);
+              absl::Time now, Waiter waiter, CreateOutcome* replay,
+              Liveness live = nullptr);
 
   // Records the outcome of the first call of `key` (remembered when OK,
-  // forgotten otherwise) and hands it to every waiter.
+  // forgotten otherwise) and hands it to every waiter. Does nothing when
+  // the entry was finished already (Adopt).
   void Finish(const std::string& key, const CreateOutcome& outcome,
               absl::Time now);
+
+  // For a first call whose own caller is gone when its successful
+  // `outcome` arrives: when repeats of `key` are waiting, records the
+  // outcome and hands it to them, and returns true (the token has a live
+  // holder and must not be revoked); otherwise returns false.
+  bool Adopt(const std::string& key, const CreateOutcome& outcome,
+             absl::Time now);
 
   // The key of `request_id` sent by `caller` with `bearer_token`.
   static std::string Key(absl::string_view caller,
@@ -85,6 +98,7 @@ class IdempotencyCache {
     absl::Time expires = absl::InfiniteFuture();
     CreateOutcome outcome;
     std::vector<Waiter> waiters;
+    std::vector<Liveness> liveness;
   };
 
   // Drops expired entries, then the oldest finished one while full. Returns
@@ -131,6 +145,8 @@ class Replay {
   bool Disarm();
   // A waiter that delivers to this replay while it lives.
   IdempotencyCache::Waiter AsWaiter();
+  // Whether this replay's call still waits for an outcome.
+  IdempotencyCache::Liveness AsLiveness();
 
  private:
   struct State {

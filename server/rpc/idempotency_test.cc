@@ -54,6 +54,30 @@ TEST(IdempotencyCacheTest, FailureIsForgottenSoARetryCreates) {
   EXPECT_EQ(cache.Begin("k", "f", kNow, Ignore(), &replay), Start::kFirst);
 }
 
+TEST(IdempotencyCacheTest, ALiveWaiterAdoptsTheOutcomeOfAGoneFirstCaller) {
+  IdempotencyCache cache(absl::Minutes(10), 100);
+  CreateOutcome replay;
+  ASSERT_EQ(cache.Begin("k", "f", kNow, Ignore(), &replay), Start::kFirst);
+  EXPECT_FALSE(cache.Adopt("k", Created("tok_1"), kNow));  // Nobody waits.
+  std::string told;
+  bool live = true;
+  ASSERT_EQ(
+      cache.Begin(
+          "k", "f", kNow,
+          [&told](const CreateOutcome& o) { told = o.response.token().id(); },
+          &replay, [&live] { return live; }),
+      Start::kWaiting);
+  live = false;
+  EXPECT_FALSE(cache.Adopt("k", Created("tok_1"), kNow));  // Gone too.
+  live = true;
+  EXPECT_TRUE(cache.Adopt("k", Created("tok_1"), kNow));
+  EXPECT_EQ(told, "tok_1");
+  // The first caller's own CANCELLED does not forget the adopted token.
+  cache.Finish("k", {absl::CancelledError("gone"), {}}, kNow);
+  EXPECT_EQ(cache.Begin("k", "f", kNow, Ignore(), &replay), Start::kReplay);
+  EXPECT_EQ(replay.response.token().id(), "tok_1");
+}
+
 TEST(IdempotencyCacheTest, StaysBoundedEvictingTheOldestFinished) {
   IdempotencyCache cache(absl::Minutes(10), 2);
   CreateOutcome replay;

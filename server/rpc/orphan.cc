@@ -21,6 +21,39 @@ void Record(Logger& logger, Metrics& metrics, AuditRecord audit,
 
 }  // namespace
 
+std::shared_ptr<const void> OrphanDebts::Incur() {
+  {
+    absl::MutexLock lock(&mu_);
+    ++owed_;
+  }
+  return std::shared_ptr<const void>(this, [](OrphanDebts* debts) {
+    absl::MutexLock lock(&debts->mu_);
+    --debts->owed_;
+  });
+}
+
+int OrphanDebts::Owed() {
+  absl::MutexLock lock(&mu_);
+  return owed_;
+}
+
+int OrphanDebts::WaitSettled(absl::Time deadline) {
+  absl::MutexLock lock(&mu_);
+  auto settled = [this]()
+                     ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return owed_ == 0; };
+  mu_.AwaitWithDeadline(absl::Condition(&settled), deadline);
+  return owed_;
+}
+
+void RecordUnknownOrphan(const OrphanRevocation& revocation,
+                         const absl::Status& why) {
+  AuditRecord audit = revocation.audit;
+  audit.event = "orphan_unknown";
+  audit.code = absl::StatusCodeToString(why.code());
+  revocation.metrics->OrphanUnknown();
+  WriteAudit(*revocation.logger, audit);
+}
+
 void RevokeOrphan(OrphanRevocation revocation,
                   const UpstreamResponse& created) {
   absl::StatusOr<v1::CreateAuthTokenResponse> mapped =
@@ -40,10 +73,13 @@ void RevokeOrphan(OrphanRevocation revocation,
   Logger* logger = revocation.logger;
   Metrics* metrics = revocation.metrics;
   AuditRecord audit = revocation.audit;
+  std::shared_ptr<const void> debt =
+      revocation.debts != nullptr ? revocation.debts->Incur() : nullptr;
   absl::StatusOr<uint64_t> id = transport->Submit(
       BuildDeleteAuthToken(request, std::move(revocation.bearer_token)),
       absl::Now() + revocation.timeout,
-      [logger, metrics, audit](absl::StatusOr<UpstreamResponse> result) {
+      [logger, metrics, audit,
+       debt = std::move(debt)](absl::StatusOr<UpstreamResponse> result) {
         absl::Status outcome = result.status();
         if (result.ok() &&
             (result->http_status < 200 || result->http_status >= 300)) {

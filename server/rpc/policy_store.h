@@ -11,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/common/logger.h"
+#include "server/common/metrics.h"
 #include "server/rpc/policy.h"
 #include "server/rpc/policy.pb.h"
 
@@ -23,19 +24,22 @@ namespace vercel_tokens {
 // dropped or sees half a policy. Reload re-reads the file (SIGHUP); a thread
 // of its own polls the file every `poll_interval` and reloads when its
 // contents change (a Kubernetes ConfigMap update replaces the file through
-// a symlink). A file that cannot be read or parsed keeps the old policy and
-// logs why, once per distinct contents. The gRPC threads never read the
-// file.
+// a symlink). A file that cannot be read or parsed keeps the old policy,
+// logs why and counts it (vercel_tokens_policy_reload_failures_total), once
+// per distinct contents. Every "policy loaded" line carries the file's
+// SHA-256, which vercel_tokens_policy_info{sha256} also shows, so that
+// replicas serving different policies can be told apart. The gRPC threads
+// never read the file.
 //
-// Thread-safe. `logger` is borrowed and must outlive the store; the
-// destructor stops and joins the polling thread.
+// Thread-safe. `logger` and `metrics` (which may be null) are borrowed and
+// must outlive the store; the destructor stops and joins the polling thread.
 class PolicyStore {
  public:
   // Loads `path`, failing when it cannot be read or parsed, and starts
   // polling it.
   // `options` apply to every reload too.
   static absl::StatusOr<std::unique_ptr<PolicyStore>> Open(
-      std::string path, Logger* logger,
+      std::string path, Logger* logger, Metrics* metrics,
       absl::Duration poll_interval = absl::Seconds(1),
       PolicyOptions options = {});
 
@@ -51,9 +55,9 @@ class PolicyStore {
   absl::Status Reload(absl::string_view trigger);
 
  private:
-  PolicyStore(std::string path, Logger* logger, absl::Duration poll_interval,
-              PolicyOptions options, std::string text,
-              std::shared_ptr<const policy::Policy> policy);
+  PolicyStore(std::string path, Logger* logger, Metrics* metrics,
+              absl::Duration poll_interval, PolicyOptions options,
+              std::string text, std::shared_ptr<const policy::Policy> policy);
 
   // Applies the file's `text`: swaps in its policy, or keeps the old one.
   absl::Status Apply(std::string text, absl::string_view trigger)
@@ -62,6 +66,7 @@ class PolicyStore {
 
   const std::string path_;
   Logger* const logger_;
+  Metrics* const metrics_;
   const absl::Duration poll_interval_;
   const PolicyOptions options_;
 

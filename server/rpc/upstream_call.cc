@@ -7,8 +7,10 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "grpcpp/alarm.h"
 #include "grpcpp/grpcpp.h"
 #include "server/common/service_error.h"
+#include "server/vercel/error_mapping.h"
 
 namespace vercel_tokens {
 namespace {
@@ -21,11 +23,9 @@ bool IsSuccess(long http_status) {
   return http_status >= 200 && http_status < 300;
 }
 
-// The metrics label of an upstream outcome: the HTTP status, or what went
-// wrong with the transfer.
-std::string OutcomeLabel(const absl::StatusOr<UpstreamResponse>& result) {
-  if (result.ok()) return absl::StrCat(result->http_status);
-  switch (result.status().code()) {
+// What went wrong with a transfer that got no answer, as a label.
+std::string TransportFailureLabel(const absl::Status& failure) {
+  switch (failure.code()) {
     case absl::StatusCode::kDeadlineExceeded:
       return "timeout";
     case absl::StatusCode::kCancelled:
@@ -35,6 +35,20 @@ std::string OutcomeLabel(const absl::StatusOr<UpstreamResponse>& result) {
     default:
       return "unavailable";
   }
+}
+
+// An upstream outcome for the call's log line: the HTTP status, or what
+// went wrong with the transfer.
+std::string OutcomeLabel(const absl::StatusOr<UpstreamResponse>& result) {
+  if (result.ok()) return absl::StrCat(result->http_status);
+  return TransportFailureLabel(result.status());
+}
+
+// The same for the `status` metric label: bounded whatever the upstream
+// answers (HttpStatusLabel).
+std::string MetricStatusLabel(const absl::StatusOr<UpstreamResponse>& result) {
+  if (result.ok()) return HttpStatusLabel(result->http_status);
+  return TransportFailureLabel(result.status());
 }
 
 // Errors the caller could fix or expect are logged at info; the rest say
@@ -69,10 +83,21 @@ absl::Time UpstreamDeadline(absl::Time start, absl::Time deadline) {
 
 UpstreamCall* CallReactor::Adopt(UpstreamCallParams params,
                                  OnUpstreamSuccess on_success) {
+  const bool expires = static_cast<bool>(params.on_orphan);
   auto call = std::make_unique<UpstreamCall>(
       std::move(params), std::move(on_success),
       [this](CallOutcome outcome) { Complete(std::move(outcome)); });
   UpstreamCall* adopted = call.get();
+  adopted->SetOnReleased([this] {
+    bool armed = false;
+    {
+      absl::MutexLock lock(&mu_);
+      armed = armed_;
+    }
+    // Outside the lock: a cancelled alarm's callback takes it (Unref).
+    if (armed) alarm_.Cancel();
+    Unref();
+  });
   // A caller whose deadline passed while the call was being identified is
   // gone, even if gRPC has not said so (OnCancel) yet: nothing goes
   // upstream for it.
@@ -84,7 +109,19 @@ UpstreamCall* CallReactor::Adopt(UpstreamCallParams params,
   {
     absl::MutexLock lock(&mu_);
     call_ = std::move(call);
+    ++refs_;
     cancelled = cancelled_ || expired;
+    // Answers the caller at the call's upstream deadline (UpstreamCall::
+    // Expire); armed before the call runs, which may release it.
+    if (expires && adopted->upstream_deadline() != absl::InfiniteFuture()) {
+      armed_ = true;
+      ++refs_;
+      alarm_.Set(absl::ToChronoTime(adopted->upstream_deadline()),
+                 [this, adopted](bool fired) {
+                   if (fired) adopted->Expire();
+                   Unref();
+                 });
+    }
   }
   if (cancelled) adopted->Cancel();
   return adopted;
@@ -93,6 +130,11 @@ UpstreamCall* CallReactor::Adopt(UpstreamCallParams params,
 void CallReactor::Start(UpstreamCallParams params, UpstreamRequest first,
                         OnUpstreamSuccess on_success) {
   Adopt(std::move(params), std::move(on_success))->Run(std::move(first));
+}
+
+UpstreamCall* CallReactor::Defer(UpstreamCallParams params,
+                                 OnUpstreamSuccess on_success) {
+  return Adopt(std::move(params), std::move(on_success));
 }
 
 void CallReactor::Reject(UpstreamCallParams params,
@@ -130,6 +172,15 @@ void CallReactor::OnCancel() {
   }
   if (call != nullptr) call->Cancel();
   if (on_cancel) on_cancel();
+}
+
+void CallReactor::Unref() {
+  bool last = false;
+  {
+    absl::MutexLock lock(&mu_);
+    last = --refs_ == 0;
+  }
+  if (last) delete this;
 }
 
 UpstreamCall::UpstreamCall(UpstreamCallParams params,
@@ -177,6 +228,7 @@ void UpstreamCall::Submit(UpstreamRequest request, absl::Time not_before) {
           not_before);
       if (id.ok()) {
         transfer_id_ = *id;
+        in_result_ = false;
         return;
       }
       failure = id.status();
@@ -197,6 +249,35 @@ void UpstreamCall::Cancel() {
   if (id != 0 && !params_.on_orphan) params_.transport->Cancel(id);
 }
 
+void UpstreamCall::Expire() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (answered_ || in_result_ || transfer_id_ == 0) return;
+    answered_ = true;
+  }
+  FinishWith(MapTransportError(absl::DeadlineExceededError(
+                 "Vercel did not answer before the deadline")),
+             nullptr, /*settled=*/false);
+}
+
+void UpstreamCall::OnLateResult(
+    const absl::StatusOr<UpstreamResponse>& result) {
+  absl::Status settled =
+      absl::CancelledError("the caller had its answer before Vercel answered");
+  if (result.ok() && IsSuccess(result->http_status)) {
+    params_.on_orphan(*result);
+  } else if (!result.ok()) {
+    settled = result.status();
+    if (params_.on_abandoned &&
+        (result.status().code() == absl::StatusCode::kDeadlineExceeded ||
+         result.status().code() == absl::StatusCode::kCancelled)) {
+      params_.on_abandoned(result.status());
+    }
+  }
+  if (params_.on_settled) params_.on_settled(settled);
+  if (on_released_) std::move(on_released_)();
+}
+
 bool UpstreamCall::CallerGone(absl::Time now) {
   {
     absl::MutexLock lock(&mu_);
@@ -210,13 +291,23 @@ bool UpstreamCall::CallerGone(absl::Time now) {
 }
 void UpstreamCall::OnResult(UpstreamRequest request, absl::Time sent,
                             absl::StatusOr<UpstreamResponse> result) {
+  bool late = false;
+  {
+    absl::MutexLock lock(&mu_);
+    late = answered_;
+    if (!late) in_result_ = true;
+  }
   const absl::Time now = params_.clock->Now();
   ++upstream_requests_;
   upstream_status_ = OutcomeLabel(result);
-  params_.metrics->UpstreamFinished(request.endpoint, upstream_status_,
+  params_.metrics->UpstreamFinished(request.endpoint, MetricStatusLabel(result),
                                     now - sent);
   if (params_.reachability != nullptr) {
     params_.reachability->Record(result, now);
+  }
+  if (late) {
+    OnLateResult(result);
+    return;
   }
   if (std::optional<absl::Duration> delay =
           NextRetryDelay(params_.retry_policy, request.idempotent, attempts_,
@@ -235,6 +326,11 @@ void UpstreamCall::OnResult(UpstreamRequest request, absl::Time sent,
     return;
   }
   if (!result.ok()) {
+    if (params_.on_abandoned &&
+        (result.status().code() == absl::StatusCode::kDeadlineExceeded ||
+         result.status().code() == absl::StatusCode::kCancelled)) {
+      params_.on_abandoned(result.status());
+    }
     FinishWith(MapTransportError(result.status()), nullptr);
     return;
   }
@@ -256,7 +352,12 @@ void UpstreamCall::OnResult(UpstreamRequest request, absl::Time sent,
 }
 
 void UpstreamCall::FinishWith(const absl::Status& status,
-                              const UpstreamResponse* last_response) {
+                              const UpstreamResponse* last_response,
+                              bool settled) {
+  {
+    absl::MutexLock lock(&mu_);
+    answered_ = true;
+  }
   CallOutcome outcome;
   outcome.status = status;
   std::optional<std::string> vercel_request_id;
@@ -304,7 +405,9 @@ void UpstreamCall::FinishWith(const absl::Status& status,
   if (params_.on_finish) {
     params_.on_finish(status, vercel_request_id.value_or(""));
   }
+  if (settled && params_.on_settled) params_.on_settled(status);
   std::move(on_done_)(std::move(outcome));
+  if (settled && on_released_) std::move(on_released_)();
 }
 
 }  // namespace vercel_tokens

@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "grpcpp/alarm.h"
 #include "grpcpp/grpcpp.h"
 #include "server/common/clock.h"
 #include "server/common/logger.h"
@@ -69,12 +70,25 @@ struct UpstreamCallParams {
                      absl::string_view vercel_request_id)>
       on_finish;
   // When set, the call's transfers are not aborted when the caller cancels
-  // or its deadline passes: they may run `orphan_grace` past the deadline,
+  // or its deadline passes: they may run `orphan_grace` past the deadline
+  // (UserTokensServiceOptions::orphan_transfer_limit),
   // and a 2xx response that nobody will receive goes to `on_orphan` (which
   // must not block and must not touch the call) before the call finishes
   // CANCELLED. For CreateAuthToken, so that a created token is revoked
   // rather than orphaned.
   std::function<void(const UpstreamResponse& orphaned)> on_orphan;
+  // With on_orphan: runs when a transfer ends without an answer because it
+  // ran out of time or was cancelled (the HTTP client shutting down), so
+  // that a token Vercel may have created is at least recorded. Must not
+  // block and must not touch the call.
+  std::function<void(const absl::Status& why)> on_abandoned;
+  // Runs once when nothing of the call runs any more: just after on_finish
+  // for most calls; for a call answered at its deadline while an on_orphan
+  // transfer still runs (Expire), when that transfer ends, with a non-OK
+  // status. Hooks that must outlive the answer go here (idempotency entries,
+  // shutdown's debts); an OK status means the RPC's response is still
+  // readable.
+  std::function<void(const absl::Status& status)> on_settled;
   absl::Duration orphan_grace = absl::ZeroDuration();
   // The caller's valid W3C traceparent (trace_context.h), or empty: sent
   // with every upstream request and logged.
@@ -110,8 +124,9 @@ struct CallOutcome {
 // running `on_done` (from a transport thread, or from Run / Fail), after
 // counting the call in Metrics and writing one log line (method, code,
 // latency, upstream status and count, peer, caller, traceparent, Vercel's
-// request id; never a secret). `on_done` is the last thing the call does: it
-// may destroy it.
+// request id; never a secret). `on_done` runs once; after it the call touches
+// nothing but the released hook (SetOnReleased), which is the last thing it
+// does and may destroy it.
 //
 // Cancellation: unless `on_orphan` is set, Cancel aborts the transfer in
 // flight (or waiting for its backoff or a connection); its callback then
@@ -139,6 +154,19 @@ class UpstreamCall {
   // nothing goes upstream.
   void Fail(const absl::Status& status);
   void Cancel();
+  // For a call with on_orphan whose transfer is still in flight at its
+  // upstream deadline: answers the caller now with DEADLINE_EXCEEDED
+  // (UPSTREAM_TIMEOUT), as any RPC, and leaves the transfer running; its
+  // outcome then goes to on_orphan or on_abandoned, then on_settled. Does
+  // nothing when the call has ended or is ending.
+  void Expire();
+  // When the call's upstream transfers must be done (UpstreamDeadline).
+  absl::Time upstream_deadline() const { return upstream_deadline_; }
+  // Runs last, once nothing of the call runs any more (after on_done, or
+  // after a transfer that outlived an Expire). Set before Run by the owner.
+  void SetOnReleased(absl::AnyInvocable<void() &&> on_released) {
+    on_released_ = std::move(on_released);
+  }
 
  private:
   // Submits `request` to start no earlier than `not_before`, or ends the
@@ -150,13 +178,17 @@ class UpstreamCall {
   // Whether nobody will receive the call's response: it was cancelled, or
   // its caller's deadline has passed at `now`.
   bool CallerGone(absl::Time now);
+  // Answers the call; `settled` when nothing of it runs afterwards.
   void FinishWith(const absl::Status& status,
-                  const UpstreamResponse* last_response);
+                  const UpstreamResponse* last_response, bool settled = true);
+  // The outcome of a transfer that outlived the call's answer (Expire).
+  void OnLateResult(const absl::StatusOr<UpstreamResponse>& result);
 
   const UpstreamCallParams params_;
   const absl::Time upstream_deadline_;
   OnUpstreamSuccess on_success_;
   OnDone on_done_;
+  absl::AnyInvocable<void() &&> on_released_;
   // Touched by one thread at a time: the submitter, then a transport thread.
   int attempts_ = 0;
   int upstream_requests_ = 0;
@@ -166,22 +198,31 @@ class UpstreamCall {
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   // The transfer in flight; 0 before the first is submitted.
   uint64_t transfer_id_ ABSL_GUARDED_BY(mu_) = 0;
+  // The caller has its answer (FinishWith ran or runs).
+  bool answered_ ABSL_GUARDED_BY(mu_) = false;
+  // A transfer's result is being handled: Expire stays out.
+  bool in_result_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 // The gRPC reactor of one unary RPC. The handler creates it and returns it at
 // once, before the call is served: identifying the caller may take a network
 // round trip (identity/identity_source.h), after which, on whichever thread
-// identified it, the call is served by exactly one of Start, Reject or Attach
-// (then Complete).
+// identified it, the call is served by exactly one of Start, Defer, Reject or
+// Attach (then Complete).
 //
-// Owned by gRPC: it deletes itself in OnDone, which gRPC calls after Finish
-// (which only the serving side triggers) and after OnCancel has returned. So
-// the reactor outlives whatever serves it; a caller that cancels before the
-// call is served still gets its answer (CANCELLED) once it is.
+// Owned by gRPC and by its call: it deletes itself once gRPC is done with it
+// (OnDone, which gRPC calls after Finish, which only the serving side
+// triggers, and after OnCancel has returned), its UpstreamCall, if any, is
+// released (nothing of it runs any more, which for a create answered at its
+// deadline is when its transfer ends) and its expiry alarm, if any, has fired
+// or been cancelled. So the reactor outlives whatever serves it; a caller
+// that cancels before the call is served still gets its answer (CANCELLED)
+// once it is.
 //
-// Thread-safe: OnCancel may race with Start, Reject and Attach; whichever
-// comes second sees the other (mu_), and a call started after a cancel, or
-// after its caller's deadline, ends CANCELLED without going upstream.
+// Thread-safe: OnCancel may race with Start, Defer, Reject and Attach;
+// whichever comes second sees the other (mu_), and a call started after a
+// cancel, or after its caller's deadline, ends CANCELLED without going
+// upstream.
 class CallReactor final : public grpc::ServerUnaryReactor {
  public:
   explicit CallReactor(grpc::CallbackServerContext* context)
@@ -191,9 +232,17 @@ class CallReactor final : public grpc::ServerUnaryReactor {
   CallReactor& operator=(const CallReactor&) = delete;
 
   // Serves the call with an UpstreamCall started with `first`; its outcome
-  // becomes the RPC's initial metadata and status.
+  // becomes the RPC's initial metadata and status. A call with on_orphan is
+  // answered at its upstream deadline (UpstreamCall::Expire) if its transfer
+  // still runs then.
   void Start(UpstreamCallParams params, UpstreamRequest first,
              OnUpstreamSuccess on_success);
+  // As Start, for a call that starts later, e.g. once a shared store has
+  // answered: the caller must call exactly one of Run or Fail (Fail with OK
+  // finishes with whatever the RPC's response holds) on the returned call,
+  // from any thread; until then the reactor and the call live, and a cancel
+  // is remembered.
+  UpstreamCall* Defer(UpstreamCallParams params, OnUpstreamSuccess on_success);
   // Ends the call at once with `status` (logged and counted as any call):
   // nothing goes upstream.
   void Reject(UpstreamCallParams params, const absl::Status& status);
@@ -205,11 +254,13 @@ class CallReactor final : public grpc::ServerUnaryReactor {
   void Complete(CallOutcome outcome);
 
   void OnCancel() override;
-  void OnDone() override { delete this; }
+  void OnDone() override { Unref(); }
 
  private:
-  // Takes ownership of `call`, cancelling it when the caller is gone.
+  // Takes ownership of a new call, cancelling it when the caller is gone,
+  // and arms its expiry alarm.
   UpstreamCall* Adopt(UpstreamCallParams params, OnUpstreamSuccess on_success);
+  void Unref();
 
   grpc::CallbackServerContext* const context_;
   absl::Mutex mu_;
@@ -217,6 +268,11 @@ class CallReactor final : public grpc::ServerUnaryReactor {
   std::unique_ptr<UpstreamCall> call_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<void> keep_ ABSL_GUARDED_BY(mu_);
   absl::AnyInvocable<void()> on_cancel_ ABSL_GUARDED_BY(mu_);
+  // gRPC's, plus the call's until it is released and the alarm's while it is
+  // set.
+  int refs_ ABSL_GUARDED_BY(mu_) = 1;
+  bool armed_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::Alarm alarm_;
 };
 
 }  // namespace vercel_tokens

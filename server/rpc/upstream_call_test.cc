@@ -147,6 +147,27 @@ TEST_F(UpstreamCallTest, SuccessRelaysRateLimitHeadersAndLogsOneLine) {
   EXPECT_TRUE(absl::StrContains(Log(), R"("peer":"ipv4:127.0.0.1:5000")"));
 }
 
+TEST_F(UpstreamCallTest, StatusLabelStaysBoundedWhateverTheUpstreamAnswers) {
+  // 120 distinct statuses, 100, 104, .. 576, one call each.
+  for (long status = 100; status < 580; status += 4) {
+    Start(Request(/*idempotent=*/false));
+    transport_.Complete(Response(status));
+  }
+
+  size_t series = 0;
+  for (const prometheus::MetricFamily& family :
+       metrics_.registry()->Collect()) {
+    if (family.name == "vercel_tokens_upstream_requests_total") {
+      series = family.metric.size();
+    }
+  }
+  // 200, 400, 404, 500, 504 as themselves, then 1xx, 2xx, 3xx, 4xx, 5xx
+  // (before, one series per status: 120).
+  EXPECT_EQ(series, 10u);
+  EXPECT_TRUE(absl::StrContains(Log(), R"("upstream_status":"576")"))
+      << "the log line keeps the exact status";
+}
+
 TEST_F(UpstreamCallTest, RelaysVercelsRequestIdOnSuccessAndError) {
   Start(Request());
   UpstreamResponse ok = Response(200);
@@ -292,6 +313,58 @@ TEST_F(UpstreamCallTest, TheLogNeverHoldsTheToken) {
   EXPECT_FALSE(absl::StrContains(Log(), "secret-token-123")) << Log();
   EXPECT_FALSE(
       absl::StrContains(outcome_->status.message(), "secret-token-123"));
+}
+
+}  // namespace
+}  // namespace vercel_tokens
+
+namespace vercel_tokens {
+namespace {
+
+TEST_F(UpstreamCallTest, ExpireAnswersTheCallerAndTheLateTokenGoesToOnOrphan) {
+  UpstreamCallParams params = Params();
+  params.method = "CreateAuthToken";
+  params.orphan_grace = absl::Minutes(2);
+  int orphans = 0;
+  std::vector<absl::StatusCode> settled;
+  params.on_orphan = [&orphans](const UpstreamResponse&) { ++orphans; };
+  params.on_settled = [&settled](const absl::Status& s) {
+    settled.push_back(s.code());
+  };
+  Start(Request(/*idempotent=*/false), nullptr, std::move(params));
+  // The POST may outlive the caller's deadline.
+  ASSERT_EQ(transport_.sent.size(), 1u);
+  EXPECT_EQ(transport_.sent.front().deadline,
+            clock_.now + absl::Seconds(10) + absl::Minutes(2));
+  bool released = false;
+  call_->SetOnReleased([&released] { released = true; });
+
+  call_->Expire();
+  ASSERT_EQ(outcomes_, 1);
+  EXPECT_EQ(outcome_->status.code(), absl::StatusCode::kDeadlineExceeded);
+  auto info = DetailOf<google::rpc::ErrorInfo>(outcome_->status);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->reason(), "UPSTREAM_TIMEOUT");
+  EXPECT_TRUE(settled.empty());  // The POST still runs.
+  EXPECT_FALSE(released);
+
+  transport_.Complete(Response(200));
+  EXPECT_EQ(outcomes_, 1);  // Answered once.
+  EXPECT_EQ(orphans, 1);
+  ASSERT_EQ(settled.size(), 1u);
+  EXPECT_NE(settled[0], absl::StatusCode::kOk);
+  EXPECT_TRUE(released);
+}
+
+TEST_F(UpstreamCallTest, ExpireAfterTheAnswerDoesNothing) {
+  UpstreamCallParams params = Params();
+  params.on_orphan = [](const UpstreamResponse&) {};
+  Start(Request(), nullptr, std::move(params));
+  transport_.Complete(Response(200));
+  ASSERT_EQ(outcomes_, 1);
+  call_->Expire();
+  EXPECT_EQ(outcomes_, 1);
+  EXPECT_TRUE(outcome_->status.ok());
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "server/rpc/user_tokens_service.h"
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -7,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "server/common/crypto.h"
 #include "server/common/service_error.h"
 #include "server/common/time_conversion.h"
 #include "server/rpc/credentials.h"
@@ -82,7 +85,10 @@ void Describe(const v1::CreateAuthTokenRequest& request, PolicyQuery* query,
   audit->token_name = request.name();
   audit->team_id = request.team_id();
   audit->expires_at = query->expires_at;
-  audit->request_id = request.request_id();
+  if (!request.request_id().empty()) {
+    audit->request_id_sha256 =
+        Sha256Hex(NormalizedRequestId(request.request_id()));
+  }
 }
 
 void Describe(const v1::DeleteAuthTokenRequest& request, PolicyQuery* query,
@@ -100,6 +106,125 @@ void Describe(const v1::EmailLoginRequest& request, PolicyQuery*,
 void Describe(const v1::VerifyTokenRequest& request, PolicyQuery*,
               AuditRecord* audit) {
   audit->token_name = request.token_name();
+}
+
+// How long a caller told to retry (store unreachable, request in progress
+// elsewhere) should wait first.
+constexpr absl::Duration kStoreRetryDelay = absl::Seconds(1);
+
+absl::Status StoreUnavailableError() {
+  ErrorSpec spec;
+  spec.code = absl::StatusCode::kUnavailable;
+  spec.message =
+      "the idempotency store cannot be reached, so a request_id cannot be "
+      "honoured; retry later";
+  spec.reason = "IDEMPOTENCY_STORE_UNAVAILABLE";
+  spec.retry_delay = kStoreRetryDelay;
+  return MakeError(spec);
+}
+
+absl::Status RequestInProgressError() {
+  ErrorSpec spec;
+  spec.code = absl::StatusCode::kAborted;
+  spec.message =
+      "a call with this request_id is still in progress on another replica; "
+      "retry with the same request_id";
+  spec.reason = "REQUEST_IN_PROGRESS";
+  spec.retry_delay = kStoreRetryDelay;
+  return MakeError(spec);
+}
+
+// How a repeat answered from the cache ends: its own log line, metrics and
+// audit line (event idempotent_replay), as any call.
+std::function<void(const absl::Status&)> FinishReplay(
+    Logger* logger, Metrics* metrics, AuditRecord audit, std::string caller,
+    absl::string_view caller_source, std::string peer, absl::Time start) {
+  return [logger, metrics, audit = std::move(audit), caller = std::move(caller),
+          caller_source, peer = std::move(peer),
+          start](const absl::Status& status) {
+    const std::string code = absl::StatusCodeToString(status.code());
+    const absl::Duration latency = absl::Now() - start;
+    metrics->CallFinished("CreateAuthToken", code, latency);
+    logger->Log(LogLevel::kInfo, "call",
+                {{"method", absl::string_view("CreateAuthToken")},
+                 {"code", absl::string_view(code)},
+                 {"latency_ms", absl::ToDoubleMilliseconds(latency)},
+                 {"upstream_requests", int64_t{0}},
+                 {"idempotent_replay", absl::string_view("true")},
+                 {"peer", absl::string_view(peer)},
+                 {"caller", absl::string_view(caller)},
+                 {"caller_source", caller_source},
+                 {"error", status.message()}});
+    AuditRecord record = audit;
+    record.event = "idempotent_replay";
+    record.caller = caller;
+    record.peer = peer;
+    record.rpc = "CreateAuthToken";
+    record.code = code;
+    WriteAudit(*logger, record);
+  };
+}
+
+// Goes on with a CreateAuthToken once the store shared by the replicas has
+// answered its claim: creates when it holds the claim (`claimed`), replays
+// a stored response, refuses a mismatch, and answers a claim held elsewhere
+// or an unreachable store as docs/replicas.md says. Runs on the store's
+// loop thread; `call` waits for exactly this.
+void ContinueAfterClaim(absl::StatusOr<SharedIdempotencyStore::Begun> begun,
+                        UpstreamCall* call, UpstreamRequest first,
+                        std::atomic<bool>& claimed,
+                        v1::CreateAuthTokenResponse* response, Metrics& metrics,
+                        bool use_memory) {
+  if (!begun.ok()) {
+    metrics.IdempotencyStoreUnavailable(use_memory);
+    if (use_memory) {
+      call->Run(std::move(first));
+    } else {
+      call->Fail(StoreUnavailableError());
+    }
+    return;
+  }
+  switch (begun->claim) {
+    case SharedIdempotencyStore::Claim::kFirst:
+      claimed.store(true);
+      call->Run(std::move(first));
+      return;
+    case SharedIdempotencyStore::Claim::kReplay:
+      *response = std::move(begun->response);
+      call->Fail(absl::OkStatus());
+      return;
+    case SharedIdempotencyStore::Claim::kMismatch:
+      call->Fail(InvalidField("request_id",
+                              "was used before with a different request"));
+      return;
+    case SharedIdempotencyStore::Claim::kInProgress:
+      call->Fail(RequestInProgressError());
+      return;
+  }
+}
+
+// The orphan hooks of a CreateAuthToken: a token whose own caller is gone
+// goes to a repeat of the same request_id (`key` in `cache`) still waiting
+// for it, if any; only then is it revoked. A POST abandoned unanswered is
+// recorded.
+void SetOrphanHooks(UpstreamCallParams& params, OrphanRevocation revocation,
+                    IdempotencyCache* cache, std::string key) {
+  params.on_abandoned = [revocation](const absl::Status& why) {
+    RecordUnknownOrphan(revocation, why);
+  };
+  params.on_orphan = [revocation = std::move(revocation), cache,
+                      key = std::move(key)](const UpstreamResponse& created) {
+    if (!key.empty()) {
+      if (absl::StatusOr<v1::CreateAuthTokenResponse> mapped =
+              MapCreateAuthTokenResponse(created.body);
+          mapped.ok() &&
+          cache->Adopt(key, {absl::OkStatus(), *std::move(mapped)},
+                       absl::Now())) {
+        return;
+      }
+    }
+    RevokeOrphan(revocation, created);
+  };
 }
 
 // DeleteAuthToken under revoke_own_only: reads the token, checks that its
@@ -380,54 +505,44 @@ void UserTokensService::ServeCreate(CallReactor& reactor,
   }
 
   std::string idempotency_key;
-  if (options_.idempotency != nullptr && !request.request_id().empty()) {
-    idempotency_key = IdempotencyCache::Key(caller.id, admission->token,
-                                            request.request_id());
-    // A repeat answered from the cache: its own log line, metrics and audit
-    // line, as any call.
-    auto finish_replay = [logger = options_.logger, metrics = options_.metrics,
-                          audit, caller = params.caller,
-                          caller_source = params.caller_source,
-                          peer = context.peer(),
-                          start = params.start](const absl::Status& status) {
-      const std::string code = absl::StatusCodeToString(status.code());
-      const absl::Duration latency = absl::Now() - start;
-      metrics->CallFinished("CreateAuthToken", code, latency);
-      logger->Log(LogLevel::kInfo, "call",
-                  {{"method", absl::string_view("CreateAuthToken")},
-                   {"code", absl::string_view(code)},
-                   {"latency_ms", absl::ToDoubleMilliseconds(latency)},
-                   {"upstream_requests", int64_t{0}},
-                   {"idempotent_replay", absl::string_view("true")},
-                   {"peer", absl::string_view(peer)},
-                   {"caller", absl::string_view(caller)},
-                   {"caller_source", caller_source},
-                   {"error", status.message()}});
-      AuditRecord record = audit;
-      record.event = "idempotent_replay";
-      record.caller = caller;
-      record.peer = peer;
-      record.rpc = "CreateAuthToken";
-      record.code = code;
-      WriteAudit(*logger, record);
-    };
+  // A request_id is remembered only under something its caller alone holds:
+  // a proven identity, or the bearer token it sent. Anonymous callers of the
+  // server's token share both, so theirs are never remembered.
+  const bool remembered = caller.source != CallerSource::kAnonymous ||
+                          !admission->server_token_used;
+  std::optional<InFlightLimiter::Permit> held = std::move(permit);
+  if (options_.idempotency != nullptr && !request.request_id().empty() &&
+      remembered) {
+    const std::string request_id = NormalizedRequestId(request.request_id());
+    idempotency_key =
+        IdempotencyCache::Key(caller.id, admission->token, request_id);
+    // A waiting or replayed repeat holds its slot of --max_in_flight until
+    // it finishes, as any call; a first call takes it back below.
+    auto held_permit = std::make_shared<std::optional<InFlightLimiter::Permit>>(
+        std::move(held));
     // From Attach on, a cancel may finish the call (gRPC then frees its
     // request and context) until Disarm says otherwise: read the request
     // before.
-    const std::string fingerprint = IdempotencyCache::Fingerprint(request);
-    const std::shared_ptr<Replay> replay =
-        Replay::Attach(reactor, response, std::move(finish_replay));
-    CreateOutcome remembered;
-    const IdempotencyCache::Start start =
-        options_.idempotency->Begin(idempotency_key, fingerprint, params.start,
-                                    replay->AsWaiter(), &remembered);
+    v1::CreateAuthTokenRequest normalized = request;
+    normalized.set_request_id(request_id);
+    const std::string fingerprint = IdempotencyCache::Fingerprint(normalized);
+    const std::shared_ptr<Replay> replay = Replay::Attach(
+        reactor, response,
+        [finish = FinishReplay(options_.logger, options_.metrics, audit,
+                               params.caller, params.caller_source,
+                               context.peer(), params.start),
+         held_permit](const absl::Status& status) { finish(status); });
+    CreateOutcome remembered_outcome;
+    const IdempotencyCache::Start start = options_.idempotency->Begin(
+        idempotency_key, fingerprint, params.start, replay->AsWaiter(),
+        &remembered_outcome, replay->AsLiveness());
     if (start != IdempotencyCache::Start::kFirst &&
         start != IdempotencyCache::Start::kUnremembered) {
       options_.metrics->CallStarted("CreateAuthToken");
     }
     switch (start) {
       case IdempotencyCache::Start::kReplay:
-        replay->Deliver(remembered);
+        replay->Deliver(remembered_outcome);
         return;
       case IdempotencyCache::Start::kWaiting:
         return;
@@ -453,6 +568,7 @@ void UserTokensService::ServeCreate(CallReactor& reactor,
           }
           return;
         }
+        held = std::move(*held_permit);
         break;
     }
   }
@@ -475,37 +591,103 @@ void UserTokensService::ServeCreate(CallReactor& reactor,
   revocation.bearer_token = admission->token;
   revocation.team_id = request.team_id();
   revocation.slug = request.slug();
-  revocation.timeout = options_.orphan_grace;
+  revocation.timeout = options_.orphan_revoke_timeout;
+  revocation.debts = options_.orphan_debts;
   revocation.audit = audit;
   revocation.audit.caller = params.caller;
   revocation.audit.peer = context.peer();
   revocation.audit.rpc = "CreateAuthToken";
-  params.on_orphan =
-      [revocation = std::move(revocation)](const UpstreamResponse& created) {
-        RevokeOrphan(revocation, created);
-      };
-  params.orphan_grace = options_.orphan_grace;
+  SetOrphanHooks(params, std::move(revocation), options_.idempotency,
+                 idempotency_key);
+  params.orphan_grace = options_.orphan_transfer_limit;
   params.secrets = {admission->token};
   Audit(params, std::move(audit), [response](AuditRecord& record) {
     record.token_id = response->token().id();
     record.token_name = response->token().name();
     record.token_sha256 = TokenSha256(response->bearer_token());
   });
+  StartCreate(reactor, std::move(params), *std::move(first), *std::move(held),
+              caller.id, request, admission->token, std::move(idempotency_key),
+              response);
+}
+
+void UserTokensService::StartCreate(
+    CallReactor& reactor, UpstreamCallParams params, UpstreamRequest first,
+    InFlightLimiter::Permit permit, absl::string_view caller_id,
+    const v1::CreateAuthTokenRequest& request, const std::string& token,
+    std::string idempotency_key, v1::CreateAuthTokenResponse* response) {
+  // The idempotency entries and shutdown's debt end when nothing of the call
+  // runs any more (on_settled), which for a create answered at its deadline
+  // is when its POST ends: a repeat meanwhile waits for it.
   if (!idempotency_key.empty()) {
-    params.on_finish =
-        [audit_hook = std::move(params.on_finish), cache = options_.idempotency,
-         key = std::move(idempotency_key), response](
-            const absl::Status& status, absl::string_view vercel_request_id) {
-          if (audit_hook) audit_hook(status, vercel_request_id);
-          cache->Finish(
-              key,
-              {status, status.ok() ? *response : v1::CreateAuthTokenResponse()},
-              absl::Now());
-        };
+    params.on_settled = [cache = options_.idempotency, key = idempotency_key,
+                         response](const absl::Status& status) {
+      cache->Finish(
+          key,
+          {status, status.ok() ? *response : v1::CreateAuthTokenResponse()},
+          absl::Now());
+    };
   }
-  reactor.Start(std::move(params), *std::move(first),
-                Holding(std::move(permit),
-                        MapInto(&MapCreateAuthTokenResponse, response)));
+  SharedIdempotencyStore* const shared = options_.shared_idempotency;
+  std::string record_name;
+  std::string fingerprint;
+  auto claimed = std::make_shared<std::atomic<bool>>(false);
+  if (shared != nullptr && !idempotency_key.empty()) {
+    record_name = shared->RecordName(caller_id, token,
+                                     NormalizedRequestId(request.request_id()));
+    v1::CreateAuthTokenRequest normalized = request;
+    normalized.clear_request_id();
+    fingerprint = IdempotencyCache::Fingerprint(normalized);
+    // The claim's outcome goes to the other replicas too: kept when OK,
+    // released otherwise.
+    params.on_settled = [hook = std::move(params.on_settled), shared,
+                         record_name, fingerprint, claimed,
+                         response](const absl::Status& status) {
+      if (hook) hook(status);
+      if (claimed->load()) {
+        shared->Finish(record_name, fingerprint, status,
+                       status.ok() ? *response : v1::CreateAuthTokenResponse());
+      }
+    };
+  }
+  if (options_.orphan_debts != nullptr) {
+    // Shutdown waits for this create until it ends (and for a revocation
+    // it starts, which holds a debt of its own from before this one ends).
+    params.on_settled = [hook = std::move(params.on_settled),
+                         debt = options_.orphan_debts->Incur()](
+                            const absl::Status& status) mutable {
+      if (hook) hook(status);
+      debt.reset();
+    };
+  }
+  if (record_name.empty()) {
+    reactor.Start(std::move(params), std::move(first),
+                  Holding(std::move(permit),
+                          MapInto(&MapCreateAuthTokenResponse, response)));
+    return;
+  }
+  // First here: ask the store shared by the replicas before creating. The
+  // claim outlives a replica that dies with it by at most the call's
+  // deadline plus the orphan grace; a wait for another replica's claim
+  // ends a little before this caller's deadline.
+  const absl::Time now = absl::Now();
+  const absl::Duration claim_ttl =
+      std::max(params.deadline - now, absl::ZeroDuration()) +
+      options_.orphan_grace + absl::Seconds(1);
+  const absl::Time wait_until = UpstreamDeadline(params.start, params.deadline);
+  UpstreamCall* const call =
+      reactor.Defer(std::move(params),
+                    Holding(std::move(permit),
+                            MapInto(&MapCreateAuthTokenResponse, response)));
+  shared->Begin(
+      std::move(record_name), fingerprint, claim_ttl, wait_until,
+      [call, first = std::move(first), claimed, response,
+       metrics = options_.metrics,
+       use_memory = options_.store_unavailable_uses_memory](
+          absl::StatusOr<SharedIdempotencyStore::Begun> begun) mutable {
+        ContinueAfterClaim(std::move(begun), call, std::move(first), *claimed,
+                           response, *metrics, use_memory);
+      });
 }
 
 grpc::ServerUnaryReactor* UserTokensService::DeleteAuthToken(

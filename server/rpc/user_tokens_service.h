@@ -10,9 +10,11 @@
 #include "grpcpp/grpcpp.h"
 #include "server/identity/caller.h"
 #include "server/identity/identity_source.h"
+#include "server/issuance/shared_idempotency.h"
 #include "server/rpc/audit.h"
 #include "server/rpc/idempotency.h"
 #include "server/rpc/in_flight_limiter.h"
+#include "server/rpc/orphan.h"
 #include "server/rpc/policy.h"
 #include "server/rpc/policy_store.h"
 #include "server/rpc/server_token_id.h"
@@ -51,9 +53,25 @@ struct UserTokensServiceOptions {
   ServerTokenId* server_token_id = nullptr;
   // Remembers CreateAuthToken request_ids; null for none. Borrowed.
   IdempotencyCache* idempotency = nullptr;
-  // How long a CreateAuthToken whose caller is gone may still run before
-  // the token it created is revoked.
+  // How long a stopping server waits for CreateAuthTokens whose caller is
+  // gone (--orphan_grace); also how long past a call's deadline its claim
+  // in the shared store holds.
   absl::Duration orphan_grace = absl::Seconds(10);
+  // How long past its caller's deadline a CreateAuthToken's POST may run
+  // while the process lives: an answer within it is still revoked (or
+  // adopted); a POST still unanswered then is abandoned (orphan_unknown).
+  absl::Duration orphan_transfer_limit = absl::Minutes(2);
+  // How long the DELETE revoking an orphaned token may take.
+  absl::Duration orphan_revoke_timeout = absl::Seconds(10);
+  // What shutdown waits for: creates that may orphan a token and their
+  // revocations. Borrowed; may be null.
+  OrphanDebts* orphan_debts = nullptr;
+  // The store shared by replicas, behind `idempotency`; null for memory
+  // only. Borrowed.
+  SharedIdempotencyStore* shared_idempotency = nullptr;
+  // When the shared store cannot be reached: remember in memory only
+  // (true) or refuse the create (false).
+  bool store_unavailable_uses_memory = false;
 };
 
 // vercel.authentication.v1.UserTokensService on the gRPC callback API.
@@ -112,6 +130,18 @@ class UserTokensService final
     bool server_token_used = false;
     PolicyGrant grant;
   };
+
+  // The last stages of a CreateAuthToken that goes upstream: the hooks that
+  // end its idempotency entries (`idempotency_key`, empty for none), its
+  // shared-store claim (under `caller_id`) and shutdown's debt once nothing
+  // of it runs, then the call on `reactor`, started at once or after the
+  // shared store's claim.
+  void StartCreate(
+      CallReactor& reactor, UpstreamCallParams params, UpstreamRequest first,
+      InFlightLimiter::Permit permit, absl::string_view caller_id,
+      const vercel::authentication::v1::CreateAuthTokenRequest& request,
+      const std::string& token, std::string idempotency_key,
+      vercel::authentication::v1::CreateAuthTokenResponse* response);
 
   // Validates `request` (validation.h), resolves the Vercel token
   // (credentials.h) when `needs_token`, and asks the policy about `caller`.

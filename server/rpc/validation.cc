@@ -186,7 +186,15 @@ absl::Status Validate(const v1::CreateAuthTokenRequest& request) {
     return InvalidField("request_id",
                         "must be a UUID (8-4-4-4-12 hexadecimal digits)");
   }
+  if (!request.request_id().empty() &&
+      NormalizedRequestId(request.request_id()) == kNilUuid) {
+    return InvalidField("request_id", "must not be the nil UUID");
+  }
   return absl::OkStatus();
+}
+
+std::string NormalizedRequestId(absl::string_view request_id) {
+  return absl::AsciiStrToLower(request_id);
 }
 
 absl::Status Validate(const v1::DeleteAuthTokenRequest& request) {

@@ -1,7 +1,10 @@
 #ifndef VERCEL_USER_TOKENS_SERVER_RPC_VALIDATION_H_
 #define VERCEL_USER_TOKENS_SERVER_RPC_VALIDATION_H_
 
+#include <string>
+
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "vercel/authentication/v1/user_tokens.pb.h"
 
 namespace vercel_tokens {
@@ -34,6 +37,16 @@ absl::Status Validate(
     const vercel::authentication::v1::EmailLoginRequest& request);
 absl::Status Validate(
     const vercel::authentication::v1::VerifyTokenRequest& request);
+
+// The nil UUID, which a CreateAuthToken's request_id must not be: a client
+// that sends it has not generated an id, and every such client would share
+// one.
+inline constexpr absl::string_view kNilUuid =
+    "00000000-0000-0000-0000-000000000000";
+
+// A valid request_id in the one form it is remembered, hashed and logged
+// in: lower case, so that the same UUID in either case is one request. Pure.
+std::string NormalizedRequestId(absl::string_view request_id);
 
 }  // namespace vercel_tokens
 

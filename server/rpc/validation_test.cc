@@ -168,12 +168,18 @@ TEST(ValidateListRawTest, LimitAndCursors) {
   EXPECT_EQ(RejectedField(Validate(request)), "since");
 }
 
+TEST(ValidateCreateTest, RequestIdsAreOneCase) {
+  EXPECT_EQ(NormalizedRequestId("5F0C8E0E-6A55-4C57-9F0B-2A8A4B8F1E11"),
+            "5f0c8e0e-6a55-4c57-9f0b-2a8a4b8f1e11");
+}
+
 TEST(ValidateCreateTest, BoundsAndCleansTheName) {
   v1::CreateAuthTokenRequest request = ValidCreate();
   request.set_request_id("5F0C8E0E-6a55-4c57-9f0b-2a8a4b8f1e11");
   EXPECT_TRUE(Validate(request).ok());
   for (const char* bad : {"retry-1", "5f0c8e0e6a554c579f0b2a8a4b8f1e11",
-                          "5f0c8e0e-6a55-4c57-9f0b-2a8a4b8f1e1g"}) {
+                          "5f0c8e0e-6a55-4c57-9f0b-2a8a4b8f1e1g",
+                          "00000000-0000-0000-0000-000000000000"}) {
     request.set_request_id(bad);
     EXPECT_EQ(RejectedField(Validate(request)), "request_id") << bad;
   }

@@ -93,6 +93,29 @@ bool IsLegacyLoginDisabled(const wire::Error& error) {
 
 }  // namespace
 
+std::string HttpStatusLabel(long http_status) {
+  switch (http_status) {
+    case 200:
+    case 201:
+    case 400:
+    case 401:
+    case 403:
+    case 404:
+    case 409:
+    case 429:
+    case 500:
+    case 501:
+    case 502:
+    case 503:
+    case 504:
+      return absl::StrCat(http_status);
+    default:
+      break;
+  }
+  if (http_status < 100 || http_status > 599) return "other";
+  return absl::StrCat(http_status / 100, "xx");
+}
+
 absl::StatusCode CodeForHttpStatus(long http_status) {
   switch (http_status) {
     case 400:
@@ -205,6 +228,22 @@ std::optional<absl::Duration> RetryDelay(const UpstreamResponse& response,
   return std::nullopt;
 }
 
+absl::Duration UnavailableRetryDelay(const UpstreamResponse& response,
+                                     absl::Time now) {
+  if (auto value = response.Header("retry-after"); value.has_value()) {
+    if (auto delay = ParseRetryAfter(*value, now); delay.has_value()) {
+      return *delay;
+    }
+  }
+  constexpr int64_t kNanosPerSecond = 1'000'000'000;
+  const int64_t sub_second_nanos =
+      (absl::ToUnixNanos(now) % kNanosPerSecond + kNanosPerSecond) %
+      kNanosPerSecond;
+  return kUnavailableBackoff +
+         kUnavailableBackoff * (static_cast<double>(sub_second_nanos) /
+                                static_cast<double>(kNanosPerSecond));
+}
+
 absl::Status MapUpstreamError(ErrorContext context,
                               const UpstreamResponse& response,
                               const std::vector<std::string>& secrets,
@@ -261,9 +300,11 @@ absl::Status MapUpstreamError(ErrorContext context,
   } else if (status < 200 || status > 599) {
     spec.reason = "UPSTREAM_UNEXPECTED_STATUS";
   }
-  if (response.http_status == 429 || response.http_status == 503) {
+  if (response.http_status == 429) {
     spec.retry_delay = RetryDelay(response, error.limit().reset_ms(),
                                   error.limit().reset(), now);
+  } else if (response.http_status == 503) {
+    spec.retry_delay = UnavailableRetryDelay(response, now);
   }
   return MakeError(spec);
 }

@@ -33,6 +33,13 @@ enum class ErrorContext {
 // and any status outside 100..599 UNKNOWN. (2xx is success, not an error.)
 absl::StatusCode CodeForHttpStatus(long http_status);
 
+// The `status` label of an upstream answer in the metrics: the statuses
+// the mapping above names (200, 201, 400, 401, 403, 404, 409, 429, 500, 501,
+// 502, 503, 504) as themselves, any other as its class ("2xx" .. "5xx",
+// "1xx"), and a status outside 100..599 "other". A bounded set whatever
+// the upstream answers.
+std::string HttpStatusLabel(long http_status);
+
 // Vercel's request id (the `x-vercel-id` response header), which Vercel
 // support asks for: nullopt when absent, empty, longer than 256 bytes or not
 // printable ASCII (so that it is safe as gRPC metadata and in a log line).
@@ -53,21 +60,34 @@ std::string ToUpperSnake(absl::string_view code);
 std::optional<absl::Duration> ParseRetryAfter(absl::string_view value,
                                               absl::Time now);
 
-// How long Vercel asks the caller to wait, from (in this order) Retry-After
-// (delay-seconds or an HTTP date), X-RateLimit-Reset, or the error body's
-// limit.resetMs (Unix milliseconds) / limit.reset (either magnitude, see
+// How long a rate-limited caller (HTTP 429) waits, from (in this order)
+// Retry-After (delay-seconds or an HTTP date), X-RateLimit-Reset, or the error
+// body's limit.resetMs (Unix milliseconds) / limit.reset (either magnitude, see
 // ResetTime). Waits in the past clamp to zero and waits are capped at one
 // day. `now` is the time the response arrived. nullopt when nothing says.
 std::optional<absl::Duration> RetryDelay(const UpstreamResponse& response,
                                          int64_t body_reset_ms,
                                          int64_t body_reset, absl::Time now);
 
+// The shortest wait suggested after a 503 without Retry-After, and the width
+// of its jitter: the suggestion lies in [1 s, 2 s).
+inline constexpr absl::Duration kUnavailableBackoff = absl::Seconds(1);
+
+// How long a caller waits after HTTP 503: Retry-After (clamped as in
+// RetryDelay) when Vercel sent a parsable one, else kUnavailableBackoff plus
+// a jitter of up to kUnavailableBackoff, taken from the sub-second part of
+// `now` so that callers failing together do not retry together. Never
+// X-RateLimit-Reset or the body's limit: they say when a rate-limit window
+// ends, not when Vercel recovers.
+absl::Duration UnavailableRetryDelay(const UpstreamResponse& response,
+                                     absl::Time now);
+
 // Maps a non-2xx Vercel response to the error the caller sees: code by
 // CodeForHttpStatus (see ErrorContext), message "Vercel API error <status>
 // (<code>): <message>", ErrorInfo reason ToUpperSnake(code) (or one derived
 // from the HTTP status when Vercel sent no code), domain api.vercel.com,
-// metadata http_status and vercel_code, and RetryInfo on 429 and 503 when
-// RetryDelay says how long. Today's flags override the status: a 401/403 with
+// metadata http_status and vercel_code, and RetryInfo on 429 and 503 (see
+// the delays above). Today's flags override the status: a 401/403 with
 // `invalidToken` is UNAUTHENTICATED / INVALID_TOKEN (get a new token), with
 // `missingToken` UNAUTHENTICATED / MISSING_TOKEN, with `saml`
 // PERMISSION_DENIED / SAML_REQUIRED with metadata team_id, scope and

@@ -1,5 +1,6 @@
 #include "server/vercel/error_mapping.h"
 
+#include <set>
 #include <string>
 #include <utility>
 
@@ -65,6 +66,28 @@ TEST(CodeForHttpStatusTest, EveryOtherStatusHasADocumentedCode) {
   for (long status : {0, 100, 101, 103, 199, 600, 999}) {
     EXPECT_EQ(CodeForHttpStatus(status), absl::StatusCode::kUnknown) << status;
   }
+}
+
+TEST(HttpStatusLabelTest, NamesMappedStatusesAndClassesTheRest) {
+  EXPECT_EQ(HttpStatusLabel(200), "200");
+  EXPECT_EQ(HttpStatusLabel(429), "429");
+  EXPECT_EQ(HttpStatusLabel(504), "504");
+  EXPECT_EQ(HttpStatusLabel(204), "2xx");
+  EXPECT_EQ(HttpStatusLabel(302), "3xx");
+  EXPECT_EQ(HttpStatusLabel(418), "4xx");
+  EXPECT_EQ(HttpStatusLabel(599), "5xx");
+  EXPECT_EQ(HttpStatusLabel(103), "1xx");
+  EXPECT_EQ(HttpStatusLabel(99), "other");
+  EXPECT_EQ(HttpStatusLabel(600), "other");
+  EXPECT_EQ(HttpStatusLabel(-1), "other");
+}
+
+TEST(HttpStatusLabelTest, HasAtMostNineteenValues) {
+  std::set<std::string> labels;
+  for (long status = -1000; status < 2000; ++status) {
+    labels.insert(HttpStatusLabel(status));
+  }
+  EXPECT_LE(labels.size(), 19u);
 }
 
 TEST(ToUpperSnakeTest, NormalizesVercelCodes) {
@@ -264,6 +287,60 @@ TEST(MapUpstreamErrorTest, RetryInfoOnlyOn429And503) {
   EXPECT_FALSE(RetryOf(MapUpstreamError(ErrorContext::kDefault,
                                         Response(429, ""), {}, kNow))
                    .has_value());
+}
+
+// The reported incident: a 503 without Retry-After, with a rate-limit
+// window ending 59 s later and 86 requests left in it. The window says
+// nothing about when Vercel recovers; a client's retry must still fire.
+TEST(MapUpstreamErrorTest, UnavailableIgnoresRateLimitReset) {
+  const absl::Status s = MapUpstreamError(
+      ErrorContext::kDefault,
+      Response(503, R"({"error":{"limit":{"reset":1700000059}}})",
+               {{"x-ratelimit-reset", "1700000059"},
+                {"x-ratelimit-remaining", "86"}}),
+      {}, kNow);
+  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(RetryOf(s), absl::Seconds(1));
+}
+
+TEST(MapUpstreamErrorTest, UnavailableTakesRetryAfterAsSent) {
+  EXPECT_EQ(
+      RetryOf(MapUpstreamError(ErrorContext::kDefault,
+                               Response(503, "",
+                                        {{"retry-after", "30"},
+                                         {"x-ratelimit-reset", "1700000059"}}),
+                               {}, kNow)),
+      absl::Seconds(30));
+  EXPECT_EQ(
+      RetryOf(MapUpstreamError(
+          ErrorContext::kDefault,
+          Response(503, "", {{"retry-after", "Tue, 14 Nov 2023 22:13:23 GMT"}}),
+          {}, kNow)),
+      absl::Seconds(3));
+}
+
+TEST(UnavailableRetryDelayTest, JitteredBackoffBetweenOneAndTwoSeconds) {
+  EXPECT_EQ(UnavailableRetryDelay(Response(503, ""), kNow), absl::Seconds(1));
+  EXPECT_EQ(
+      UnavailableRetryDelay(Response(503, ""), kNow + absl::Milliseconds(250)),
+      absl::Milliseconds(1250));
+  EXPECT_EQ(UnavailableRetryDelay(Response(503, "", {{"retry-after", "soon"}}),
+                                  kNow + absl::Milliseconds(999)),
+            absl::Milliseconds(1999));
+  for (int ms = 0; ms < 1000; ms += 37) {
+    const absl::Duration d =
+        UnavailableRetryDelay(Response(503, ""), kNow + absl::Milliseconds(ms));
+    EXPECT_GE(d, absl::Seconds(1));
+    EXPECT_LT(d, absl::Seconds(2));
+  }
+}
+
+TEST(MapUpstreamErrorTest, RateLimitResetStillSetsA429sDelay) {
+  EXPECT_EQ(
+      RetryOf(MapUpstreamError(
+          ErrorContext::kDefault,
+          Response(429, "", {{"x-ratelimit-reset", "1700000059"}}), {}, kNow)),
+      absl::Seconds(59));
 }
 
 TEST(RetryDelayTest, RetryAfterHttpDate) {

@@ -126,6 +126,8 @@ struct Transfer {
   UpstreamTransport::Callback done;
   size_t max_response_bytes = 0;
 
+  // When it joined its endpoint's queue; unset when in none.
+  std::optional<absl::Time> queued_at;
   // Its entry in Loop::expiry_ while it waits in a queue behind busy
   // connections.
   std::optional<std::multimap<absl::Time, uint64_t>::iterator> expiry;
@@ -383,6 +385,14 @@ class HttpClient::Loop {
     auto [it, added] = queues_.try_emplace(transfer.request.endpoint);
     if (added || it->second.ids.empty()) turns_.push_back(&*it);
     it->second.ids.push_back(transfer.id);
+    if (options_.metrics != nullptr) {
+      if (!it->second.metrics.has_value()) {
+        it->second.metrics =
+            options_.metrics->UpstreamQueueOf(transfer.request.endpoint);
+      }
+      it->second.metrics->length->Increment();
+    }
+    transfer.queued_at = absl::Now();
     if (max_connections_ > 0) {
       transfer.expiry = expiry_.emplace(transfer.deadline, transfer.id);
     }
@@ -432,6 +442,7 @@ class HttpClient::Loop {
       std::unique_ptr<Transfer> transfer = std::move(it->second);
       pending_.erase(it);
       if (transfer->expiry.has_value()) expiry_.erase(*transfer->expiry);
+      LeaveQueue(*transfer);
       Start(std::move(transfer));
     }
   }
@@ -568,6 +579,19 @@ class HttpClient::Loop {
     }
   }
 
+  // Records that `transfer` left its endpoint's queue (to start or to
+  // fail), if it was in one.
+  void LeaveQueue(Transfer& transfer) {
+    if (!transfer.queued_at.has_value()) return;
+    const EndpointQueue& queue = queues_[transfer.request.endpoint];
+    if (queue.metrics.has_value()) {
+      queue.metrics->length->Decrement();
+      queue.metrics->wait->Observe(
+          absl::ToDoubleSeconds(absl::Now() - *transfer.queued_at));
+    }
+    transfer.queued_at.reset();
+  }
+
   // Returns the transfer's easy handle to the pool, reset.
   void Release(Transfer& transfer) {
     if (transfer.easy == nullptr) return;
@@ -601,6 +625,7 @@ class HttpClient::Loop {
   void CompletePending(uint64_t id, absl::Status status) {
     auto it = pending_.find(id);
     if (it->second->expiry.has_value()) expiry_.erase(*it->second->expiry);
+    LeaveQueue(*it->second);
     Callback done = std::move(it->second->done);
     pending_.erase(it);
     std::move(done)(std::move(status));
@@ -647,6 +672,8 @@ class HttpClient::Loop {
     std::deque<uint64_t> ids;
     // Transfers of the endpoint added to the multi handle.
     size_t active = 0;
+    // Its length and wait metrics, with Options::metrics.
+    std::optional<Metrics::UpstreamQueue> metrics;
   };
 
   const Options& options_;

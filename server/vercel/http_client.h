@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "server/common/metrics.h"
 #include "server/common/url.h"
 #include "server/vercel/transport.h"
 #include "server/vercel/upstream_types.h"
@@ -34,7 +35,8 @@ namespace vercel_tokens {
 // (UpstreamRequest::endpoint) waits in its own queue, the queues take turns,
 // and no endpoint may hold more than three quarters of the connections, so
 // a slow endpoint cannot starve the others. A waiting transfer fails with
-// DEADLINE_EXCEEDED when its deadline passes.
+// DEADLINE_EXCEEDED when its deadline passes. Each queue's length and wait
+// time are metrics (Options::metrics).
 //
 // TLS peers are always verified. Redirects are never followed, so a request
 // goes only to the configured origin.
@@ -58,6 +60,10 @@ class HttpClient final : public UpstreamTransport {
     // How many event loops (threads); 0 for one per CPU the process may run
     // on (its affinity mask, at most 16).
     int loops = 0;
+    // Where each endpoint queue's length and wait time are recorded
+    // (vercel_tokens_upstream_queue_*); nullptr for nowhere. Borrowed: it
+    // must outlive the client.
+    Metrics* metrics = nullptr;
   };
 
   // Starts the loops' threads. Fails when the CA file cannot be read or

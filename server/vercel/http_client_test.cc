@@ -108,8 +108,10 @@ std::string HttpResponse(int status, const std::string& body,
 
 std::unique_ptr<HttpClient> MakeClient(BaseUrl url,
                                        size_t max_response_bytes = 1 << 20,
-                                       long max_connections = 0) {
+                                       long max_connections = 0,
+                                       Metrics* metrics = nullptr) {
   HttpClient::Options options;
+  options.metrics = metrics;
   options.max_host_connections = max_connections;
   options.loops = 1;
   options.base_url = std::move(url);
@@ -401,6 +403,58 @@ TEST(HttpClientTest, ASlowEndpointCannotStarveTheOthers) {
   for (const auto& outcome : slow) EXPECT_EQ(outcome->calls.load(), 0);
   EXPECT_LE(server.connections(), 64);
   client->Shutdown();  // Runs the callbacks while their outcomes live.
+}
+
+// The value of `name`{endpoint=`endpoint`} in `registry`: a gauge's value
+// or a histogram's sample count; -1 when absent.
+double MetricValue(prometheus::Registry& registry, const std::string& name,
+                   const std::string& endpoint) {
+  for (const prometheus::MetricFamily& family : registry.Collect()) {
+    if (family.name != name) continue;
+    for (const prometheus::ClientMetric& metric : family.metric) {
+      if (metric.label.empty() || metric.label[0].value != endpoint) continue;
+      return family.type == prometheus::MetricType::Histogram
+                 ? static_cast<double>(metric.histogram.sample_count)
+                 : metric.gauge.value;
+    }
+  }
+  return -1;
+}
+
+TEST(HttpClientTest, EachEndpointQueueReportsItsLengthAndWait) {
+  LoopbackServer server(LoopbackServer::Mode::kAnswer,
+                        HttpResponse(200, "fast"));
+  auto registry = std::make_shared<prometheus::Registry>();
+  Metrics metrics(registry);
+  auto client =
+      MakeClient(server.Url(), 1 << 20, /*max_connections=*/4, &metrics);
+  std::vector<std::unique_ptr<Outcome>> slow;
+  for (int i = 0; i < 10; ++i) {
+    slow.push_back(std::make_unique<Outcome>());
+    ASSERT_TRUE(
+        client->Submit(Get("/slow"), Later(), slow.back()->Callback()).ok());
+  }
+  Outcome fast;
+  ASSERT_TRUE(client->Submit(Get("/login"), Later(), fast.Callback()).ok());
+  fast.Wait();
+
+  // /slow may hold three of the four connections; seven wait.
+  EXPECT_EQ(MetricValue(*registry, "vercel_tokens_upstream_queue_length",
+                        "GET /slow"),
+            7);
+  EXPECT_EQ(MetricValue(*registry, "vercel_tokens_upstream_queue_length",
+                        "GET /login"),
+            0);
+  EXPECT_EQ(MetricValue(*registry, "vercel_tokens_upstream_queue_wait_seconds",
+                        "GET /login"),
+            1);
+  client->Shutdown();  // Runs the callbacks while their outcomes live.
+  EXPECT_EQ(MetricValue(*registry, "vercel_tokens_upstream_queue_length",
+                        "GET /slow"),
+            0);
+  EXPECT_EQ(MetricValue(*registry, "vercel_tokens_upstream_queue_wait_seconds",
+                        "GET /slow"),
+            10);
 }
 
 TEST(HttpClientTest, SpreadsTransfersOverLoops) {

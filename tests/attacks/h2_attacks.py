@@ -25,6 +25,7 @@ from hyperframe import frame as h2frame
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 GET_AUTH_TOKEN = "/vercel.authentication.v1.UserTokensService/GetAuthToken"
+HEALTH_CHECK = "/grpc.health.v1.Health/Check"
 # HTTP/2 error codes the server may send.
 REFUSED_STREAM = 0x7
 ENHANCE_YOUR_CALM = 0xB
@@ -60,10 +61,14 @@ class RawH2:
     then tells whether the server has closed the connection.
     """
 
-    def __init__(self, address, reader=True):
+    def __init__(self, address, reader=True, ack_settings=True, source=None,
+                 receive_window=None):
         host, port = address.rsplit(":", 1)
+        self._ack_settings = ack_settings
         self.authority = address
-        self.sock = socket.create_connection((host, int(port)), timeout=10)
+        self.sock = socket.create_connection(
+            (host, int(port)), timeout=10,
+            source_address=(source, 0) if source else None)
         self._send_lock = threading.Lock()
         self._cond = threading.Condition()
         self._encoder = hpack.Encoder()
@@ -77,14 +82,20 @@ class RawH2:
         self.goaway = None  # GOAWAY error code
         self.closed = False
         self.closed_at = None
+        self.settings_received = False  # The server's SETTINGS came.
         self.settings_acked = False  # We acknowledged the server's SETTINGS.
         self._reader = None
         settings = h2frame.SettingsFrame(0)
-        settings.settings[h2frame.SettingsFrame.INITIAL_WINDOW_SIZE] = (
-            (1 << 31) - 1)
-        self._send(PREFACE + settings.serialize() +
-                   h2frame.WindowUpdateFrame(
-                       0, window_increment=1 << 30).serialize())
+        if receive_window is None:
+            settings.settings[h2frame.SettingsFrame.INITIAL_WINDOW_SIZE] = (
+                (1 << 31) - 1)
+            self._send(PREFACE + settings.serialize() +
+                       h2frame.WindowUpdateFrame(
+                           0, window_increment=1 << 30).serialize())
+        else:
+            settings.settings[h2frame.SettingsFrame.INITIAL_WINDOW_SIZE] = (
+                receive_window)
+            self._send(PREFACE + settings.serialize())
         if reader:
             self._reader = threading.Thread(target=self._read_loop,
                                             daemon=True)
@@ -174,6 +185,13 @@ class RawH2:
         with self._cond:
             return self._cond.wait_for(lambda: self.settings_acked, timeout)
 
+    def wait_settings_received(self, timeout):
+        """Waits until the server's SETTINGS arrive (acknowledged or not);
+        returns whether they did within `timeout`."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self.settings_received,
+                                       timeout)
+
     def wait_sent_away(self, timeout):
         """Waits until the server sends GOAWAY or closes the connection;
         returns whether it did within `timeout`."""
@@ -241,7 +259,10 @@ class RawH2:
                     self._initial_window = size
                     for stream_id in self._stream_windows:
                         self._stream_windows[stream_id] += delta
+                self.settings_received = True
                 self._cond.notify_all()
+            if not self._ack_settings:
+                return
             self._send(h2frame.SettingsFrame(0, flags=["ACK"]).serialize())
             with self._cond:
                 self.settings_acked = True
@@ -278,6 +299,85 @@ class RawH2:
             with self._cond:
                 self.goaway = frame.error_code
                 self._cond.notify_all()
+
+
+class FrontProxy:
+    """nginx rendered from helm/vercel-user-tokens/files/front-proxy.conf.in in `work_dir`,
+    in front of the server at `upstream` ("host:port"). It listens on a
+    socket this process binds to 127.0.0.1:0 and hands over (nginx takes
+    listening sockets from its NGINX environment variable), so no port is
+    guessed. Use as a context manager: leaving it stops nginx."""
+
+    def __init__(self, template, upstream, work_dir):
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(1024)
+        self.address = "127.0.0.1:%d" % self._listener.getsockname()[1]
+        with open(template) as f:
+            conf = (f.read().replace("@LISTEN@", self.address)
+                    .replace("@UPSTREAM@", upstream)
+                    .replace("@DIR@", work_dir))
+        conf_path = work_dir + "/nginx.conf"
+        with open(conf_path, "w") as f:
+            f.write(conf)
+        fd = self._listener.fileno()
+        self.process = subprocess.Popen(
+            ["nginx", "-p", work_dir, "-c", conf_path, "-e",
+             work_dir + "/nginx-error.log"],
+            env={"NGINX": f"{fd};", "PATH": "/usr/sbin:/usr/bin"},
+            pass_fds=(fd,), stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self._work_dir = work_dir
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+        self.process.wait(timeout=30)
+        self._listener.close()
+
+    def rss_mib(self):
+        """nginx's resident memory (master and workers), in MiB."""
+        total = 0
+        pids = [self.process.pid] + _children(self.process.pid)
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/status") as status:
+                    for line in status:
+                        if line.startswith("VmRSS:"):
+                            total += int(line.split()[1])
+            except FileNotFoundError:
+                continue
+        return total / 1024
+
+
+def _children(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(p) for p in f.read().split()]
+    except FileNotFoundError:
+        return []
+
+
+def health_check(address, timeout=5, source=None):
+    """One grpc.health.v1.Health/Check on a new connection to `address`
+    (from `source`, a local IP, if given). Returns its grpc-status, or how
+    the call ended otherwise (see describe_end)."""
+    conn = RawH2(address, source=source)
+    try:
+        stream = conn.open_stream(path=HEALTH_CHECK)
+        conn.send_message(stream, b"", compressed=False, timeout=timeout)
+        conn.wait_stream_end(stream, timeout)
+        if stream in conn.statuses:
+            return conn.statuses[stream]
+        return describe_end(conn, stream)
+    finally:
+        conn.close()
 
 
 def raise_fd_limit():
@@ -403,17 +503,24 @@ def describe_end(conn, stream):
     return "closed" if conn.closed else "no answer"
 
 
-def header_only_streams(address, connections, streams, hold_seconds):
+def header_only_streams(address, connections, streams, hold_seconds,
+                        ack_settings=True, during=None):
     """Opens `streams` gRPC streams spread over `connections` connections,
-    once the server's SETTINGS apply; each stream sends its HEADERS and never
+    once the server's SETTINGS came (and, with `ack_settings`, were
+    acknowledged, so that they apply); each stream sends its HEADERS and never
     its message. Holds them `hold_seconds` (so the server's memory shows
     them), then reports how many the server refused (RST_STREAM) and whether
-    it closed any connection."""
-    conns = [RawH2(address) for _ in range(connections)]
+    it closed any connection. `during`, if given, is called while the streams
+    are held and its result is reported as "during"."""
+    conns = [RawH2(address, ack_settings=ack_settings)
+             for _ in range(connections)]
     opened = 0
     try:
         for conn in conns:
-            conn.wait_settings(10)
+            if ack_settings:
+                conn.wait_settings(10)
+            else:
+                conn.wait_settings_received(10)
         for i in range(streams):
             conn = conns[i % connections]
             if conn.closed:
@@ -424,25 +531,97 @@ def header_only_streams(address, connections, streams, hold_seconds):
             except OSError:
                 continue
         time.sleep(hold_seconds)
+        result = {"during": during() if during else None}
         refused = sum(len(c.resets) for c in conns)
         closed = sum(1 for c in conns if c.closed or c.goaway is not None)
-        return {"opened": opened, "refused": refused,
-                "connections_closed": closed}
+        result.update({"opened": opened, "refused": refused,
+                       "connections_closed": closed})
+        return result
     finally:
         for c in conns:
             c.close()
 
 
-def idle_connections(address, count, hold_seconds):
+def rapid_resets(address, connections, streams, during=None):
+    """On each of `connections` connections, opens `streams` streams and
+    resets each (RST_STREAM CANCEL) right after its HEADERS, without
+    acknowledging the server's SETTINGS. Returns how many streams were sent
+    and how many connections the server closed or sent away; `during`, if
+    given, is called after the resets and reported as "during"."""
+    conns = [RawH2(address, ack_settings=False) for _ in range(connections)]
+    sent = 0
+    try:
+        for conn in conns:
+            conn.wait_settings_received(10)
+        for _ in range(streams):
+            for conn in conns:
+                if conn.closed:
+                    continue
+                try:
+                    stream = conn.open_stream()
+                    conn._send(h2frame.RstStreamFrame(
+                        stream, error_code=0x8).serialize())
+                    sent += 1
+                except OSError:
+                    continue
+        result = {"during": during() if during else None, "sent": sent}
+        result["connections_closed"] = sum(
+            1 for c in conns if c.closed or c.goaway is not None)
+        return result
+    finally:
+        for c in conns:
+            c.close()
+
+
+def unread_answers(address, connections, streams, hold_seconds, during=None):
+    """Window games: on each of `connections` connections, whose receive
+    window is 0, sends `streams` complete Health/Check calls, so that the
+    server has each answer and may not send it. Holds them `hold_seconds`;
+    reports how many calls were sent and how many the server refused or
+    ended, and what `during` returned while they were held."""
+    conns = [RawH2(address, receive_window=0) for _ in range(connections)]
+    sent = 0
+    try:
+        for conn in conns:
+            conn.wait_settings(10)
+        for _ in range(streams):
+            for conn in conns:
+                if conn.closed:
+                    continue
+                try:
+                    stream = conn.open_stream(path=HEALTH_CHECK)
+                    conn.send_message(stream, b"", compressed=False,
+                                      timeout=1)
+                    sent += 1
+                except OSError:
+                    continue
+        time.sleep(hold_seconds)
+        result = {"during": during() if during else None, "sent": sent}
+        result["ended"] = sum(len(c.resets) + len(c.statuses) for c in conns)
+        result["connections_closed"] = sum(
+            1 for c in conns if c.closed or c.goaway is not None)
+        return result
+    finally:
+        for c in conns:
+            c.close()
+
+
+def idle_connections(address, count, hold_seconds, during=None):
     """Opens `count` connections that send the HTTP/2 preface and nothing
     else, holds them `hold_seconds`, and reports how many the server closed
-    meanwhile."""
+    meanwhile (and, if `during` is given, what it returned while they were
+    held)."""
     conns = []
     try:
+        refused = 0
         for _ in range(count):
-            conns.append(RawH2(address, reader=False))
+            try:
+                conns.append(RawH2(address, reader=False))
+            except OSError:
+                refused += 1
         time.sleep(hold_seconds)
-        return {"opened": len(conns),
+        return {"during": during() if during else None,
+                "opened": len(conns), "not_accepted": refused,
                 "closed_by_server": sum(1 for c in conns
                                         if c.closed_by_peer())}
     finally:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import tempfile
@@ -62,12 +63,26 @@ class CMakePackageTest(unittest.TestCase):
                        "vercel/authentication/v1/user_tokens.grpc.pb.h",
                        "vercel/authentication/v1/user_tokens.proto",
                        "vercel_user_tokens/user_tokens_client.h",
+                       "vercel_user_tokens/token_file.h",
                        "vercel_user_tokens/health_check.h"):
             self.assertTrue((include / header).is_file(), header)
         configs = list(self.prefix.glob(
             "lib*/**/cmake/VercelUserTokens/VercelUserTokensConfig.cmake"))
         self.assertEqual(len(configs), 1, configs)
         self.assertTrue((self.prefix / "bin" / "vercel-tokens").is_file())
+
+    def test_installs_the_license(self) -> None:
+        license_file = (self.prefix / "share" / "doc" / "vercel-user-tokens"
+                        / "LICENSE")
+        self.assertEqual(license_file.read_text(),
+                         (harness.REPO / "LICENSE").read_text())
+
+    def test_readme_asks_for_the_version_in_version_file(self) -> None:
+        minor = ".".join(
+            (harness.REPO / "VERSION").read_text().strip().split(".")[:2])
+        readme = (harness.REPO / "client" / "cpp" / "README.md").read_text()
+        asked = re.findall(r"find_package\(VercelUserTokens ([0-9.]+) ", readme)
+        self.assertEqual(asked, [minor])
 
     def test_consumer_calls_the_service(self) -> None:
         version = (harness.REPO / "VERSION").read_text().strip()

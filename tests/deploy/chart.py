@@ -79,8 +79,14 @@ class Manifests:
 
     def server_container(self):
         containers = self.pod_spec()["containers"]
-        assert [c["name"] for c in containers] == ["server"], containers
+        names = [c["name"] for c in containers]
+        assert names in (["server"], ["server", "front-proxy"]), names
         return containers[0]
+
+    def front_proxy_container(self):
+        """The nginx sidecar of frontProxy.enabled, or None."""
+        containers = self.pod_spec()["containers"]
+        return containers[1] if len(containers) == 2 else None
 
     def server_args(self):
         return self.server_container()["args"]
@@ -109,7 +115,8 @@ class Manifests:
     def secret_items(self, volume):
         """{secretName: [items]} of a secret or projected volume."""
         if "secret" in volume:
-            return {volume["secret"]["secretName"]: volume["secret"]["items"]}
+            return {volume["secret"]["secretName"]:
+                    volume["secret"].get("items")}
         out = {}
         for source in volume.get("projected", {}).get("sources", []):
             secret = source["secret"]

@@ -14,14 +14,16 @@ import chart
 from chart import CI_VALUES, NAMESPACE, RELEASE
 
 FULLNAME = f"{RELEASE}-vercel-user-tokens"
-METRICS_SOURCE = chart.REPO / "server" / "common" / "metrics.cc"
+SERVER_SOURCES = chart.REPO / "server"
 DASHBOARD = chart.CHART / "dashboards" / "vercel-user-tokens.json"
 
 
 def exported_metrics():
-    """The series names the server exposes, read from its metrics code:
-    each registered family, and a histogram's _bucket, _sum and _count."""
-    source = METRICS_SOURCE.read_text()
+    """The series names the server exposes, read from its code (tests left
+    out): each registered family, and a histogram's _bucket, _sum and
+    _count."""
+    source = "\n".join(p.read_text() for p in SERVER_SOURCES.rglob("*.cc")
+                        if not p.name.endswith("_test.cc"))
     names = set()
     for builder, name in re.findall(
             r"prometheus::Build(Counter|Gauge|Histogram)\(\)\s*\.Name\(\"(\w+)\"\)",
@@ -34,7 +36,7 @@ def exported_metrics():
 
 
 def metrics_named(expr):
-    return set(re.findall(r"\bvercel_tokens_\w+", expr))
+    return set(re.findall(r"\b(?:vercel_tokens|process)_\w+", expr))
 
 
 def dns_rule(m):
@@ -47,14 +49,18 @@ def dns_rule(m):
 
 class DnsEgressTest(unittest.TestCase):
 
-    def test_default_is_kube_dns_on_port_53(self):
+    def test_default_is_kube_dns_node_local_cache_and_cloud_dns_on_53(self):
         rule = dns_rule(chart.render())
         self.assertEqual(sorted((p["port"], p["protocol"])
                                 for p in rule["ports"]),
                          [(53, "TCP"), (53, "UDP")])
-        (peer,) = rule["to"]
-        self.assertEqual(peer["podSelector"]["matchLabels"],
+        kube_dns, node_local, cloud_dns = rule["to"]
+        self.assertEqual(kube_dns["podSelector"]["matchLabels"],
                          {"k8s-app": "kube-dns"})
+        # GKE: NodeLocal DNSCache (always on Autopilot, default on Standard
+        # from 1.33.1) and Cloud DNS answer on link-local addresses.
+        self.assertEqual(node_local, {"ipBlock": {"cidr": "169.254.20.10/32"}})
+        self.assertEqual(cloud_dns, {"ipBlock": {"cidr": "169.254.169.254/32"}})
 
     def test_node_local_cache_is_reachable(self):
         rule = dns_rule(chart.render([CI_VALUES / "node-local-dns-values.yaml"]))
@@ -191,15 +197,18 @@ class AlertsAndDashboardTest(unittest.TestCase):
         cls.metrics = exported_metrics()
         cls.m = chart.render([CI_VALUES / "node-local-dns-values.yaml"])
 
-    def test_alerts_cover_reachability_errors_429s_and_latency(self):
+    def test_alerts_cover_reachability_errors_429s_latency_and_more(self):
         rule = self.m.get("PrometheusRule")
         self.assertEqual(rule["metadata"]["labels"]["release"],
                          "kube-prometheus-stack")
         rules = {r["alert"]: r for g in rule["spec"]["groups"]
                  for r in g["rules"]}
         self.assertEqual(sorted(rules), [
-            "VercelUserTokensErrorRatio", "VercelUserTokensRateLimited",
-            "VercelUserTokensSlowCalls",
+            "VercelUserTokensErrorRatio", "VercelUserTokensMetricsAbsent",
+            "VercelUserTokensOrphanRevokeFailed",
+            "VercelUserTokensPolicyMismatch",
+            "VercelUserTokensPolicyReloadFailed",
+            "VercelUserTokensRateLimited", "VercelUserTokensSlowCalls",
             "VercelUserTokensUpstreamUnreachable"])
         self.assertIn("vercel_tokens_upstream_reachable",
                       rules["VercelUserTokensUpstreamUnreachable"]["expr"])
@@ -229,12 +238,24 @@ class AlertsAndDashboardTest(unittest.TestCase):
         # Calls by code, latency, in flight, upstream status, retries,
         # reachability.
         for family in ("vercel_tokens_grpc_calls_total",
+                       "vercel_tokens_orphaned_tokens_total",
                        "vercel_tokens_grpc_call_duration_seconds_bucket",
                        "vercel_tokens_grpc_calls_in_flight",
                        "vercel_tokens_upstream_requests_total",
                        "vercel_tokens_upstream_retries_total",
                        "vercel_tokens_upstream_reachable"):
             self.assertIn(family, used)
+
+    def test_dashboard_variables_come_from_a_series_that_exists_at_start(self):
+        # build_info is set when the server starts; a call counter would not
+        # exist until the first call, leaving the dashboard empty.
+        variables = [v for v in json.loads(DASHBOARD.read_text())[
+            "templating"]["list"] if "definition" in v]
+        self.assertEqual([v["name"] for v in variables], ["namespace", "job"])
+        for v in variables:
+            self.assertEqual(metrics_named(v["definition"]),
+                             {"vercel_tokens_build_info"})
+            self.assertEqual(v["query"]["query"], v["definition"])
 
     def test_dashboard_configmap_carries_the_sidecar_label(self):
         (configmap,) = [c for c in self.m.of_kind("ConfigMap")

@@ -130,14 +130,21 @@ class EveryValuesFileTest(unittest.TestCase):
             with self.subTest(source=source):
                 port = listen_port(m.flag("listen"))
                 container = m.server_container()
+                # Behind the front proxy the pod's grpc port is nginx's and
+                # the server on loopback is probed by exec
+                # (chart_front_proxy_test.py).
+                behind_proxy = m.front_proxy_container() is not None
                 grpc_ports = [p["containerPort"] for p in container["ports"]
                               if p["name"] == "grpc"]
-                self.assertEqual(grpc_ports, [port])
+                self.assertEqual(grpc_ports, [] if behind_proxy else [port])
                 for probe, service in (("startupProbe", "liveness"),
                                        ("livenessProbe", "liveness"),
                                        ("readinessProbe", "readiness")):
                     p = container[probe]
-                    if m.flag("tls_cert_file") is None:
+                    if behind_proxy:
+                        self.assertIn(f"--server={m.flag('listen')}",
+                                      p["exec"]["command"])
+                    elif m.flag("tls_cert_file") is None:
                         self.assertEqual(p["grpc"], {"port": port,
                                                      "service": service})
                     else:
@@ -182,8 +189,13 @@ class DefaultsTest(unittest.TestCase):
         ])
 
     def test_chart_installs_the_image_of_this_version(self):
+        # Fully qualified, where each release pushes it (RELEASING.md): a
+        # bare name would be pulled from Docker Hub, which has no such image.
+        repository = "ghcr.io/vercel-user-tokens/vercel-user-tokens"
         self.assertEqual(self.m.server_container()["image"],
-                         f"vercel-user-tokens:{chart.version()}")
+                         f"{repository}:{chart.version()}")
+        self.assertIn(f"-t {repository}:X.Y.Z",
+                      (chart.REPO / "RELEASING.md").read_text())
         pinned = chart.render(set_values=[
             "image.repository=registry.example/vut",
             "image.digest=sha256:" + "a" * 64])
@@ -273,8 +285,13 @@ class DefaultsTest(unittest.TestCase):
                 "app.kubernetes.io/instance": RELEASE,
                 "app.kubernetes.io/component": "test"}}},
         ])
+        # Scrapes from kube-prometheus-stack's usual namespace, OpenShift's
+        # monitoring and GKE Managed Prometheus' collectors.
         self.assertEqual(ingress[("metrics",)], [{"namespaceSelector": {
-            "matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}])
+            "matchExpressions": [{
+                "key": "kubernetes.io/metadata.name", "operator": "In",
+                "values": ["monitoring", "openshift-user-workload-monitoring",
+                           "openshift-monitoring", "gmp-system"]}]}}])
         # The chart's test pod is one of the admitted peers.
         test_labels = self.m.test_pod()["metadata"]["labels"]
         self.assertLessEqual(
@@ -410,7 +427,7 @@ class TlsListenerTest(unittest.TestCase):
                 "--tls", f"--tls_ca_file={tls_dir}/ca.crt",
                 f"--tls_server_name={FULLNAME}.{NAMESPACE}.svc",
                 "--server=localhost:50051",
-                f"--timeout={p['timeoutSeconds']}s"])
+                f"--timeout={p['timeoutSeconds']}s", "--wait_for_ready"])
 
     def test_helm_test_connects_over_tls_with_only_the_ca(self):
         spec = self.m.test_pod()["spec"]
@@ -535,11 +552,19 @@ class IssuanceTest(unittest.TestCase):
                          "vercel-user-tokens-client-ca")
         self.assertEqual(volume["secret"]["items"],
                          [{"key": "ca.crt", "path": name}])
+        # The probes present a client certificate of their own, so the
+        # serving certificate needs no clientAuth usage.
+        (probe_volume,) = [v for v in self.m.pod_spec()["volumes"]
+                           if v["name"] == "probe-client"]
+        self.assertEqual(probe_volume["secret"]["secretName"],
+                         "vercel-user-tokens-probe-client")
+        (probe_mount,) = [v for v in self.m.server_container()["volumeMounts"]
+                          if v["name"] == "probe-client"]
         for probe in ("livenessProbe", "readinessProbe"):
             command = self.m.server_container()[probe]["exec"]["command"]
-            self.assertIn(f"--tls_cert_file={self.m.flag('tls_cert_file')}",
+            self.assertIn(f"--tls_cert_file={probe_mount['mountPath']}/tls.crt",
                           command)
-            self.assertIn(f"--tls_key_file={self.m.flag('tls_key_file')}",
+            self.assertIn(f"--tls_key_file={probe_mount['mountPath']}/tls.key",
                           command)
         test_command = self.m.test_pod()["spec"]["containers"][0]["command"]
         self.assertTrue(any(a.startswith("--tls_cert_file=/")

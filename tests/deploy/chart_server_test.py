@@ -34,6 +34,24 @@ IMAGE_BIN = "/usr/local/bin/"
 STARTUP_TIMEOUT_S = 30
 FULLNAME = f"{chart.RELEASE}-vercel-user-tokens"
 FAKE_VERCEL = chart.REPO / "tests" / "fake_vercel" / "fake_vercel.py"
+CI_VALUES_ISSUANCE = chart.CI_VALUES / "issuance-values.yaml"
+
+
+def make_client_certificate(directory, common_name):
+    """A client certificate with subject CN `common_name` from the CA that
+    make_certificates left in `directory`, as a kubernetes.io/tls Secret
+    holds it: tls.crt, tls.key."""
+    d = pathlib.Path(directory)
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    for args in (["req", *ec, "-keyout", f"{common_name}.key", "-out",
+                  f"{common_name}.csr", "-subj", f"/CN={common_name}"],
+                 ["x509", "-req", "-in", f"{common_name}.csr", "-CA",
+                  "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out",
+                  f"{common_name}.crt", "-days", "1"]):
+        subprocess.run(["openssl", *args], cwd=d, check=True,
+                       capture_output=True)
+    return {"tls.crt": (d / f"{common_name}.crt").read_bytes(),
+            "tls.key": (d / f"{common_name}.key").read_bytes()}
 
 
 def make_certificates(directory):
@@ -157,20 +175,71 @@ class Pod:
         self.process.stderr.close()
 
 
+def secrets_for(directory, tls):
+    """The Secrets the ci/ values files name, from the certificates of
+    make_certificates(directory)."""
+    return {
+        "vercel-api-token": {"api-token": b"not-a-real-token\n",
+                             "token": b"not-a-real-token\n"},
+        "vercel-user-tokens-tls": tls,
+        # What tls.certManager writes.
+        f"{FULLNAME}-tls": tls,
+        # The CA of the listener's certificate also signs clients, so the
+        # probes may present the pod's own certificate.
+        "vercel-user-tokens-client-ca": {"ca.crt": tls["ca.crt"]},
+        "vercel-user-tokens-probe-client": make_client_certificate(
+            directory, "vercel-user-tokens-probe"),
+        "vercel-user-tokens-test-client": make_client_certificate(
+            directory, "vercel-user-tokens-test-client"),
+    }
+
+
+def rendered_secrets_and_config_maps(m, secrets):
+    """`secrets` plus the Secrets and ConfigMaps the chart renders itself."""
+    secrets = dict(secrets)
+    for s in m.of_kind("Secret"):
+        secrets[s["metadata"]["name"]] = {
+            k: base64.b64decode(v) for k, v in s["data"].items()}
+    config_maps = {c["metadata"]["name"]:
+                   {k: v.encode() for k, v in c["data"].items()}
+                   for c in m.of_kind("ConfigMap")}
+    return secrets, config_maps
+
+
+def test_pod_command(m, pod, name, port, secrets, root):
+    """The command of `helm test` pod `name`, run here: container paths of
+    its mounts laid out under `root`, --server pointed at `port`."""
+    spec = m.test_pod(name)["spec"]
+    (container,) = spec["containers"]
+    volumes = {v["name"]: v for v in spec.get("volumes", [])}
+    mounts = {}
+    for mount in container.get("volumeMounts", []):
+        folder = pathlib.Path(root) / f"test-{name}-{mount['name']}"
+        folder.mkdir()
+        for secret_name, items in m.secret_items(
+                volumes[mount["name"]]).items():
+            data = secrets[secret_name]
+            for item in items or [{"key": k, "path": k} for k in data]:
+                if item["key"] in data:
+                    (folder / item["path"]).write_bytes(data[item["key"]])
+        mounts[mount["mountPath"]] = folder
+    command = []
+    for arg in container["command"]:
+        if arg.startswith("--server="):
+            arg = f"--server=127.0.0.1:{port}"
+        for mount_path, folder in mounts.items():
+            arg = arg.replace(mount_path + "/", str(folder) + "/")
+        command.append(pod.local(arg))
+    return command
+
+
 class ChartServerTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory()
         tls = make_certificates(cls.tmp.name)
-        cls.secrets = {
-            "vercel-api-token": {"api-token": b"not-a-real-token\n",
-                                 "token": b"not-a-real-token\n"},
-            "vercel-user-tokens-tls": tls,
-            # The CA of the listener's certificate also signs clients, so
-            # the probes' client certificate is the pod's own.
-            "vercel-user-tokens-client-ca": {"ca.crt": tls["ca.crt"]},
-        }
+        cls.secrets = secrets_for(cls.tmp.name, tls)
 
     @classmethod
     def tearDownClass(cls):
@@ -178,14 +247,8 @@ class ChartServerTest(unittest.TestCase):
 
     def run_pod(self, values_file):
         m = chart.render([values_file] if values_file else [])
-        secrets = dict(self.secrets)
-        for s in m.of_kind("Secret"):
-            secrets[s["metadata"]["name"]] = {
-                k: base64.b64decode(v)
-                for k, v in s["data"].items()}
-        config_maps = {c["metadata"]["name"]:
-                       {k: v.encode() for k, v in c["data"].items()}
-                       for c in m.of_kind("ConfigMap")}
+        secrets, config_maps = rendered_secrets_and_config_maps(
+            m, self.secrets)
         root = tempfile.mkdtemp(dir=self.tmp.name)
         pod = Pod(m, secrets, root, config_maps)
         pod.start()
@@ -241,19 +304,24 @@ class ChartServerTest(unittest.TestCase):
         return subprocess.run(command, capture_output=True, text=True,
                               timeout=60)
 
-    def test_helm_test_passes_when_vercel_itself_refuses_the_call(self):
+    def start_fake_vercel(self):
+        """The fake Vercel API over HTTPS with the test CA's certificate;
+        returns its port."""
         fake = subprocess.Popen(
             [sys.executable, str(FAKE_VERCEL), "--host", "127.0.0.1",
              "--port", "0", "--tls-cert", f"{self.tmp.name}/tls.crt",
              "--tls-key", f"{self.tmp.name}/tls.key"],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, text=True)
+        self.addCleanup(fake.stdout.close)
         self.addCleanup(fake.wait)
         self.addCleanup(fake.terminate)
         line = fake.stdout.readline()
         self.assertTrue(line.startswith("PORT "), line)
+        return int(line.split()[1])
 
-        result = self.run_upstream_test_pod(int(line.split()[1]))
+    def test_helm_test_passes_when_vercel_itself_refuses_the_call(self):
+        result = self.run_upstream_test_pod(self.start_fake_vercel())
 
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         # A made-up token: Vercel answers 403 invalidToken.
@@ -270,6 +338,58 @@ class ChartServerTest(unittest.TestCase):
 
         self.assertNotEqual(result.returncode, 0, result.stdout)
         self.assertIn("UNAVAILABLE", result.stdout)
+
+    def test_helm_test_passes_for_every_values_file(self):
+        # Each documented install's `helm test` pods, run against its pod:
+        # health through the Service, and the one call Vercel (the fake)
+        # refuses itself. The issuance example's test client gets a rule.
+        vercel_port = self.start_fake_vercel()
+        files = [None, *chart.ci_values_files()]
+        for f in files:
+            with self.subTest(values=f.name if f else "defaults"):
+                m = chart.render([f] if f else [])
+                secrets, config_maps = rendered_secrets_and_config_maps(
+                    m, self.secrets)
+                root = tempfile.mkdtemp(dir=self.tmp.name)
+                pod = Pod(m, secrets, root, config_maps)
+                pod.start([
+                    f"--vercel_api_base_url=https://localhost:{vercel_port}",
+                    f"--vercel_ca_file={self.tmp.name}/ca.crt"])
+                try:
+                    port = int(pod.wait_for_log("listening")["address"]
+                               .rsplit(":", 1)[1])
+                    for name in ("health", "upstream"):
+                        command = test_pod_command(m, pod, name, port,
+                                                   secrets, root)
+                        result = subprocess.run(command, capture_output=True,
+                                                text=True, timeout=60)
+                        self.assertEqual(result.returncode, 0,
+                                         f"{name}: {result.stdout}"
+                                         f"{result.stderr}")
+                finally:
+                    pod.stop()
+
+    def test_a_denied_helm_test_says_why(self):
+        # A policy that gives the test client nothing: the test fails and
+        # says that the policy, not DNS, denied it.
+        m = chart.render([CI_VALUES_ISSUANCE], [
+            "issuance.clientCa.testClientIdentity="])
+        secrets, config_maps = rendered_secrets_and_config_maps(
+            m, self.secrets)
+        root = tempfile.mkdtemp(dir=self.tmp.name)
+        pod = Pod(m, secrets, root, config_maps)
+        pod.start([f"--vercel_api_base_url=https://localhost:"
+                   f"{self.start_fake_vercel()}",
+                   f"--vercel_ca_file={self.tmp.name}/ca.crt"])
+        self.addCleanup(pod.stop)
+        port = int(pod.wait_for_log("listening")["address"].rsplit(":", 1)[1])
+        result = subprocess.run(
+            test_pod_command(m, pod, "upstream", port, secrets, root),
+            capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(result.returncode, 0, result.stdout)
+        self.assertIn("reason: POLICY_DENIED", result.stdout)
+        self.assertIn("issuance policy denied this test's GetAuthToken",
+                      result.stdout)
 
     def test_defaults(self):
         self.run_pod(None)

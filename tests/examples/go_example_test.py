@@ -2,9 +2,10 @@
 
 The machine's current Go (scripts/tools/go.sh) checks the module as
 published (`go mod verify` of the committed go.sum, `go vet`), builds its
-example, and builds a user's program (go_typed_sample/) in a module of its
-own that requires client/go at VERSION, replaced by a local copy. Modules come
-from the Go module proxy into Go's own cache, so later runs are offline.
+example, and builds a user's programs (go_typed_sample/, and its
+scenarios/ of client/SPEC.md's scenario list) in a module of its own that
+requires client/go at VERSION, replaced by a local copy. Modules come from
+the Go module proxy into Go's own cache.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import unittest
 
 import client_example_checks
 import harness
+import sdk_scenario_checks
 
 MODULE = harness.REPO / "client" / "go"
 SAMPLE = harness.REPO / "tests" / "examples" / "go_typed_sample"
@@ -41,6 +43,7 @@ def module_path() -> str:
 
 
 class GoExampleTest(client_example_checks.ClientLayerChecks,
+                    sdk_scenario_checks.SdkScenarioChecks,
                     unittest.TestCase):
     LANGUAGE = "go"
 
@@ -65,6 +68,7 @@ class GoExampleTest(client_example_checks.ClientLayerChecks,
         cls.binary = str(cls.work_dir / "example")
         cls.go("mod", "verify", cwd=module)
         cls.go("vet", "./...", cwd=module)
+        cls.unit_tests = cls.go("test", "./usertokens/", cwd=module)
         cls.go("build", "-o", cls.binary, "./example", cwd=module)
 
         user = shutil.copytree(SAMPLE, cls.work_dir / "user")
@@ -82,6 +86,12 @@ class GoExampleTest(client_example_checks.ClientLayerChecks,
         cls.user_go_mod = (user / "go.mod").read_text()
         cls.sample = str(cls.work_dir / "sample")
         cls.go("build", "-o", cls.sample, ".", cwd=user)
+        cls.scenarios = str(cls.work_dir / "scenarios")
+        cls.go("build", "-o", cls.scenarios, "./scenarios", cwd=user)
+        cls.go("vet", "./...", cwd=user)
+
+    def scenario_argv(self, name: str) -> list[str]:
+        return [self.scenarios, name]
 
     @classmethod
     def run_example(cls, stack: harness.Stack) -> subprocess.CompletedProcess:
@@ -100,6 +110,20 @@ class GoExampleTest(client_example_checks.ClientLayerChecks,
         # machine take minutes (a pre-1.17 module graph).
         self.assertRegex(self.user_go_mod,
                          rf"(?m)^go {re.escape(go_mod_directive('go'))}$")
+
+    def test_unit_tests_of_the_client_pass(self) -> None:
+        # usertokens' own tests (token files, request ids); go test failing
+        # fails setUpClass.
+        self.assertRegex(self.unit_tests, r"(?m)^ok\s+\S+/usertokens\b")
+
+    def test_readme_names_the_tag_and_version_of_this_release(self) -> None:
+        # A subfolder module's release is tag client/go/vX.Y.Z; a clone is
+        # used by requiring VERSION with a replace (as setUpClass does).
+        version = (harness.REPO / "VERSION").read_text().strip()
+        readme = (MODULE / "README.md").read_text()
+        self.assertIn(f"tag `client/go/v{version}`", readme)
+        self.assertIn(f"-require={module_path()}@v{version}", readme)
+        self.assertIn(f"-replace={module_path()}=", readme)
 
     def test_module_requires_current_grpc_and_genproto_rpc(self) -> None:
         go_mod = (MODULE / "go.mod").read_text()
@@ -166,7 +190,7 @@ class GoExampleTest(client_example_checks.ClientLayerChecks,
             (found["type"], found["reason"], found["domain"],
              found["http_status"], found["metadata"]["vercel_code"]),
             ("NotFoundError", "NOT_FOUND", "api.vercel.com", 404, "not_found"))
-        self.assertEqual(found["rate_limit"]["x-ratelimit-limit"], "100")
+        self.assertEqual(found["rate_limit"]["Limit"], 100)
         invalid = cases["invalid_argument"]
         self.assertEqual(
             (invalid["type"], invalid["domain"], invalid["fields"]),
@@ -183,7 +207,7 @@ class GoExampleTest(client_example_checks.ClientLayerChecks,
         self.assertEqual(
             (limited["type"], limited["has_retry_delay"],
              limited["retry_delay_s"]), ("RateLimitedError", True, 30))
-        self.assertIn("x-ratelimit-remaining", limited["rate_limit"])
+        self.assertIsInstance(limited["rate_limit"]["Remaining"], int)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,9 @@ import os
 import pathlib
 import subprocess
 import sys
+import threading
 import urllib.request
+from typing import Callable
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 FAKE = REPO / "tests" / "fake_vercel" / "fake_vercel.py"
@@ -111,20 +113,49 @@ class Stack:
                         "teamId": SEED_TEAM}]})
         self._server = subprocess.Popen(
             [_server_path(), "--listen=127.0.0.1:0",
-             f"--vercel_api_base_url={self.fake_url}", *self._server_args],
+             f"--vercel_api_base_url={self.fake_url}",
+             # No probes of the API: the checks count the fake's requests.
+             "--upstream_probe_interval=0", *self._server_args],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
             env={k: v for k, v in os.environ.items()
                  if not k.startswith("VERCEL_")})
         line = _read_line(self._server, self._server.stderr,
                           '"msg":"listening"')
         self.address = json.loads(line)["address"]
+        self._log: list[dict] = []
+        self._log_changed = threading.Condition()
+        self._log_reader = threading.Thread(target=self._read_log, daemon=True)
+        self._log_reader.start()
         return self
 
+    def _read_log(self) -> None:
+        for line in iter(self._server.stderr.readline, ""):
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            with self._log_changed:
+                self._log.append(entry)
+                self._log_changed.notify_all()
+
+    def server_log(self, count: int = 0,
+                   where: Callable[[dict], bool] = lambda entry: True
+                   ) -> list[dict]:
+        """The server's log lines for which `where` holds, once at least
+        `count` of them have been logged (or TIMEOUT_S has passed)."""
+        def matching() -> list[dict]:
+            return [entry for entry in self._log if where(entry)]
+        with self._log_changed:
+            self._log_changed.wait_for(lambda: len(matching()) >= count,
+                                       timeout=TIMEOUT_S)
+            return matching()
+
     def __exit__(self, *exc) -> None:
-        for process, pipe in ((self._server, self._server.stderr),
-                              (self._fake, self._fake.stdout)):
+        for process in (self._server, self._fake):
             process.terminate()
             process.wait(timeout=TIMEOUT_S)
+        self._log_reader.join(timeout=TIMEOUT_S)
+        for pipe in (self._server.stderr, self._fake.stdout):
             pipe.close()
 
     def control(self, path: str, body: dict | None = None) -> dict:
@@ -144,9 +175,14 @@ class Stack:
     def run_example(self, argv: list[str], cwd: pathlib.Path | None = None,
                     env: dict[str, str] | None = None
                     ) -> subprocess.CompletedProcess:
-        """Runs an example with VUT_ADDRESS and VERCEL_TOKEN set."""
+        """Runs an example with VUT_ADDRESS, VUT_PLAINTEXT=1 (the server
+        is plaintext unless `server_args` said otherwise, and the clients
+        default to TLS), VERCEL_TOKEN, VERCEL_TEAM_ID and VUT_FAKE_URL (the
+        fake's control API) set; `env` adds to them or overrides them."""
         full_env = dict(os.environ)
         full_env.update({"VUT_ADDRESS": self.address,
+                         "VUT_PLAINTEXT": "1",
+                         "VUT_FAKE_URL": self.fake_url,
                          "VERCEL_TOKEN": SEED_SECRET,
                          "VERCEL_TEAM_ID": SEED_TEAM})
         full_env.update(env or {})

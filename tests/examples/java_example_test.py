@@ -6,7 +6,8 @@ and protoc-gen-grpc-java fetched from Maven Central at the versions the pom
 names) puts io.github.vercel-user-tokens:vercel-user-tokens-client into the
 local Maven repository, and the example's own Maven build depends on it from
 there. Downloads are cached in ~/.m2. The probe below checks the typed
-exceptions, their decoded details and the retry.
+exceptions, their decoded details and the retry; java_scenarios/Scenarios.java
+runs client/SPEC.md's scenario list (sdk_scenario_checks.py).
 """
 
 from __future__ import annotations
@@ -18,12 +19,15 @@ import subprocess
 import tempfile
 import unittest
 import xml.etree.ElementTree as ElementTree
+import zipfile
 
 import client_example_checks
 import harness
 import layer_checks
+import sdk_scenario_checks
 
 CLIENT = harness.REPO / "client" / "java"
+SCENARIOS = pathlib.Path(__file__).with_name("java_scenarios") / "Scenarios.java"
 POM = "{http://maven.apache.org/POM/4.0.0}"
 MAVEN = ["mvn", "-B", "-q", "--no-transfer-progress", "-Dstyle.color=never"]
 # Calls the client layer as layer_checks.LayerChecks describes; the scenario
@@ -74,8 +78,23 @@ public final class Probe {
       for (BadRequest.FieldViolation violation : e.getFieldViolations()) {
         System.out.println("field=" + violation.getField());
       }
-      String limit = e.getRateLimit().limit();
-      System.out.println("ratelimit_limit=" + (limit == null ? "" : limit));
+      System.out.println("ratelimit_limit=" + (e.getRateLimit().limit().isPresent()
+          ? String.valueOf(e.getRateLimit().limit().getAsLong()) : ""));
+    }
+  }
+}
+"""
+
+
+# Compiles only if close() throws no checked exception (it threw
+# InterruptedException, which every try-with-resources had to handle).
+CLOSE_CHECK = """\
+import io.github.vercelusertokens.client.UserTokensClient;
+
+final class CloseCheck {
+  static void use() {
+    try (UserTokensClient client = UserTokensClient.builder("localhost:1").build()) {
+      client.channel();
     }
   }
 }
@@ -83,7 +102,9 @@ public final class Probe {
 
 
 class JavaExampleTest(client_example_checks.ClientLayerChecks,
-                      layer_checks.LayerChecks, unittest.TestCase):
+                      layer_checks.LayerChecks,
+                      sdk_scenario_checks.SdkScenarioChecks,
+                      unittest.TestCase):
     LANGUAGE = "java"
     ERROR_CLASSES = {
         "rate_limited": "RateLimitedException",
@@ -91,6 +112,7 @@ class JavaExampleTest(client_example_checks.ClientLayerChecks,
         "invalid_argument": "InvalidArgumentException",
         "unauthenticated": "UnauthenticatedException",
         "permission_denied": "PermissionDeniedException",
+        "unavailable": "UnavailableException",
         "other": "UserTokensException",
     }
 
@@ -111,8 +133,10 @@ class JavaExampleTest(client_example_checks.ClientLayerChecks,
         probe = root / "probe"
         probe.mkdir()
         (probe / "Probe.java").write_text(PROBE)
+        shutil.copy(SCENARIOS, probe / "Scenarios.java")
         subprocess.run(["javac", "-d", str(probe), "-cp", cls.classpath,
-                        str(probe / "Probe.java")],
+                        str(probe / "Probe.java"),
+                        str(probe / "Scenarios.java")],
                        check=True, timeout=harness.TIMEOUT_S * 3)
         cls.classpath += f":{probe}"
 
@@ -126,6 +150,58 @@ class JavaExampleTest(client_example_checks.ClientLayerChecks,
                   ) -> subprocess.CompletedProcess:
         return stack.run_example(
             ["java", "-cp", cls.classpath, "Probe", scenario], env=env)
+
+    def scenario_argv(self, name: str) -> list[str]:
+        return ["java", "-cp", self.classpath, "Scenarios", name]
+
+    # 10. async: the futures client lists, and cancelling its future
+    # cancels the call (the server abandons the upstream request).
+    def test_scenario_async(self) -> None:
+        stack = self.reset()
+        self.fault("/v5/user/tokens/held", hold=True)
+        cases = self.run_scenario("async")
+        self.assertEqual(cases["async"], {"tokens": 1, "outcome": "cancelled"})
+        aborted = stack.control("/_fake/wait_aborted?count=1&timeout_ms=10000")
+        self.assertEqual(aborted["count"], 1)
+
+    def test_close_throws_no_checked_exception(self) -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            source = pathlib.Path(folder) / "CloseCheck.java"
+            source.write_text(CLOSE_CHECK)
+            compiled = subprocess.run(
+                ["javac", "-Xlint:try", "-Werror", "-d", folder,
+                 "-cp", self.classpath, str(source)],
+                capture_output=True, text=True, timeout=harness.TIMEOUT_S * 3)
+        self.assertEqual(compiled.returncode, 0, compiled.stderr)
+
+    def test_pom_is_complete_for_maven_central(self) -> None:
+        pom = ElementTree.parse(CLIENT / "pom.xml").getroot()
+        for path in ("name", "description", "url", "scm/url",
+                     "scm/connection", "developers/developer/name",
+                     "distributionManagement/repository/url"):
+            self.assertTrue(pom.findtext(
+                "/".join(f"{POM}{part}" for part in path.split("/"))), path)
+        profiles = {p.findtext(f"{POM}id"): p
+                    for p in pom.iter(f"{POM}profile")}
+        plugins = [p.findtext(f"{POM}artifactId")
+                   for p in profiles["release"].iter(f"{POM}plugin")]
+        self.assertIn("maven-gpg-plugin", plugins)
+        releasing = (harness.REPO / "RELEASING.md").read_text()
+        self.assertIn("distributionManagement", releasing)
+        self.assertIn("-Prelease", releasing)
+
+    def test_jars_carry_the_license_and_sources_and_javadoc_exist(self) -> None:
+        version = (harness.REPO / "VERSION").read_text().strip()
+        jar = pathlib.Path(next(
+            entry for entry in self.classpath.split(":")
+            if entry.endswith(f"vercel-user-tokens-client-{version}.jar")))
+        with zipfile.ZipFile(jar) as archive:
+            self.assertEqual(archive.read("META-INF/LICENSE").decode(),
+                             (harness.REPO / "LICENSE").read_text())
+        for classifier in ("sources", "javadoc"):
+            attached = jar.with_name(
+                f"vercel-user-tokens-client-{version}-{classifier}.jar")
+            self.assertTrue(attached.is_file(), attached)
 
     def test_mutual_tls_with_a_pkcs1_client_key(self) -> None:
         # cert-manager writes PKCS#1 by default, which grpc-java alone

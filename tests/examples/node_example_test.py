@@ -6,7 +6,9 @@ copy of client/node, a scratch project installs it with `npm install
 later plain `npm install` keeps it, and the example runs there with plain
 `node`, loading the package by its name. TypeScript code using the package
 is type-checked against its typings with the pinned tsc. The probe checks
-the typed errors, their decoded details and the retry.
+the typed errors, their decoded details and the retry; node_scenarios.js
+runs client/SPEC.md's scenario list. A copy of client/node, after `npm ci`,
+runs its example where it stands.
 """
 
 from __future__ import annotations
@@ -20,13 +22,15 @@ import unittest
 import client_example_checks
 import harness
 import layer_checks
+import sdk_scenario_checks
 
 PACKAGE = harness.REPO / "client" / "node"
 TSC = harness.REPO / "tools" / "node_modules" / ".bin" / "tsc"
 NPM = ["npm", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"]
-# Uses the package as a TypeScript caller would. The last two statements
-# must not type-check: a number as a token id, and reading a field that does
-# not exist.
+SCENARIOS = pathlib.Path(__file__).with_name("node_scenarios.js")
+# Uses the package as a TypeScript caller would. The last three statements
+# must not type-check: a number as a token id, reading a field that does not
+# exist, and a request without its required field.
 TYPED_USE = """\
 import {
   GetAuthTokenResult,
@@ -45,7 +49,7 @@ export async function use(client: UserTokensClient): Promise<string> {
   } catch (error) {
     if (error instanceof RateLimitedError) {
       const wait: number | undefined = error.retryDelayMs;
-      const limit: string | undefined = error.rateLimit.limit;
+      const limit: number | undefined = error.rateLimit.limit;
       return `${wait} ${limit}`;
     }
     if (error instanceof UserTokensError) {
@@ -58,6 +62,7 @@ export const bad = (client: UserTokensClient) =>
   client.getAuthToken({ tokenId: 1 });
 export const missing = (client: UserTokensClient) =>
   client.listAuthTokens().then((r) => r.nextPage);
+export const empty = (client: UserTokensClient) => client.getAuthToken({});
 """
 PROBE = """\
 "use strict";
@@ -104,7 +109,9 @@ main();
 
 
 class NodeExampleTest(client_example_checks.ClientLayerChecks,
-                      layer_checks.LayerChecks, unittest.TestCase):
+                      layer_checks.LayerChecks,
+                      sdk_scenario_checks.SdkScenarioChecks,
+                      unittest.TestCase):
     LANGUAGE = "node"
     ERROR_CLASSES = {
         "rate_limited": "RateLimitedError",
@@ -112,6 +119,7 @@ class NodeExampleTest(client_example_checks.ClientLayerChecks,
         "invalid_argument": "InvalidArgumentError",
         "unauthenticated": "UnauthenticatedError",
         "permission_denied": "PermissionDeniedError",
+        "unavailable": "UnavailableError",
         "other": "UserTokensError",
     }
 
@@ -136,7 +144,12 @@ class NodeExampleTest(client_example_checks.ClientLayerChecks,
         subprocess.run([*NPM, "install"], cwd=cls.project, check=True,
                        capture_output=True, timeout=harness.TIMEOUT_S * 5)
         shutil.copy(source / "example" / "example.js", cls.project)
+        shutil.copy(SCENARIOS, cls.project)
         (cls.project / "probe.js").write_text(PROBE)
+        cls.source = source
+
+    def scenario_argv(self, name: str) -> list[str]:
+        return ["node", str(self.project / SCENARIOS.name), name]
 
     @classmethod
     def run_example(cls, stack: harness.Stack) -> subprocess.CompletedProcess:
@@ -176,12 +189,65 @@ class NodeExampleTest(client_example_checks.ClientLayerChecks,
             timeout=harness.TIMEOUT_S)
         errors = [line for line in result.stdout.splitlines()
                   if "error TS" in line]
-        self.assertEqual(len(errors), 2, result.stdout + result.stderr)
-        self.assertIn("typed_use.ts(28,", errors[0])
+        lines = TYPED_USE.splitlines()
+        bad, missing, empty = (
+            1 + next(i for i, line in enumerate(lines) if text in line)
+            for text in ("tokenId: 1", "r.nextPage", "getAuthToken({})"))
+        self.assertEqual(len(errors), 3, result.stdout + result.stderr)
+        self.assertIn(f"typed_use.ts({bad},", errors[0])
         self.assertIn("'number' is not assignable to type 'string",
                       errors[0])
-        self.assertIn("typed_use.ts(30,", errors[1])
+        self.assertIn(f"typed_use.ts({missing},", errors[1])
         self.assertIn("'nextPage' does not exist", errors[1])
+        # A request without its required field does not compile.
+        self.assertIn(f"typed_use.ts({empty},", errors[2])
+        self.assertIn("'GetAuthTokenInput'", errors[2])
+
+    def test_token_file_is_read_again_at_least_once_a_minute(self) -> None:
+        # Rewritten in place with the same size and modification time (a
+        # change stat cannot see): the next minute's read picks it up.
+        token = self.work_dir / "token"
+        token.write_text("aaaaaa\n")
+        program = (
+            "const fs = require('fs');"
+            "const { TokenFile } = require('@vercel-user-tokens/client');"
+            "const path = process.argv[1]; let now = 0;"
+            "fs.utimesSync(path, 1e9, 1e9);"
+            "const f = new TokenFile(path, () => now);"
+            "const seen = [f.read()];"
+            "fs.writeFileSync(path, 'bbbbbb\\n');"
+            "fs.utimesSync(path, 1e9, 1e9);"
+            "now = 59000; seen.push(f.read());"
+            "now = 60000; seen.push(f.read());"
+            "console.log(seen.join(' '));")
+        ran = subprocess.run(["node", "-e", program, str(token)],
+                             cwd=self.project, capture_output=True, text=True,
+                             timeout=harness.TIMEOUT_S)
+        self.assertEqual(ran.stdout.split(), ["aaaaaa", "aaaaaa", "bbbbbb"],
+                         ran.stderr)
+
+    def test_package_json_names_repository_homepage_and_bugs(self) -> None:
+        manifest = json.loads(
+            (self.project / "node_modules" / "@vercel-user-tokens" / "client"
+             / "package.json").read_text())
+        self.assertEqual(
+            (manifest["repository"]["url"], manifest["repository"]["directory"]),
+            ("git+https://github.com/vercel-user-tokens/vercel-user-tokens.git",
+             "client/node"))
+        self.assertTrue(manifest["homepage"].startswith("https://github.com/"))
+        self.assertTrue(manifest["bugs"]["url"].endswith("/issues"))
+
+    def test_example_runs_where_it_stands(self) -> None:
+        # In a clone: `npm ci` in client/node, then the example as it is;
+        # it loads the package by name (package self-reference).
+        subprocess.run([*NPM, "ci"], cwd=self.source, check=True,
+                       capture_output=True, timeout=harness.TIMEOUT_S * 5)
+        with harness.Stack() as stack:
+            result = stack.run_example(["node", "example/example.js"],
+                                       cwd=self.source)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout.splitlines()[0],
+                         "listed 1 token(s): seed")
 
 
 if __name__ == "__main__":

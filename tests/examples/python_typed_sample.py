@@ -8,6 +8,7 @@ on GET /v5/user/tokens/forbidden and a 429 (Retry-After: 30) on the list.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from typing import Callable
@@ -33,7 +34,7 @@ def caught(case: str, call: Callable[[], object]) -> None:
             "retry_delay_s": None if delay is None else delay.total_seconds(),
             "field_violations": [[v.field, v.description]
                                  for v in error.field_violations],
-            "rate_limit": error.rate_limit,
+            "rate_limit": dataclasses.asdict(error.rate_limit),
         }))
         return
     raise AssertionError(f"{case}: no error")
@@ -42,8 +43,8 @@ def caught(case: str, call: Callable[[], object]) -> None:
 def main() -> None:
     address = os.environ["VUT_ADDRESS"]
     with vut.Client(address, token=os.environ["VERCEL_TOKEN"], deadline=5,
-                    retry=vut.RetryPolicy()) as client, \
-            vut.Client(address, deadline=5) as anonymous:
+                    retry=vut.RetryPolicy(), plaintext=True) as client, \
+            vut.Client(address, deadline=5, plaintext=True) as anonymous:
         caught("not_found", lambda: client.get_auth_token(
             pb.GetAuthTokenRequest(token_id="0" * 64)))
         caught("invalid_argument", lambda: client.get_auth_token(

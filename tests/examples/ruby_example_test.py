@@ -4,7 +4,8 @@ The gem is used as a user gets it: built from client/ruby's gemspec,
 installed into a private GEM_HOME (its dependencies, grpc,
 google-protobuf and googleapis-common-protos-types, resolve to Debian's
 gems), and the example runs with plain `ruby`, requiring it by name. The
-probe checks the typed errors, their decoded details and the retry.
+probe checks the typed errors, their decoded details and the retry;
+ruby_scenarios.rb runs client/SPEC.md's scenario list (sdk_scenario_checks.py).
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ import unittest
 import client_example_checks
 import harness
 import layer_checks
+import sdk_scenario_checks
 
 GEM_DIR = harness.REPO / "client" / "ruby"
+SCENARIOS = pathlib.Path(__file__).with_name("ruby_scenarios.rb")
 PROBE = """\
 require 'vercel_user_tokens'
 
@@ -51,7 +54,9 @@ end
 
 
 class RubyExampleTest(client_example_checks.ClientLayerChecks,
-                      layer_checks.LayerChecks, unittest.TestCase):
+                      layer_checks.LayerChecks,
+                      sdk_scenario_checks.SdkScenarioChecks,
+                      unittest.TestCase):
     LANGUAGE = "ruby"
     ERROR_CLASSES = {
         "rate_limited": "RateLimitedError",
@@ -59,6 +64,7 @@ class RubyExampleTest(client_example_checks.ClientLayerChecks,
         "invalid_argument": "InvalidArgumentError",
         "unauthenticated": "UnauthenticatedError",
         "permission_denied": "PermissionDeniedError",
+        "unavailable": "UnavailableError",
         "other": "Error",
     }
 
@@ -95,6 +101,33 @@ class RubyExampleTest(client_example_checks.ClientLayerChecks,
         probe.write_text(PROBE)
         return stack.run_example(["ruby", str(probe), scenario],
                                  cwd=cls.gem_home, env={**cls.env, **(env or {})})
+
+    def scenario_argv(self, name: str) -> list[str]:
+        return ["ruby", str(SCENARIOS), name]
+
+    def run_scenario(self, name: str, env: dict[str, str] | None = None
+                     ) -> dict[str, dict]:
+        # Only the installed gem (GEM_HOME) can satisfy the require.
+        return super().run_scenario(name, {**self.env, **(env or {})})
+
+    # 4. per-call: Ruby's calls block and take a deadline; there is no
+    # cancellation to test (client/SPEC.md, section 3).
+    def test_scenario_per_call(self) -> None:
+        stack = self.reset()
+        self.fault("/v5/user/tokens/held", hold=True)
+        cases = self.run_scenario("per_call")
+        self.assertEqual(cases["per_call_metadata"]["tokens"], 1)
+        self.assertEqual(
+            [r["headers"].get("authorization")
+             for r in self.upstream("/v6/user/tokens")],
+            [f"Bearer {harness.SEED_SECRET}"])
+        deadline = cases["per_call_deadline"]
+        self.assertEqual(sdk_scenario_checks.family(deadline["family"]),
+                         "DeadlineExceeded")
+        self.assertLess(deadline["elapsed_ms"], 10000)
+        aborted = stack.control(
+            "/_fake/wait_aborted?count=1&timeout_ms=10000")
+        self.assertEqual(aborted["count"], 1)
 
     def test_gem_is_built_at_the_version_in_VERSION(self) -> None:
         version = (harness.REPO / "VERSION").read_text().strip()

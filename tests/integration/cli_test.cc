@@ -336,6 +336,45 @@ TEST_F(CliTest, UsageErrorExitsTwoAndCallsNothing) {
   EXPECT_THAT(Requests(), IsEmpty());
 }
 
+TEST_F(CliTest, FlagParserErrorsExitTwoAndCallNothing) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--bogus", "list"},
+        std::vector<std::string>{"list-raw", "--limit=abc"},
+        std::vector<std::string>{"--timeout=soon", "list"},
+        std::vector<std::string>{"list", "--tls=maybe"}}) {
+    CliResult result = Run(args);
+    EXPECT_EQ(result.exit_code, 2) << args[0] << " " << args[1];
+    EXPECT_THAT(result.err, StartsWith("usage error: "));
+    EXPECT_THAT(result.out, IsEmpty());
+  }
+  EXPECT_THAT(Requests(), IsEmpty());
+}
+
+TEST_F(CliTest, ATokenAsAFlagPointsToTokenFileAndIsNotEchoed) {
+  CliResult result = Run({"--token=vcp_abc123secret", "list"});
+
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr("--token_file"));
+  EXPECT_THAT(result.err, Not(HasSubstr("vcp_abc123secret")));
+  EXPECT_THAT(Requests(), IsEmpty());
+}
+
+TEST_F(CliTest, HelpCallsTeamIdOptional) {
+  CliResult help = Run({"--help"});
+
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, Not(HasSubstr("required by create")));
+  EXPECT_THAT(help.out, HasSubstr("--workload_token_file"));
+}
+
+TEST_F(CliTest, FailedCallPrintsVercelsRequestId) {
+  CliResult result = Run({"get", "tok_missing"});
+
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_THAT(result.err,
+              MatchesRegex("(.|\n)*\nvercel_request_id: [^\n]+\n(.|\n)*"));
+}
+
 TEST_F(CliTest, HealthPrintsServing) {
   CliResult result = Run({"health"}, {});
 

@@ -139,11 +139,14 @@ TEST_F(ErrorMappingTest, RateLimitedCarriesRetryInfoAndRateLimitMetadata) {
   EXPECT_EQ(rate_limit.reset_unix_seconds, 1900000000);
 }
 
-TEST_F(ErrorMappingTest, UnavailableWithRateLimitResetCarriesRetryInfo) {
-  const int64_t reset = absl::ToUnixSeconds(absl::Now()) + 30;
+// A 503's rate-limit headers say when the window ends, not when Vercel
+// recovers: the caller is told to retry after the short backoff.
+TEST_F(ErrorMappingTest, UnavailableIgnoresRateLimitResetForRetryInfo) {
+  const int64_t reset = absl::ToUnixSeconds(absl::Now()) + 59;
   Fault fault =
       TokenFault(503, ErrorBody("service_unavailable", "Try again later"));
   (*fault.mutable_headers())["X-RateLimit-Reset"] = absl::StrCat(reset);
+  (*fault.mutable_headers())["X-RateLimit-Remaining"] = "86";
   ASSERT_TRUE(IsOk(fake().AddFault(fault)));
 
   grpc::Status status = GetToken();
@@ -152,7 +155,21 @@ TEST_F(ErrorMappingTest, UnavailableWithRateLimitResetCarriesRetryInfo) {
   ErrorDetails details = DecodeErrorDetails(status);
   ASSERT_TRUE(details.retry_delay.has_value());
   EXPECT_THAT(*details.retry_delay,
-              AllOf(Ge(absl::Seconds(20)), Le(absl::Seconds(30))));
+              AllOf(Ge(absl::Seconds(1)), Le(absl::Seconds(2))));
+}
+
+TEST_F(ErrorMappingTest, UnavailableWithRetryAfterCarriesIt) {
+  Fault fault =
+      TokenFault(503, ErrorBody("service_unavailable", "Try again later"));
+  (*fault.mutable_headers())["Retry-After"] = "12";
+  (*fault.mutable_headers())["X-RateLimit-Reset"] =
+      absl::StrCat(absl::ToUnixSeconds(absl::Now()) + 59);
+  ASSERT_TRUE(IsOk(fake().AddFault(fault)));
+
+  grpc::Status status = GetToken();
+
+  EXPECT_TRUE(HasCode(status, grpc::StatusCode::UNAVAILABLE));
+  EXPECT_EQ(DecodeErrorDetails(status).retry_delay, absl::Seconds(12));
 }
 
 TEST_F(ErrorMappingTest, ErrVariantOfTheErrorBodyIsUnderstood) {

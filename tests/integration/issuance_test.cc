@@ -467,7 +467,7 @@ TEST_F(IssuanceTest, StateChangingCallsLeaveAuditLinesWithoutSecrets) {
                                                created.token().id(), "\"")));
   EXPECT_THAT(lines[0], HasSubstr("\"token_name\":\"deployer-audited\""));
   EXPECT_THAT(lines[0], HasSubstr("\"server_token_used\":\"true\""));
-  EXPECT_THAT(lines[0], HasSubstr("\"request_id\":\"5f0c8e0e"));
+  EXPECT_THAT(lines[0], HasSubstr("\"request_id_sha256\":\"03289a3ddbd4"));
   EXPECT_THAT(lines[0], HasSubstr("\"vercel_request_id\":\"fra1::"));
   EXPECT_THAT(lines[0], HasSubstr("\"expires_at\":\"20"));
   EXPECT_THAT(lines[1], HasSubstr("\"code\":\"PERMISSION_DENIED\""));

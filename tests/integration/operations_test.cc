@@ -26,6 +26,7 @@ namespace {
 
 namespace v1 = ::vercel::authentication::v1;
 using ::testing::Contains;
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::Key;
 using ::testing::Not;
@@ -135,6 +136,64 @@ TEST_F(OperationsTest, ReachabilityFollowsAnUnreachableUpstreamAndItsRecovery) {
                .WaitForLine(Stream::kStderr, "\"msg\":\"upstream reachable\"",
                             absl::Seconds(15))
                .status()));
+}
+
+TEST_F(OperationsTest, ReachabilityIsProbedWithoutAnyCall) {
+  const int port = UnusedPort();
+  ASSERT_NE(port, 0);
+  auto server = ServerProcess::Start(
+      absl::StrCat("http://127.0.0.1:", port),
+      {{"--metrics_listen=127.0.0.1:0", "--upstream_probe_interval=1s"}, {}});
+  ASSERT_TRUE(IsOk(server.status()));
+  auto scrape = [&]() {
+    absl::StatusOr<std::string> metrics = ScrapeMetrics(**server);
+    EXPECT_TRUE(IsOk(metrics.status()));
+    return metrics.value_or("");
+  };
+  // The build and the process are described from the start.
+  const std::string at_start = scrape();
+  EXPECT_THAT(
+      at_start,
+      ContainsRegex(
+          R"(vercel_tokens_build_info\{commit="[0-9a-z]+",version="[0-9.]+"\} 1)"));
+  for (const char* name :
+       {"process_cpu_seconds_total ", "process_resident_memory_bytes ",
+        "process_open_fds ", "process_max_fds ",
+        "process_start_time_seconds "}) {
+    EXPECT_THAT(at_start, HasSubstr(absl::StrCat("\n", name))) << name;
+  }
+
+  // Nothing listens: no call is made, yet the probe notices, at once (its
+  // line may come before `listening`).
+  const std::string unreachable = "\"msg\":\"upstream unreachable\"";
+  if (!absl::StrContains((*server)->process().Output(Stream::kStderr),
+                         unreachable)) {
+    EXPECT_TRUE(
+        IsOk((*server)
+                 ->process()
+                 .WaitForLine(Stream::kStderr, unreachable, absl::Seconds(15))
+                 .status()));
+  }
+  EXPECT_EQ(SampleValue(scrape(), kReachable).value_or(-1), 0);
+
+  // Vercel comes back on the same address: the next probe sees it.
+  absl::StatusOr<std::unique_ptr<FakeVercel>> upstream =
+      FakeVercel::Start("", "", port);
+  ASSERT_TRUE(IsOk(upstream.status()));
+  EXPECT_TRUE(
+      IsOk((*server)
+               ->process()
+               .WaitForLine(Stream::kStderr, "\"msg\":\"upstream reachable\"",
+                            absl::Seconds(15))
+               .status()));
+  EXPECT_EQ(SampleValue(scrape(), kReachable).value_or(-1), 1);
+  // What the probe sent: one small GET, with no credentials.
+  absl::StatusOr<std::vector<RecordedRequest>> requests =
+      (*upstream)->Requests();
+  ASSERT_TRUE(IsOk(requests.status()));
+  ASSERT_FALSE(requests->empty());
+  EXPECT_THAT(requests->front(), IsUpstream("GET", "/v2/user", ""));
+  EXPECT_THAT(requests->front().headers(), Not(Contains(Key("authorization"))));
 }
 
 TEST_F(OperationsTest, UpstreamRequestsGoThroughTheProxyOfTheEnvironment) {

@@ -28,9 +28,12 @@ absl::StatusOr<std::unique_ptr<Process>> ServerProcess::Spawn(
 
 absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(
     const std::string& vercel_api_base_url, const ServerOptions& options) {
+  // No probes of the API: tests count the requests the fake receives. A
+  // test that wants them passes --upstream_probe_interval, which wins.
   std::vector<std::string> flags = {
       "--listen=127.0.0.1:0",
-      absl::StrCat("--vercel_api_base_url=", vercel_api_base_url)};
+      absl::StrCat("--vercel_api_base_url=", vercel_api_base_url),
+      "--upstream_probe_interval=0"};
   flags.insert(flags.end(), options.flags.begin(), options.flags.end());
   auto process = Spawn(flags, options.env);
   if (!process.ok()) return process.status();

@@ -114,8 +114,10 @@ UserTokensClient IntegrationTest::Client(absl::string_view bearer,
 UserTokensClient IntegrationTest::ClientOf(const ServerProcess& server,
                                            absl::string_view bearer,
                                            absl::Duration timeout) {
-  return UserTokensClient(server.NewChannel(),
-                          ClientOptions{std::string(bearer), timeout});
+  ClientOptions options;
+  options.bearer_token = std::string(bearer);
+  options.timeout = timeout;
+  return UserTokensClient(server.NewChannel(), std::move(options));
 }
 
 }  // namespace vercel_tokens::integration

@@ -2,8 +2,8 @@
 // the vercel-user-tokens service, then shows what a caller gets for a token
 // that does not exist (NOT_FOUND) and for a malformed id (INVALID_ARGUMENT).
 //
-//	VUT_ADDRESS=localhost:50051 VERCEL_TOKEN=... VERCEL_TEAM_ID=team_... \
-//	  go run ./example
+//	VUT_ADDRESS=localhost:50051 VUT_PLAINTEXT=1 VERCEL_TOKEN=... \
+//	  VERCEL_TEAM_ID=team_... go run ./example
 //
 // Reads are retried when the server says how long to wait (RetryInfo),
 // within the 10 s deadline. It exits 1, with the error's details on stderr,
@@ -69,12 +69,16 @@ func showFailure(what string, err error) error {
 }
 
 func run() int {
-	// Plaintext, as inside a cluster; behind TLS add
-	// usertokens.WithTLS(usertokens.TLSConfig{}).
-	client, err := usertokens.New(os.Getenv("VUT_ADDRESS"),
+	options := []usertokens.Option{
 		usertokens.WithToken(os.Getenv("VERCEL_TOKEN")),
-		usertokens.WithDeadline(10*time.Second),
-		usertokens.WithRetry(usertokens.RetryPolicy{}))
+		usertokens.WithDeadline(10 * time.Second),
+		usertokens.WithRetry(usertokens.RetryPolicy{})}
+	// TLS is the default; VUT_PLAINTEXT=1 asks for plaintext, as to a server
+	// inside the cluster or `make demo`.
+	if os.Getenv("VUT_PLAINTEXT") == "1" {
+		options = append(options, usertokens.WithPlaintext())
+	}
+	client, err := usertokens.New(os.Getenv("VUT_ADDRESS"), options...)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "connecting: %v\n", err)
 		return 1

@@ -22,7 +22,7 @@ type FieldViolation struct {
 // ServiceError is a failed call with the details the server sent. Every
 // error a Client method returns is one of the family types below (each
 // wraps a *ServiceError, so errors.As finds either), or a *ServiceError for
-// codes without a family.
+// codes without a family (client/SPEC.md, section 1).
 type ServiceError struct {
 	// Code is the gRPC status code; Message the status message (it never
 	// holds a secret).
@@ -39,9 +39,12 @@ type ServiceError struct {
 	HasRetryDelay bool
 	// FieldViolations are BadRequest's field violations.
 	FieldViolations []FieldViolation
-	// RateLimit holds Vercel's x-ratelimit-limit, -remaining and -reset
-	// metadata, by name, when the call reached Vercel.
-	RateLimit map[string]string
+	// VercelRequestID is Vercel's request id (the x-vercel-id metadata, else
+	// ErrorInfo metadata "vercel_request_id"), what Vercel support asks for;
+	// "" when the call did not reach Vercel.
+	VercelRequestID string
+	// RateLimit is Vercel's rate limit as the call's metadata relayed it.
+	RateLimit RateLimit
 
 	status *status.Status
 }
@@ -94,6 +97,16 @@ type DeadlineExceededError struct{ *ServiceError }
 // InternalError: the service or Vercel failed.
 type InternalError struct{ *ServiceError }
 
+// CancelledError: the call was cancelled (its ctx, or the server).
+type CancelledError struct{ *ServiceError }
+
+// UnimplementedError: the operation is not implemented.
+type UnimplementedError struct{ *ServiceError }
+
+// UnknownError: Vercel answered with a status the service cannot place
+// (reason UPSTREAM_UNEXPECTED_STATUS).
+type UnknownError struct{ *ServiceError }
+
 func (e *InvalidArgumentError) Unwrap() error    { return e.ServiceError }
 func (e *FailedPreconditionError) Unwrap() error { return e.ServiceError }
 func (e *UnauthenticatedError) Unwrap() error    { return e.ServiceError }
@@ -104,8 +117,9 @@ func (e *RateLimitedError) Unwrap() error        { return e.ServiceError }
 func (e *UnavailableError) Unwrap() error        { return e.ServiceError }
 func (e *DeadlineExceededError) Unwrap() error   { return e.ServiceError }
 func (e *InternalError) Unwrap() error           { return e.ServiceError }
-
-var rateLimitKeys = []string{"x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"}
+func (e *CancelledError) Unwrap() error          { return e.ServiceError }
+func (e *UnimplementedError) Unwrap() error      { return e.ServiceError }
+func (e *UnknownError) Unwrap() error            { return e.ServiceError }
 
 // FromError decodes a gRPC error (and the metadata the call got back) into
 // its family type. Errors that carry no gRPC status are returned unchanged.
@@ -118,15 +132,11 @@ func FromError(err error, md ...metadata.MD) error {
 	if !ok {
 		return err
 	}
+	var returned ResponseMetadata
+	returned.fill(md...)
 	e := &ServiceError{Code: st.Code(), Message: st.Message(), status: st,
-		Metadata: map[string]string{}, RateLimit: map[string]string{}}
-	for _, m := range md {
-		for _, key := range rateLimitKeys {
-			if values := m.Get(key); len(values) > 0 {
-				e.RateLimit[key] = values[0]
-			}
-		}
-	}
+		Metadata: map[string]string{}, VercelRequestID: returned.VercelRequestID,
+		RateLimit: returned.RateLimit}
 	for _, detail := range st.Details() {
 		switch d := detail.(type) {
 		case *errdetails.ErrorInfo:
@@ -143,6 +153,15 @@ func FromError(err error, md ...metadata.MD) error {
 			}
 		}
 	}
+	if e.VercelRequestID == "" {
+		e.VercelRequestID = e.Metadata["vercel_request_id"]
+	}
+	return Family(e)
+}
+
+// Family wraps e in the family type of its code (client/SPEC.md, section
+// 1), or returns e itself for codes without a family.
+func Family(e *ServiceError) error {
 	switch e.Code {
 	case codes.InvalidArgument:
 		return &InvalidArgumentError{e}
@@ -164,6 +183,12 @@ func FromError(err error, md ...metadata.MD) error {
 		return &DeadlineExceededError{e}
 	case codes.Internal:
 		return &InternalError{e}
+	case codes.Canceled:
+		return &CancelledError{e}
+	case codes.Unimplemented:
+		return &UnimplementedError{e}
+	case codes.Unknown:
+		return &UnknownError{e}
 	}
 	return e
 }

@@ -1,8 +1,8 @@
 "use strict";
-// Typed errors of the vercel-user-tokens client: one class per family of
-// gRPC status codes, each carrying the google.rpc details the service
-// attached (ErrorInfo, RetryInfo, BadRequest) and Vercel's x-ratelimit-*
-// values.
+// Typed errors of the vercel-user-tokens client (client/SPEC.md, section 1):
+// one class per gRPC code the service returns, each carrying the google.rpc
+// details the service attached (ErrorInfo, RetryInfo, BadRequest), Vercel's
+// request id and its x-ratelimit-* values.
 var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
     if (k2 === undefined) k2 = k;
     var desc = Object.getOwnPropertyDescriptor(m, k);
@@ -37,8 +37,9 @@ var __importStar = (this && this.__importStar) || (function () {
     };
 })();
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.PermissionDeniedError = exports.UnauthenticatedError = exports.InvalidArgumentError = exports.NotFoundError = exports.RateLimitedError = exports.UserTokensError = void 0;
+exports.UnknownError = exports.UnimplementedError = exports.InternalError = exports.CancelledError = exports.DeadlineExceededError = exports.UnavailableError = exports.AlreadyExistsError = exports.FailedPreconditionError = exports.PermissionDeniedError = exports.UnauthenticatedError = exports.InvalidArgumentError = exports.NotFoundError = exports.RateLimitedError = exports.UserTokensError = exports.ResponseMetadata = void 0;
 exports.errorDetails = errorDetails;
+exports.errorClassFor = errorClassFor;
 exports.toUserTokensError = toUserTokensError;
 const grpc = __importStar(require("@grpc/grpc-js"));
 const status_1 = require("./generated/google/rpc/status");
@@ -80,28 +81,47 @@ function errorDetails(error) {
     }
     return details;
 }
-function rateLimit(...sources) {
-    const value = (key) => {
-        for (const metadata of sources) {
-            const found = metadata?.get(key)[0];
-            if (found !== undefined) {
-                return String(found);
+/**
+ * What a call's response metadata says (client/SPEC.md, section 4). Pass one
+ * as `responseMetadata` in a call's options; the call fills it in, on
+ * success and on failure.
+ */
+class ResponseMetadata {
+    constructor() {
+        /** Vercel's request id (`x-vercel-id`); "" when the call did not reach Vercel. */
+        this.vercelRequestId = "";
+        /** Vercel's rate limit after the call. */
+        this.rateLimit = {};
+    }
+    /** Sets the fields from a call's headers and trailers (the first holding a key wins). */
+    fill(...sources) {
+        const value = (key) => {
+            for (const metadata of sources) {
+                const found = metadata?.get(key)[0];
+                if (found !== undefined) {
+                    return String(found);
+                }
             }
-        }
-        return undefined;
-    };
-    return {
-        limit: value("x-ratelimit-limit"),
-        remaining: value("x-ratelimit-remaining"),
-        reset: value("x-ratelimit-reset"),
-    };
+            return undefined;
+        };
+        const integer = (key) => {
+            const text = value(key);
+            return text !== undefined && /^-?\d+$/.test(text) ? Number(text) : undefined;
+        };
+        this.vercelRequestId = value("x-vercel-id") ?? "";
+        this.rateLimit = {
+            limit: integer("x-ratelimit-limit"),
+            remaining: integer("x-ratelimit-remaining"),
+            reset: integer("x-ratelimit-reset"),
+        };
+    }
 }
+exports.ResponseMetadata = ResponseMetadata;
 /**
  * A failed call of the service. The client throws the subclass of the
- * error's family (RateLimitedError, NotFoundError, InvalidArgumentError,
- * UnauthenticatedError, PermissionDeniedError), and this class for the
- * other codes: `catch (e) { if (e instanceof UserTokensError) ... }`
- * handles them all.
+ * error's family (NotFoundError, RateLimitedError, UnavailableError, ...:
+ * one per code the service returns), and this class for the other codes:
+ * `catch (e) { if (e instanceof UserTokensError) ... }` handles them all.
  */
 class UserTokensError extends Error {
     constructor(error, headers) {
@@ -117,7 +137,11 @@ class UserTokensError extends Error {
         this.retryDelayMs = details.retryDelayMs;
         // The service sends these as response headers; a trailers-only
         // response carries them in the trailers.
-        this.rateLimit = rateLimit(headers, error.metadata);
+        const returned = new ResponseMetadata();
+        returned.fill(headers, error.metadata);
+        this.rateLimit = returned.rateLimit;
+        this.vercelRequestId =
+            returned.vercelRequestId || (details.errorInfo?.metadata?.vercel_request_id ?? "");
         this.serviceError = error;
     }
     /** ErrorInfo's reason, e.g. "NOT_FOUND"; "" without an ErrorInfo. */
@@ -154,18 +178,62 @@ exports.UnauthenticatedError = UnauthenticatedError;
 class PermissionDeniedError extends UserTokensError {
 }
 exports.PermissionDeniedError = PermissionDeniedError;
+/** FAILED_PRECONDITION: the request cannot be served in the current state. */
+class FailedPreconditionError extends UserTokensError {
+}
+exports.FailedPreconditionError = FailedPreconditionError;
+/** ALREADY_EXISTS: the resource exists already. */
+class AlreadyExistsError extends UserTokensError {
+}
+exports.AlreadyExistsError = AlreadyExistsError;
+/** UNAVAILABLE: the service or Vercel could not be reached; retrying may help. */
+class UnavailableError extends UserTokensError {
+}
+exports.UnavailableError = UnavailableError;
+/** DEADLINE_EXCEEDED: the call's deadline passed. */
+class DeadlineExceededError extends UserTokensError {
+}
+exports.DeadlineExceededError = DeadlineExceededError;
+/** CANCELLED: the call was cancelled (its AbortSignal, or the server). */
+class CancelledError extends UserTokensError {
+}
+exports.CancelledError = CancelledError;
+/** INTERNAL: the service or Vercel failed. */
+class InternalError extends UserTokensError {
+}
+exports.InternalError = InternalError;
+/** UNIMPLEMENTED: the operation is not implemented. */
+class UnimplementedError extends UserTokensError {
+}
+exports.UnimplementedError = UnimplementedError;
+/** UNKNOWN: Vercel answered with a status the service cannot place. */
+class UnknownError extends UserTokensError {
+}
+exports.UnknownError = UnknownError;
 const FAMILIES = {
     [grpc.status.RESOURCE_EXHAUSTED]: RateLimitedError,
     [grpc.status.NOT_FOUND]: NotFoundError,
     [grpc.status.INVALID_ARGUMENT]: InvalidArgumentError,
     [grpc.status.UNAUTHENTICATED]: UnauthenticatedError,
     [grpc.status.PERMISSION_DENIED]: PermissionDeniedError,
+    [grpc.status.FAILED_PRECONDITION]: FailedPreconditionError,
+    [grpc.status.ALREADY_EXISTS]: AlreadyExistsError,
+    [grpc.status.UNAVAILABLE]: UnavailableError,
+    [grpc.status.DEADLINE_EXCEEDED]: DeadlineExceededError,
+    [grpc.status.CANCELLED]: CancelledError,
+    [grpc.status.INTERNAL]: InternalError,
+    [grpc.status.UNIMPLEMENTED]: UnimplementedError,
+    [grpc.status.UNKNOWN]: UnknownError,
 };
+/** The error class of a gRPC code: its family, or UserTokensError. */
+function errorClassFor(code) {
+    return FAMILIES[code] ?? UserTokensError;
+}
 /**
  * Returns the UserTokensError subclass of `error`'s family; `headers` are
  * the call's response headers, when it had any.
  */
 function toUserTokensError(error, headers) {
-    const family = FAMILIES[error.code] ?? UserTokensError;
+    const family = errorClassFor(error.code);
     return new family(error, headers);
 }

@@ -1,9 +1,11 @@
 "use strict";
-// The public surface of @vercel-user-tokens/client: UserTokensClient (a
-// promise API with typed errors, a default deadline and an opt-in retry),
-// the error classes, the generated UserTokensService client and messages,
-// the google.rpc error-detail messages, and the helpers bearerMetadata and
-// errorDetails for callers of the generated client.
+// The public surface of @vercel-user-tokens/client (client/SPEC.md):
+// UserTokensClient (a promise API with typed errors, TLS by default, a
+// default deadline, per-call options, a pager and opt-in retries), the error
+// classes, ResponseMetadata, the credential providers, the generated
+// UserTokensService client and messages, the google.rpc error-detail
+// messages, and the helpers bearerMetadata and errorDetails for callers of
+// the generated client.
 var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
     if (k2 === undefined) k2 = k;
     var desc = Object.getOwnPropertyDescriptor(m, k);
@@ -41,7 +43,7 @@ var __exportStar = (this && this.__exportStar) || function(m, exports) {
     for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports, p)) __createBinding(exports, m, p);
 };
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.grpc = exports.UserTokensError = exports.UnauthenticatedError = exports.toUserTokensError = exports.RateLimitedError = exports.PermissionDeniedError = exports.NotFoundError = exports.InvalidArgumentError = exports.errorDetails = exports.UserTokensClient = exports.bearerMetadata = exports.Any = exports.Duration = exports.RetryInfo = exports.ErrorInfo = exports.BadRequest_FieldViolation = exports.BadRequest = exports.Status = void 0;
+exports.grpc = exports.UserTokensError = exports.UnknownError = exports.UnimplementedError = exports.UnavailableError = exports.UnauthenticatedError = exports.toUserTokensError = exports.ResponseMetadata = exports.RateLimitedError = exports.PermissionDeniedError = exports.NotFoundError = exports.InvalidArgumentError = exports.InternalError = exports.FailedPreconditionError = exports.errorDetails = exports.errorClassFor = exports.DeadlineExceededError = exports.CancelledError = exports.AlreadyExistsError = exports.tokenFile = exports.TokenFile = exports.CLIENT_DOMAIN = exports.UserTokensClient = exports.DEFAULT_DEADLINE_MS = exports.bearerMetadata = exports.Any = exports.Duration = exports.RetryInfo = exports.ErrorInfo = exports.BadRequest_FieldViolation = exports.BadRequest = exports.Status = void 0;
 const grpc = __importStar(require("@grpc/grpc-js"));
 exports.grpc = grpc;
 __exportStar(require("./generated/vercel/authentication/v1/user_tokens"), exports);
@@ -58,13 +60,28 @@ var any_1 = require("./generated/google/protobuf/any");
 Object.defineProperty(exports, "Any", { enumerable: true, get: function () { return any_1.Any; } });
 var client_1 = require("./client");
 Object.defineProperty(exports, "bearerMetadata", { enumerable: true, get: function () { return client_1.bearerMetadata; } });
+Object.defineProperty(exports, "DEFAULT_DEADLINE_MS", { enumerable: true, get: function () { return client_1.DEFAULT_DEADLINE_MS; } });
 Object.defineProperty(exports, "UserTokensClient", { enumerable: true, get: function () { return client_1.UserTokensClient; } });
+var credentials_1 = require("./credentials");
+Object.defineProperty(exports, "CLIENT_DOMAIN", { enumerable: true, get: function () { return credentials_1.CLIENT_DOMAIN; } });
+Object.defineProperty(exports, "TokenFile", { enumerable: true, get: function () { return credentials_1.TokenFile; } });
+Object.defineProperty(exports, "tokenFile", { enumerable: true, get: function () { return credentials_1.tokenFile; } });
 var errors_1 = require("./errors");
+Object.defineProperty(exports, "AlreadyExistsError", { enumerable: true, get: function () { return errors_1.AlreadyExistsError; } });
+Object.defineProperty(exports, "CancelledError", { enumerable: true, get: function () { return errors_1.CancelledError; } });
+Object.defineProperty(exports, "DeadlineExceededError", { enumerable: true, get: function () { return errors_1.DeadlineExceededError; } });
+Object.defineProperty(exports, "errorClassFor", { enumerable: true, get: function () { return errors_1.errorClassFor; } });
 Object.defineProperty(exports, "errorDetails", { enumerable: true, get: function () { return errors_1.errorDetails; } });
+Object.defineProperty(exports, "FailedPreconditionError", { enumerable: true, get: function () { return errors_1.FailedPreconditionError; } });
+Object.defineProperty(exports, "InternalError", { enumerable: true, get: function () { return errors_1.InternalError; } });
 Object.defineProperty(exports, "InvalidArgumentError", { enumerable: true, get: function () { return errors_1.InvalidArgumentError; } });
 Object.defineProperty(exports, "NotFoundError", { enumerable: true, get: function () { return errors_1.NotFoundError; } });
 Object.defineProperty(exports, "PermissionDeniedError", { enumerable: true, get: function () { return errors_1.PermissionDeniedError; } });
 Object.defineProperty(exports, "RateLimitedError", { enumerable: true, get: function () { return errors_1.RateLimitedError; } });
+Object.defineProperty(exports, "ResponseMetadata", { enumerable: true, get: function () { return errors_1.ResponseMetadata; } });
 Object.defineProperty(exports, "toUserTokensError", { enumerable: true, get: function () { return errors_1.toUserTokensError; } });
 Object.defineProperty(exports, "UnauthenticatedError", { enumerable: true, get: function () { return errors_1.UnauthenticatedError; } });
+Object.defineProperty(exports, "UnavailableError", { enumerable: true, get: function () { return errors_1.UnavailableError; } });
+Object.defineProperty(exports, "UnimplementedError", { enumerable: true, get: function () { return errors_1.UnimplementedError; } });
+Object.defineProperty(exports, "UnknownError", { enumerable: true, get: function () { return errors_1.UnknownError; } });
 Object.defineProperty(exports, "UserTokensError", { enumerable: true, get: function () { return errors_1.UserTokensError; } });

@@ -2,8 +2,12 @@
 // vercel-user-tokens service, then shows what a caller gets for a token that
 // does not exist (NOT_FOUND) and for a malformed id (INVALID_ARGUMENT).
 //
-//   VUT_ADDRESS=localhost:50051 VERCEL_TOKEN=... VERCEL_TEAM_ID=team_... \
-//     node example.js
+//   cd client/node && npm ci      # once: the package's dependencies
+//   VUT_ADDRESS=localhost:50051 VUT_PLAINTEXT=1 VERCEL_TOKEN=... \
+//     VERCEL_TEAM_ID=team_... node example/example.js
+//
+// It loads the package by its name, which resolves to client/node itself
+// (package self-reference) or to the installed package in a project.
 //
 // Reads are retried when the server says how long to wait (RetryInfo),
 // within the 10 s deadline. Exits 1, with the error's details on stderr,
@@ -49,10 +53,10 @@ async function showFailure(what, promise) {
 }
 
 async function main() {
-  // Plaintext, as inside a cluster; behind TLS leave out insecure (and see
-  // the tls option).
+  // TLS is the default; VUT_PLAINTEXT=1 asks for plaintext, as to a server
+  // inside the cluster or `make demo`.
   const client = new UserTokensClient(process.env.VUT_ADDRESS, {
-    insecure: true,
+    plaintext: process.env.VUT_PLAINTEXT === "1",
     token: process.env.VERCEL_TOKEN,
     deadlineMs: 10_000,
     retry: true,

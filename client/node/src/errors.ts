@@ -1,7 +1,7 @@
-// Typed errors of the vercel-user-tokens client: one class per family of
-// gRPC status codes, each carrying the google.rpc details the service
-// attached (ErrorInfo, RetryInfo, BadRequest) and Vercel's x-ratelimit-*
-// values.
+// Typed errors of the vercel-user-tokens client (client/SPEC.md, section 1):
+// one class per gRPC code the service returns, each carrying the google.rpc
+// details the service attached (ErrorInfo, RetryInfo, BadRequest), Vercel's
+// request id and its x-ratelimit-* values.
 
 import * as grpc from "@grpc/grpc-js";
 import { Status } from "./generated/google/rpc/status";
@@ -69,39 +69,56 @@ export function errorDetails(error: grpc.ServiceError): ErrorDetails {
   return details;
 }
 
-/** Vercel's rate-limit headers as the service passes them on. */
+/** Vercel's rate limit as the service relays it; undefined when not sent. */
 export interface RateLimit {
   /** `x-ratelimit-limit`: requests allowed per window. */
-  limit?: string;
+  limit?: number;
   /** `x-ratelimit-remaining`: requests left in this window. */
-  remaining?: string;
+  remaining?: number;
   /** `x-ratelimit-reset`: when the window ends, in Unix seconds. */
-  reset?: string;
+  reset?: number;
 }
 
-function rateLimit(...sources: (grpc.Metadata | undefined)[]): RateLimit {
-  const value = (key: string): string | undefined => {
-    for (const metadata of sources) {
-      const found = metadata?.get(key)[0];
-      if (found !== undefined) {
-        return String(found);
+/**
+ * What a call's response metadata says (client/SPEC.md, section 4). Pass one
+ * as `responseMetadata` in a call's options; the call fills it in, on
+ * success and on failure.
+ */
+export class ResponseMetadata {
+  /** Vercel's request id (`x-vercel-id`); "" when the call did not reach Vercel. */
+  vercelRequestId = "";
+  /** Vercel's rate limit after the call. */
+  rateLimit: RateLimit = {};
+
+  /** Sets the fields from a call's headers and trailers (the first holding a key wins). */
+  fill(...sources: (grpc.Metadata | undefined)[]): void {
+    const value = (key: string): string | undefined => {
+      for (const metadata of sources) {
+        const found = metadata?.get(key)[0];
+        if (found !== undefined) {
+          return String(found);
+        }
       }
-    }
-    return undefined;
-  };
-  return {
-    limit: value("x-ratelimit-limit"),
-    remaining: value("x-ratelimit-remaining"),
-    reset: value("x-ratelimit-reset"),
-  };
+      return undefined;
+    };
+    const integer = (key: string): number | undefined => {
+      const text = value(key);
+      return text !== undefined && /^-?\d+$/.test(text) ? Number(text) : undefined;
+    };
+    this.vercelRequestId = value("x-vercel-id") ?? "";
+    this.rateLimit = {
+      limit: integer("x-ratelimit-limit"),
+      remaining: integer("x-ratelimit-remaining"),
+      reset: integer("x-ratelimit-reset"),
+    };
+  }
 }
 
 /**
  * A failed call of the service. The client throws the subclass of the
- * error's family (RateLimitedError, NotFoundError, InvalidArgumentError,
- * UnauthenticatedError, PermissionDeniedError), and this class for the
- * other codes: `catch (e) { if (e instanceof UserTokensError) ... }`
- * handles them all.
+ * error's family (NotFoundError, RateLimitedError, UnavailableError, ...:
+ * one per code the service returns), and this class for the other codes:
+ * `catch (e) { if (e instanceof UserTokensError) ... }` handles them all.
  */
 export class UserTokensError extends Error {
   /** The gRPC status code, e.g. grpc.status.NOT_FOUND. */
@@ -120,6 +137,12 @@ export class UserTokensError extends Error {
   readonly retryDelayMs?: number;
   /** Vercel's x-ratelimit-* values, when it sent them. */
   readonly rateLimit: RateLimit;
+  /**
+   * Vercel's request id (`x-vercel-id`, else ErrorInfo metadata
+   * `vercel_request_id`), what Vercel support asks for; "" when the call did
+   * not reach Vercel.
+   */
+  readonly vercelRequestId: string;
   /** The grpc-js error this one decodes. */
   readonly serviceError: grpc.ServiceError;
 
@@ -136,7 +159,11 @@ export class UserTokensError extends Error {
     this.retryDelayMs = details.retryDelayMs;
     // The service sends these as response headers; a trailers-only
     // response carries them in the trailers.
-    this.rateLimit = rateLimit(headers, error.metadata);
+    const returned = new ResponseMetadata();
+    returned.fill(headers, error.metadata);
+    this.rateLimit = returned.rateLimit;
+    this.vercelRequestId =
+      returned.vercelRequestId || (details.errorInfo?.metadata?.vercel_request_id ?? "");
     this.serviceError = error;
   }
 
@@ -166,6 +193,22 @@ export class InvalidArgumentError extends UserTokensError {}
 export class UnauthenticatedError extends UserTokensError {}
 /** PERMISSION_DENIED: the token may not do this. */
 export class PermissionDeniedError extends UserTokensError {}
+/** FAILED_PRECONDITION: the request cannot be served in the current state. */
+export class FailedPreconditionError extends UserTokensError {}
+/** ALREADY_EXISTS: the resource exists already. */
+export class AlreadyExistsError extends UserTokensError {}
+/** UNAVAILABLE: the service or Vercel could not be reached; retrying may help. */
+export class UnavailableError extends UserTokensError {}
+/** DEADLINE_EXCEEDED: the call's deadline passed. */
+export class DeadlineExceededError extends UserTokensError {}
+/** CANCELLED: the call was cancelled (its AbortSignal, or the server). */
+export class CancelledError extends UserTokensError {}
+/** INTERNAL: the service or Vercel failed. */
+export class InternalError extends UserTokensError {}
+/** UNIMPLEMENTED: the operation is not implemented. */
+export class UnimplementedError extends UserTokensError {}
+/** UNKNOWN: Vercel answered with a status the service cannot place. */
+export class UnknownError extends UserTokensError {}
 
 const FAMILIES: Partial<Record<grpc.status, typeof UserTokensError>> = {
   [grpc.status.RESOURCE_EXHAUSTED]: RateLimitedError,
@@ -173,7 +216,20 @@ const FAMILIES: Partial<Record<grpc.status, typeof UserTokensError>> = {
   [grpc.status.INVALID_ARGUMENT]: InvalidArgumentError,
   [grpc.status.UNAUTHENTICATED]: UnauthenticatedError,
   [grpc.status.PERMISSION_DENIED]: PermissionDeniedError,
+  [grpc.status.FAILED_PRECONDITION]: FailedPreconditionError,
+  [grpc.status.ALREADY_EXISTS]: AlreadyExistsError,
+  [grpc.status.UNAVAILABLE]: UnavailableError,
+  [grpc.status.DEADLINE_EXCEEDED]: DeadlineExceededError,
+  [grpc.status.CANCELLED]: CancelledError,
+  [grpc.status.INTERNAL]: InternalError,
+  [grpc.status.UNIMPLEMENTED]: UnimplementedError,
+  [grpc.status.UNKNOWN]: UnknownError,
 };
+
+/** The error class of a gRPC code: its family, or UserTokensError. */
+export function errorClassFor(code: grpc.status): typeof UserTokensError {
+  return FAMILIES[code] ?? UserTokensError;
+}
 
 /**
  * Returns the UserTokensError subclass of `error`'s family; `headers` are
@@ -183,6 +239,6 @@ export function toUserTokensError(
   error: grpc.ServiceError,
   headers?: grpc.Metadata,
 ): UserTokensError {
-  const family = FAMILIES[error.code] ?? UserTokensError;
+  const family = errorClassFor(error.code);
   return new family(error, headers);
 }

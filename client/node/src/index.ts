@@ -1,8 +1,10 @@
-// The public surface of @vercel-user-tokens/client: UserTokensClient (a
-// promise API with typed errors, a default deadline and an opt-in retry),
-// the error classes, the generated UserTokensService client and messages,
-// the google.rpc error-detail messages, and the helpers bearerMetadata and
-// errorDetails for callers of the generated client.
+// The public surface of @vercel-user-tokens/client (client/SPEC.md):
+// UserTokensClient (a promise API with typed errors, TLS by default, a
+// default deadline, per-call options, a pager and opt-in retries), the error
+// classes, ResponseMetadata, the credential providers, the generated
+// UserTokensService client and messages, the google.rpc error-detail
+// messages, and the helpers bearerMetadata and errorDetails for callers of
+// the generated client.
 
 import * as grpc from "@grpc/grpc-js";
 
@@ -20,24 +22,42 @@ export {
   bearerMetadata,
   CallOptions,
   ClientOptions,
+  CreateAuthTokenInput,
   CreateAuthTokenResult,
+  DEFAULT_DEADLINE_MS,
+  DeleteAuthTokenInput,
+  EmailLoginInput,
+  GetAuthTokenInput,
   GetAuthTokenResult,
   ListAuthTokensRawResult,
+  Need,
   RetryOptions,
   TlsOptions,
   UserTokensClient,
+  VerifyTokenInput,
   WithRequired,
 } from "./client";
+export { CLIENT_DOMAIN, TokenFile, tokenFile, TokenProvider } from "./credentials";
 export {
+  AlreadyExistsError,
+  CancelledError,
+  DeadlineExceededError,
   ErrorDetails,
+  errorClassFor,
   errorDetails,
+  FailedPreconditionError,
+  InternalError,
   InvalidArgumentError,
   NotFoundError,
   PermissionDeniedError,
   RateLimit,
   RateLimitedError,
+  ResponseMetadata,
   toUserTokensError,
   UnauthenticatedError,
+  UnavailableError,
+  UnimplementedError,
+  UnknownError,
   UserTokensError,
 } from "./errors";
 // The @grpc/grpc-js this package was built against: use its credentials and

@@ -2,8 +2,8 @@
 vercel-user-tokens service, then shows what a caller gets for a token that
 does not exist (NOT_FOUND) and for a malformed id (INVALID_ARGUMENT).
 
-    VUT_ADDRESS=localhost:50051 VERCEL_TOKEN=... VERCEL_TEAM_ID=team_... \\
-      python3 example.py
+    VUT_ADDRESS=localhost:50051 VUT_PLAINTEXT=1 VERCEL_TOKEN=... \\
+      VERCEL_TEAM_ID=team_... python3 example.py
 
 Reads are retried when the server says how long to wait (RetryInfo), within
 the 10 s deadline. Exits 1, with the error's details on stderr, when a step
@@ -50,8 +50,10 @@ def show_failure(what: str, call: Callable[[], object]) -> None:
 
 def main() -> int:
     team_id = os.environ["VERCEL_TEAM_ID"]
-    # Plaintext, as inside a cluster; behind TLS pass tls=TlsOptions(...).
+    # TLS is the default; VUT_PLAINTEXT=1 asks for plaintext, as to a
+    # server inside the cluster or `make demo`.
     with Client(os.environ["VUT_ADDRESS"], token=os.environ["VERCEL_TOKEN"],
+                plaintext=os.environ.get("VUT_PLAINTEXT") == "1",
                 deadline=10, retry=RetryPolicy()) as client:
         step = "ListAuthTokens"
         try:

@@ -38,11 +38,11 @@ else
   raise "#{what} unexpectedly succeeded"
 end
 
-# Plaintext, as inside a cluster; behind TLS leave out insecure (and see
-# root_ca, client_cert, client_key).
-client = VercelUserTokens::Client.new(ENV.fetch('VUT_ADDRESS'), insecure: true,
+# TLS with the default roots (see root_ca, client_cert, client_key), or
+# plaintext, as inside a cluster, when VUT_PLAINTEXT=1.
+client = VercelUserTokens::Client.new(ENV.fetch('VUT_ADDRESS'), plaintext: ENV['VUT_PLAINTEXT'] == '1',
                                       token: ENV.fetch('VERCEL_TOKEN'),
-                                      deadline: 10, retry_policy: true)
+                                      deadline: 10, retry: true)
 team_id = ENV.fetch('VERCEL_TEAM_ID')
 
 step = 'ListAuthTokens'

@@ -74,6 +74,44 @@ app.kubernetes.io/component: server
 {{- define "vut.kubernetesDir" -}}/var/run/vercel-user-tokens/kubernetes{{- end }}
 {{- define "vut.oidcCaDir" -}}/var/run/vercel-user-tokens/oidc-ca{{- end }}
 {{- define "vut.policyDir" -}}/etc/vercel-user-tokens/policy{{- end }}
+{{- define "vut.frontProxyConfigDir" -}}/etc/vercel-user-tokens/front-proxy{{- end }}
+{{- define "vut.frontProxyDir" -}}/var/run/vercel-user-tokens/front-proxy{{- end }}
+
+{{/*
+nginx's config: files/front-proxy.conf.in (the file tests/attacks attack
+through) with nginx on server.port and the server on loopback.
+*/}}
+{{- define "vut.frontProxyConfig" -}}
+{{- /* Without the file's leading comment, which explains the placeholders. */}}
+{{- $body := regexReplaceAll "\\A(#.*\n)+" (.Files.Get "files/front-proxy.conf.in") "" }}
+{{- $body | replace "@LISTEN@" (printf "0.0.0.0:%d" (int .Values.server.port)) | replace "@UPSTREAM@" (include "vut.serverListen" .) | replace "@DIR@" (include "vut.frontProxyDir" .) }}
+{{- end }}
+
+{{/* The server's --listen address: loopback behind the front proxy. */}}
+{{- define "vut.serverListen" -}}
+{{- if .Values.frontProxy.enabled -}}
+127.0.0.1:{{ .Values.frontProxy.upstreamPort }}
+{{- else -}}
+0.0.0.0:{{ .Values.server.port }}
+{{- end }}
+{{- end }}
+
+{{/*
+The CLI's plaintext health check of the server on loopback, as an argv list:
+the exec probe of a server behind the front proxy, which the kubelet cannot
+reach. Takes (dict "root" $ "timeout" seconds "service" name).
+*/}}
+{{- define "vut.loopbackHealthCommand" -}}
+- /usr/local/bin/vercel-tokens
+- health
+- --health_service={{ .service }}
+- --server={{ include "vut.serverListen" .root }}
+- --timeout={{ .timeout }}s
+- --wait_for_ready
+{{- end }}
+{{- define "vut.storeKeyDir" -}}/var/run/vercel-user-tokens/store-key{{- end }}
+{{- define "vut.storePasswordDir" -}}/var/run/vercel-user-tokens/store-password{{- end }}
+{{- define "vut.storeCaDir" -}}/var/run/vercel-user-tokens/store-ca{{- end }}
 
 {{/* The ConfigMap holding the policy; empty when there is no policy. */}}
 {{- define "vut.policyConfigMapName" -}}
@@ -102,13 +140,17 @@ readiness).
 {{- if $v.tls.caKey }}
 - --tls_ca_file={{ include "vut.tlsDir" .root }}/ca.crt
 {{- end }}
-{{- if $v.issuance.clientCa.existingSecret }}
+{{- if $v.issuance.clientCa.probeClientSecret }}
+- --tls_cert_file={{ include "vut.probeClientDir" .root }}/tls.crt
+- --tls_key_file={{ include "vut.probeClientDir" .root }}/tls.key
+{{- else if $v.issuance.clientCa.existingSecret }}
 - --tls_cert_file={{ include "vut.tlsDir" .root }}/tls.crt
 - --tls_key_file={{ include "vut.tlsDir" .root }}/tls.key
 {{- end }}
 - --tls_server_name={{ include "vut.tlsServerName" .root }}
 - --server=localhost:{{ $v.server.port }}
 - --timeout={{ .timeout }}s
+- --wait_for_ready
 {{- end }}
 
 {{/* TLS flags of the CLI in the test pods: the CA and the test client's certificate, never the server's key. */}}
@@ -160,7 +202,7 @@ volumes:
   {{- /* Only the CA: the test pods never see the server's key. */}}
   - name: tls-ca
     secret:
-      secretName: {{ .Values.tls.existingSecret }}
+      secretName: {{ include "vut.tlsSecretName" . }}
       defaultMode: 0440
       optional: true
       items:
@@ -213,9 +255,22 @@ depends on them so that `helm template` and `helm install` fail early.
 {{- fail "issuance.policy.enabled needs issuance.policy.rules or issuance.policy.existingConfigMap: an empty policy denies every call" }}
 {{- end }}
 {{- $v := .Values }}
-{{- $needed := add $v.preStopSleepSeconds $v.server.drainDelaySeconds $v.server.shutdownGraceSeconds }}
+{{- $needed := add $v.preStopSleepSeconds $v.server.drainDelaySeconds $v.server.shutdownGraceSeconds $v.issuance.orphanGraceSeconds $v.issuance.orphanRevokeTimeoutSeconds }}
+{{- if $v.frontProxy.enabled }}
+{{- if $v.tls.enabled }}
+{{- fail "frontProxy.enabled needs the plaintext listener (tls.enabled=false): nginx would have to terminate TLS, hiding client certificates from the server and missing certificate renewals. Set frontProxy.enabled=false with tls.enabled, or serve plaintext in a mesh (docs/operations.md, \"Front proxy\")" }}
+{{- end }}
+{{- if has (int $v.frontProxy.upstreamPort) (list (int $v.server.port) (int $v.metrics.port)) }}
+{{- fail (printf "frontProxy.upstreamPort (%d) must differ from server.port and metrics.port: nginx listens on server.port, the server on 127.0.0.1:upstreamPort" (int $v.frontProxy.upstreamPort)) }}
+{{- end }}
+{{- end }}
 {{- if le (int $v.terminationGracePeriodSeconds) (int $needed) }}
-{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed preStopSleepSeconds + server.drainDelaySeconds + server.shutdownGraceSeconds (%d), or the kubelet kills calls still in flight" (int $v.terminationGracePeriodSeconds) (int $needed)) }}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed preStopSleepSeconds + server.drainDelaySeconds + server.shutdownGraceSeconds + issuance.orphanGraceSeconds + issuance.orphanRevokeTimeoutSeconds (%d), or the kubelet kills calls still in flight or the revocation of an orphaned token" (int $v.terminationGracePeriodSeconds) (int $needed)) }}
+{{- end }}
+{{- with $v.issuance.idempotencyStore }}
+{{- if and .address (not .keySecret.name) }}
+{{- fail "issuance.idempotencyStore.address needs issuance.idempotencyStore.keySecret.name: stored responses are encrypted with its keys" }}
+{{- end }}
 {{- end }}
 {{- if and $v.autoscaling.enabled (gt (int $v.autoscaling.minReplicas) (int $v.autoscaling.maxReplicas)) }}
 {{- fail (printf "autoscaling.minReplicas (%d) exceeds autoscaling.maxReplicas (%d)" (int $v.autoscaling.minReplicas) (int $v.autoscaling.maxReplicas)) }}

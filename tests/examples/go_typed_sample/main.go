@@ -98,13 +98,14 @@ func main() {
 		listOverTLS(address)
 		return
 	}
-	client, err := usertokens.New(address, usertokens.WithToken(os.Getenv("VERCEL_TOKEN")),
+	client, err := usertokens.New(address, usertokens.WithPlaintext(),
+		usertokens.WithToken(os.Getenv("VERCEL_TOKEN")),
 		usertokens.WithDeadline(5*time.Second), usertokens.WithRetry(usertokens.RetryPolicy{}))
 	if err != nil {
 		panic(err)
 	}
 	defer client.Close()
-	anonymous, err := usertokens.New(address)
+	anonymous, err := usertokens.New(address, usertokens.WithPlaintext())
 	if err != nil {
 		panic(err)
 	}

@@ -1,13 +1,10 @@
-"""The client: a channel, the caller's token, a default deadline, typed
-errors and an opt-in retry of the read-only calls."""
+"""The blocking client: a channel (TLS unless plaintext is asked for), the
+caller's credentials, a default deadline, typed errors and opt-in retries."""
 
 from __future__ import annotations
 
-import dataclasses
-import pathlib
-import random
 import time
-from typing import Any, Callable, Optional, Sequence, Tuple, Type, TypeVar, cast
+from typing import Iterator, Optional, Sequence, TypeVar
 
 import grpc
 
@@ -15,57 +12,14 @@ from vercel.authentication.v1 import user_tokens_pb2 as pb
 from vercel.authentication.v1 import user_tokens_pb2_grpc
 
 from . import errors
+from ._common import (DEFAULT_DEADLINE, CallMetadata, ChannelOption,
+                      RetryPolicy, Settings, TlsOptions, channel_credentials,
+                      next_page, with_request_id)
+from ._credentials import TokenProvider
+from ._metadata import ResponseMetadata
 
+_Request = TypeVar("_Request")
 _Response = TypeVar("_Response")
-_ChannelOption = Tuple[str, Any]
-
-
-@dataclasses.dataclass(frozen=True)
-class TlsOptions:
-    """How to reach a server that serves TLS.
-
-    Attributes:
-      root_certificates: PEM CAs to trust; None: the system's.
-      certificate_chain, private_key: PEM client certificate and key, for
-        mutual TLS; both or neither.
-      server_name: the name to verify the server's certificate against,
-        when it differs from the target's host.
-    """
-
-    root_certificates: Optional[bytes] = None
-    certificate_chain: Optional[bytes] = None
-    private_key: Optional[bytes] = None
-    server_name: Optional[str] = None
-
-    @classmethod
-    def from_files(cls, *, ca_file: Optional[str] = None,
-                   cert_file: Optional[str] = None,
-                   key_file: Optional[str] = None,
-                   server_name: Optional[str] = None) -> "TlsOptions":
-        """Reads the PEM files that are given."""
-
-        def read(path: Optional[str]) -> Optional[bytes]:
-            return pathlib.Path(path).read_bytes() if path else None
-
-        return cls(read(ca_file), read(cert_file), read(key_file), server_name)
-
-
-@dataclasses.dataclass(frozen=True)
-class RetryPolicy:
-    """Retries of the read-only calls (get, list, list raw) that failed with
-    RESOURCE_EXHAUSTED or UNAVAILABLE.
-
-    The wait is the server's RetryInfo delay when it sent one, else a
-    jittered backoff from `initial_backoff` doubling per attempt. A wait that
-    would end after the call's deadline is not waited: the error is raised at
-    once. Create, delete and the email login are never retried.
-    """
-
-    max_attempts: int = 3
-    initial_backoff: float = 0.2
-
-
-_RETRYABLE = (errors.RateLimited, errors.Unavailable)
 
 
 class Client:
@@ -74,42 +28,46 @@ class Client:
     Thread-safe; close() (or a `with` block) closes its channel.
 
     Args:
-      target: the server, e.g. "localhost:50051" or
+      target: the server, e.g. "tokens.example.com:443" or
         "dns:///tokens-headless.tokens.svc:50051".
       token: the caller's Vercel token, sent as `authorization: Bearer ...`
         on every call; None lets the server use its own token.
-      tls: TLS settings; None: plaintext.
+      token_provider: instead of `token`, a function called before every
+        attempt for the current token (e.g. token_file(path)).
+      workload_token_file: a projected ServiceAccount token file, sent as
+        `x-workload-token` on every call and re-read as the kubelet
+        rotates it.
+      tls: how to verify the server; None: the system's CAs.
+      plaintext: True talks plaintext (no TLS) and must be asked for, even
+        to localhost.
       deadline: seconds each call may take, retries included, unless the
         call passes its own `timeout`.
-      retry: retry policy of the read-only calls; None: no retries.
+      retry: retry policy; None: no retries.
       options: gRPC channel options, e.g. [("grpc.lb_policy_name",
         "round_robin")].
+
+    Every method also takes, per call: `timeout` (seconds), `metadata`
+    ((key, value) pairs sent after the client's; an `authorization` there
+    replaces the client's token) and `response_metadata` (a
+    ResponseMetadata to fill with Vercel's request id and rate limit).
     """
 
     def __init__(self, target: str, *, token: Optional[str] = None,
-                 tls: Optional[TlsOptions] = None, deadline: float = 30.0,
+                 token_provider: Optional[TokenProvider] = None,
+                 workload_token_file: Optional[str] = None,
+                 tls: Optional[TlsOptions] = None, plaintext: bool = False,
+                 deadline: float = DEFAULT_DEADLINE,
                  retry: Optional[RetryPolicy] = None,
-                 options: Sequence[_ChannelOption] = ()) -> None:
+                 options: Sequence[ChannelOption] = ()) -> None:
+        self._settings = Settings(token, token_provider, workload_token_file,
+                                  deadline, retry)
         channel_options = list(options)
-        if tls is None:
-            self._channel = grpc.insecure_channel(target, channel_options)
-        else:
-            if tls.server_name:
-                channel_options.append(
-                    ("grpc.ssl_target_name_override", tls.server_name))
-            credentials = grpc.ssl_channel_credentials(
-                root_certificates=tls.root_certificates,
-                private_key=tls.private_key,
-                certificate_chain=tls.certificate_chain)
-            self._channel = grpc.secure_channel(target, credentials,
-                                                channel_options)
-        # The generated stub has no typings; each method below states its own.
-        self._stub: Any = user_tokens_pb2_grpc.UserTokensServiceStub(  # type: ignore[no-untyped-call]
-            self._channel)
-        self._metadata: Tuple[Tuple[str, str], ...] = (
-            (("authorization", f"Bearer {token}"),) if token else ())
-        self._deadline = deadline
-        self._retry = retry
+        credentials = channel_credentials(tls, plaintext, channel_options)
+        self._channel = (
+            grpc.insecure_channel(target, channel_options)
+            if credentials is None else
+            grpc.secure_channel(target, credentials, channel_options))
+        self._stub = user_tokens_pb2_grpc.UserTokensServiceStub(self._channel)
 
     def __enter__(self) -> "Client":
         return self
@@ -122,84 +80,119 @@ class Client:
         self._channel.close()
 
     def get_auth_token(self, request: pb.GetAuthTokenRequest, *,
-                       timeout: Optional[float] = None
+                       timeout: Optional[float] = None,
+                       metadata: CallMetadata = (),
+                       response_metadata: Optional[ResponseMetadata] = None
                        ) -> pb.GetAuthTokenResponse:
         """Gets one token's metadata (token_id "current": the caller's)."""
-        return self._call(self._stub.GetAuthToken, request, timeout,
-                          pb.GetAuthTokenResponse,
-                          read_only=True)
+        return self._call(self._stub.GetAuthToken, request, timeout, metadata,
+                          response_metadata, retryable=True)
 
-    def list_auth_tokens(self, request: Optional[pb.ListAuthTokensRequest] = None,
-                         *, timeout: Optional[float] = None
+    def list_auth_tokens(self,
+                         request: Optional[pb.ListAuthTokensRequest] = None,
+                         *, timeout: Optional[float] = None,
+                         metadata: CallMetadata = (),
+                         response_metadata: Optional[ResponseMetadata] = None
                          ) -> pb.ListAuthTokensResponse:
         """Lists every token of the caller, all pages."""
         return self._call(self._stub.ListAuthTokens,
                           request or pb.ListAuthTokensRequest(), timeout,
-                          pb.ListAuthTokensResponse, read_only=True)
+                          metadata, response_metadata, retryable=True)
 
-    def list_auth_tokens_raw(self, request: pb.ListAuthTokensRawRequest, *,
-                             timeout: Optional[float] = None
-                             ) -> pb.ListAuthTokensRawResponse:
+    def list_auth_tokens_raw(
+            self, request: pb.ListAuthTokensRawRequest, *,
+            timeout: Optional[float] = None, metadata: CallMetadata = (),
+            response_metadata: Optional[ResponseMetadata] = None
+    ) -> pb.ListAuthTokensRawResponse:
         """Reads one page of tokens, as Vercel sent it."""
         return self._call(self._stub.ListAuthTokensRaw, request, timeout,
-                          pb.ListAuthTokensRawResponse,
-                          read_only=True)
+                          metadata, response_metadata, retryable=True)
 
-    def create_auth_token(self, request: pb.CreateAuthTokenRequest, *,
-                          timeout: Optional[float] = None
-                          ) -> pb.CreateAuthTokenResponse:
-        """Creates a token; the response's bearer_token is its secret."""
-        return self._call(self._stub.CreateAuthToken, request, timeout,
-                          pb.CreateAuthTokenResponse)
+    def list_auth_tokens_raw_pages(
+            self, request: Optional[pb.ListAuthTokensRawRequest] = None, *,
+            timeout: Optional[float] = None, metadata: CallMetadata = ()
+    ) -> Iterator[pb.ListAuthTokensRawResponse]:
+        """Yields page after page from `request`'s cursor, following each
+        page's pagination.next_cursor, until the last page. Each page is one
+        call, with its own `timeout`."""
+        following: Optional[pb.ListAuthTokensRawRequest] = (
+            request or pb.ListAuthTokensRawRequest())
+        while following is not None:
+            page = self.list_auth_tokens_raw(following, timeout=timeout,
+                                             metadata=metadata)
+            yield page
+            following = next_page(following, page)
 
-    def delete_auth_token(self, request: pb.DeleteAuthTokenRequest, *,
-                          timeout: Optional[float] = None
-                          ) -> pb.DeleteAuthTokenResponse:
-        """Revokes a token."""
+    def create_auth_token(
+            self, request: pb.CreateAuthTokenRequest, *,
+            timeout: Optional[float] = None, metadata: CallMetadata = (),
+            response_metadata: Optional[ResponseMetadata] = None
+    ) -> pb.CreateAuthTokenResponse:
+        """Creates a token; the response's bearer_token is its secret.
+        Without a request_id the call gets a fresh UUID v4 one, which the
+        client's retries repeat, so a retry never makes a second token."""
+        return self._call(self._stub.CreateAuthToken,
+                          with_request_id(request), timeout, metadata,
+                          response_metadata, retryable=True)
+
+    def delete_auth_token(
+            self, request: pb.DeleteAuthTokenRequest, *,
+            timeout: Optional[float] = None, metadata: CallMetadata = (),
+            response_metadata: Optional[ResponseMetadata] = None
+    ) -> pb.DeleteAuthTokenResponse:
+        """Revokes a token. Never retried."""
         return self._call(self._stub.DeleteAuthToken, request, timeout,
-                          pb.DeleteAuthTokenResponse)
+                          metadata, response_metadata)
 
     def email_login(self, request: pb.EmailLoginRequest, *,
-                    timeout: Optional[float] = None) -> pb.EmailLoginResponse:
-        """Starts Vercel's email login."""
-        return self._call(self._stub.EmailLogin, request, timeout,
-                          pb.EmailLoginResponse)
+                    timeout: Optional[float] = None,
+                    metadata: CallMetadata = (),
+                    response_metadata: Optional[ResponseMetadata] = None
+                    ) -> pb.EmailLoginResponse:
+        """Starts Vercel's email login. Never retried."""
+        return self._call(self._stub.EmailLogin, request, timeout, metadata,
+                          response_metadata)
 
     def verify_token(self, request: pb.VerifyTokenRequest, *,
-                     timeout: Optional[float] = None) -> pb.VerifyTokenResponse:
-        """Completes an email login (FailedPrecondition until confirmed)."""
-        return self._call(self._stub.VerifyToken, request, timeout,
-                          pb.VerifyTokenResponse)
+                     timeout: Optional[float] = None,
+                     metadata: CallMetadata = (),
+                     response_metadata: Optional[ResponseMetadata] = None
+                     ) -> pb.VerifyTokenResponse:
+        """Completes an email login (FailedPrecondition until confirmed).
+        Never retried."""
+        return self._call(self._stub.VerifyToken, request, timeout, metadata,
+                          response_metadata)
 
-    def _call(self, method: Callable[..., Any], request: Any,
-              timeout: Optional[float], response_type: Type[_Response],
-              read_only: bool = False) -> _Response:
+    def _call(self,
+              method: grpc.UnaryUnaryMultiCallable[_Request, _Response],
+              request: _Request, timeout: Optional[float],
+              metadata: CallMetadata,
+              response_metadata: Optional[ResponseMetadata],
+              retryable: bool = False) -> _Response:
         """Calls `method` until it succeeds, fails for good, or the deadline
         (`timeout`, else the client's) leaves no room for the next wait."""
+        settings = self._settings
         deadline = time.monotonic() + (
-            self._deadline if timeout is None else timeout)
-        attempts = self._retry.max_attempts if read_only and self._retry else 1
+            settings.deadline if timeout is None else timeout)
+        attempts = settings.attempts(retryable)
         attempt = 1
         while True:
-            remaining = max(deadline - time.monotonic(), 0.0)
+            sent = tuple(settings.metadata(metadata))
             try:
-                return cast(_Response, method(request, metadata=self._metadata,
-                                              timeout=remaining))
+                response, call = method.with_call(
+                    request, metadata=sent,
+                    timeout=max(deadline - time.monotonic(), 0.0))
+                if response_metadata is not None:
+                    response_metadata.fill(call.initial_metadata() or ())
+                return response
             except grpc.RpcError as rpc_error:
                 error = errors.from_rpc_error(rpc_error)
-                if attempt >= attempts or not isinstance(error, _RETRYABLE):
-                    raise error from rpc_error
-                wait = _wait_before(attempt, error, self._retry)
-                if time.monotonic() + wait >= deadline:
+                if response_metadata is not None:
+                    response_metadata.vercel_request_id = error.vercel_request_id
+                    response_metadata.rate_limit = error.rate_limit
+                wait = settings.wait_before(attempt, attempts, error,
+                                            deadline - time.monotonic())
+                if wait is None:
                     raise error from rpc_error
             time.sleep(wait)
             attempt += 1
-
-
-def _wait_before(attempt: int, error: errors.ServiceError,
-                 policy: Optional[RetryPolicy]) -> float:
-    """Seconds to wait before attempt `attempt + 1`."""
-    if error.retry_delay is not None:
-        return error.retry_delay.total_seconds()
-    initial = policy.initial_backoff if policy else 0.0
-    return random.uniform(0.5, 1.0) * initial * 2.0 ** (attempt - 1)

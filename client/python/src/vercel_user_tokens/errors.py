@@ -3,7 +3,8 @@
 Every failed call raises a ServiceError subclass chosen by its gRPC code
 (NotFound, InvalidArgument, RateLimited, ...). Each carries what the server
 sent: the message, the decoded google.rpc ErrorInfo, RetryInfo and BadRequest
-details, and Vercel's x-ratelimit-* metadata.
+details, Vercel's request id and its x-ratelimit-* metadata
+(client/SPEC.md, section 1).
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ import grpc
 # googleapis-common-protos ships no typings.
 from google.rpc import error_details_pb2, status_pb2  # type: ignore[import-untyped]
 
+from ._metadata import Metadata, RateLimit, vercel_request_id
+
 _STATUS_DETAILS_KEY = "grpc-status-details-bin"
-_RATE_LIMIT_KEYS = ("x-ratelimit-limit", "x-ratelimit-remaining",
-                    "x-ratelimit-reset")
+# The ErrorInfo domain of errors the client raises before sending anything.
+CLIENT_DOMAIN = "vercel-user-tokens-client"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,8 +43,10 @@ class ServiceError(Exception):
         {"http_status": "404", "vercel_code": "not_found"}.
       retry_delay: RetryInfo's delay, or None when the server sent none.
       field_violations: BadRequest's field violations.
-      rate_limit: Vercel's x-ratelimit-limit/remaining/reset metadata, by
-        header name, when the call reached Vercel.
+      vercel_request_id: Vercel's request id (the x-vercel-id metadata,
+        else ErrorInfo metadata "vercel_request_id"); "" when the call did
+        not reach Vercel.
+      rate_limit: Vercel's x-ratelimit-limit/remaining/reset metadata.
     """
 
     def __init__(self, code: grpc.StatusCode, message: str, *,
@@ -49,7 +54,8 @@ class ServiceError(Exception):
                  metadata: Optional[Mapping[str, str]] = None,
                  retry_delay: Optional[datetime.timedelta] = None,
                  field_violations: Sequence[FieldViolation] = (),
-                 rate_limit: Optional[Mapping[str, str]] = None) -> None:
+                 vercel_request_id: str = "",
+                 rate_limit: Optional[RateLimit] = None) -> None:
         super().__init__(f"{code.name}: {message}")
         self.code = code
         self.message = message
@@ -58,7 +64,9 @@ class ServiceError(Exception):
         self.metadata: dict[str, str] = dict(metadata or {})
         self.retry_delay = retry_delay
         self.field_violations = list(field_violations)
-        self.rate_limit: dict[str, str] = dict(rate_limit or {})
+        self.vercel_request_id = (vercel_request_id
+                                  or self.metadata.get("vercel_request_id", ""))
+        self.rate_limit = rate_limit or RateLimit()
 
     @property
     def http_status(self) -> Optional[int]:
@@ -115,6 +123,11 @@ class Unimplemented(ServiceError):
     """The operation is not implemented."""
 
 
+class Unknown(ServiceError):
+    """Vercel answered with a status the service cannot place
+    (reason UPSTREAM_UNEXPECTED_STATUS)."""
+
+
 _BY_CODE: dict[grpc.StatusCode, type[ServiceError]] = {
     grpc.StatusCode.INVALID_ARGUMENT: InvalidArgument,
     grpc.StatusCode.FAILED_PRECONDITION: FailedPrecondition,
@@ -128,6 +141,7 @@ _BY_CODE: dict[grpc.StatusCode, type[ServiceError]] = {
     grpc.StatusCode.CANCELLED: Cancelled,
     grpc.StatusCode.INTERNAL: Internal,
     grpc.StatusCode.UNIMPLEMENTED: Unimplemented,
+    grpc.StatusCode.UNKNOWN: Unknown,
 }
 
 
@@ -140,13 +154,20 @@ def from_rpc_error(error: grpc.RpcError) -> ServiceError:
     """Decodes a failed call (a grpc.Call that is also an RpcError) into its
     typed error. Details that do not parse are left out."""
     call: grpc.Call = error  # type: ignore[assignment]
-    code = call.code()
-    message = call.details() or ""
-    trailers = tuple(call.trailing_metadata() or ())
-    # Vercel's rate-limit metadata may come as headers or as trailers.
-    returned = tuple(call.initial_metadata() or ()) + trailers
-    kwargs: dict[str, Any] = {"rate_limit": {
-        key: str(value) for key, value in returned if key in _RATE_LIMIT_KEYS}}
+    return from_status(call.code(), call.details() or "",
+                       tuple(call.initial_metadata() or ()),
+                       tuple(call.trailing_metadata() or ()))
+
+
+def from_status(code: grpc.StatusCode, message: str, headers: Metadata,
+                trailers: Metadata) -> ServiceError:
+    """Decodes a failed call's status, headers and trailers into its typed
+    error (for grpc.aio calls, whose errors are not grpc.Call)."""
+    # Vercel's request id and rate-limit metadata come as headers, or as
+    # trailers in a trailers-only response.
+    returned = tuple(headers) + tuple(trailers)
+    kwargs: dict[str, Any] = {"rate_limit": RateLimit.from_metadata(returned),
+                              "vercel_request_id": vercel_request_id(returned)}
     violations: list[FieldViolation] = []
     for key, value in trailers:
         if key != _STATUS_DETAILS_KEY or not isinstance(value, bytes):

@@ -64,12 +64,15 @@ public final class Example {
     throw new IllegalStateException(what + " unexpectedly succeeded");
   }
 
-  public static void main(String[] args) throws InterruptedException {
+  public static void main(String[] args) {
     String step = "ListAuthTokens";
-    // Plaintext, as inside a cluster; behind TLS leave out plaintext() (and
-    // see rootCertificates, clientCertificate).
-    try (UserTokensClient client = UserTokensClient.builder(System.getenv("VUT_ADDRESS"))
-        .plaintext()
+    // TLS with the system's roots (see rootCertificates, clientCertificate),
+    // or plaintext, as inside a cluster, when VUT_PLAINTEXT=1.
+    UserTokensClient.Builder builder = UserTokensClient.builder(System.getenv("VUT_ADDRESS"));
+    if ("1".equals(System.getenv("VUT_PLAINTEXT"))) {
+      builder.plaintext();
+    }
+    try (UserTokensClient client = builder
         .token(System.getenv("VERCEL_TOKEN"))
         .defaultDeadline(Duration.ofSeconds(10))
         .retry(RetryPolicy.defaults())

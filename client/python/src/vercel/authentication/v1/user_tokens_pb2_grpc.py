@@ -5,7 +5,7 @@ import warnings
 
 from vercel.authentication.v1 import user_tokens_pb2 as vercel_dot_authentication_dot_v1_dot_user__tokens__pb2
 
-GRPC_GENERATED_VERSION = '1.85.1'
+GRPC_GENERATED_VERSION = '1.82.1'
 GRPC_VERSION = grpc.__version__
 _version_not_supported = False
 

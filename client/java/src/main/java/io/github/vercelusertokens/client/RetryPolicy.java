@@ -3,14 +3,13 @@ package io.github.vercelusertokens.client;
 import java.time.Duration;
 
 /**
- * When {@link UserTokensClient} calls a read-only RPC (GetAuthToken,
- * ListAuthTokens, ListAuthTokensRaw) again after it failed: on
- * {@code RESOURCE_EXHAUSTED} or {@code UNAVAILABLE} that carries a RetryInfo,
- * after the RetryInfo's delay, and on {@code UNAVAILABLE} without one after an
- * exponential backoff from {@link #initialBackoff()}; at most
- * {@link #maxAttempts()} attempts in all, and never when the wait would pass
- * the call's deadline (the error is thrown at once instead). Calls that change
- * something (Create, Delete, EmailLogin, VerifyToken) are never retried.
+ * When {@link UserTokensClient} calls GetAuthToken, ListAuthTokens, ListAuthTokensRaw or
+ * CreateAuthToken (safe: its {@code request_id} is fixed before the first attempt) again after
+ * it failed with {@code UNAVAILABLE} or {@code RESOURCE_EXHAUSTED} (client/SPEC.md §2): after the
+ * error's RetryInfo delay when it has one, else after a jittered backoff,
+ * {@code initialBackoff * 2^(attempt-1) * uniform(0.5, 1)}; at most {@link #maxAttempts()}
+ * attempts in all, and never when the wait would end at or after the call's deadline (the error
+ * is thrown at once instead). DeleteAuthToken, EmailLogin and VerifyToken are never retried.
  * Immutable.
  */
 public final class RetryPolicy {
@@ -22,9 +21,9 @@ public final class RetryPolicy {
     this.initialBackoff = initialBackoff;
   }
 
-  /** 3 attempts, backoff from 100 ms. */
+  /** 3 attempts, backoff from 200 ms. */
   public static RetryPolicy defaults() {
-    return new RetryPolicy(3, Duration.ofMillis(100));
+    return new RetryPolicy(3, Duration.ofMillis(200));
   }
 
   /** This policy with at most {@code attempts} attempts (at least 1). */
@@ -63,11 +62,17 @@ public final class RetryPolicy {
     }
     switch (error.getCode()) {
       case RESOURCE_EXHAUSTED:
-        return error.getRetryDelay().orElse(null);
       case UNAVAILABLE:
-        return error.getRetryDelay().orElse(initialBackoff.multipliedBy(1L << (attempt - 1)));
+        return error.getRetryDelay().orElseGet(() -> backoff(attempt,
+            java.util.concurrent.ThreadLocalRandom.current().nextDouble(0.5, 1.0)));
       default:
         return null;
     }
+  }
+
+  /** The backoff before attempt {@code attempt + 1}, scaled by {@code jitter}. */
+  Duration backoff(int attempt, double jitter) {
+    long nanos = initialBackoff.multipliedBy(1L << Math.min(attempt - 1, 20)).toNanos();
+    return Duration.ofNanos((long) (nanos * jitter));
   }
 }

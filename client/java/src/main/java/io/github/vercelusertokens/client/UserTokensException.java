@@ -20,54 +20,24 @@ import java.util.Optional;
  * {@link RetryInfo} when waiting helps, the {@link BadRequest} for bad input,
  * and the {@code x-ratelimit-*} metadata Vercel sent.
  *
- * <p>{@link UserTokensClient} throws a subclass per family of errors
- * ({@link RateLimitedException}, {@link NotFoundException},
- * {@link InvalidArgumentException}, {@link UnauthenticatedException},
- * {@link PermissionDeniedException}) and this class for the others; catch
- * this class to handle them all. Immutable.
+ * <p>{@link UserTokensClient} throws a subclass per gRPC code the service
+ * returns (client/SPEC.md: {@link InvalidArgumentException},
+ * {@link FailedPreconditionException}, {@link UnauthenticatedException},
+ * {@link PermissionDeniedException}, {@link NotFoundException},
+ * {@link AlreadyExistsException}, {@link RateLimitedException},
+ * {@link UnavailableException}, {@link DeadlineExceededException},
+ * {@link CancelledException}, {@link InternalException},
+ * {@link UnimplementedException}, {@link UnknownException}) and this class
+ * for any other code; catch this class to handle them all. Immutable.
  */
 public class UserTokensException extends RuntimeException {
   private static final long serialVersionUID = 1L;
-  private static final Metadata.Key<String> LIMIT =
-      Metadata.Key.of("x-ratelimit-limit", Metadata.ASCII_STRING_MARSHALLER);
-  private static final Metadata.Key<String> REMAINING =
-      Metadata.Key.of("x-ratelimit-remaining", Metadata.ASCII_STRING_MARSHALLER);
-  private static final Metadata.Key<String> RESET =
-      Metadata.Key.of("x-ratelimit-reset", Metadata.ASCII_STRING_MARSHALLER);
-
   private final transient Status status;
   private final ErrorInfo errorInfo;
   private final RetryInfo retryInfo;
   private final BadRequest badRequest;
   private final RateLimit rateLimit;
-
-  /** Vercel's rate-limit headers, as the server passes them on; absent ones are null. */
-  public static final class RateLimit {
-    private final String limit;
-    private final String remaining;
-    private final String reset;
-
-    RateLimit(String limit, String remaining, String reset) {
-      this.limit = limit;
-      this.remaining = remaining;
-      this.reset = reset;
-    }
-
-    /** {@code x-ratelimit-limit}: requests allowed per window, or null. */
-    public String limit() {
-      return limit;
-    }
-
-    /** {@code x-ratelimit-remaining}: requests left in this window, or null. */
-    public String remaining() {
-      return remaining;
-    }
-
-    /** {@code x-ratelimit-reset}: when the window ends, in Unix seconds, or null. */
-    public String reset() {
-      return reset;
-    }
-  }
+  private final String vercelRequestId;
 
   UserTokensException(StatusRuntimeException cause, Metadata headers) {
     super(cause.getStatus().getCode() + ": " + cause.getStatus().getDescription(), cause);
@@ -101,7 +71,12 @@ public class UserTokensException extends RuntimeException {
     if (cause.getTrailers() != null) {
       metadata.merge(cause.getTrailers());
     }
-    rateLimit = new RateLimit(metadata.get(LIMIT), metadata.get(REMAINING), metadata.get(RESET));
+    rateLimit = RateLimit.from(metadata);
+    String id = metadata.get(ResponseMetadata.VERCEL_ID);
+    if (id == null && info != null) {
+      id = info.getMetadataOrDefault("vercel_request_id", null);
+    }
+    vercelRequestId = id == null ? "" : id;
   }
 
   /**
@@ -131,6 +106,22 @@ public class UserTokensException extends RuntimeException {
         return new UnauthenticatedException(error, headers);
       case PERMISSION_DENIED:
         return new PermissionDeniedException(error, headers);
+      case FAILED_PRECONDITION:
+        return new FailedPreconditionException(error, headers);
+      case ALREADY_EXISTS:
+        return new AlreadyExistsException(error, headers);
+      case UNAVAILABLE:
+        return new UnavailableException(error, headers);
+      case DEADLINE_EXCEEDED:
+        return new DeadlineExceededException(error, headers);
+      case CANCELLED:
+        return new CancelledException(error, headers);
+      case INTERNAL:
+        return new InternalException(error, headers);
+      case UNIMPLEMENTED:
+        return new UnimplementedException(error, headers);
+      case UNKNOWN:
+        return new UnknownException(error, headers);
       default:
         return new UserTokensException(error, headers);
     }
@@ -188,5 +179,23 @@ public class UserTokensException extends RuntimeException {
   /** Vercel's {@code x-ratelimit-*} values the server passed on. */
   public RateLimit getRateLimit() {
     return rateLimit;
+  }
+
+  /**
+   * Vercel's request id, which Vercel support asks for: the {@code x-vercel-id} response
+   * metadata, else the ErrorInfo metadata {@code vercel_request_id}; empty when the call never
+   * reached Vercel.
+   */
+  public String getVercelRequestId() {
+    return vercelRequestId;
+  }
+
+  /** The ErrorInfo metadata {@code http_status} (Vercel's HTTP status); 0 when absent. */
+  public int getHttpStatus() {
+    try {
+      return Integer.parseInt(getErrorMetadata().getOrDefault("http_status", "0"));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 }

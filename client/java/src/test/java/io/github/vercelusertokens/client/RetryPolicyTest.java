@@ -2,6 +2,7 @@ package io.github.vercelusertokens.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Any;
 import com.google.rpc.Code;
@@ -29,14 +30,20 @@ class RetryPolicyTest {
   }
 
   @Test
-  void rateLimitedWithoutRetryInfoIsNotRetried() {
-    assertNull(policy.delayAfter(failure(Code.RESOURCE_EXHAUSTED, null), 1));
+  void unavailableWaitsTheRetryInfoDelay() {
+    assertEquals(Duration.ofSeconds(2), policy.delayAfter(failure(Code.UNAVAILABLE, 2L), 1));
   }
 
   @Test
-  void unavailableBacksOffExponentiallyWithoutRetryInfo() {
-    assertEquals(Duration.ofMillis(100), policy.delayAfter(failure(Code.UNAVAILABLE, null), 1));
-    assertEquals(Duration.ofMillis(200), policy.delayAfter(failure(Code.UNAVAILABLE, null), 2));
+  void withoutRetryInfoBacksOffExponentiallyWithJitter() {
+    assertEquals(Duration.ofMillis(200), policy.backoff(1, 1.0));
+    assertEquals(Duration.ofMillis(200), policy.backoff(2, 0.5));
+    assertEquals(Duration.ofMillis(800), policy.backoff(3, 1.0));
+    for (Code code : new Code[] {Code.UNAVAILABLE, Code.RESOURCE_EXHAUSTED}) {
+      Duration wait = policy.delayAfter(failure(code, null), 1);
+      assertTrue(wait.compareTo(Duration.ofMillis(100)) >= 0, wait.toString());
+      assertTrue(wait.compareTo(Duration.ofMillis(200)) < 0, wait.toString());
+    }
   }
 
   @Test

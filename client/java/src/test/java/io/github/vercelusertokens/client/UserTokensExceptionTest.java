@@ -54,8 +54,9 @@ class UserTokensExceptionTest {
         failure(Code.RESOURCE_EXHAUSTED, errorInfo("RATE_LIMITED", "429"), retry), headers);
     assertInstanceOf(RateLimitedException.class, error);
     assertEquals(Duration.ofMillis(30_500), error.getRetryDelay().orElseThrow());
-    assertEquals("0", error.getRateLimit().remaining());
-    assertNull(error.getRateLimit().limit());
+    assertEquals(0L, error.getRateLimit().remaining().getAsLong());
+    assertTrue(error.getRateLimit().limit().isEmpty());
+    assertEquals(429, error.getHttpStatus());
   }
 
   @Test
@@ -68,12 +69,40 @@ class UserTokensExceptionTest {
   }
 
   @Test
-  void eachFamilyHasItsClassAndOthersTheBaseClass() {
-    assertInstanceOf(UnauthenticatedException.class,
-        UserTokensException.from(failure(Code.UNAUTHENTICATED)));
-    assertInstanceOf(PermissionDeniedException.class,
-        UserTokensException.from(failure(Code.PERMISSION_DENIED)));
-    assertEquals(UserTokensException.class,
-        UserTokensException.from(failure(Code.INTERNAL)).getClass());
+  void eachCodeTheServiceReturnsHasItsFamilyAndOthersTheBaseClass() {
+    Map<Code, Class<?>> families = Map.ofEntries(
+        Map.entry(Code.INVALID_ARGUMENT, InvalidArgumentException.class),
+        Map.entry(Code.FAILED_PRECONDITION, FailedPreconditionException.class),
+        Map.entry(Code.UNAUTHENTICATED, UnauthenticatedException.class),
+        Map.entry(Code.PERMISSION_DENIED, PermissionDeniedException.class),
+        Map.entry(Code.NOT_FOUND, NotFoundException.class),
+        Map.entry(Code.ALREADY_EXISTS, AlreadyExistsException.class),
+        Map.entry(Code.RESOURCE_EXHAUSTED, RateLimitedException.class),
+        Map.entry(Code.UNAVAILABLE, UnavailableException.class),
+        Map.entry(Code.DEADLINE_EXCEEDED, DeadlineExceededException.class),
+        Map.entry(Code.CANCELLED, CancelledException.class),
+        Map.entry(Code.INTERNAL, InternalException.class),
+        Map.entry(Code.UNIMPLEMENTED, UnimplementedException.class),
+        Map.entry(Code.UNKNOWN, UnknownException.class));
+    for (Code code : Code.values()) {
+      if (code == Code.OK || code == Code.UNRECOGNIZED) {
+        continue;
+      }
+      assertEquals(families.getOrDefault(code, UserTokensException.class),
+          UserTokensException.from(failure(code)).getClass(), code.toString());
+    }
+  }
+
+  @Test
+  void vercelRequestIdComesFromHeadersElseErrorInfo() {
+    Any info = Any.pack(ErrorInfo.newBuilder().setReason("NOT_FOUND")
+        .putMetadata("vercel_request_id", "fra1::from-info").build());
+    assertEquals("fra1::from-info",
+        UserTokensException.from(failure(Code.NOT_FOUND, info)).getVercelRequestId());
+    Metadata headers = new Metadata();
+    headers.put(Metadata.Key.of("x-vercel-id", Metadata.ASCII_STRING_MARSHALLER), "iad1::hdr");
+    assertEquals("iad1::hdr",
+        UserTokensException.from(failure(Code.NOT_FOUND, info), headers).getVercelRequestId());
+    assertEquals("", UserTokensException.from(failure(Code.UNAVAILABLE)).getVercelRequestId());
   }
 }

@@ -1,0 +1,216 @@
+#include "server/issuance/shared_idempotency.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "server/common/crypto.h"
+#include "server/common/files.h"
+
+namespace vercel_tokens {
+namespace {
+
+// How long one command may wait for its reply.
+constexpr absl::Duration kCommandTimeout = absl::Seconds(1);
+// How often a call waiting for another replica's claim looks again.
+constexpr absl::Duration kPollInterval = absl::Milliseconds(100);
+
+std::string LengthPrefixed(absl::string_view s) {
+  return absl::StrCat(s.size(), ":", s);
+}
+
+}  // namespace
+
+absl::StatusOr<StoreKeys> ParseStoreKeys(absl::string_view text) {
+  StoreKeys keys;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    line = absl::StripAsciiWhitespace(line);
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<absl::string_view> parts =
+        absl::StrSplit(line, ' ', absl::SkipEmpty());
+    if (parts.size() != 2 || parts[0].find(':') != absl::string_view::npos ||
+        parts[1].size() != 2 * kAes256KeyBytes ||
+        !std::all_of(parts[1].begin(), parts[1].end(),
+                     [](char c) { return absl::ascii_isxdigit(c); })) {
+      return absl::InvalidArgumentError(
+          "each line must be '<key id> <64 hex digits>'");
+    }
+    if (keys.current_id.empty()) keys.current_id = std::string(parts[0]);
+    keys.keys[parts[0]] = absl::HexStringToBytes(parts[1]);
+  }
+  if (keys.current_id.empty()) return absl::InvalidArgumentError("no key");
+  return keys;
+}
+
+absl::StatusOr<SharedIdempotencyStore::Parts>
+SharedIdempotencyStore::PartsFromFiles(absl::string_view url,
+                                       const std::string& key_file,
+                                       const std::string& password_file) {
+  Parts parts;
+  absl::StatusOr<RedisAddress> address = ParseRedisUrl(url);
+  if (!address.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--idempotency_store: ", address.status().message()));
+  }
+  parts.address = *std::move(address);
+  absl::StatusOr<std::string> text = ReadFile(key_file);
+  absl::StatusOr<StoreKeys> keys =
+      text.ok() ? ParseStoreKeys(*text) : text.status();
+  if (!keys.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--idempotency_store_key_file: ", keys.status().message()));
+  }
+  parts.keys = *std::move(keys);
+  if (!password_file.empty()) {
+    absl::StatusOr<std::string> password = ReadFile(password_file);
+    if (!password.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--idempotency_store_password_file: ", password.status().message()));
+    }
+    parts.password = std::string(absl::StripTrailingAsciiWhitespace(*password));
+  }
+  return parts;
+}
+
+SharedIdempotencyStore::SharedIdempotencyStore(RedisClient* client,
+                                               StoreKeys keys,
+                                               absl::Duration window)
+    : client_(client), keys_(std::move(keys)), window_(window) {}
+
+std::string SharedIdempotencyStore::RecordName(
+    absl::string_view caller, absl::string_view credential,
+    absl::string_view request_id) const {
+  const std::string& key = keys_.keys.at(keys_.current_id);
+  return absl::StrCat(
+      "vut:idem:",
+      absl::BytesToHexString(HmacSha256(
+          key, absl::StrCat(LengthPrefixed(caller), LengthPrefixed(credential),
+                            request_id))));
+}
+
+std::string SharedIdempotencyStore::FingerprintHash(
+    const std::string& fingerprint) const {
+  return absl::BytesToHexString(HmacSha256(keys_.keys.at(keys_.current_id),
+                                           absl::StrCat("fp:", fingerprint)));
+}
+
+void SharedIdempotencyStore::Begin(std::string name,
+                                   const std::string& fingerprint,
+                                   absl::Duration claim_ttl,
+                                   absl::Time wait_until, OnBegun done) {
+  Attempt(std::move(name), absl::StrCat("p:", FingerprintHash(fingerprint)),
+          claim_ttl, wait_until, std::move(done));
+}
+
+void SharedIdempotencyStore::Attempt(std::string name, std::string value,
+                                     absl::Duration claim_ttl,
+                                     absl::Time wait_until, OnBegun done) {
+  const absl::Time now = absl::Now();
+  const absl::Time deadline =
+      std::min(now + kCommandTimeout, std::max(wait_until, now));
+  std::vector<std::string> args = {
+      "SET",
+      name,
+      value,
+      "NX",
+      "GET",
+      "PX",
+      absl::StrCat(std::max<int64_t>(1, absl::ToInt64Milliseconds(claim_ttl)))};
+  client_->Send(
+      std::move(args), deadline,
+      [this, name, value, claim_ttl, wait_until,
+       done = std::move(done)](absl::StatusOr<RedisReply> reply) mutable {
+        if (!reply.ok()) {
+          std::move(done)(reply.status());
+          return;
+        }
+        if (reply->type == RedisReply::Type::kError) {
+          std::move(done)(absl::UnavailableError(
+              absl::StrCat("the idempotency store refused: ", reply->text)));
+          return;
+        }
+        if (reply->type == RedisReply::Type::kNil) {
+          std::move(done)(Begun{Claim::kFirst, {}});
+          return;
+        }
+        absl::StatusOr<Begun> begun =
+            Interpret(name, absl::string_view(value).substr(2), reply->text);
+        if (!begun.ok() || begun->claim != Claim::kInProgress) {
+          std::move(done)(std::move(begun));
+          return;
+        }
+        const absl::Time next = absl::Now() + kPollInterval;
+        if (next >= wait_until) {
+          std::move(done)(std::move(begun));
+          return;
+        }
+        client_->After(
+            next, [this, name = std::move(name), value = std::move(value),
+                   claim_ttl, wait_until, done = std::move(done)]() mutable {
+              Attempt(std::move(name), std::move(value), claim_ttl, wait_until,
+                      std::move(done));
+            });
+      });
+}
+
+absl::StatusOr<SharedIdempotencyStore::Begun> SharedIdempotencyStore::Interpret(
+    absl::string_view name, absl::string_view fp,
+    absl::string_view value) const {
+  std::vector<absl::string_view> parts = absl::StrSplit(value, ':');
+  if (parts.size() < 2 || parts[1] != fp) {
+    if (parts.size() >= 2 && (parts[0] == "p" || parts[0] == "d")) {
+      return Begun{Claim::kMismatch, {}};
+    }
+    return absl::DataLossError("the idempotency store holds a bad record");
+  }
+  if (parts[0] == "p") return Begun{Claim::kInProgress, {}};
+  if (parts[0] != "d" || parts.size() != 4) {
+    return absl::DataLossError("the idempotency store holds a bad record");
+  }
+  auto key = keys_.keys.find(parts[2]);
+  if (key == keys_.keys.end()) {
+    return absl::DataLossError(
+        "a stored record was sealed with a key no longer configured");
+  }
+  std::string sealed;
+  if (!absl::Base64Unescape(parts[3], &sealed)) {
+    return absl::DataLossError("the idempotency store holds a bad record");
+  }
+  absl::StatusOr<std::string> plain = AesGcmOpen(key->second, sealed, name);
+  if (!plain.ok()) return plain.status();
+  Begun begun{Claim::kReplay, {}};
+  if (!begun.response.ParseFromString(*plain)) {
+    return absl::DataLossError("a stored response does not parse");
+  }
+  return begun;
+}
+
+void SharedIdempotencyStore::Finish(
+    const std::string& name, const std::string& fingerprint,
+    const absl::Status& status,
+    const vercel::authentication::v1::CreateAuthTokenResponse& response) {
+  const absl::Time deadline = absl::Now() + kCommandTimeout;
+  auto ignore = [](absl::StatusOr<RedisReply>) {};
+  if (!status.ok()) {
+    client_->Send({"DEL", name}, deadline, ignore);
+    return;
+  }
+  absl::StatusOr<std::string> sealed = AesGcmSeal(
+      keys_.keys.at(keys_.current_id), response.SerializeAsString(), name);
+  if (!sealed.ok()) {
+    client_->Send({"DEL", name}, deadline, ignore);
+    return;
+  }
+  client_->Send(
+      {"SET", name,
+       absl::StrCat("d:", FingerprintHash(fingerprint), ":", keys_.current_id,
+                    ":", absl::Base64Escape(*sealed)),
+       "PX", absl::StrCat(absl::ToInt64Milliseconds(window_))},
+      deadline, ignore);
+}
+
+}  // namespace vercel_tokens
