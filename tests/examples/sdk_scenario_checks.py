@@ -25,7 +25,6 @@ import hashlib
 import json
 import os
 import pathlib
-import re
 import subprocess
 import tempfile
 import time
