@@ -3,6 +3,7 @@
 #include "server/config.h"
 
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <string>
 
@@ -65,14 +66,57 @@ ABSL_FLAG(std::string, tls_client_ca_file, "",
           "PEM CA certificates that sign client certificates: with it (and "
           "--tls_cert_file) the listener requires a client certificate from "
           "these CAs and refuses the handshake otherwise. The caller's "
-          "identity is the certificate's URI SAN (a SPIFFE id), else its "
-          "first DNS SAN, else its subject CN.");
+          "identity is the certificate's URI SAN (a SPIFFE id), else "
+          "dns:<its first DNS SAN>, else cn:<its subject CN>; a "
+          "certificate with none of them is refused.");
 ABSL_FLAG(bool, trust_forwarded_client_cert, false,
-          "Take the caller's identity from the URI= of the last element of "
-          "the x-forwarded-client-cert metadata set by a service-mesh "
-          "sidecar (Istio, Envoy) that terminates mTLS. Safe only when "
-          "nothing but the sidecar can reach the port: anyone else could "
-          "claim any identity.");
+          "Take the caller's identity from the x-forwarded-client-cert "
+          "metadata set by a service-mesh sidecar (Istio, Envoy) that "
+          "terminates mTLS: the URI= (else dns:<DNS=>) of the element the "
+          "sidecar wrote (--trusted_proxy_hops). The header is parsed by its "
+          "grammar; a malformed one, or more than one, fails the call "
+          "UNAUTHENTICATED. Refused with --tls_cert_file: a header must "
+          "never override a verified certificate. Safe only when nothing "
+          "but the sidecar can reach the port.");
+ABSL_FLAG(int, trusted_proxy_hops, 1,
+          "With --trust_forwarded_client_cert: how many trusted proxies, "
+          "each writing one x-forwarded-client-cert element, stand in front "
+          "of the server; the element that identifies the caller is this "
+          "one from the end (1: the sidecar's own, right for both Envoy's "
+          "SANITIZE_SET and APPEND_FORWARD). Elements before it came from "
+          "the client and are ignored.");
+ABSL_FLAG(bool, kubernetes_token_review, false,
+          "Identify callers that send a Kubernetes ServiceAccount token in "
+          "the x-workload-token metadata, checked by the API server's "
+          "TokenReview, as spiffe://<--trust_domain>/ns/<ns>/sa/<name>. "
+          "Needs create on tokenreviews (ClusterRole "
+          "system:auth-delegator).");
+ABSL_FLAG(std::string, kubernetes_api_url, "",
+          "Origin of the Kubernetes API server for TokenReview; empty: "
+          "https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT, as an "
+          "in-cluster client. Plain http:// only for a loopback host.");
+ABSL_FLAG(std::string, kubernetes_ca_file,
+          "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt",
+          "PEM CA certificates of the Kubernetes API server.");
+ABSL_FLAG(std::string, kubernetes_token_file,
+          "/var/run/secrets/kubernetes.io/serviceaccount/token",
+          "The server's own ServiceAccount token, sent to the API server "
+          "with each TokenReview; re-read every 30 seconds (the kubelet "
+          "rotates it).");
+ABSL_FLAG(std::string, workload_token_audience, "vercel-user-tokens",
+          "The audience a caller's workload token must carry (the projected "
+          "volume's `audience`); other tokens are refused "
+          "(WORKLOAD_TOKEN_AUDIENCE) without a review.");
+ABSL_FLAG(std::string, trust_domain, "cluster.local",
+          "The SPIFFE trust domain of Kubernetes identities: "
+          "spiffe://<trust_domain>/ns/<ns>/sa/<name>.");
+ABSL_FLAG(int, max_token_reviews_in_flight, 64,
+          "Most workload-token reviews in flight at once; a call that would "
+          "need one more fails UNAVAILABLE (IDENTITY_UNAVAILABLE, with "
+          "RetryInfo). Concurrent calls with one token share one review.");
+ABSL_FLAG(int, max_token_review_cache_entries, 10000,
+          "Most reviewed workload tokens remembered (each for at most 10 s "
+          "and never past its exp).");
 ABSL_FLAG(std::string, policy_file, "",
           "JSON issuance policy (server/rpc/policy.proto; see README): who "
           "may call which RPC, use the server's token, and issue or revoke "
@@ -275,6 +319,44 @@ absl::Status CheckConfig(const ServerConfig& config) {
     return absl::InvalidArgumentError(
         "--tls_client_ca_file needs --tls_cert_file and --tls_key_file");
   }
+  if (config.trust_forwarded_client_cert && !config.tls_cert_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--trust_forwarded_client_cert cannot go with --tls_cert_file: with "
+        "an in-process TLS listener no sidecar sets the header, and a "
+        "header must never override a verified client certificate");
+  }
+  if (config.trusted_proxy_hops < 1) {
+    return absl::InvalidArgumentError(
+        "--trusted_proxy_hops must be at least 1");
+  }
+  if (config.kubernetes_token_review) {
+    if (config.kubernetes_api_url.origin.empty()) {
+      return absl::InvalidArgumentError(
+          "--kubernetes_token_review needs --kubernetes_api_url, or "
+          "KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT");
+    }
+    if (config.kubernetes_token_file.empty()) {
+      return absl::InvalidArgumentError(
+          "--kubernetes_token_review needs --kubernetes_token_file");
+    }
+    if (config.workload_token_audience.empty()) {
+      return absl::InvalidArgumentError(
+          "--workload_token_audience must not be empty");
+    }
+    if (config.trust_domain.empty() ||
+        config.trust_domain.find_first_of("/:@?# ") != std::string::npos) {
+      return absl::InvalidArgumentError(
+          "--trust_domain must be a bare domain such as cluster.local");
+    }
+  }
+  if (config.max_token_reviews_in_flight < 1) {
+    return absl::InvalidArgumentError(
+        "--max_token_reviews_in_flight must be at least 1");
+  }
+  if (config.max_token_review_cache_entries < 0) {
+    return absl::InvalidArgumentError(
+        "--max_token_review_cache_entries must not be negative");
+  }
   if (config.orphan_grace <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--orphan_grace must be positive");
   }
@@ -309,6 +391,17 @@ absl::Status CheckConfig(const ServerConfig& config) {
   return absl::OkStatus();
 }
 
+std::string KubernetesApiUrlFromEnv(const char* host, const char* port) {
+  if (host == nullptr || port == nullptr || *host == '\0' || *port == '\0') {
+    return "";
+  }
+  const absl::string_view h(host);
+  if (h.find(':') != absl::string_view::npos) {
+    return absl::StrCat("https://[", h, "]:", port);
+  }
+  return absl::StrCat("https://", h, ":", port);
+}
+
 absl::StatusOr<ServerConfig> ConfigFromFlags() {
   ServerConfig config;
   if (!ParseLogLevel(absl::GetFlag(FLAGS_log_level), &config.log_level)) {
@@ -335,6 +428,31 @@ absl::StatusOr<ServerConfig> ConfigFromFlags() {
   config.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
   config.trust_forwarded_client_cert =
       absl::GetFlag(FLAGS_trust_forwarded_client_cert);
+  config.trusted_proxy_hops = absl::GetFlag(FLAGS_trusted_proxy_hops);
+  config.kubernetes_token_review = absl::GetFlag(FLAGS_kubernetes_token_review);
+  if (config.kubernetes_token_review) {
+    std::string url = absl::GetFlag(FLAGS_kubernetes_api_url);
+    if (url.empty()) {
+      url = KubernetesApiUrlFromEnv(std::getenv("KUBERNETES_SERVICE_HOST"),
+                                    std::getenv("KUBERNETES_SERVICE_PORT"));
+    }
+    if (!url.empty()) {
+      absl::StatusOr<BaseUrl> parsed = ParseBaseUrl(url);
+      if (!parsed.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--kubernetes_api_url: ", parsed.status().message()));
+      }
+      config.kubernetes_api_url = *std::move(parsed);
+    }
+  }
+  config.kubernetes_ca_file = absl::GetFlag(FLAGS_kubernetes_ca_file);
+  config.kubernetes_token_file = absl::GetFlag(FLAGS_kubernetes_token_file);
+  config.workload_token_audience = absl::GetFlag(FLAGS_workload_token_audience);
+  config.trust_domain = absl::GetFlag(FLAGS_trust_domain);
+  config.max_token_reviews_in_flight =
+      absl::GetFlag(FLAGS_max_token_reviews_in_flight);
+  config.max_token_review_cache_entries =
+      absl::GetFlag(FLAGS_max_token_review_cache_entries);
   config.policy_file = absl::GetFlag(FLAGS_policy_file);
   config.orphan_grace = absl::GetFlag(FLAGS_orphan_grace);
   config.orphan_revoke_timeout = absl::GetFlag(FLAGS_orphan_revoke_timeout);

@@ -45,6 +45,19 @@ struct ServerConfig {
   std::string tls_key_file;
   std::string tls_client_ca_file;
   bool trust_forwarded_client_cert = false;
+  int trusted_proxy_hops = 1;
+  // Kubernetes workload identity (identity/token_review_verifier.h).
+  bool kubernetes_token_review = false;
+  // Empty origin: none configured.
+  BaseUrl kubernetes_api_url;
+  std::string kubernetes_ca_file =
+      "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt";
+  std::string kubernetes_token_file =
+      "/var/run/secrets/kubernetes.io/serviceaccount/token";
+  std::string workload_token_audience = "vercel-user-tokens";
+  std::string trust_domain = "cluster.local";
+  int max_token_reviews_in_flight = 64;
+  int max_token_review_cache_entries = 10000;
   std::string policy_file;
   absl::Duration orphan_grace = absl::Seconds(10);
   absl::Duration orphan_revoke_timeout = absl::Seconds(10);
@@ -83,8 +96,15 @@ struct ServerConfig {
 // Whether `config`'s values hold together: positive durations and limits
 // (durations that become gRPC channel arguments at most
 // kMaxChannelArgDuration), TLS certificate and key given together, a client
-// CA only with them. The error names the flag.
+// CA only with them, never a forwarded client certificate with a TLS
+// listener, and what TokenReview needs when it is on. The error names the
+// flag.
 absl::Status CheckConfig(const ServerConfig& config);
+
+// The in-cluster API server origin from $KUBERNETES_SERVICE_HOST and
+// $KUBERNETES_SERVICE_PORT (null when unset): https://host:port, an IPv6
+// host in brackets; empty when either is missing. Pure.
+std::string KubernetesApiUrlFromEnv(const char* host, const char* port);
 
 // The parsed command-line flags as a config, checked by CheckConfig. Call
 // after absl::ParseCommandLine.

@@ -39,6 +39,15 @@ TEST(CheckConfigTest, DefaultsAreValid) {
   EXPECT_TRUE(CheckConfig(ServerConfig{}).ok());
 }
 
+TEST(KubernetesApiUrlFromEnvTest, BuildsTheInClusterOrigin) {
+  EXPECT_EQ(KubernetesApiUrlFromEnv("10.96.0.1", "443"),
+            "https://10.96.0.1:443");
+  EXPECT_EQ(KubernetesApiUrlFromEnv("fd00::1", "6443"),
+            "https://[fd00::1]:6443");
+  EXPECT_EQ(KubernetesApiUrlFromEnv(nullptr, "443"), "");
+  EXPECT_EQ(KubernetesApiUrlFromEnv("10.96.0.1", ""), "");
+}
+
 TEST(CheckConfigTest, EachBadValueNamesItsFlag) {
   struct Case {
     void (*mutate)(ServerConfig&);
@@ -104,6 +113,40 @@ TEST(CheckConfigTest, EachBadValueNamesItsFlag) {
          c.keepalive_min_ping_interval = absl::ZeroDuration();
        },
        "--keepalive_min_ping_interval"},
+      // The attack of issue 16: a forwarded header next to a TLS listener
+      // (with or without client certificates) could override a verified
+      // certificate.
+      {[](ServerConfig& c) {
+         c.tls_cert_file = "cert.pem";
+         c.tls_key_file = "key.pem";
+         c.trust_forwarded_client_cert = true;
+       },
+       "--trust_forwarded_client_cert"},
+      {[](ServerConfig& c) {
+         c.tls_cert_file = "cert.pem";
+         c.tls_key_file = "key.pem";
+         c.tls_client_ca_file = "ca.pem";
+         c.trust_forwarded_client_cert = true;
+       },
+       "--trust_forwarded_client_cert"},
+      {[](ServerConfig& c) { c.trusted_proxy_hops = 0; },
+       "--trusted_proxy_hops"},
+      {[](ServerConfig& c) { c.kubernetes_token_review = true; },
+       "--kubernetes_api_url"},
+      {[](ServerConfig& c) {
+         c.kubernetes_token_review = true;
+         c.kubernetes_api_url.origin = "https://10.0.0.1:443";
+         c.trust_domain = "evil/ns";
+       },
+       "--trust_domain"},
+      {[](ServerConfig& c) {
+         c.kubernetes_token_review = true;
+         c.kubernetes_api_url.origin = "https://10.0.0.1:443";
+         c.workload_token_audience = "";
+       },
+       "--workload_token_audience"},
+      {[](ServerConfig& c) { c.max_token_reviews_in_flight = 0; },
+       "--max_token_reviews_in_flight"},
   };
   for (const Case& c : cases) {
     ServerConfig config;

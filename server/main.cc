@@ -26,6 +26,11 @@
 #include "server/common/metrics_endpoint.h"
 #include "server/common/process_metrics.h"
 #include "server/config.h"
+#include "server/identity/certificate_source.h"
+#include "server/identity/forwarded_cert_source.h"
+#include "server/identity/identity_source.h"
+#include "server/identity/token_review_verifier.h"
+#include "server/identity/workload_token_source.h"
 #include "server/issuance/redis_client.h"
 #include "server/issuance/shared_idempotency.h"
 #include "server/listener_limits.h"
@@ -34,6 +39,7 @@
 #include "server/rpc/listener_credentials.h"
 #include "server/rpc/orphan.h"
 #include "server/rpc/policy_store.h"
+#include "server/rpc/server_token_id.h"
 #include "server/rpc/undecodable_requests.h"
 #include "server/rpc/user_tokens_service.h"
 #include "server/vercel/http_client.h"
@@ -48,6 +54,11 @@ namespace {
 constexpr absl::Duration kReachabilityWindow = absl::Seconds(60);
 // How old the process_* metrics may be when scraped (common/process_metrics.h).
 constexpr absl::Duration kProcessMetricsRefresh = absl::Seconds(5);
+// How often the server's own ServiceAccount token is re-read (the kubelet
+// rotates it; clients are advised to re-read once a minute).
+constexpr absl::Duration kServiceAccountTokenReload = absl::Seconds(30);
+// The largest TokenReview answer read.
+constexpr size_t kMaxTokenReviewBytes = 1 << 20;
 
 // Plaintext, or TLS only (reloading its files) when --tls_cert_file and
 // --tls_key_file are set; with --tls_client_ca_file, mutual TLS that refuses
@@ -209,8 +220,60 @@ int Serve(const sigset_t& signals) {
                                             config.upstream_probe_interval);
   }
   UserTokensServiceOptions service_options;
-  service_options.identity.trust_forwarded_client_cert =
-      config.trust_forwarded_client_cert;
+  // Kubernetes TokenReview: the API server's own HTTP client (its CA, its
+  // loop), and the server's ServiceAccount token, re-read as it rotates.
+  std::unique_ptr<HttpClient> kubernetes;
+  std::unique_ptr<ServiceAccountTokenFile> kubernetes_token;
+  std::vector<std::unique_ptr<WorkloadTokenVerifier>> verifiers;
+  if (config.kubernetes_token_review) {
+    absl::StatusOr<std::unique_ptr<ServiceAccountTokenFile>> opened =
+        ServiceAccountTokenFile::Open(config.kubernetes_token_file,
+                                      kServiceAccountTokenReload, &logger);
+    if (!opened.ok()) return CannotStart(logger, opened.status().message());
+    kubernetes_token = *std::move(opened);
+    HttpClient::Options options;
+    options.base_url = config.kubernetes_api_url;
+    if (config.kubernetes_api_url.is_https) {
+      options.extra_ca_file = config.kubernetes_ca_file;
+    }
+    options.max_response_bytes = kMaxTokenReviewBytes;
+    options.max_host_connections = config.max_token_reviews_in_flight;
+    options.loops = 1;
+    options.user_agent = absl::StrCat("vercel-user-tokens/", kServerVersion);
+    absl::StatusOr<std::unique_ptr<HttpClient>> created =
+        HttpClient::Create(std::move(options));
+    if (!created.ok()) {
+      return CannotStart(logger, absl::StrCat("--kubernetes_ca_file: ",
+                                              created.status().message()));
+    }
+    kubernetes = *std::move(created);
+    TokenReviewVerifier::Options review;
+    review.audience = config.workload_token_audience;
+    review.trust_domain = config.trust_domain;
+    verifiers.push_back(std::make_unique<TokenReviewVerifier>(
+        kubernetes.get(), kubernetes_token.get(), &logger, &metrics,
+        std::move(review)));
+  }
+  // The identity sources, in the order identity_source.h documents. The
+  // workload-token source is always there: a token that no verifier takes
+  // is refused, never ignored.
+  std::vector<std::unique_ptr<IdentitySource>> sources;
+  WorkloadTokenSource::Options workload;
+  workload.max_in_flight = config.max_token_reviews_in_flight;
+  workload.max_cache_entries =
+      static_cast<size_t>(config.max_token_review_cache_entries);
+  workload.metrics = &metrics;
+  sources.push_back(
+      std::make_unique<WorkloadTokenSource>(std::move(verifiers), workload));
+  if (!config.tls_client_ca_file.empty()) {
+    sources.push_back(std::make_unique<CertificateSource>());
+  }
+  if (config.trust_forwarded_client_cert) {
+    sources.push_back(
+        std::make_unique<ForwardedCertSource>(config.trusted_proxy_hops));
+  }
+  const IdentityChain identity(std::move(sources));
+  service_options.identity = &identity;
   service_options.policy = policy.get();
   service_options.idempotency = &idempotency;
   service_options.orphan_grace = config.orphan_grace;
@@ -229,6 +292,13 @@ int Serve(const sigset_t& signals) {
   service_options.list_limits.max_pages = config.max_list_pages;
   service_options.list_limits.max_bytes = config.max_list_bytes;
   service_options.max_in_flight = config.max_in_flight;
+  // With a policy, the server token's own id is protected like `current`.
+  std::unique_ptr<ServerTokenId> server_token_id;
+  if (policy != nullptr && !service_options.server_token.empty()) {
+    server_token_id = std::make_unique<ServerTokenId>(
+        http->get(), service_options.server_token, &logger);
+    service_options.server_token_id = server_token_id.get();
+  }
   UserTokensService service(http->get(), std::move(service_options));
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -263,6 +333,7 @@ int Serve(const sigset_t& signals) {
              {{"address", absl::string_view(BoundAddress(listen, port))},
               {"tls", absl::string_view(tls ? "true" : "false")},
               {"version", kServerVersion}});
+  if (server_token_id != nullptr) server_token_id->Learn();
 
   int signal_number = 0;
   while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
@@ -307,6 +378,7 @@ int Serve(const sigset_t& signals) {
                {{"open", int64_t{owed}}});
   }
   (*http)->Shutdown();
+  if (kubernetes != nullptr) kubernetes->Shutdown();
   logger.Log(LogLevel::kInfo, "stopped");
   return 0;
 }

@@ -67,6 +67,21 @@ Metrics::Metrics(std::shared_ptr<prometheus::Registry> registry)
                          "or past its deadline), by whether revoking them "
                          "succeeded.")
                    .Register(*registry_)),
+      token_reviews_(
+          prometheus::BuildCounter()
+              .Name("vercel_tokens_token_reviews_total")
+              .Help("Kubernetes TokenReviews of workload tokens, by outcome: "
+                    "authenticated, invalid, expired, audience, forbidden, "
+                    "unavailable.")
+              .Register(*registry_)),
+      workload_tokens_(
+          prometheus::BuildCounter()
+              .Name("vercel_tokens_workload_tokens_total")
+              .Help("Workload tokens presented, by how they were decided: "
+                    "cached, shared (joined a review in flight), verified "
+                    "(a new review), refused_locally (no review), "
+                    "over_capacity (too many reviews in flight).")
+              .Register(*registry_)),
       upstream_reachable_(
           prometheus::BuildGauge()
               .Name("vercel_tokens_upstream_reachable")
@@ -133,6 +148,14 @@ void Metrics::IdempotencyStoreUnavailable(bool fell_back_to_memory) {
 void Metrics::OrphanHandled(bool revoked) {
   orphans_.Add({{"outcome", revoked ? "revoked" : "revoke_failed"}})
       .Increment();
+}
+
+void Metrics::TokenReviewed(absl::string_view outcome) {
+  token_reviews_.Add({{"outcome", S(outcome)}}).Increment();
+}
+
+void Metrics::WorkloadTokenDecided(absl::string_view how) {
+  workload_tokens_.Add({{"result", S(how)}}).Increment();
 }
 
 void Metrics::CallStarted(absl::string_view method) {

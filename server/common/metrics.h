@@ -32,18 +32,23 @@ namespace vercel_tokens {
 //   vercel_tokens_policy_reload_failures_total             counter
 //   vercel_tokens_idempotency_store_commands_total         counter
 //   vercel_tokens_idempotency_store_unavailable_total{action} counter
+//   vercel_tokens_token_reviews_total{outcome}             counter
+//   vercel_tokens_workload_tokens_total{result}            counter
 //
 // `method` is the RPC's short name (GetAuthToken), `code` a gRPC code name
 // (NOT_FOUND), `endpoint` a Vercel route ("GET /v5/user/tokens/{tokenId}"),
 // `status` an HTTP status the error mapping names ("404"), else its class
 // ("4xx", "other" outside 100..599), or a transport failure ("timeout",
-// "cancelled", "unavailable", "too_large"), `outcome` "revoked",
+// "cancelled", "unavailable", "too_large"), `outcome` of an orphan "revoked",
 // "revoke_failed" or "orphan_unknown" (a create abandoned unanswered: a
-// token may exist that nobody holds), `sha256` the hex SHA-256 of the policy
+// token may exist that nobody holds), `outcome` of a TokenReview
+// (authenticated, invalid, expired, audience, forbidden, unavailable),
+// `result` how a workload token was decided (cached, shared, verified,
+// refused_locally, over_capacity), `sha256` the hex SHA-256 of the policy
 // file in force (one series at a time), `action` what a create did when the
 // shared idempotency store could not be reached ("refused" or "memory").
-// Every series of a fixed label set exists at zero from the start, so that
-// increase() sees a pod's first event. Label values come from fixed sets,
+// The orphan and idempotency-store series exist at zero from the start, so
+// that increase() sees a pod's first event. Label values come from fixed sets,
 // so cardinality stays bounded. Thread-safe.
 class Metrics {
  public:
@@ -84,6 +89,10 @@ class Metrics {
   // refused or remembered in memory only.
   void IdempotencyStoreUnavailable(bool fell_back_to_memory);
   void SetUpstreamReachable(bool reachable);
+  // A TokenReview ended with `outcome` (a fixed name, above).
+  void TokenReviewed(absl::string_view outcome);
+  // A workload token was decided `how` (a fixed name, above).
+  void WorkloadTokenDecided(absl::string_view how);
 
  private:
   const std::shared_ptr<prometheus::Registry> registry_;
@@ -96,6 +105,8 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& upstream_queue_length_;
   prometheus::Family<prometheus::Histogram>& upstream_queue_wait_;
   prometheus::Family<prometheus::Counter>& orphans_;
+  prometheus::Family<prometheus::Counter>& token_reviews_;
+  prometheus::Family<prometheus::Counter>& workload_tokens_;
   prometheus::Gauge& upstream_reachable_;
   prometheus::Family<prometheus::Gauge>& policy_info_;
   prometheus::Counter& policy_reload_failures_;

@@ -7,6 +7,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "server/common/logger.h"
+#include "server/identity/caller.h"
 
 // The audit trail: one JSON line on stderr per state-changing call, allowed
 // or denied, told apart from other log lines by "log":"audit".
@@ -21,7 +22,19 @@ struct AuditRecord {
   // revocation failed, "orphan_unknown" when the create was abandoned before
   // Vercel answered (a token may exist that nobody holds).
   std::string event = "call";
+  // Who called (PrintableIdentity) and how they proved it
+  // (CallerSourceName); empty when the call failed to be identified.
   std::string caller;
+  std::string caller_source;
+  // The caller's audit attributes (identity/caller.h), when its source has
+  // them: the ServiceAccount's UID, the pod the token is bound to, the
+  // credential's id (a JWT's jti), an OIDC issuer and subject.
+  std::string service_account_uid;
+  std::string pod_name;
+  std::string pod_uid;
+  std::string credential_id;
+  std::string issuer;
+  std::string subject;
   std::string peer;
   // The RPC's short name, e.g. CreateAuthToken.
   std::string rpc;
@@ -39,6 +52,10 @@ struct AuditRecord {
   std::string vercel_request_id;
   bool server_token_used = false;
 };
+
+// A record with the identity fields of `caller`: caller_source and the
+// audit attributes (not `caller`, which the call's printable id fills).
+AuditRecord AuditOf(const Caller& caller);
 
 // Whether calls of `rpc` change state and so are audited: CreateAuthToken,
 // DeleteAuthToken, EmailLogin and VerifyToken.

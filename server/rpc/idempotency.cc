@@ -119,58 +119,67 @@ bool IdempotencyCache::Adopt(const std::string& key,
   return true;
 }
 
-ReplayReactor::ReplayReactor(
-    v1::CreateAuthTokenResponse* response,
-    absl::AnyInvocable<void(const absl::Status&) &&> on_finish)
-    : response_(response),
+std::shared_ptr<Replay> Replay::Attach(
+    CallReactor& reactor, v1::CreateAuthTokenResponse* response,
+    absl::AnyInvocable<void(const absl::Status&) &&> on_finish) {
+  auto replay =
+      std::make_shared<Replay>(reactor, response, std::move(on_finish));
+  Replay* attached = replay.get();
+  reactor.Attach(replay, [attached] {
+    attached->FinishOnce(absl::CancelledError("the call was cancelled"),
+                         nullptr);
+  });
+  return replay;
+}
+
+Replay::Replay(CallReactor& reactor, v1::CreateAuthTokenResponse* response,
+               absl::AnyInvocable<void(const absl::Status&) &&> on_finish)
+    : reactor_(reactor),
+      response_(response),
       on_finish_(std::move(on_finish)),
       state_(std::make_shared<State>()) {
   absl::MutexLock lock(&state_->mu);
-  state_->reactor = this;
+  state_->replay = this;
 }
 
-void ReplayReactor::Deliver(const CreateOutcome& outcome) {
+void Replay::Deliver(const CreateOutcome& outcome) {
   FinishOnce(outcome.status, &outcome.response);
 }
 
-IdempotencyCache::Waiter ReplayReactor::AsWaiter() {
+IdempotencyCache::Waiter Replay::AsWaiter() {
   return [state = state_](const CreateOutcome& outcome) {
-    if (ReplayReactor* reactor = Claim(*state)) {
-      reactor->Complete(outcome.status, &outcome.response);
+    if (Replay* replay = Claim(*state)) {
+      replay->Complete(outcome.status, &outcome.response);
     }
   };
 }
 
-IdempotencyCache::Liveness ReplayReactor::AsLiveness() {
+bool Replay::Disarm() { return Claim(*state_) == this; }
+
+IdempotencyCache::Liveness Replay::AsLiveness() {
   return [state = state_] {
     absl::MutexLock lock(&state->mu);
-    return state->reactor != nullptr;
+    return state->replay != nullptr;
   };
 }
 
-void ReplayReactor::OnCancel() {
-  FinishOnce(absl::CancelledError("the call was cancelled"), nullptr);
-}
-
-void ReplayReactor::OnDone() { delete this; }
-
-ReplayReactor* ReplayReactor::Claim(State& state) {
+Replay* Replay::Claim(State& state) {
   absl::MutexLock lock(&state.mu);
-  ReplayReactor* reactor = state.reactor;
-  state.reactor = nullptr;
-  return reactor;
+  Replay* replay = state.replay;
+  state.replay = nullptr;
+  return replay;
 }
 
-void ReplayReactor::FinishOnce(const absl::Status& status,
-                               const v1::CreateAuthTokenResponse* response) {
+void Replay::FinishOnce(const absl::Status& status,
+                        const v1::CreateAuthTokenResponse* response) {
   if (Claim(*state_) == this) Complete(status, response);
 }
 
-void ReplayReactor::Complete(const absl::Status& status,
-                             const v1::CreateAuthTokenResponse* response) {
+void Replay::Complete(const absl::Status& status,
+                      const v1::CreateAuthTokenResponse* response) {
   if (status.ok() && response != nullptr) *response_ = *response;
   std::move(on_finish_)(status);
-  Finish(ToGrpcStatus(status));
+  reactor_.Complete({status, {}});
 }
 
 }  // namespace vercel_tokens

@@ -14,6 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "server/rpc/upstream_call.h"
 #include "vercel/authentication/v1/user_tokens.pb.h"
 
 namespace vercel_tokens {
@@ -110,36 +111,50 @@ class IdempotencyCache {
   absl::flat_hash_map<std::string, Entry> entries_ ABSL_GUARDED_BY(mu_);
 };
 
-// The reactor of a repeated CreateAuthToken: finishes with a remembered
-// outcome, or with the outcome of the first call when it arrives (see
-// Waiter), or CANCELLED when its own caller goes first: whichever claims the
-// call first finishes it, outside any lock; the others do nothing. Owned by
-// gRPC (deleted in OnDone); the shared state outlives it so that a late
-// outcome finds no reactor.
-class ReplayReactor final : public grpc::ServerUnaryReactor {
+// Serves a repeated CreateAuthToken on its CallReactor (upstream_call.h):
+// finishes with a remembered outcome, or with the outcome of the first call
+// when it arrives (see Waiter), or CANCELLED when its own caller goes first:
+// whichever claims the call first finishes it, outside any lock; the others
+// do nothing. Kept alive by its reactor (Attach) until the reactor is done;
+// the shared state outlives it so that a late outcome finds no replay.
+class Replay {
  public:
   // `response` is the call's; `on_finish` runs once with the status the call
-  // finishes with (the audit hook).
-  ReplayReactor(vercel::authentication::v1::CreateAuthTokenResponse* response,
-                absl::AnyInvocable<void(const absl::Status&) &&> on_finish);
+  // finishes with (the audit hook). Attaches itself to `reactor` (before
+  // IdempotencyCache::Begin, whose waiter may run at once on another
+  // thread); `reactor` may then be served otherwise only after Disarm.
+  // The caller keeps the returned pointer while it uses the replay: a cancel
+  // may finish the call, and the reactor drop its own, at any time.
+  static std::shared_ptr<Replay> Attach(
+      CallReactor& reactor,
+      vercel::authentication::v1::CreateAuthTokenResponse* response,
+      absl::AnyInvocable<void(const absl::Status&) &&> on_finish);
+
+  Replay(CallReactor& reactor,
+         vercel::authentication::v1::CreateAuthTokenResponse* response,
+         absl::AnyInvocable<void(const absl::Status&) &&> on_finish);
+  Replay(const Replay&) = delete;
+  Replay& operator=(const Replay&) = delete;
 
   // Finishes with `outcome` unless the call has finished already.
   void Deliver(const CreateOutcome& outcome);
-  // A waiter that delivers to this reactor while it lives.
+  // Gives the call up, to be served by an UpstreamCall: later outcomes and a
+  // cancel do nothing here. Only when Begin kept no waiter. Returns false
+  // when the caller cancelled first and the call is already finished
+  // (CANCELLED): then nothing else may serve it.
+  bool Disarm();
+  // A waiter that delivers to this replay while it lives.
   IdempotencyCache::Waiter AsWaiter();
-  // Whether this reactor's call still waits for an outcome.
+  // Whether this replay's call still waits for an outcome.
   IdempotencyCache::Liveness AsLiveness();
-
-  void OnCancel() override;
-  void OnDone() override;
 
  private:
   struct State {
     absl::Mutex mu;
-    ReplayReactor* reactor ABSL_GUARDED_BY(mu);
+    Replay* replay ABSL_GUARDED_BY(mu);
   };
-  // Takes the right to finish: the reactor, once; null afterwards.
-  static ReplayReactor* Claim(State& state);
+  // Takes the right to finish: the replay, once; null afterwards.
+  static Replay* Claim(State& state);
   // Finishes unless someone else has claimed the call.
   void FinishOnce(
       const absl::Status& status,
@@ -149,6 +164,7 @@ class ReplayReactor final : public grpc::ServerUnaryReactor {
       const absl::Status& status,
       const vercel::authentication::v1::CreateAuthTokenResponse* response);
 
+  CallReactor& reactor_;
   vercel::authentication::v1::CreateAuthTokenResponse* const response_;
   absl::AnyInvocable<void(const absl::Status&) &&> on_finish_;
   const std::shared_ptr<State> state_;

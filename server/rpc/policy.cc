@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/json_util.h"
 #include "server/common/service_error.h"
+#include "server/identity/caller.h"
 
 namespace vercel_tokens {
 namespace {
@@ -109,10 +110,11 @@ absl::Status PolicyDenied(absl::string_view caller, absl::string_view rpc,
                           absl::string_view why) {
   ErrorSpec spec;
   spec.code = absl::StatusCode::kPermissionDenied;
+  const std::string printable = PrintableIdentity(caller);
   spec.message =
-      absl::StrCat("the policy denies ", rpc, " to ", caller, ": ", why);
+      absl::StrCat("the policy denies ", rpc, " to ", printable, ": ", why);
   spec.reason = std::string(kPolicyDeniedReason);
-  spec.metadata = {{"caller", std::string(caller)}, {"rpc", std::string(rpc)}};
+  spec.metadata = {{"caller", printable}, {"rpc", std::string(rpc)}};
   return MakeError(spec);
 }
 
@@ -165,8 +167,17 @@ absl::StatusOr<PolicyGrant> Decide(const policy::Policy& policy,
     }
   }
   if (query.rpc == "DeleteAuthToken") {
-    if (query.uses_server_token && query.token_id == "current") {
-      return deny("`current` would revoke the server's own token");
+    if (query.uses_server_token) {
+      if (query.token_id == "current" ||
+          (query.server_token_id.has_value() &&
+           query.token_id == *query.server_token_id)) {
+        return deny("it would revoke the server's own token");
+      }
+      if (!query.server_token_id.has_value()) {
+        return deny(
+            "the server has not learned its own token's id yet, so it cannot "
+            "tell whether this would revoke it; retry");
+      }
     }
     if (rule->delete_().revoke_own_only()) {
       grant.required_name_prefix = rule->create().name_prefix();

@@ -44,6 +44,10 @@ struct PolicyQuery {
   std::string team_id;
   // DeleteAuthToken: the token to revoke.
   std::string token_id;
+  // The id of the server's own Vercel token (server_token_id.h); nullopt
+  // while the server has not learned it. A DeleteAuthToken with the server's
+  // token is denied for `current`, for this id, and while it is unknown.
+  std::optional<std::string> server_token_id;
 };
 
 // What the policy allows a call, with the conditions it sets.
@@ -63,7 +67,8 @@ struct PolicyGrant {
 absl::StatusOr<PolicyGrant> Decide(const policy::Policy& policy,
                                    const PolicyQuery& query, absl::Time now);
 
-// The denial of `rpc` to `caller` because `why`, as Decide returns it.
+// The denial of `rpc` to `caller` because `why`, as Decide returns it; the
+// caller is printed (message and ErrorInfo metadata) as PrintableIdentity.
 absl::Status PolicyDenied(absl::string_view caller, absl::string_view rpc,
                           absl::string_view why);
 

@@ -185,6 +185,7 @@ TEST(DecideTest, RevokeOwnOnlyAsksForTheNamePrefixAndNeverCurrent) {
   query.rpc = "DeleteAuthToken";
   query.token_id = "tok_1";
   query.uses_server_token = true;
+  query.server_token_id = "tok_server";
   absl::StatusOr<PolicyGrant> grant = Decide(Parsed(), query, kNow);
   ASSERT_TRUE(grant.ok()) << grant.status();
   EXPECT_EQ(grant->required_name_prefix, "ci-");
@@ -193,6 +194,28 @@ TEST(DecideTest, RevokeOwnOnlyAsksForTheNamePrefixAndNeverCurrent) {
   EXPECT_THAT(Decide(Parsed(), query, kNow).status().message(),
               HasSubstr("server's own token"));
   query.uses_server_token = false;
+  EXPECT_TRUE(Decide(Parsed(), query, kNow).ok());
+}
+
+// The attack of issue 16: `GetAuthToken current` reads the server token's
+// id; deleting it by that id revoked the server's own token.
+TEST(DecideTest, TheServerTokensOwnIdIsProtectedLikeCurrent) {
+  PolicyQuery query;
+  query.caller = kDeployer;
+  query.rpc = "DeleteAuthToken";
+  query.uses_server_token = true;
+  query.server_token_id = "tok_server";
+  query.token_id = "tok_server";
+  EXPECT_THAT(Decide(Parsed(), query, kNow).status().message(),
+              HasSubstr("server's own token"));
+  // Unknown yet: refused rather than guessed.
+  query.server_token_id.reset();
+  query.token_id = "tok_1";
+  EXPECT_EQ(Decide(Parsed(), query, kNow).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  // With the caller's own token, its own business.
+  query.uses_server_token = false;
+  query.token_id = "tok_server";
   EXPECT_TRUE(Decide(Parsed(), query, kNow).ok());
 }
 

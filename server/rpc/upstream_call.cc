@@ -72,74 +72,6 @@ double Jitter() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
 }
 
-// The gRPC reactor around an UpstreamCall. Owned by gRPC and by its call:
-// deletes itself when gRPC is done with it (OnDone, after Finish and after
-// OnCancel has returned), its call is released (nothing of it runs any
-// more, which for a create answered at its deadline is when its transfer
-// ends) and its expiry alarm, if any, has fired or been cancelled.
-class Reactor final : public grpc::ServerUnaryReactor {
- public:
-  Reactor(UpstreamCallParams params, OnUpstreamSuccess on_success)
-      : context_(params.context),
-        call_(std::move(params), std::move(on_success),
-              [this](CallOutcome outcome) { Deliver(std::move(outcome)); }) {
-    call_.SetOnReleased([this] {
-      bool armed = false;
-      {
-        absl::MutexLock lock(&mu_);
-        armed = armed_;
-      }
-      // Outside the lock: a cancelled alarm's callback takes it (Unref).
-      if (armed) alarm_.Cancel();
-      Unref();
-    });
-  }
-
-  UpstreamCall& call() { return call_; }
-
-  // Answers the caller at the call's upstream deadline (UpstreamCall::
-  // Expire). Before Run.
-  void ArmExpiry() {
-    if (call_.upstream_deadline() == absl::InfiniteFuture()) return;
-    absl::MutexLock lock(&mu_);
-    armed_ = true;
-    ++refs_;
-    alarm_.Set(absl::ToChronoTime(call_.upstream_deadline()),
-               [this](bool fired) {
-                 if (fired) call_.Expire();
-                 Unref();
-               });
-  }
-
-  void OnCancel() override { call_.Cancel(); }
-  void OnDone() override { Unref(); }
-
- private:
-  void Unref() {
-    bool last = false;
-    {
-      absl::MutexLock lock(&mu_);
-      last = --refs_ == 0;
-    }
-    if (last) delete this;
-  }
-
-  void Deliver(CallOutcome outcome) {
-    for (auto& [name, value] : outcome.initial_metadata) {
-      context_->AddInitialMetadata(std::move(name), std::move(value));
-    }
-    Finish(ToGrpcStatus(outcome.status));
-  }
-
-  grpc::CallbackServerContext* const context_;
-  UpstreamCall call_;
-  absl::Mutex mu_;
-  // gRPC's and the call's, plus the alarm's while it is set.
-  int refs_ ABSL_GUARDED_BY(mu_) = 2;
-  bool armed_ ABSL_GUARDED_BY(mu_) = false;
-  grpc::Alarm alarm_;
-};
-
 }  // namespace
 
 absl::Time UpstreamDeadline(absl::Time start, absl::Time deadline) {
@@ -149,29 +81,106 @@ absl::Time UpstreamDeadline(absl::Time start, absl::Time deadline) {
   return deadline - std::max(margin, absl::ZeroDuration());
 }
 
-grpc::ServerUnaryReactor* UpstreamCall::Start(UpstreamCallParams params,
-                                              UpstreamRequest first,
-                                              OnUpstreamSuccess on_success) {
+UpstreamCall* CallReactor::Adopt(UpstreamCallParams params,
+                                 OnUpstreamSuccess on_success) {
   const bool expires = static_cast<bool>(params.on_orphan);
-  auto* reactor = new Reactor(std::move(params), std::move(on_success));
-  if (expires) reactor->ArmExpiry();
-  reactor->call().Run(std::move(first));
-  return reactor;
+  auto call = std::make_unique<UpstreamCall>(
+      std::move(params), std::move(on_success),
+      [this](CallOutcome outcome) { Complete(std::move(outcome)); });
+  UpstreamCall* adopted = call.get();
+  adopted->SetOnReleased([this] {
+    bool armed = false;
+    {
+      absl::MutexLock lock(&mu_);
+      armed = armed_;
+    }
+    // Outside the lock: a cancelled alarm's callback takes it (Unref).
+    if (armed) alarm_.Cancel();
+    Unref();
+  });
+  // A caller whose deadline passed while the call was being identified is
+  // gone, even if gRPC has not said so (OnCancel) yet: nothing goes
+  // upstream for it.
+  const auto deadline = context_->deadline();
+  const bool expired =
+      deadline != std::chrono::system_clock::time_point::max() &&
+      deadline <= std::chrono::system_clock::now();
+  bool cancelled = false;
+  {
+    absl::MutexLock lock(&mu_);
+    call_ = std::move(call);
+    ++refs_;
+    cancelled = cancelled_ || expired;
+    // Answers the caller at the call's upstream deadline (UpstreamCall::
+    // Expire); armed before the call runs, which may release it.
+    if (expires && adopted->upstream_deadline() != absl::InfiniteFuture()) {
+      armed_ = true;
+      ++refs_;
+      alarm_.Set(absl::ToChronoTime(adopted->upstream_deadline()),
+                 [this, adopted](bool fired) {
+                   if (fired) adopted->Expire();
+                   Unref();
+                 });
+    }
+  }
+  if (cancelled) adopted->Cancel();
+  return adopted;
 }
 
-std::pair<grpc::ServerUnaryReactor*, UpstreamCall*> UpstreamCall::Deferred(
-    UpstreamCallParams params, OnUpstreamSuccess on_success) {
-  const bool expires = static_cast<bool>(params.on_orphan);
-  auto* reactor = new Reactor(std::move(params), std::move(on_success));
-  if (expires) reactor->ArmExpiry();
-  return {reactor, &reactor->call()};
+void CallReactor::Start(UpstreamCallParams params, UpstreamRequest first,
+                        OnUpstreamSuccess on_success) {
+  Adopt(std::move(params), std::move(on_success))->Run(std::move(first));
 }
 
-grpc::ServerUnaryReactor* UpstreamCall::Reject(UpstreamCallParams params,
-                                               const absl::Status& status) {
-  auto* reactor = new Reactor(std::move(params), nullptr);
-  reactor->call().Fail(status);
-  return reactor;
+UpstreamCall* CallReactor::Defer(UpstreamCallParams params,
+                                 OnUpstreamSuccess on_success) {
+  return Adopt(std::move(params), std::move(on_success));
+}
+
+void CallReactor::Reject(UpstreamCallParams params,
+                         const absl::Status& status) {
+  Adopt(std::move(params), nullptr)->Fail(status);
+}
+
+void CallReactor::Attach(std::shared_ptr<void> keep,
+                         absl::AnyInvocable<void()> on_cancel) {
+  bool cancelled = false;
+  {
+    absl::MutexLock lock(&mu_);
+    keep_ = std::move(keep);
+    cancelled = cancelled_;
+    if (!cancelled) on_cancel_ = std::move(on_cancel);
+  }
+  if (cancelled) on_cancel();
+}
+
+void CallReactor::Complete(CallOutcome outcome) {
+  for (auto& [name, value] : outcome.initial_metadata) {
+    context_->AddInitialMetadata(std::move(name), std::move(value));
+  }
+  Finish(ToGrpcStatus(outcome.status));
+}
+
+void CallReactor::OnCancel() {
+  UpstreamCall* call = nullptr;
+  absl::AnyInvocable<void()> on_cancel;
+  {
+    absl::MutexLock lock(&mu_);
+    cancelled_ = true;
+    call = call_.get();
+    on_cancel = std::move(on_cancel_);
+  }
+  if (call != nullptr) call->Cancel();
+  if (on_cancel) on_cancel();
+}
+
+void CallReactor::Unref() {
+  bool last = false;
+  {
+    absl::MutexLock lock(&mu_);
+    last = --refs_ == 0;
+  }
+  if (last) delete this;
 }
 
 UpstreamCall::UpstreamCall(UpstreamCallParams params,
@@ -389,6 +398,7 @@ void UpstreamCall::FinishWith(const absl::Status& status,
          {"vercel_request_id",
           absl::string_view(vercel_request_id.value_or(""))},
          {"caller", absl::string_view(params_.caller)},
+         {"caller_source", params_.caller_source},
          {"traceparent", absl::string_view(params_.traceparent)},
          {"error", status.message()}});
   }

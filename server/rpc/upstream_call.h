@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -13,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "grpcpp/alarm.h"
 #include "grpcpp/grpcpp.h"
 #include "server/common/clock.h"
 #include "server/common/logger.h"
@@ -36,7 +38,7 @@ using OnUpstreamSuccess =
 // What an UpstreamCall needs besides its first request. The pointers are
 // borrowed and must outlive the call.
 struct UpstreamCallParams {
-  // The RPC's context (UpstreamCall::Start and Reject only).
+  // The RPC's context (for CallReactor, and the caller's deadline).
   grpc::CallbackServerContext* context = nullptr;
   UpstreamTransport* transport = nullptr;
   const Clock* clock = &Clock::Real();
@@ -56,8 +58,11 @@ struct UpstreamCallParams {
   ErrorContext error_context = ErrorContext::kDefault;
   // Strings redacted from any upstream text that reaches an error message.
   std::vector<std::string> secrets;
-  // Who calls (caller_identity.h), for the log line.
+  // Who calls, printable (identity/caller.h: PrintableIdentity), and the
+  // source of that identity (CallerSourceName), for the log line; empty
+  // while the call is not identified.
   std::string caller;
+  absl::string_view caller_source;
   // Runs once as the call finishes, before Finish, with its status and
   // Vercel's checked request id (VercelRequestId) of the last upstream
   // response, empty when there is none: the audit trail's hook.
@@ -163,26 +168,6 @@ class UpstreamCall {
     on_released_ = std::move(on_released);
   }
 
-  // The gRPC reactor of a call served by UpstreamCall: starts it with
-  // `first` and returns the reactor, owned by gRPC (it deletes itself in
-  // OnDone). OnCancel cancels the call; its outcome becomes the RPC's
-  // initial metadata and status.
-  static grpc::ServerUnaryReactor* Start(UpstreamCallParams params,
-                                         UpstreamRequest first,
-                                         OnUpstreamSuccess on_success);
-
-  // A reactor whose call starts later, e.g. once a shared store has
-  // answered: the caller must call exactly one of Run or Fail (Fail with OK
-  // finishes with whatever the RPC's response holds) on the returned call,
-  // from any thread; until then the reactor and the call live, and a cancel
-  // is remembered.
-  static std::pair<grpc::ServerUnaryReactor*, UpstreamCall*> Deferred(
-      UpstreamCallParams params, OnUpstreamSuccess on_success);
-
-  // A reactor that finishes at once with `status`.
-  static grpc::ServerUnaryReactor* Reject(UpstreamCallParams params,
-                                          const absl::Status& status);
-
  private:
   // Submits `request` to start no earlier than `not_before`, or ends the
   // call when it was cancelled or the transport is shutting down.
@@ -217,6 +202,77 @@ class UpstreamCall {
   bool answered_ ABSL_GUARDED_BY(mu_) = false;
   // A transfer's result is being handled: Expire stays out.
   bool in_result_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+// The gRPC reactor of one unary RPC. The handler creates it and returns it at
+// once, before the call is served: identifying the caller may take a network
+// round trip (identity/identity_source.h), after which, on whichever thread
+// identified it, the call is served by exactly one of Start, Defer, Reject or
+// Attach (then Complete).
+//
+// Owned by gRPC and by its call: it deletes itself once gRPC is done with it
+// (OnDone, which gRPC calls after Finish, which only the serving side
+// triggers, and after OnCancel has returned), its UpstreamCall, if any, is
+// released (nothing of it runs any more, which for a create answered at its
+// deadline is when its transfer ends) and its expiry alarm, if any, has fired
+// or been cancelled. So the reactor outlives whatever serves it; a caller
+// that cancels before the call is served still gets its answer (CANCELLED)
+// once it is.
+//
+// Thread-safe: OnCancel may race with Start, Defer, Reject and Attach;
+// whichever comes second sees the other (mu_), and a call started after a
+// cancel, or after its caller's deadline, ends CANCELLED without going
+// upstream.
+class CallReactor final : public grpc::ServerUnaryReactor {
+ public:
+  explicit CallReactor(grpc::CallbackServerContext* context)
+      : context_(context) {}
+
+  CallReactor(const CallReactor&) = delete;
+  CallReactor& operator=(const CallReactor&) = delete;
+
+  // Serves the call with an UpstreamCall started with `first`; its outcome
+  // becomes the RPC's initial metadata and status. A call with on_orphan is
+  // answered at its upstream deadline (UpstreamCall::Expire) if its transfer
+  // still runs then.
+  void Start(UpstreamCallParams params, UpstreamRequest first,
+             OnUpstreamSuccess on_success);
+  // As Start, for a call that starts later, e.g. once a shared store has
+  // answered: the caller must call exactly one of Run or Fail (Fail with OK
+  // finishes with whatever the RPC's response holds) on the returned call,
+  // from any thread; until then the reactor and the call live, and a cancel
+  // is remembered.
+  UpstreamCall* Defer(UpstreamCallParams params, OnUpstreamSuccess on_success);
+  // Ends the call at once with `status` (logged and counted as any call):
+  // nothing goes upstream.
+  void Reject(UpstreamCallParams params, const absl::Status& status);
+  // Serves the call by something else (a replayed CreateAuthToken), which
+  // must call Complete exactly once. `on_cancel` runs once if the caller
+  // cancels (at once if it already has); `keep` lives until OnDone.
+  void Attach(std::shared_ptr<void> keep, absl::AnyInvocable<void()> on_cancel);
+  // Finishes the RPC with `outcome`. Once; then the reactor may be gone.
+  void Complete(CallOutcome outcome);
+
+  void OnCancel() override;
+  void OnDone() override { Unref(); }
+
+ private:
+  // Takes ownership of a new call, cancelling it when the caller is gone,
+  // and arms its expiry alarm.
+  UpstreamCall* Adopt(UpstreamCallParams params, OnUpstreamSuccess on_success);
+  void Unref();
+
+  grpc::CallbackServerContext* const context_;
+  absl::Mutex mu_;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  std::unique_ptr<UpstreamCall> call_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<void> keep_ ABSL_GUARDED_BY(mu_);
+  absl::AnyInvocable<void()> on_cancel_ ABSL_GUARDED_BY(mu_);
+  // gRPC's, plus the call's until it is released and the alarm's while it is
+  // set.
+  int refs_ ABSL_GUARDED_BY(mu_) = 1;
+  bool armed_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::Alarm alarm_;
 };
 
 }  // namespace vercel_tokens

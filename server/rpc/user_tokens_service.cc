@@ -138,9 +138,10 @@ absl::Status RequestInProgressError() {
 // audit line (event idempotent_replay), as any call.
 std::function<void(const absl::Status&)> FinishReplay(
     Logger* logger, Metrics* metrics, AuditRecord audit, std::string caller,
-    std::string peer, absl::Time start) {
+    absl::string_view caller_source, std::string peer, absl::Time start) {
   return [logger, metrics, audit = std::move(audit), caller = std::move(caller),
-          peer = std::move(peer), start](const absl::Status& status) {
+          caller_source, peer = std::move(peer),
+          start](const absl::Status& status) {
     const std::string code = absl::StatusCodeToString(status.code());
     const absl::Duration latency = absl::Now() - start;
     metrics->CallFinished("CreateAuthToken", code, latency);
@@ -152,6 +153,7 @@ std::function<void(const absl::Status&)> FinishReplay(
                  {"idempotent_replay", absl::string_view("true")},
                  {"peer", absl::string_view(peer)},
                  {"caller", absl::string_view(caller)},
+                 {"caller_source", caller_source},
                  {"error", status.message()}});
     AuditRecord record = audit;
     record.event = "idempotent_replay";
@@ -268,13 +270,15 @@ UserTokensService::UserTokensService(UpstreamTransport* transport,
                                      UserTokensServiceOptions options)
     : transport_(transport),
       options_(std::move(options)),
+      anonymous_(std::vector<std::unique_ptr<IdentitySource>>()),
+      identity_(options_.identity != nullptr ? options_.identity : &anonymous_),
       limiter_(options_.max_in_flight) {}
 
 template <typename Request>
 absl::StatusOr<UserTokensService::Admission> UserTokensService::Admit(
     const grpc::CallbackServerContext& context,
-    const UpstreamCallParams& params, const Request& request,
-    bool needs_token) const {
+    const UpstreamCallParams& params, const Caller& caller,
+    const Request& request, bool needs_token) const {
   if (absl::Status s = Validate(request); !s.ok()) return s;
   Admission admission;
   if (needs_token) {
@@ -292,9 +296,13 @@ absl::StatusOr<UserTokensService::Admission> UserTokensService::Admit(
   }
   if (options_.policy == nullptr) return admission;
   PolicyQuery query;
-  query.caller = params.caller;
+  query.caller = caller.id;
   query.rpc = std::string(params.method);
   query.uses_server_token = admission.server_token_used;
+  if (options_.server_token_id != nullptr && admission.server_token_used &&
+      params.method == "DeleteAuthToken") {
+    query.server_token_id = options_.server_token_id->Get();
+  }
   AuditRecord unused;
   Describe(request, &query, &unused);
   absl::StatusOr<PolicyGrant> grant =
@@ -321,7 +329,6 @@ UpstreamCallParams UserTokensService::Params(
       caller_deadline == std::chrono::system_clock::time_point::max()
           ? params.start + options_.default_deadline
           : absl::FromChrono(caller_deadline);
-  params.caller = CallerIdentity(*context, options_.identity);
   // An invalid traceparent is ignored, as W3C Trace Context asks.
   if (auto it = context->client_metadata().find(kTraceparentKey);
       it != context->client_metadata().end()) {
@@ -349,34 +356,66 @@ void UserTokensService::Audit(UpstreamCallParams& params, AuditRecord audit,
   };
 }
 
-template <typename Request, typename Build>
-grpc::ServerUnaryReactor* UserTokensService::StartAuthenticated(
+grpc::ServerUnaryReactor* UserTokensService::Identified(
     grpc::CallbackServerContext* context, absl::string_view method,
-    const Request& request, Build build, OnUpstreamSuccess on_success) {
+    Serve serve) {
+  auto* reactor = new CallReactor(context);
   UpstreamCallParams params = Params(context, method);
   std::optional<InFlightLimiter::Permit> permit = limiter_.TryAcquire();
   if (!permit.has_value()) {
-    return UpstreamCall::Reject(std::move(params), ServerOverloadedError());
+    reactor->Reject(std::move(params), ServerOverloadedError());
+    return reactor;
   }
-  absl::StatusOr<Admission> admission =
-      Admit(*context, params, request, /*needs_token=*/true);
-  if (!admission.ok()) {
-    return UpstreamCall::Reject(std::move(params), admission.status());
-  }
-  absl::StatusOr<UpstreamRequest> first = build(request, admission->token);
-  if (!first.ok())
-    return UpstreamCall::Reject(std::move(params), first.status());
-  params.secrets = {std::move(admission->token)};
-  return UpstreamCall::Start(
-      std::move(params), *std::move(first),
-      Holding(*std::move(permit), std::move(on_success)));
+  identity_->Identify(
+      CallCredentials::FromContext(*context),
+      [this, reactor, params = std::move(params), permit = *std::move(permit),
+       serve = std::move(serve)](absl::StatusOr<Caller> caller) mutable {
+        if (!caller.ok()) {
+          Audit(params, AuditRecord());
+          reactor->Reject(std::move(params), caller.status());
+          return;
+        }
+        params.caller = PrintableIdentity(caller->id);
+        params.caller_source = CallerSourceName(caller->source);
+        std::move(serve)(*reactor, std::move(params), std::move(permit),
+                         *caller);
+      });
+  return reactor;
+}
+
+template <typename Request, typename Build>
+grpc::ServerUnaryReactor* UserTokensService::StartAuthenticated(
+    grpc::CallbackServerContext* context, absl::string_view method,
+    const Request* request, Build build, OnUpstreamSuccess on_success) {
+  return Identified(
+      context, method,
+      [this, context, request, build = std::move(build),
+       on_success = std::move(on_success)](
+          CallReactor& reactor, UpstreamCallParams params,
+          InFlightLimiter::Permit permit, const Caller& caller) mutable {
+        absl::StatusOr<Admission> admission =
+            Admit(*context, params, caller, *request, /*needs_token=*/true);
+        if (!admission.ok()) {
+          reactor.Reject(std::move(params), admission.status());
+          return;
+        }
+        absl::StatusOr<UpstreamRequest> first =
+            build(*request, admission->token);
+        if (!first.ok()) {
+          reactor.Reject(std::move(params), first.status());
+          return;
+        }
+        params.secrets = {std::move(admission->token)};
+        reactor.Start(std::move(params), *std::move(first),
+                      Holding(std::move(permit), std::move(on_success)));
+      });
 }
 
 grpc::ServerUnaryReactor* UserTokensService::GetAuthToken(
     grpc::CallbackServerContext* context,
     const v1::GetAuthTokenRequest* request,
     v1::GetAuthTokenResponse* response) {
-  return StartAuthenticated(context, "GetAuthToken", *request,
+  return StartAuthenticated(context, "GetAuthToken", request,
                             &BuildGetAuthToken,
                             MapInto(&MapGetAuthTokenResponse, response));
 }
@@ -386,7 +425,7 @@ grpc::ServerUnaryReactor* UserTokensService::ListAuthTokens(
     const v1::ListAuthTokensRequest* request,
     v1::ListAuthTokensResponse* response) {
   return StartAuthenticated(
-      context, "ListAuthTokens", *request,
+      context, "ListAuthTokens", request,
       [](const v1::ListAuthTokensRequest& r, std::string bearer_token) {
         return BuildListAuthTokensPage(r.team_id(), r.slug(), "",
                                        std::move(bearer_token));
@@ -400,22 +439,34 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
     grpc::CallbackServerContext* context,
     const v1::CreateAuthTokenRequest* request,
     v1::CreateAuthTokenResponse* response) {
-  UpstreamCallParams params = Params(context, "CreateAuthToken");
-  std::optional<InFlightLimiter::Permit> permit = limiter_.TryAcquire();
-  if (!permit.has_value()) {
-    return UpstreamCall::Reject(std::move(params), ServerOverloadedError());
-  }
-  AuditRecord audit;
+  return Identified(context, "CreateAuthToken",
+                    [this, context, request, response](
+                        CallReactor& reactor, UpstreamCallParams params,
+                        InFlightLimiter::Permit permit, const Caller& caller) {
+                      ServeCreate(reactor, std::move(params), std::move(permit),
+                                  caller, *context, *request, response);
+                    });
+}
+
+void UserTokensService::ServeCreate(CallReactor& reactor,
+                                    UpstreamCallParams params,
+                                    InFlightLimiter::Permit permit,
+                                    const Caller& caller,
+                                    grpc::CallbackServerContext& context,
+                                    const v1::CreateAuthTokenRequest& request,
+                                    v1::CreateAuthTokenResponse* response) {
+  AuditRecord audit = AuditOf(caller);
   PolicyQuery unused;
-  Describe(*request, &unused, &audit);
+  Describe(request, &unused, &audit);
   absl::StatusOr<Admission> admission =
-      Admit(*context, params, *request, /*needs_token=*/true);
+      Admit(context, params, caller, request, /*needs_token=*/true);
   if (!admission.ok()) {
     Audit(params, std::move(audit));
-    return UpstreamCall::Reject(std::move(params), admission.status());
+    reactor.Reject(std::move(params), admission.status());
+    return;
   }
   audit.server_token_used = admission->server_token_used;
-  v1::CreateAuthTokenRequest sent = *request;
+  v1::CreateAuthTokenRequest sent = request;
   if (const auto& expiry = admission->grant.default_expires_at) {
     if (auto timestamp = MillisToTimestamp(absl::ToUnixMillis(*expiry));
         timestamp.ok()) {
@@ -428,29 +479,34 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
   // A request_id is remembered only under something its caller alone holds:
   // a proven identity, or the bearer token it sent. Anonymous callers of the
   // server's token share both, so theirs are never remembered.
-  const bool remembered =
-      params.caller != kAnonymousCaller || !admission->server_token_used;
-  if (options_.idempotency != nullptr && !request->request_id().empty() &&
+  const bool remembered = caller.source != CallerSource::kAnonymous ||
+                          !admission->server_token_used;
+  std::optional<InFlightLimiter::Permit> held = std::move(permit);
+  if (options_.idempotency != nullptr && !request.request_id().empty() &&
       remembered) {
-    const std::string request_id = NormalizedRequestId(request->request_id());
+    const std::string request_id = NormalizedRequestId(request.request_id());
     idempotency_key =
-        IdempotencyCache::Key(params.caller, admission->token, request_id);
+        IdempotencyCache::Key(caller.id, admission->token, request_id);
     // A waiting or replayed repeat holds its slot of --max_in_flight until
     // it finishes, as any call; a first call takes it back below.
     auto held_permit = std::make_shared<std::optional<InFlightLimiter::Permit>>(
-        std::move(permit));
-    auto* replay = new ReplayReactor(
-        response,
+        std::move(held));
+    // From Attach on, a cancel may finish the call (gRPC then frees its
+    // request and context) until Disarm says otherwise: read the request
+    // before.
+    v1::CreateAuthTokenRequest normalized = request;
+    normalized.set_request_id(request_id);
+    const std::string fingerprint = IdempotencyCache::Fingerprint(normalized);
+    const std::shared_ptr<Replay> replay = Replay::Attach(
+        reactor, response,
         [finish = FinishReplay(options_.logger, options_.metrics, audit,
-                               params.caller, context->peer(), params.start),
+                               params.caller, params.caller_source,
+                               context.peer(), params.start),
          held_permit](const absl::Status& status) { finish(status); });
     CreateOutcome remembered_outcome;
-    v1::CreateAuthTokenRequest normalized = *request;
-    normalized.set_request_id(request_id);
     const IdempotencyCache::Start start = options_.idempotency->Begin(
-        idempotency_key, IdempotencyCache::Fingerprint(normalized),
-        params.start, replay->AsWaiter(), &remembered_outcome,
-        replay->AsLiveness());
+        idempotency_key, fingerprint, params.start, replay->AsWaiter(),
+        &remembered_outcome, replay->AsLiveness());
     if (start != IdempotencyCache::Start::kFirst &&
         start != IdempotencyCache::Start::kUnremembered) {
       options_.metrics->CallStarted("CreateAuthToken");
@@ -458,21 +514,32 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
     switch (start) {
       case IdempotencyCache::Start::kReplay:
         replay->Deliver(remembered_outcome);
-        return replay;
+        return;
       case IdempotencyCache::Start::kWaiting:
-        return replay;
+        return;
       case IdempotencyCache::Start::kMismatch:
         replay->Deliver({InvalidField("request_id",
                                       "was used before with a different "
                                       "request"),
                          {}});
-        return replay;
+        return;
       case IdempotencyCache::Start::kUnremembered:
         idempotency_key.clear();
         [[fallthrough]];
       case IdempotencyCache::Start::kFirst:
-        permit = std::move(*held_permit);
-        delete replay;
+        if (!replay->Disarm()) {
+          // The caller cancelled before the call started: the replay has
+          // answered CANCELLED (and counted the call as finished).
+          options_.metrics->CallStarted("CreateAuthToken");
+          if (!idempotency_key.empty()) {
+            options_.idempotency->Finish(
+                idempotency_key,
+                {absl::CancelledError("the call was cancelled"), {}},
+                absl::Now());
+          }
+          return;
+        }
+        held = std::move(*held_permit);
         break;
     }
   }
@@ -485,20 +552,21 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
                                    absl::Now());
     }
     Audit(params, std::move(audit));
-    return UpstreamCall::Reject(std::move(params), first.status());
+    reactor.Reject(std::move(params), first.status());
+    return;
   }
   OrphanRevocation revocation;
   revocation.transport = transport_;
   revocation.logger = options_.logger;
   revocation.metrics = options_.metrics;
   revocation.bearer_token = admission->token;
-  revocation.team_id = request->team_id();
-  revocation.slug = request->slug();
+  revocation.team_id = request.team_id();
+  revocation.slug = request.slug();
   revocation.timeout = options_.orphan_revoke_timeout;
   revocation.debts = options_.orphan_debts;
   revocation.audit = audit;
   revocation.audit.caller = params.caller;
-  revocation.audit.peer = context->peer();
+  revocation.audit.peer = context.peer();
   revocation.audit.rpc = "CreateAuthToken";
   SetOrphanHooks(params, std::move(revocation), options_.idempotency,
                  idempotency_key);
@@ -508,16 +576,16 @@ grpc::ServerUnaryReactor* UserTokensService::CreateAuthToken(
     record.token_id = response->token().id();
     record.token_name = response->token().name();
   });
-  return StartCreate(std::move(params), *std::move(first), *std::move(permit),
-                     *request, admission->token, std::move(idempotency_key),
-                     response);
+  StartCreate(reactor, std::move(params), *std::move(first), *std::move(held),
+              caller.id, request, admission->token, std::move(idempotency_key),
+              response);
 }
 
-grpc::ServerUnaryReactor* UserTokensService::StartCreate(
-    UpstreamCallParams params, UpstreamRequest first,
-    InFlightLimiter::Permit permit, const v1::CreateAuthTokenRequest& request,
-    const std::string& token, std::string idempotency_key,
-    v1::CreateAuthTokenResponse* response) {
+void UserTokensService::StartCreate(
+    CallReactor& reactor, UpstreamCallParams params, UpstreamRequest first,
+    InFlightLimiter::Permit permit, absl::string_view caller_id,
+    const v1::CreateAuthTokenRequest& request, const std::string& token,
+    std::string idempotency_key, v1::CreateAuthTokenResponse* response) {
   // The idempotency entries and shutdown's debt end when nothing of the call
   // runs any more (on_settled), which for a create answered at its deadline
   // is when its POST ends: a repeat meanwhile waits for it.
@@ -535,7 +603,7 @@ grpc::ServerUnaryReactor* UserTokensService::StartCreate(
   std::string fingerprint;
   auto claimed = std::make_shared<std::atomic<bool>>(false);
   if (shared != nullptr && !idempotency_key.empty()) {
-    record_name = shared->RecordName(params.caller, token,
+    record_name = shared->RecordName(caller_id, token,
                                      NormalizedRequestId(request.request_id()));
     v1::CreateAuthTokenRequest normalized = request;
     normalized.clear_request_id();
@@ -563,10 +631,10 @@ grpc::ServerUnaryReactor* UserTokensService::StartCreate(
     };
   }
   if (record_name.empty()) {
-    return UpstreamCall::Start(
-        std::move(params), std::move(first),
-        Holding(std::move(permit),
-                MapInto(&MapCreateAuthTokenResponse, response)));
+    reactor.Start(std::move(params), std::move(first),
+                  Holding(std::move(permit),
+                          MapInto(&MapCreateAuthTokenResponse, response)));
+    return;
   }
   // First here: ask the store shared by the replicas before creating. The
   // claim outlives a replica that dies with it by at most the call's
@@ -577,65 +645,68 @@ grpc::ServerUnaryReactor* UserTokensService::StartCreate(
       std::max(params.deadline - now, absl::ZeroDuration()) +
       options_.orphan_grace + absl::Seconds(1);
   const absl::Time wait_until = UpstreamDeadline(params.start, params.deadline);
-  auto [reactor, call] = UpstreamCall::Deferred(
-      std::move(params),
-      Holding(std::move(permit),
-              MapInto(&MapCreateAuthTokenResponse, response)));
+  UpstreamCall* const call =
+      reactor.Defer(std::move(params),
+                    Holding(std::move(permit),
+                            MapInto(&MapCreateAuthTokenResponse, response)));
   shared->Begin(
       std::move(record_name), fingerprint, claim_ttl, wait_until,
-      [call = call, first = std::move(first), claimed, response,
+      [call, first = std::move(first), claimed, response,
        metrics = options_.metrics,
        use_memory = options_.store_unavailable_uses_memory](
           absl::StatusOr<SharedIdempotencyStore::Begun> begun) mutable {
         ContinueAfterClaim(std::move(begun), call, std::move(first), *claimed,
                            response, *metrics, use_memory);
       });
-  return reactor;
 }
 
 grpc::ServerUnaryReactor* UserTokensService::DeleteAuthToken(
     grpc::CallbackServerContext* context,
     const v1::DeleteAuthTokenRequest* request,
     v1::DeleteAuthTokenResponse* response) {
-  UpstreamCallParams params = Params(context, "DeleteAuthToken");
-  std::optional<InFlightLimiter::Permit> permit = limiter_.TryAcquire();
-  if (!permit.has_value()) {
-    return UpstreamCall::Reject(std::move(params), ServerOverloadedError());
-  }
-  AuditRecord audit;
-  PolicyQuery unused;
-  Describe(*request, &unused, &audit);
-  absl::StatusOr<Admission> admission =
-      Admit(*context, params, *request, /*needs_token=*/true);
-  if (admission.ok()) audit.server_token_used = admission->server_token_used;
-  Audit(params, std::move(audit));
-  if (!admission.ok()) {
-    return UpstreamCall::Reject(std::move(params), admission.status());
-  }
-  params.secrets = {admission->token};
-  if (const auto& prefix = admission->grant.required_name_prefix) {
-    v1::GetAuthTokenRequest get;
-    get.set_token_id(request->token_id());
-    get.set_team_id(request->team_id());
-    get.set_slug(request->slug());
-    UpstreamRequest first = BuildGetAuthToken(get, admission->token);
-    OnUpstreamSuccess revoker =
-        OwnTokenRevoker(*request, *prefix, params.caller, response);
-    return UpstreamCall::Start(std::move(params), std::move(first),
-                               Holding(*std::move(permit), std::move(revoker)));
-  }
-  UpstreamRequest first = BuildDeleteAuthToken(*request, admission->token);
-  return UpstreamCall::Start(
-      std::move(params), std::move(first),
-      Holding(*std::move(permit),
-              MapInto(&MapDeleteAuthTokenResponse, response)));
+  return Identified(
+      context, "DeleteAuthToken",
+      [this, context, request, response](
+          CallReactor& reactor, UpstreamCallParams params,
+          InFlightLimiter::Permit permit, const Caller& caller) {
+        AuditRecord audit = AuditOf(caller);
+        PolicyQuery unused;
+        Describe(*request, &unused, &audit);
+        absl::StatusOr<Admission> admission =
+            Admit(*context, params, caller, *request, /*needs_token=*/true);
+        if (admission.ok())
+          audit.server_token_used = admission->server_token_used;
+        Audit(params, std::move(audit));
+        if (!admission.ok()) {
+          reactor.Reject(std::move(params), admission.status());
+          return;
+        }
+        params.secrets = {admission->token};
+        if (const auto& prefix = admission->grant.required_name_prefix) {
+          v1::GetAuthTokenRequest get;
+          get.set_token_id(request->token_id());
+          get.set_team_id(request->team_id());
+          get.set_slug(request->slug());
+          UpstreamRequest first = BuildGetAuthToken(get, admission->token);
+          OnUpstreamSuccess revoker =
+              OwnTokenRevoker(*request, *prefix, caller.id, response);
+          reactor.Start(std::move(params), std::move(first),
+                        Holding(std::move(permit), std::move(revoker)));
+          return;
+        }
+        UpstreamRequest first =
+            BuildDeleteAuthToken(*request, admission->token);
+        reactor.Start(std::move(params), std::move(first),
+                      Holding(std::move(permit),
+                              MapInto(&MapDeleteAuthTokenResponse, response)));
+      });
 }
 
 grpc::ServerUnaryReactor* UserTokensService::ListAuthTokensRaw(
     grpc::CallbackServerContext* context,
     const v1::ListAuthTokensRawRequest* request,
     v1::ListAuthTokensRawResponse* response) {
-  return StartAuthenticated(context, "ListAuthTokensRaw", *request,
+  return StartAuthenticated(context, "ListAuthTokensRaw", request,
                             &BuildListAuthTokensRaw,
                             MapInto(&MapListAuthTokensResponse, response));
 }
@@ -643,49 +714,53 @@ grpc::ServerUnaryReactor* UserTokensService::ListAuthTokensRaw(
 grpc::ServerUnaryReactor* UserTokensService::EmailLogin(
     grpc::CallbackServerContext* context, const v1::EmailLoginRequest* request,
     v1::EmailLoginResponse* response) {
-  UpstreamCallParams params = Params(context, "EmailLogin");
-  std::optional<InFlightLimiter::Permit> permit = limiter_.TryAcquire();
-  if (!permit.has_value()) {
-    return UpstreamCall::Reject(std::move(params), ServerOverloadedError());
-  }
-  AuditRecord audit;
-  PolicyQuery unused;
-  Describe(*request, &unused, &audit);
-  Audit(params, std::move(audit));
-  if (absl::StatusOr<Admission> admission =
-          Admit(*context, params, *request, /*needs_token=*/false);
-      !admission.ok()) {
-    return UpstreamCall::Reject(std::move(params), admission.status());
-  }
-  return UpstreamCall::Start(
-      std::move(params), BuildEmailLogin(*request),
-      Holding(*std::move(permit), MapInto(&MapEmailLoginResponse, response)));
+  return Identified(
+      context, "EmailLogin",
+      [this, context, request, response](
+          CallReactor& reactor, UpstreamCallParams params,
+          InFlightLimiter::Permit permit, const Caller& caller) {
+        AuditRecord audit = AuditOf(caller);
+        PolicyQuery unused;
+        Describe(*request, &unused, &audit);
+        Audit(params, std::move(audit));
+        if (absl::StatusOr<Admission> admission = Admit(
+                *context, params, caller, *request, /*needs_token=*/false);
+            !admission.ok()) {
+          reactor.Reject(std::move(params), admission.status());
+          return;
+        }
+        reactor.Start(std::move(params), BuildEmailLogin(*request),
+                      Holding(std::move(permit),
+                              MapInto(&MapEmailLoginResponse, response)));
+      });
 }
 
 grpc::ServerUnaryReactor* UserTokensService::VerifyToken(
     grpc::CallbackServerContext* context, const v1::VerifyTokenRequest* request,
     v1::VerifyTokenResponse* response) {
-  UpstreamCallParams params = Params(context, "VerifyToken");
-  std::optional<InFlightLimiter::Permit> permit = limiter_.TryAcquire();
-  if (!permit.has_value()) {
-    return UpstreamCall::Reject(std::move(params), ServerOverloadedError());
-  }
-  AuditRecord audit;
-  PolicyQuery unused;
-  Describe(*request, &unused, &audit);
-  Audit(params, std::move(audit), [response](AuditRecord& record) {
-    record.team_id = response->team_id();
-  });
-  if (absl::StatusOr<Admission> admission =
-          Admit(*context, params, *request, /*needs_token=*/false);
-      !admission.ok()) {
-    return UpstreamCall::Reject(std::move(params), admission.status());
-  }
-  params.secrets = {request->token()};
-  params.error_context = ErrorContext::kVerifyToken;
-  return UpstreamCall::Start(
-      std::move(params), BuildVerifyToken(*request),
-      Holding(*std::move(permit), MapInto(&MapVerifyTokenResponse, response)));
+  return Identified(
+      context, "VerifyToken",
+      [this, context, request, response](
+          CallReactor& reactor, UpstreamCallParams params,
+          InFlightLimiter::Permit permit, const Caller& caller) {
+        AuditRecord audit = AuditOf(caller);
+        PolicyQuery unused;
+        Describe(*request, &unused, &audit);
+        Audit(params, std::move(audit), [response](AuditRecord& record) {
+          record.team_id = response->team_id();
+        });
+        if (absl::StatusOr<Admission> admission = Admit(
+                *context, params, caller, *request, /*needs_token=*/false);
+            !admission.ok()) {
+          reactor.Reject(std::move(params), admission.status());
+          return;
+        }
+        params.secrets = {request->token()};
+        params.error_context = ErrorContext::kVerifyToken;
+        reactor.Start(std::move(params), BuildVerifyToken(*request),
+                      Holding(std::move(permit),
+                              MapInto(&MapVerifyTokenResponse, response)));
+      });
 }
 
 }  // namespace vercel_tokens

@@ -2,19 +2,22 @@
 #define VERCEL_USER_TOKENS_SERVER_RPC_USER_TOKENS_SERVICE_H_
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "server/identity/caller.h"
+#include "server/identity/identity_source.h"
 #include "server/issuance/shared_idempotency.h"
 #include "server/rpc/audit.h"
-#include "server/rpc/caller_identity.h"
 #include "server/rpc/idempotency.h"
 #include "server/rpc/in_flight_limiter.h"
 #include "server/rpc/orphan.h"
 #include "server/rpc/policy.h"
 #include "server/rpc/policy_store.h"
+#include "server/rpc/server_token_id.h"
 #include "server/rpc/upstream_call.h"
 #include "server/vercel/list_pager.h"
 #include "server/vercel/transport.h"
@@ -39,11 +42,15 @@ struct UserTokensServiceOptions {
   // Calls served at once at most; more fail at once with RESOURCE_EXHAUSTED
   // (SERVER_OVERLOADED). Positive.
   int max_in_flight = 1000;
-  // How callers are identified.
-  CallerIdentityOptions identity;
+  // How callers are identified (identity/identity_source.h). Borrowed, like
+  // logger; null: every caller is anonymous.
+  const IdentityChain* identity = nullptr;
   // The issuance policy; null for none (every caller may do everything).
   // Borrowed, like logger.
   PolicyStore* policy = nullptr;
+  // The server token's own id, which the policy protects; null when there
+  // is no server token or no policy. Borrowed.
+  ServerTokenId* server_token_id = nullptr;
   // Remembers CreateAuthToken request_ids; null for none. Borrowed.
   IdempotencyCache* idempotency = nullptr;
   // How long a stopping server waits for CreateAuthTokens whose caller is
@@ -69,13 +76,15 @@ struct UserTokensServiceOptions {
 
 // vercel.authentication.v1.UserTokensService on the gRPC callback API.
 //
-// Each handler takes a slot of the in-flight cap (refusing the call when
-// none is free), identifies the caller, validates the request, resolves the
-// Vercel token, asks the policy (when there is one), builds the upstream
-// request and hands it to an UpstreamCall, then returns at once; it never
-// blocks. The slot is held until the call is done. State-changing calls
-// write an audit line (audit.h) as they finish, allowed or denied.
-// Thread-safe. `transport` must outlive the service and every call it
+// Each handler creates the call's reactor (CallReactor), takes a slot of the
+// in-flight cap (refusing the call when none is free), asks the identity
+// chain for the caller and returns at once; it never blocks. The chain
+// answers inline or later from its own thread (a TokenReview); the
+// continuation then validates the request, resolves the Vercel token, asks
+// the policy (when there is one), builds the upstream request and starts an
+// UpstreamCall on the reactor. The slot is held until the call is done.
+// State-changing calls write an audit line (audit.h) as they finish, allowed or
+// denied. Thread-safe. `transport` must outlive the service and every call it
 // started (shut the gRPC server down before the transport).
 class UserTokensService final
     : public vercel::authentication::v1::UserTokensService::CallbackService {
@@ -124,22 +133,36 @@ class UserTokensService final
 
   // The last stages of a CreateAuthToken that goes upstream: the hooks that
   // end its idempotency entries (`idempotency_key`, empty for none), its
-  // shared-store claim and shutdown's debt once nothing of it runs, then the
-  // call, started at once or after the shared store's claim.
-  grpc::ServerUnaryReactor* StartCreate(
-      UpstreamCallParams params, UpstreamRequest first,
-      InFlightLimiter::Permit permit,
+  // shared-store claim (under `caller_id`) and shutdown's debt once nothing
+  // of it runs, then the call on `reactor`, started at once or after the
+  // shared store's claim.
+  void StartCreate(
+      CallReactor& reactor, UpstreamCallParams params, UpstreamRequest first,
+      InFlightLimiter::Permit permit, absl::string_view caller_id,
       const vercel::authentication::v1::CreateAuthTokenRequest& request,
       const std::string& token, std::string idempotency_key,
       vercel::authentication::v1::CreateAuthTokenResponse* response);
 
   // Validates `request` (validation.h), resolves the Vercel token
-  // (credentials.h) when `needs_token`, and asks the policy.
+  // (credentials.h) when `needs_token`, and asks the policy about `caller`.
   template <typename Request>
   absl::StatusOr<Admission> Admit(const grpc::CallbackServerContext& context,
                                   const UpstreamCallParams& params,
-                                  const Request& request,
+                                  const Caller& caller, const Request& request,
                                   bool needs_token) const;
+
+  // What serves a call once its caller is known: runs on the thread that
+  // identified it, must not block, and serves `reactor` (CallReactor).
+  using Serve =
+      absl::AnyInvocable<void(CallReactor& reactor, UpstreamCallParams params,
+                              InFlightLimiter::Permit permit,
+                              const Caller& caller) &&>;
+  // The reactor of a call of `method`: takes a slot of the in-flight cap,
+  // identifies the caller, then runs `serve`; a failure to identify ends
+  // the call (audited when `method` is).
+  grpc::ServerUnaryReactor* Identified(grpc::CallbackServerContext* context,
+                                       absl::string_view method, Serve serve);
+
   // Serves an RPC that sends the caller's (or the server's) Vercel token:
   // admits `request`, then starts an UpstreamCall with `build(request,
   // token)` (an UpstreamRequest, or a StatusOr of one) as its first
@@ -147,10 +170,18 @@ class UserTokensService final
   template <typename Request, typename Build>
   grpc::ServerUnaryReactor* StartAuthenticated(
       grpc::CallbackServerContext* context, absl::string_view method,
-      const Request& request, Build build, OnUpstreamSuccess on_success);
+      const Request* request, Build build, OnUpstreamSuccess on_success);
 
-  // The params of a call of `method` that has just arrived, with its
-  // caller's identity.
+  // CreateAuthToken once its caller is known: admission, the idempotency
+  // cache (a repeat is answered by a Replay), then Vercel.
+  void ServeCreate(
+      CallReactor& reactor, UpstreamCallParams params,
+      InFlightLimiter::Permit permit, const Caller& caller,
+      grpc::CallbackServerContext& context,
+      const vercel::authentication::v1::CreateAuthTokenRequest& request,
+      vercel::authentication::v1::CreateAuthTokenResponse* response);
+
+  // The params of a call of `method` that has just arrived.
   UpstreamCallParams Params(grpc::CallbackServerContext* context,
                             absl::string_view method) const;
 
@@ -162,6 +193,10 @@ class UserTokensService final
 
   UpstreamTransport* const transport_;
   const UserTokensServiceOptions options_;
+  // Asks no source: the chain of a service given none.
+  const IdentityChain anonymous_;
+  // options_.identity, else &anonymous_.
+  const IdentityChain* const identity_;
   InFlightLimiter limiter_;
 };
 

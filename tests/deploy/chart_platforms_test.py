@@ -378,9 +378,10 @@ class HelmTestTest(unittest.TestCase):
         policy = chart.yaml.safe_load(
             m.get("ConfigMap", f"{FULLNAME}-policy")["data"]["policy.json"])
         rule = policy["rules"][-1]
-        self.assertEqual(rule, {"callers": ["vercel-user-tokens-test-client"],
-                                "allowed_rpcs": ["GetAuthToken"],
-                                "use_server_token": False})
+        self.assertEqual(rule,
+                         {"callers": ["cn:vercel-user-tokens-test-client"],
+                          "allowed_rpcs": ["GetAuthToken"],
+                          "use_server_token": False})
 
     def test_a_denied_test_says_why(self):
         script = chart.render().test_pod("upstream")["spec"]["containers"][0][

@@ -598,6 +598,57 @@ class IssuanceTest(unittest.TestCase):
         self.assertIn("issuance.clientCa needs tls.enabled", result.stderr)
 
 
+class TokenReviewTest(unittest.TestCase):
+    """tests/deploy/token-review-values.yaml: Kubernetes workload identity
+    (issue 16)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.m = chart.render(
+            [chart.REPO / "tests" / "deploy" / "token-review-values.yaml"])
+
+    def test_the_server_reviews_tokens_for_its_audience(self):
+        self.assertIn("--kubernetes_token_review", self.m.server_args())
+        self.assertEqual(self.m.flag("workload_token_audience"),
+                         "vercel-user-tokens")
+        self.assertEqual(self.m.flag("trust_domain"), "cluster.local")
+        self.assertEqual(self.m.flag("max_token_reviews_in_flight"), "64")
+
+    def test_its_account_may_review_through_system_auth_delegator(self):
+        binding = self.m.get("ClusterRoleBinding")
+        self.assertEqual(binding["roleRef"]["name"], "system:auth-delegator")
+        self.assertEqual(binding["subjects"], [{
+            "kind": "ServiceAccount",
+            "name": self.m.pod_spec()["serviceAccountName"],
+            "namespace": NAMESPACE}])
+        self.assertFalse(chart.render().of_kind("ClusterRoleBinding"))
+
+    def test_its_own_token_and_the_cluster_ca_are_projected(self):
+        self.assertFalse(self.m.pod_spec()["automountServiceAccountToken"])
+        token_dir = self.m.flag("kubernetes_token_file").rsplit("/", 1)[0]
+        self.assertEqual(
+            self.m.flag("kubernetes_ca_file").rsplit("/", 1)[0], token_dir)
+        (mount,) = [v for v in self.m.server_container()["volumeMounts"]
+                    if v["mountPath"] == token_dir]
+        (volume,) = [v for v in self.m.pod_spec()["volumes"]
+                     if v["name"] == mount["name"]]
+        sources = volume["projected"]["sources"]
+        self.assertEqual(sources[0]["serviceAccountToken"]["path"], "token")
+        self.assertEqual(sources[1]["configMap"]["name"], "kube-root-ca.crt")
+
+    def test_egress_reaches_the_api_server_only_where_told(self):
+        egress = self.m.get("NetworkPolicy")["spec"]["egress"]
+        rules = [r for r in egress
+                 if {"ipBlock": {"cidr": "172.18.0.2/32"}} in r.get("to", [])]
+        self.assertEqual(len(rules), 1, egress)
+        self.assertEqual(sorted(p["port"] for p in rules[0]["ports"]),
+                         [443, 6443])
+
+    def test_off_by_default(self):
+        self.assertNotIn("--kubernetes_token_review",
+                         chart.render().server_args())
+
+
 class NotesTest(unittest.TestCase):
     """What `helm install` prints: where to connect, and what to know."""
 

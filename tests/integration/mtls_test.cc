@@ -103,12 +103,12 @@ TEST_F(MtlsTest, ClientCertificateOpensAServerThatRequiresOne) {
     const CliResult result = RunTls(*server, args);
     EXPECT_EQ(result.exit_code, 0) << subcommand << ": " << result.err;
   }
-  EXPECT_TRUE(IsOk(
-      server->process()
-          .WaitForLine(Stream::kStderr,
-                       absl::StrCat("\"caller\":\"", TestPki::kDnsName, "\""),
-                       absl::Seconds(20))
-          .status()));
+  EXPECT_TRUE(IsOk(server->process()
+                       .WaitForLine(Stream::kStderr,
+                                    absl::StrCat("\"caller\":\"",
+                                                 TestPki::kDnsIdentity, "\""),
+                                    absl::Seconds(20))
+                       .status()));
 }
 
 TEST_F(MtlsTest, FollowsARotatedClientCaWithoutARestart) {

@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
 #include "tests/integration/process.h"
 
@@ -46,39 +47,44 @@ absl::StatusOr<CertFiles> MakeCa(const std::string& dir,
   return files;
 }
 
-// A leaf certificate `name` issued by `ca`, with subject CN `cn` and the
-// subjectAltName `san`.
+// A leaf certificate `name` issued by `ca`, with subject CN `cn` (none when
+// empty) and the subjectAltName `san` (none when empty).
 absl::StatusOr<CertFiles> MakeLeaf(const std::string& dir, const CertFiles& ca,
                                    const std::string& name,
                                    const std::string& cn,
                                    const std::string& san) {
   CertFiles files{absl::StrCat(dir, "/", name, ".pem"),
                   absl::StrCat(dir, "/", name, ".key")};
-  absl::Status s = RunOpenssl({"req",
-                               "-x509",
-                               "-newkey",
-                               "ec",
-                               "-pkeyopt",
-                               "ec_paramgen_curve:prime256v1",
-                               "-nodes",
-                               "-days",
-                               "1",
-                               "-subj",
-                               absl::StrCat("/CN=", cn),
-                               "-CA",
-                               ca.cert,
-                               "-CAkey",
-                               ca.key,
-                               "-addext",
-                               absl::StrCat("subjectAltName=", san),
-                               "-addext",
-                               "basicConstraints=critical,CA:FALSE",
-                               "-addext",
-                               "extendedKeyUsage=serverAuth,clientAuth",
-                               "-keyout",
-                               files.key,
-                               "-out",
-                               files.cert});
+  std::vector<std::string> args = {
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      cn.empty()
+          ? std::string("/O=vut-test")
+          : absl::StrCat("/CN=", absl::StrReplaceAll(cn, {{"/", "\\/"}})),
+      "-CA",
+      ca.cert,
+      "-CAkey",
+      ca.key,
+      "-addext",
+      "basicConstraints=critical,CA:FALSE",
+      "-addext",
+      "extendedKeyUsage=serverAuth,clientAuth",
+      "-keyout",
+      files.key,
+      "-out",
+      files.cert};
+  if (!san.empty()) {
+    args.insert(args.end(), {"-addext", absl::StrCat("subjectAltName=", san)});
+  }
+  absl::Status s = RunOpenssl(args);
   if (!s.ok()) return s;
   return files;
 }
@@ -124,6 +130,12 @@ absl::StatusOr<std::unique_ptr<TestPki>> TestPki::Create() {
     *leaf.files = *files;
   }
   return pki;
+}
+
+absl::StatusOr<CertFiles> TestPki::IssueClient(const std::string& name,
+                                               const std::string& cn,
+                                               const std::string& san) const {
+  return MakeLeaf(dir_, ca_, name, cn, san);
 }
 
 TestPki::~TestPki() {

@@ -34,6 +34,8 @@ class TestPki {
   static constexpr char kSpiffeId[] =
       "spiffe://cluster.local/ns/billing/sa/deployer";
   static constexpr char kDnsName[] = "rotator.ops.vut.test";
+  // The identity the `dns` certificate proves (its DNS SAN's namespace).
+  static constexpr char kDnsIdentity[] = "dns:rotator.ops.vut.test";
 
   static absl::StatusOr<std::unique_ptr<TestPki>> Create();
 
@@ -47,6 +49,12 @@ class TestPki {
   const CertFiles& spiffe() const { return spiffe_; }
   const CertFiles& dns() const { return dns_; }
   const CertFiles& stranger() const { return stranger_; }
+
+  // A client certificate `name` from `ca` with subject CN `cn` and the
+  // subjectAltName `san` (none when empty): for tests of hostile names.
+  absl::StatusOr<CertFiles> IssueClient(const std::string& name,
+                                        const std::string& cn,
+                                        const std::string& san) const;
 
  private:
   explicit TestPki(std::string dir) : dir_(std::move(dir)) {}

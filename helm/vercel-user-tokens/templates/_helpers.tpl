@@ -71,6 +71,7 @@ app.kubernetes.io/component: server
 {{- define "vut.tokenDir" -}}/var/run/vercel-user-tokens/vercel-token{{- end }}
 {{- define "vut.tlsDir" -}}/var/run/vercel-user-tokens/tls{{- end }}
 {{- define "vut.clientCaDir" -}}/var/run/vercel-user-tokens/client-ca{{- end }}
+{{- define "vut.kubernetesDir" -}}/var/run/vercel-user-tokens/kubernetes{{- end }}
 {{- define "vut.policyDir" -}}/etc/vercel-user-tokens/policy{{- end }}
 {{- define "vut.frontProxyConfigDir" -}}/etc/vercel-user-tokens/front-proxy{{- end }}
 {{- define "vut.frontProxyDir" -}}/var/run/vercel-user-tokens/front-proxy{{- end }}
@@ -229,6 +230,13 @@ Cross-field rules JSON Schema cannot state; rendered by every template that
 depends on them so that `helm template` and `helm install` fail early.
 */}}
 {{- define "vut.validate" -}}
+{{- if and .Values.issuance.trustForwardedClientCert .Values.tls.enabled }}
+{{- fail "issuance.trustForwardedClientCert cannot go with tls.enabled: with an in-process TLS listener no sidecar sets the header, and a header must never override a verified certificate" }}
+{{- end }}
+{{- $review := .Values.issuance.kubernetesTokenReview }}
+{{- if and $review.enabled .Values.networkPolicy.enabled (not $review.apiServerTo) }}
+{{- fail "issuance.kubernetesTokenReview.apiServerTo is required with networkPolicy.enabled: the API server's endpoint addresses (kubectl get endpoints kubernetes), e.g. [{ipBlock: {cidr: 172.18.0.2/32}}]" }}
+{{- end }}
 {{- if and .Values.issuance.clientCa.existingSecret (not .Values.tls.enabled) }}
 {{- fail "issuance.clientCa needs tls.enabled: client certificates are checked in the TLS handshake" }}
 {{- end }}
