@@ -1,6 +1,7 @@
 #include "user_tokens_client.h"
 
 #include <atomic>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <string>
@@ -570,6 +571,30 @@ TEST_F(UserTokensClientTest, FailingProviderSendsNothing) {
   const grpc::Status status = client.ListAuthTokens({}, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
   const ErrorDetails details = DecodeErrorDetails(status);
+  EXPECT_EQ(details.reason, "CREDENTIALS_UNAVAILABLE");
+  EXPECT_EQ(details.domain, "vercel-user-tokens-client");
+  EXPECT_EQ(calls.load(), 0);
+}
+
+TEST_F(UserTokensClientTest, UnreadableTokenFileFailsBeforeSending) {
+  std::atomic<int> calls{0};
+  server_.service().get_auth_token = [&](auto*, const auto&, auto*) {
+    ++calls;
+    return grpc::Status::OK;
+  };
+  const std::string path = ::testing::TempDir() + "client_missing_token_file";
+  std::remove(path.c_str());
+  ClientOptions options;
+  options.token_provider = TokenFileProvider(path);
+  const UserTokensClient client(server_.NewChannel(), options);
+  v1::GetAuthTokenRequest request;
+  request.set_token_id("unsent");
+  v1::GetAuthTokenResponse response;
+  const grpc::Status status = client.GetAuthToken(request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(status.error_message(), ::testing::HasSubstr(path));
+  const ErrorDetails details = DecodeErrorDetails(status);
+  EXPECT_EQ(details.family, ErrorFamily::kUnauthenticated);
   EXPECT_EQ(details.reason, "CREDENTIALS_UNAVAILABLE");
   EXPECT_EQ(details.domain, "vercel-user-tokens-client");
   EXPECT_EQ(calls.load(), 0);

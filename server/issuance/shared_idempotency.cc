@@ -6,8 +6,10 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "openssl/rand.h"
 #include "server/common/crypto.h"
 #include "server/common/files.h"
 
@@ -19,9 +21,23 @@ constexpr absl::Duration kCommandTimeout = absl::Seconds(1);
 // How often a call waiting for another replica's claim looks again.
 constexpr absl::Duration kPollInterval = absl::Milliseconds(100);
 
+constexpr absl::string_view kRecordPrefix = "vut:idem:";
+
 std::string LengthPrefixed(absl::string_view s) {
   return absl::StrCat(s.size(), ":", s);
 }
+
+// A random member for one waiting call, so that waiters on every replica
+// are told apart; empty when there are no random bytes (the call then
+// waits unregistered).
+std::string NewWaiterId() {
+  unsigned char bytes[16];
+  if (RAND_bytes(bytes, sizeof(bytes)) != 1) return "";
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
+}
+
+void Ignore(absl::StatusOr<RedisReply>) {}
 
 }  // namespace
 
@@ -86,7 +102,7 @@ std::string SharedIdempotencyStore::RecordName(
     absl::string_view request_id) const {
   const std::string& key = keys_.keys.at(keys_.current_id);
   return absl::StrCat(
-      "vut:idem:",
+      kRecordPrefix,
       absl::BytesToHexString(HmacSha256(
           key, absl::StrCat(LengthPrefixed(caller), LengthPrefixed(credential),
                             request_id))));
@@ -103,12 +119,35 @@ void SharedIdempotencyStore::Begin(std::string name,
                                    absl::Duration claim_ttl,
                                    absl::Time wait_until, OnBegun done) {
   Attempt(std::move(name), absl::StrCat("p:", FingerprintHash(fingerprint)),
-          claim_ttl, wait_until, std::move(done));
+          claim_ttl, wait_until, /*waiter=*/"", std::move(done));
+}
+
+std::string SharedIdempotencyStore::WaitersName(absl::string_view name) {
+  absl::ConsumePrefix(&name, kRecordPrefix);
+  return absl::StrCat(kRecordPrefix, "w:", name);
+}
+
+void SharedIdempotencyStore::Join(const std::string& name,
+                                  const std::string& waiter,
+                                  absl::Time wait_until) {
+  const std::string waiters = WaitersName(name);
+  const absl::Time now = absl::Now();
+  const std::string ttl = absl::StrCat(
+      std::max<int64_t>(1, absl::ToInt64Milliseconds(wait_until - now)));
+  const absl::Time deadline = now + kCommandTimeout;
+  client_->Send(
+      {"ZADD", waiters, absl::StrCat(absl::ToUnixMillis(wait_until)), waiter},
+      deadline, Ignore);
+  // The set lives until its longest waiter's end: NX sets the expiry of a
+  // new set, GT lengthens that of an existing one.
+  client_->Send({"PEXPIRE", waiters, ttl, "NX"}, deadline, Ignore);
+  client_->Send({"PEXPIRE", waiters, ttl, "GT"}, deadline, Ignore);
 }
 
 void SharedIdempotencyStore::Attempt(std::string name, std::string value,
                                      absl::Duration claim_ttl,
-                                     absl::Time wait_until, OnBegun done) {
+                                     absl::Time wait_until, std::string waiter,
+                                     OnBegun done) {
   const absl::Time now = absl::Now();
   const absl::Time deadline =
       std::min(now + kCommandTimeout, std::max(wait_until, now));
@@ -122,37 +161,50 @@ void SharedIdempotencyStore::Attempt(std::string name, std::string value,
       absl::StrCat(std::max<int64_t>(1, absl::ToInt64Milliseconds(claim_ttl)))};
   client_->Send(
       std::move(args), deadline,
-      [this, name, value, claim_ttl, wait_until,
+      [this, name, value, claim_ttl, wait_until, waiter = std::move(waiter),
        done = std::move(done)](absl::StatusOr<RedisReply> reply) mutable {
+        // The wait ends with this answer: this call leaves the waiters.
+        auto answer = [&](absl::StatusOr<Begun> begun) {
+          if (!waiter.empty()) {
+            client_->Send({"ZREM", WaitersName(name), waiter},
+                          absl::Now() + kCommandTimeout, Ignore);
+          }
+          std::move(done)(std::move(begun));
+        };
         if (!reply.ok()) {
-          std::move(done)(reply.status());
+          answer(reply.status());
           return;
         }
         if (reply->type == RedisReply::Type::kError) {
-          std::move(done)(absl::UnavailableError(
+          answer(absl::UnavailableError(
               absl::StrCat("the idempotency store refused: ", reply->text)));
           return;
         }
         if (reply->type == RedisReply::Type::kNil) {
-          std::move(done)(Begun{Claim::kFirst, {}});
+          answer(Begun{Claim::kFirst, {}});
           return;
         }
         absl::StatusOr<Begun> begun =
             Interpret(name, absl::string_view(value).substr(2), reply->text);
         if (!begun.ok() || begun->claim != Claim::kInProgress) {
-          std::move(done)(std::move(begun));
+          answer(std::move(begun));
           return;
         }
         const absl::Time next = absl::Now() + kPollInterval;
         if (next >= wait_until) {
-          std::move(done)(std::move(begun));
+          answer(std::move(begun));
           return;
+        }
+        if (waiter.empty()) {
+          waiter = NewWaiterId();
+          if (!waiter.empty()) Join(name, waiter, wait_until);
         }
         client_->After(
             next, [this, name = std::move(name), value = std::move(value),
-                   claim_ttl, wait_until, done = std::move(done)]() mutable {
+                   claim_ttl, wait_until, waiter = std::move(waiter),
+                   done = std::move(done)]() mutable {
               Attempt(std::move(name), std::move(value), claim_ttl, wait_until,
-                      std::move(done));
+                      std::move(waiter), std::move(done));
             });
       });
 }
@@ -189,28 +241,59 @@ absl::StatusOr<SharedIdempotencyStore::Begun> SharedIdempotencyStore::Interpret(
   return begun;
 }
 
+absl::StatusOr<std::string> SharedIdempotencyStore::Done(
+    const std::string& name, const std::string& fingerprint,
+    const vercel::authentication::v1::CreateAuthTokenResponse& response) const {
+  absl::StatusOr<std::string> sealed = AesGcmSeal(
+      keys_.keys.at(keys_.current_id), response.SerializeAsString(), name);
+  if (!sealed.ok()) return sealed.status();
+  return absl::StrCat("d:", FingerprintHash(fingerprint), ":", keys_.current_id,
+                      ":", absl::Base64Escape(*sealed));
+}
+
 void SharedIdempotencyStore::Finish(
     const std::string& name, const std::string& fingerprint,
     const absl::Status& status,
     const vercel::authentication::v1::CreateAuthTokenResponse& response) {
   const absl::Time deadline = absl::Now() + kCommandTimeout;
-  auto ignore = [](absl::StatusOr<RedisReply>) {};
-  if (!status.ok()) {
-    client_->Send({"DEL", name}, deadline, ignore);
+  absl::StatusOr<std::string> done =
+      status.ok() ? Done(name, fingerprint, response) : status;
+  if (!done.ok()) {
+    client_->Send({"DEL", name}, deadline, Ignore);
     return;
   }
-  absl::StatusOr<std::string> sealed = AesGcmSeal(
-      keys_.keys.at(keys_.current_id), response.SerializeAsString(), name);
-  if (!sealed.ok()) {
-    client_->Send({"DEL", name}, deadline, ignore);
-    return;
-  }
+  client_->Send({"SET", name, *std::move(done), "PX",
+                 absl::StrCat(absl::ToInt64Milliseconds(window_))},
+                deadline, Ignore);
+}
+
+void SharedIdempotencyStore::HandOver(
+    const std::string& name, const std::string& fingerprint,
+    const vercel::authentication::v1::CreateAuthTokenResponse& response,
+    absl::AnyInvocable<void(bool handed) &&> done) {
+  const absl::Time now = absl::Now();
+  // A waiter is live while its end (its score) is still to come.
   client_->Send(
-      {"SET", name,
-       absl::StrCat("d:", FingerprintHash(fingerprint), ":", keys_.current_id,
-                    ":", absl::Base64Escape(*sealed)),
-       "PX", absl::StrCat(absl::ToInt64Milliseconds(window_))},
-      deadline, ignore);
+      {"ZCOUNT", WaitersName(name), absl::StrCat("(", absl::ToUnixMillis(now)),
+       "+inf"},
+      now + kCommandTimeout,
+      [this, name, record = Done(name, fingerprint, response),
+       done = std::move(done)](absl::StatusOr<RedisReply> reply) mutable {
+        if (!record.ok() || !reply.ok() ||
+            reply->type != RedisReply::Type::kInteger || reply->integer <= 0) {
+          std::move(done)(false);
+          return;
+        }
+        // Handed over only once the record holds the outcome.
+        client_->Send(
+            {"SET", name, *std::move(record), "PX",
+             absl::StrCat(absl::ToInt64Milliseconds(window_))},
+            absl::Now() + kCommandTimeout,
+            [done = std::move(done)](absl::StatusOr<RedisReply> set) mutable {
+              std::move(done)(set.ok() &&
+                              set->type == RedisReply::Type::kStatus);
+            });
+      });
 }
 
 }  // namespace vercel_tokens

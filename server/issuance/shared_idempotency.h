@@ -37,6 +37,12 @@ absl::StatusOr<StoreKeys> ParseStoreKeys(absl::string_view text);
 // and <sealed> the response (with its bearer token) encrypted with
 // AES-256-GCM bound to the name. A failed first call deletes its claim.
 //
+// A call waiting for another replica's claim registers itself while it
+// waits in the sorted set "vut:idem:w:<the same hex>": a random member
+// scored with the Unix milliseconds at which it stops waiting, the set
+// expiring no later than its longest waiter's end, the member removed when
+// the wait ends. HandOver asks it whether a waiter is still live.
+//
 // Thread-safe. Callbacks run on the client's loop thread and must not
 // block. `client` is borrowed and must outlive the store.
 class SharedIdempotencyStore {
@@ -100,14 +106,39 @@ class SharedIdempotencyStore {
       const absl::Status& status,
       const vercel::authentication::v1::CreateAuthTokenResponse& response);
 
+  // For the call that claimed `name` when its successful `response` arrives
+  // after its own caller has gone: when a call on any replica is still
+  // waiting for `name`, records the outcome as Finish does and, once the
+  // store has it, `done` gets true (the token has a live holder: the waiter
+  // replays it, and a waiter that leaves meanwhile leaves it in the record for
+  // a later retry). Otherwise, or when the store cannot tell, `done` gets false
+  // and the claim is left to Finish. Returns at once; `done` runs on the loop.
+  void HandOver(
+      const std::string& name, const std::string& fingerprint,
+      const vercel::authentication::v1::CreateAuthTokenResponse& response,
+      absl::AnyInvocable<void(bool handed) &&> done);
+
+  // The name of the set of calls waiting for the record `name`.
+  static std::string WaitersName(absl::string_view name);
+
  private:
+  // `waiter`: this call's member of the record's waiters once it waits,
+  // empty before.
   void Attempt(std::string name, std::string value, absl::Duration claim_ttl,
-               absl::Time wait_until, OnBegun done);
+               absl::Time wait_until, std::string waiter, OnBegun done);
+  // Adds `waiter` to the waiters of `name` until `wait_until`.
+  void Join(const std::string& name, const std::string& waiter,
+            absl::Time wait_until);
   // What a record `value` found under `name` means for a request with
   // fingerprint hash `fp`.
   absl::StatusOr<Begun> Interpret(absl::string_view name, absl::string_view fp,
                                   absl::string_view value) const;
   std::string FingerprintHash(const std::string& fingerprint) const;
+  // The value of a finished record: "d:<fp>:<key id>:<sealed>".
+  absl::StatusOr<std::string> Done(
+      const std::string& name, const std::string& fingerprint,
+      const vercel::authentication::v1::CreateAuthTokenResponse& response)
+      const;
 
   RedisClient* const client_;
   const StoreKeys keys_;

@@ -1,5 +1,6 @@
 #include "server/issuance/shared_idempotency.h"
 
+#include <future>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -47,6 +48,25 @@ TEST(SharedIdempotencyStoreTest, RecordNamesRevealNothingAndSeparateCallers) {
                                    "5f0c8e0e-6a55-4c57-9f0b-2a8a4b8f1e11"));
   // Length-prefixed: moving a character from caller to credential differs.
   EXPECT_NE(store.RecordName("ab", "c", "r"), store.RecordName("a", "bc", "r"));
+}
+
+TEST(SharedIdempotencyStoreTest, WaitersAreKeptUnderTheRecordsHmacOnly) {
+  const std::string record = "vut:idem:" + kHexA;
+  EXPECT_EQ(SharedIdempotencyStore::WaitersName(record), "vut:idem:w:" + kHexA);
+}
+
+TEST(SharedIdempotencyStoreTest, AStoreThatCannotAnswerHandsNothingOver) {
+  // Nothing listens on port 1: the orphan must then be revoked.
+  RedisClient client({"127.0.0.1", 1, 0}, "", nullptr);
+  absl::StatusOr<StoreKeys> keys = ParseStoreKeys("k1 " + kHexA);
+  ASSERT_TRUE(keys.ok());
+  SharedIdempotencyStore store(&client, *keys, absl::Minutes(10));
+  vercel::authentication::v1::CreateAuthTokenResponse response;
+  response.set_bearer_token("created-secret");
+  std::promise<bool> handed;
+  store.HandOver(store.RecordName("spiffe://a", "bearer-secret", "r"), "fp",
+                 response, [&handed](bool h) { handed.set_value(h); });
+  EXPECT_FALSE(handed.get_future().get());
 }
 
 }  // namespace

@@ -20,6 +20,19 @@
 #include "server/vercel/response_mapping.h"
 
 namespace vercel_tokens {
+// Written before the call's POST starts (CreateAuthToken, StartCreate,
+// ContinueAfterClaim) and read by its hooks after it ends; shared by them.
+struct SharedCreateRecord {
+  // Null when the call does not use the shared store.
+  SharedIdempotencyStore* store = nullptr;
+  std::string name;
+  std::string fingerprint;
+  // This call holds the record's claim.
+  std::atomic<bool> claimed{false};
+  // The orphan hook took the record over: on_settled leaves it alone.
+  std::atomic<bool> taken{false};
+};
+
 namespace {
 
 namespace v1 = ::vercel::authentication::v1;
@@ -204,27 +217,48 @@ void ContinueAfterClaim(absl::StatusOr<SharedIdempotencyStore::Begun> begun,
 }
 
 // The orphan hooks of a CreateAuthToken: a token whose own caller is gone
-// goes to a repeat of the same request_id (`key` in `cache`) still waiting
-// for it, if any; only then is it revoked. A POST abandoned unanswered is
-// recorded.
+// goes to a repeat of the same request_id still waiting for it, on this
+// replica (`key` in `cache`) or, when the call holds a claim in the shared
+// store (`shared`), on any replica; only when none waits is it revoked. A
+// POST abandoned unanswered is recorded.
 void SetOrphanHooks(UpstreamCallParams& params, OrphanRevocation revocation,
-                    IdempotencyCache* cache, std::string key) {
+                    IdempotencyCache* cache, std::string key,
+                    std::shared_ptr<SharedCreateRecord> shared) {
   params.on_abandoned = [revocation](const absl::Status& why) {
     RecordUnknownOrphan(revocation, why);
   };
-  params.on_orphan = [revocation = std::move(revocation), cache,
-                      key = std::move(key)](const UpstreamResponse& created) {
-    if (!key.empty()) {
-      if (absl::StatusOr<v1::CreateAuthTokenResponse> mapped =
-              MapCreateAuthTokenResponse(created.body);
-          mapped.ok() &&
-          cache->Adopt(key, {absl::OkStatus(), *std::move(mapped)},
-                       absl::Now())) {
-        return;
-      }
-    }
-    RevokeOrphan(revocation, created);
-  };
+  params.on_orphan =
+      [revocation = std::move(revocation), cache, key = std::move(key),
+       shared = std::move(shared)](const UpstreamResponse& created) {
+        absl::StatusOr<v1::CreateAuthTokenResponse> mapped =
+            MapCreateAuthTokenResponse(created.body);
+        const bool claimed = shared->claimed.load();
+        if (!key.empty() && mapped.ok() &&
+            cache->Adopt(key, {absl::OkStatus(), *mapped}, absl::Now())) {
+          if (claimed) {
+            shared->taken.store(true);
+            shared->store->Finish(shared->name, shared->fingerprint,
+                                  absl::OkStatus(), *mapped);
+          }
+          return;
+        }
+        // Without a claim (or a token to hand over), on_settled releases it.
+        if (!claimed || !mapped.ok()) {
+          RevokeOrphan(revocation, created);
+          return;
+        }
+        shared->taken.store(true);
+        shared->store->HandOver(
+            shared->name, shared->fingerprint, *mapped,
+            [revocation, created, shared,
+             debt = revocation.debts != nullptr ? revocation.debts->Incur()
+                                                : nullptr](bool handed) {
+              if (handed) return;
+              RevokeOrphan(revocation, created);
+              shared->store->Finish(shared->name, shared->fingerprint,
+                                    absl::CancelledError("orphan revoked"), {});
+            });
+      };
 }
 
 // DeleteAuthToken under revoke_own_only: reads the token, checks that its
@@ -597,8 +631,9 @@ void UserTokensService::ServeCreate(CallReactor& reactor,
   revocation.audit.caller = params.caller;
   revocation.audit.peer = context.peer();
   revocation.audit.rpc = "CreateAuthToken";
+  auto shared_record = std::make_shared<SharedCreateRecord>();
   SetOrphanHooks(params, std::move(revocation), options_.idempotency,
-                 idempotency_key);
+                 idempotency_key, shared_record);
   params.orphan_grace = options_.orphan_transfer_limit;
   params.secrets = {admission->token};
   Audit(params, std::move(audit), [response](AuditRecord& record) {
@@ -608,14 +643,16 @@ void UserTokensService::ServeCreate(CallReactor& reactor,
   });
   StartCreate(reactor, std::move(params), *std::move(first), *std::move(held),
               caller.id, request, admission->token, std::move(idempotency_key),
-              response);
+              std::move(shared_record), response);
 }
 
 void UserTokensService::StartCreate(
     CallReactor& reactor, UpstreamCallParams params, UpstreamRequest first,
     InFlightLimiter::Permit permit, absl::string_view caller_id,
     const v1::CreateAuthTokenRequest& request, const std::string& token,
-    std::string idempotency_key, v1::CreateAuthTokenResponse* response) {
+    std::string idempotency_key,
+    std::shared_ptr<SharedCreateRecord> shared_record,
+    v1::CreateAuthTokenResponse* response) {
   // The idempotency entries and shutdown's debt end when nothing of the call
   // runs any more (on_settled), which for a create answered at its deadline
   // is when its POST ends: a repeat meanwhile waits for it.
@@ -629,24 +666,22 @@ void UserTokensService::StartCreate(
     };
   }
   SharedIdempotencyStore* const shared = options_.shared_idempotency;
-  std::string record_name;
-  std::string fingerprint;
-  auto claimed = std::make_shared<std::atomic<bool>>(false);
   if (shared != nullptr && !idempotency_key.empty()) {
-    record_name = shared->RecordName(caller_id, token,
-                                     NormalizedRequestId(request.request_id()));
+    shared_record->store = shared;
+    shared_record->name = shared->RecordName(
+        caller_id, token, NormalizedRequestId(request.request_id()));
     v1::CreateAuthTokenRequest normalized = request;
     normalized.clear_request_id();
-    fingerprint = IdempotencyCache::Fingerprint(normalized);
+    shared_record->fingerprint = IdempotencyCache::Fingerprint(normalized);
     // The claim's outcome goes to the other replicas too: kept when OK,
-    // released otherwise.
-    params.on_settled = [hook = std::move(params.on_settled), shared,
-                         record_name, fingerprint, claimed,
+    // released otherwise, unless the orphan hook took the record over.
+    params.on_settled = [hook = std::move(params.on_settled), shared_record,
                          response](const absl::Status& status) {
       if (hook) hook(status);
-      if (claimed->load()) {
-        shared->Finish(record_name, fingerprint, status,
-                       status.ok() ? *response : v1::CreateAuthTokenResponse());
+      if (shared_record->claimed.load() && !shared_record->taken.load()) {
+        shared_record->store->Finish(
+            shared_record->name, shared_record->fingerprint, status,
+            status.ok() ? *response : v1::CreateAuthTokenResponse());
       }
     };
   }
@@ -660,7 +695,7 @@ void UserTokensService::StartCreate(
       debt.reset();
     };
   }
-  if (record_name.empty()) {
+  if (shared_record->store == nullptr) {
     reactor.Start(std::move(params), std::move(first),
                   Holding(std::move(permit),
                           MapInto(&MapCreateAuthTokenResponse, response)));
@@ -680,13 +715,14 @@ void UserTokensService::StartCreate(
                     Holding(std::move(permit),
                             MapInto(&MapCreateAuthTokenResponse, response)));
   shared->Begin(
-      std::move(record_name), fingerprint, claim_ttl, wait_until,
-      [call, first = std::move(first), claimed, response,
+      shared_record->name, shared_record->fingerprint, claim_ttl, wait_until,
+      [call, first = std::move(first), shared_record, response,
        metrics = options_.metrics,
        use_memory = options_.store_unavailable_uses_memory](
           absl::StatusOr<SharedIdempotencyStore::Begun> begun) mutable {
-        ContinueAfterClaim(std::move(begun), call, std::move(first), *claimed,
-                           response, *metrics, use_memory);
+        ContinueAfterClaim(std::move(begun), call, std::move(first),
+                           shared_record->claimed, response, *metrics,
+                           use_memory);
       });
 }
 

@@ -25,6 +25,10 @@
 
 namespace vercel_tokens {
 
+// A CreateAuthToken's record in the store shared by the replicas
+// (user_tokens_service.cc).
+struct SharedCreateRecord;
+
 struct UserTokensServiceOptions {
   // Borrowed; must outlive the service and its calls.
   Logger* logger = nullptr;
@@ -141,6 +145,7 @@ class UserTokensService final
       InFlightLimiter::Permit permit, absl::string_view caller_id,
       const vercel::authentication::v1::CreateAuthTokenRequest& request,
       const std::string& token, std::string idempotency_key,
+      std::shared_ptr<SharedCreateRecord> shared_record,
       vercel::authentication::v1::CreateAuthTokenResponse* response);
 
   // Validates `request` (validation.h), resolves the Vercel token

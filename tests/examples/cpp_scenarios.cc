@@ -405,6 +405,16 @@ void CredentialProvider() {
                                {"created_id", Quote(created.token().id())},
                                {"provider_ids", Json(provider_ids)},
                                {"file_ids", Json(file_ids)}});
+
+  ClientOptions unreadable_options;
+  unreadable_options.token_provider = TokenFileProvider(
+      token_file.substr(0, token_file.rfind('/') + 1) + "missing");
+  const UserTokensClient unreadable = Client(unreadable_options);
+  ExpectError(
+      "credentials_unavailable", [&unreadable](ResponseMetadata* metadata) {
+        v1::GetAuthTokenResponse response;
+        return unreadable.GetAuthToken(Get("unsent"), &response, metadata);
+      });
 }
 
 void WorkloadToken() {

@@ -126,6 +126,8 @@ def credential_provider
   provider_ids = [seed_id, by_provider.get_auth_token(token_id: 'current').token.id]
   emit('credential_provider', seed_id: seed_id, created_id: created.token.id,
                               provider_ids: provider_ids, file_ids: file_ids)
+  unreadable = client(token_provider: VercelUserTokens.token_file(File.join(File.dirname(token_file), 'missing')))
+  expect_error('credentials_unavailable') { unreadable.get_auth_token(token_id: 'unsent') }
 end
 
 # GetAuthToken of a test server: the x-workload-token it received, as the

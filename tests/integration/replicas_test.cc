@@ -357,6 +357,55 @@ TEST_F(ReplicasTest, ARetryAfterTheClaimHolderIsKilledEndsWithOneLiveToken) {
   EXPECT_EQ(LiveTokens(*survivor, "k9"), 1);
 }
 
+TEST_F(ReplicasTest, AnOrphanGoesToARepeatWaitingOnAnotherReplica) {
+  std::unique_ptr<ServerProcess> first_replica = Replica();
+  std::unique_ptr<ServerProcess> second_replica = Replica();
+  ASSERT_NE(first_replica, nullptr);
+  ASSERT_NE(second_replica, nullptr);
+  HoldCreates();
+  const auto request =
+      Create("adopted", "6a7b8c9d-0e1f-4a2b-9c3d-4e5f6a7b8c9d");
+  // The first attempt's POST is held past its caller's 2 s deadline.
+  v1::CreateAuthTokenResponse lost;
+  std::future<grpc::Status> first = std::async(std::launch::async, [&] {
+    return ClientOf(*first_replica, kSeedSecret, absl::Seconds(2))
+        .CreateAuthToken(request, &lost);
+  });
+  ASSERT_TRUE(IsOk(fake().WaitHeld(1)));
+  // A repeat on the other replica waits for the claim.
+  v1::CreateAuthTokenResponse repeated;
+  std::future<grpc::Status> repeat = std::async(std::launch::async, [&] {
+    return ClientOf(*second_replica, kSeedSecret, absl::Seconds(30))
+        .CreateAuthToken(request, &repeated);
+  });
+  // It registers itself as a waiter of the record.
+  bool waiting = false;
+  for (const absl::Time deadline = absl::Now() + kWait;
+       !waiting && absl::Now() < deadline;) {
+    absl::StatusOr<RedisReply> keys =
+        Command(redis_->port(), {"KEYS", "vut:idem:w:*"});
+    waiting = keys.ok() && !keys->elements.empty();
+  }
+  ASSERT_TRUE(waiting);
+  EXPECT_TRUE(HasCode(first.get(), grpc::StatusCode::DEADLINE_EXCEEDED));
+  // Vercel answers the first attempt's POST once its caller has gone.
+  ASSERT_TRUE(IsOk(fake().Release()));
+  const grpc::Status status = repeat.get();
+  ASSERT_TRUE(IsOk(status)) << status.error_message();
+  EXPECT_EQ(repeated.token().name(), "adopted");
+  EXPECT_FALSE(repeated.bearer_token().empty());
+  EXPECT_EQ(Count("POST"), 1);
+  EXPECT_EQ(Count("DELETE"), 0);
+  EXPECT_EQ(LiveTokens(*second_replica, "adopted"), 1);
+  EXPECT_THAT(first_replica->Output(), Not(HasSubstr("orphan_revoked")));
+  // The outcome is the record's: a later retry gets the same token.
+  v1::CreateAuthTokenResponse again;
+  ASSERT_TRUE(IsOk(
+      ClientOf(*first_replica, kSeedSecret).CreateAuthToken(request, &again)));
+  EXPECT_EQ(again.token().id(), repeated.token().id());
+  EXPECT_EQ(Count("POST"), 1);
+}
+
 TEST_F(ReplicasTest, AStoreStoppedMidRunGivesTheDocumentedAnswer) {
   std::unique_ptr<ServerProcess> refusing = Replica();
   std::unique_ptr<ServerProcess> remembering =
@@ -382,9 +431,14 @@ TEST_F(ReplicasTest, AStoreStoppedMidRunGivesTheDocumentedAnswer) {
   const ErrorDetails details = DecodeErrorDetails(refused);
   EXPECT_EQ(details.reason, "IDEMPOTENCY_STORE_UNAVAILABLE");
   EXPECT_TRUE(details.retry_delay.has_value());
-  // A create without a request_id needs no store.
-  EXPECT_TRUE(IsOk(ClientOf(*refusing, kSeedSecret)
-                       .CreateAuthToken(Create("down-plain", ""), &response)));
+  // A create without a request_id needs no store (sent on the bare stub:
+  // the client library gives every create a request_id).
+  grpc::ClientContext plain;
+  plain.AddMetadata("authorization", absl::StrCat("Bearer ", kSeedSecret));
+  plain.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  EXPECT_TRUE(
+      IsOk(v1::UserTokensService::NewStub(refusing->NewChannel())
+               ->CreateAuthToken(&plain, Create("down-plain", ""), &response)));
 
   EXPECT_TRUE(
       IsOk(ClientOf(*remembering, kSeedSecret)

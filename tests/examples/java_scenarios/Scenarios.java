@@ -288,6 +288,10 @@ public final class Scenarios {
       emit("credential_provider", "seed_id", seedId, "created_id", created.getToken().getId(),
           "provider_ids", providerIds, "file_ids", fileIds);
     }
+    try (UserTokensClient unreadable = client()
+        .tokenProvider(TokenProviders.file(tokenFile.resolveSibling("missing"))).build()) {
+      expectError("credentials_unavailable", () -> unreadable.getAuthToken(get("unsent")));
+    }
   }
 
   private static final Context.Key<String> WORKLOAD = Context.key("x-workload-token");
