@@ -183,6 +183,20 @@ class ChartFrontProxyServerTest(unittest.TestCase):
             self.assertEqual(result.returncode, 0,
                              f"{name}: {result.stdout}{result.stderr}")
 
+    def test_a_workload_token_of_8_kib_reaches_the_server(self):
+        # The server takes x-workload-token up to 8 KiB (and metadata up to
+        # 16 KiB); nginx must not refuse what the server would judge.
+        token_file = f"{self.root}/workload-token"
+        with open(token_file, "w") as f:
+            f.write("a" * 8190)
+        result = self.run_cli([
+            str(pods.OUT / "vercel-tokens"), f"--server={self.nginx.address}",
+            f"--workload_token_file={token_file}", "list"])
+        output = result.stdout + result.stderr
+        self.assertEqual(result.returncode, 1, output)
+        self.assertIn("UNAUTHENTICATED", output)
+        self.assertIn("WORKLOAD_TOKEN_INVALID", output)
+
     def test_unacknowledged_settings_flood_leaves_server_memory_bounded(self):
         pid = self.pod.process.pid
         idle = status_mib(pid, "VmRSS")
