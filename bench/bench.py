@@ -16,6 +16,8 @@ when the server's metrics say so. Loopback only, bounded in time.
 """
 
 import argparse
+import base64
+import json
 import os
 import re
 import shutil
@@ -229,7 +231,7 @@ class Server:
 
 
 def h2load(url, work, clients, streams, seconds=None, requests=None,
-           body=None, h1=False, timeout=None):
+           body=None, h1=False, timeout=None, headers=()):
     log = os.path.join(work, "requests.tsv")
     command = ["h2load", "-c", str(clients), "-m", str(streams),
                "--log-file", log, url]
@@ -245,6 +247,8 @@ def h2load(url, work, clients, streams, seconds=None, requests=None,
             f.write(grpc_frame(body))
         command += ["-d", body_path, "-H", "content-type: application/grpc",
                     "-H", "te: trailers", "-H", "authorization: Bearer bench"]
+        for header in headers:
+            command += ["-H", header]
     text = subprocess.run(command, check=True, capture_output=True, text=True,
                           timeout=timeout).stdout
     figures = parse_h2load(text)
@@ -263,14 +267,14 @@ def shape(in_flight: int):
     return in_flight // 32, 32
 
 
-def grpc_row(server, work, what, in_flight, seconds):
+def grpc_row(server, work, what, in_flight, seconds, headers=(), label=None):
     path, body = CALLS[what]
     clients, streams = shape(in_flight)
     before = 0.0 if what == "Health/Check" else server.ok_calls(what)
     with Sampler(server.process.pid, warm_up=1.0) as sampler:
         figures = h2load(f"http://{server.address}{path}", work, clients,
                          streams, seconds=seconds, body=body,
-                         timeout=seconds + 60)
+                         timeout=seconds + 60, headers=headers)
     if what != "Health/Check":
         ok = server.ok_calls(what) - before
         # h2load's warm-up calls are not in its 'done' count.
@@ -278,7 +282,8 @@ def grpc_row(server, work, what, in_flight, seconds):
             raise RuntimeError(f"{what}: {figures['done']} calls done, "
                                f"{ok:.0f} OK according to the server")
     cpu_us = sampler.cpu_s * 1e6 / figures["done"] if figures["done"] else 0
-    return dict(what=what, in_flight=in_flight, rss_kb=sampler.peak_rss_kb,
+    return dict(what=label or what, in_flight=in_flight,
+                rss_kb=sampler.peak_rss_kb,
                 threads=sampler.max_threads, cpu_us=cpu_us, **figures)
 
 
@@ -299,6 +304,91 @@ def established(port: int) -> int:
     return len([line for line in out.splitlines() if line.strip()])
 
 
+DEPLOYER = "spiffe://cluster.local/ns/billing/sa/deployer"
+# What an Istio/Envoy sidecar forwards for a client certificate whose URI SAN
+# is DEPLOYER (SANITIZE_SET: one element).
+FORWARDED_CERT = (
+    "By=spiffe://cluster.local/ns/vut/sa/vercel-user-tokens;Hash=" +
+    "3f" * 32 + ';Subject="";URI=' + DEPLOYER)
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def workload_token(size: int = 1024) -> str:
+    """A projected ServiceAccount token of DEPLOYER, padded to about `size`
+    characters (real ones are about 1 KB), that the fake TokenReview server
+    accepts (its signature part says so) for an hour."""
+    claims = {
+        "iss": "https://kubernetes.default.svc.cluster.local",
+        "sub": "system:serviceaccount:billing:deployer",
+        "aud": ["vercel-user-tokens"], "exp": int(time.time()) + 3600,
+        "iat": int(time.time()), "nbf": int(time.time()), "jti": "bench-1",
+        "kubernetes.io": {
+            "namespace": "billing",
+            "serviceaccount": {"name": "deployer", "uid": "sa-uid-1"},
+            "pod": {"name": "api-1", "uid": "pod-uid-1"}},
+    }
+    header = b64url(json.dumps({"alg": "RS256", "kid": "bench"}).encode())
+    signature = b64url(b"valid-signature")
+    unpadded = len(header) + len(b64url(json.dumps(claims).encode())) + 2 + \
+        len(signature)
+    claims["padding"] = "x" * max(0, (size - unpadded) * 3 // 4 - 14)
+    return ".".join([header, b64url(json.dumps(claims).encode()), signature])
+
+
+def identity_run(args, work, children, port):
+    """GetAuthToken with a forwarded client certificate against the same call
+    with a cached workload token, on one server that accepts both and whose
+    policy admits only that caller (an anonymous call would fail)."""
+    fake = subprocess.Popen(
+        [sys.executable,
+         os.path.join(ROOT, "tests/fake_kubernetes/fake_token_review.py"),
+         "--port", "0", "--reviewer-token", "bench-reviewer"],
+        stdout=subprocess.PIPE, text=True)
+    children.append(fake)
+    fake_port = int(fake.stdout.readline().split()[1])
+    reviewer = os.path.join(work, "reviewer-token")
+    with open(reviewer, "w") as f:
+        f.write("bench-reviewer")
+    policy = os.path.join(work, "policy.json")
+    with open(policy, "w") as f:
+        json.dump({"rules": [{"callers": [DEPLOYER],
+                              "allowed_rpcs": ["GetAuthToken"]}]}, f)
+    server = Server(args.server, work, "server-identity",
+                    [f"--vercel_api_base_url=http://127.0.0.1:{port}",
+                     "--trust_forwarded_client_cert",
+                     "--kubernetes_token_review",
+                     f"--kubernetes_api_url=http://127.0.0.1:{fake_port}",
+                     f"--kubernetes_token_file={reviewer}",
+                     f"--policy_file={policy}"], args.server_cpus)
+    children.append(server.process)
+    token = workload_token()
+    sources = (
+        ("forwarded cert", f"x-forwarded-client-cert: {FORWARDED_CERT}"),
+        ("workload token", f"x-workload-token: {token}"))
+    rows = []
+    for in_flight in (1, 256):
+        for _ in range(args.identity_runs):
+            for label, header in sources:
+                rows.append(grpc_row(server, work, "GetAuthToken", in_flight,
+                                     args.seconds, headers=[header],
+                                     label=f"GetAuthToken, {label}"))
+    with urllib.request.urlopen(
+            f"http://127.0.0.1:{fake_port}/_fake/reviews") as r:
+        reviews = json.load(r)["reviews"]
+    server.stop()
+    children.remove(server.process)
+    print(f"\nIdentity cost: x-forwarded-client-cert "
+          f"{len(FORWARDED_CERT)} bytes, x-workload-token {len(token)} bytes "
+          f"({reviews} TokenReview(s) for "
+          f"{sum(r['done'] for r in rows if 'workload' in r['what']):,} "
+          f"workload-token calls)\n")
+    print(format_table(rows))
+    sys.stdout.flush()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--server", default=os.path.join(
@@ -310,6 +400,10 @@ def main():
     parser.add_argument("--skip_memory", action="store_true")
     parser.add_argument("--only", default="",
                         help="comma-separated methods to run, for profiling")
+    parser.add_argument("--identity_only", action="store_true",
+                        help="run only the identity-cost rows")
+    parser.add_argument("--identity_runs", type=int, default=1,
+                        help="alternations of the two identity-cost rows")
     args = parser.parse_args()
 
     work = tempfile.mkdtemp(prefix="vut-bench-")
@@ -327,6 +421,9 @@ def main():
             ["nginx", "-c", os.path.join(work, "nginx.conf"), "-p", work],
             stderr=subprocess.DEVNULL)
         children.append(nginx)
+        if args.identity_only:
+            identity_run(args, work, children, port)
+            return
         server = Server(args.server, work, "server",
                         [f"--vercel_api_base_url=http://127.0.0.1:{port}"],
                         args.server_cpus)
@@ -380,6 +477,7 @@ def main():
               f"{connections} upstream connection(s) open afterwards")
         sys.stdout.flush()
 
+        identity_run(args, work, children, port)
         if not args.skip_memory:
             memory_run(args, work, children)
     finally:

@@ -2,6 +2,8 @@
 """Checks that bench.py reads h2load's and the server's output correctly (the
 benchmark itself is not run by `make test`)."""
 
+import base64
+import json
 import os
 import sys
 import time
@@ -73,6 +75,23 @@ class ParseTest(unittest.TestCase):
     def test_grpc_frame(self):
         self.assertEqual(bench.grpc_frame(bench.string_field(1, "current")),
                          b"\x00\x00\x00\x00\x09\x0a\x07current")
+
+    def test_workload_token_is_a_1_kb_token_of_the_deployer(self):
+        token = bench.workload_token()
+        self.assertAlmostEqual(len(token), 1024, delta=16)
+        header, payload, signature = token.split(".")
+        claims = json.loads(base64.urlsafe_b64decode(
+            payload + "=" * (-len(payload) % 4)))
+        self.assertEqual(claims["sub"],
+                         "system:serviceaccount:billing:deployer")
+        self.assertEqual(claims["aud"], ["vercel-user-tokens"])
+        self.assertGreater(claims["exp"], time.time() + 600)
+        # What the fake TokenReview server takes as a valid signature.
+        self.assertEqual(signature, "dmFsaWQtc2lnbmF0dXJl")
+
+    def test_forwarded_cert_names_the_deployer_last(self):
+        self.assertTrue(bench.FORWARDED_CERT.endswith(
+            ";URI=spiffe://cluster.local/ns/billing/sa/deployer"))
 
 
 if __name__ == "__main__":
