@@ -52,6 +52,7 @@ echo "build.sh: building etcd v3.6.5 and kube-apiserver $kube_version with" \
    -o "$staging/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver)
 echo "build.sh: built in $((SECONDS - started)) s into $out" >&2
 rm -rf "$out"
+chmod 755 "$staging"
 mv "$staging" "$out"
 trap - EXIT
 echo "$out"
