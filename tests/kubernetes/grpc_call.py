@@ -79,6 +79,25 @@ def fields(data: bytes) -> list[tuple[int, int | bytes]]:
     return out
 
 
+def encode_strings(**numbered: str) -> bytes:
+    """A protobuf message of string fields, named f<number>:
+    encode_strings(f3="name") is field 3 = "name"."""
+    out = b""
+    for name, value in numbered.items():
+        raw = value.encode()
+        out += _encode_varint(int(name[1:]) << 3 | 2)
+        out += _encode_varint(len(raw)) + raw
+    return out
+
+
+def _encode_varint(value: int) -> bytes:
+    out = b""
+    while value > 0x7F:
+        out += bytes([value & 0x7F | 0x80])
+        value >>= 7
+    return out + bytes([value])
+
+
 def _string_field(data: bytes, number: int) -> str:
     for n, value in fields(data):
         if n == number and isinstance(value, bytes):

@@ -23,8 +23,9 @@ AUDIENCE = "vercel-user-tokens"
 DEPLOYER = "spiffe://cluster.local/ns/billing/sa/deployer"
 POLICY = {"rules": [
     {"callers": [DEPLOYER, "spiffe://cluster.local/ns/billing/sa/leaver"],
-     "allowed_rpcs": ["ListAuthTokens"],
-     "use_server_token": True},
+     "allowed_rpcs": ["ListAuthTokens", "CreateAuthToken"],
+     "use_server_token": True,
+     "create": {"default_ttl": "900s", "name_prefix": "billing-"}},
     {"callers": ["spiffe://cluster.local/ns/billing/sa/reader"],
      "allowed_rpcs": ["GetAuthToken"], "use_server_token": True},
     {"callers": ["anonymous"], "allowed_rpcs": ["ListAuthTokens"],
@@ -155,6 +156,29 @@ class TokenReviewTest(unittest.TestCase):
         self.assertEqual(other.code, grpc_call.PERMISSION_DENIED, str(other))
         self.assertIn("spiffe://cluster.local/ns/billing/sa/reader",
                       other.message)
+        self.assertNotIn(token, stack.log())
+
+    def test_audit_line_records_the_kubernetes_identity(self) -> None:
+        stack = self.start()
+        account = self.kube.get(
+            "/api/v1/namespaces/billing/serviceaccounts/deployer").body
+        pod = self.kube.create_pod("billing", "deployer-audit", "deployer")
+        token = self.kube.token("billing", "deployer", AUDIENCE, pod=pod)
+
+        reply = stack.call("CreateAuthToken", token,
+                           grpc_call.encode_strings(f3="billing-release"))
+
+        self.assertEqual(reply.code, grpc_call.OK, str(reply))
+        audit = json.loads(stack.wait_for_log('"log":"audit"', LOG_WAIT_S))
+        self.assertEqual(
+            {key: audit.get(key) for key in (
+                "caller", "caller_source", "service_account_uid", "pod_name",
+                "pod_uid")},
+            {"caller": DEPLOYER, "caller_source": "kubernetes",
+             "service_account_uid": account["metadata"]["uid"],
+             "pod_name": "deployer-audit", "pod_uid": pod["metadata"]["uid"]})
+        self.assertIn(cluster.jwt_claims(token)["jti"],
+                      audit["credential_id"])
         self.assertNotIn(token, stack.log())
 
     def test_wrong_audience_is_refused(self) -> None:
