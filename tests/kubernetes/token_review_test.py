@@ -11,6 +11,7 @@ to anonymous would show as a success.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 import unittest
@@ -45,8 +46,9 @@ LOG_WAIT_S = 10
 def server_flags(kube: cluster.Cluster,
                  reviewer_token: str = cluster.REVIEWER_TOKEN
                  ) -> tuple[str, ...]:
-    token_file = kube.write_token_file(f"reviewer-{reviewer_token}",
-                                       reviewer_token)
+    token_file = kube.write_token_file(
+        f"reviewer-{hashlib.sha256(reviewer_token.encode()).hexdigest()}",
+        reviewer_token)
     return ("--kubernetes_token_review",
             f"--kubernetes_api_url={kube.url}",
             f"--kubernetes_ca_file={kube.ca_file}",
@@ -180,6 +182,22 @@ class TokenReviewTest(unittest.TestCase):
         self.assertIn(cluster.jwt_claims(token)["jti"],
                       audit["credential_id"])
         self.assertNotIn(token, stack.log())
+
+    def test_reviewer_may_be_a_service_account_as_in_a_cluster(self):
+        # As the chart deploys it: the server's own ServiceAccount, bound to
+        # system:auth-delegator, its token for the API server's audience.
+        self.kube.create_namespace("vut")
+        self.kube.create_service_account("vut", "server")
+        self.kube.bind_cluster_role(
+            "vut-server-auth-delegator", "system:auth-delegator",
+            {"kind": "ServiceAccount", "name": "server", "namespace": "vut"})
+        stack = self.start(*server_flags(self.kube,
+                                         self.kube.token("vut", "server")))
+
+        reply = list_tokens(stack, self.kube.token("billing", "deployer",
+                                                   AUDIENCE))
+
+        self.assertEqual(reply.code, grpc_call.OK, str(reply))
 
     def test_wrong_audience_is_refused(self) -> None:
         stack = self.start()
