@@ -30,12 +30,14 @@ from __future__ import annotations
 
 import atexit
 import base64
+import ctypes
 import dataclasses
 import json
 import os
 import pathlib
 import re
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -59,6 +61,7 @@ UNBOUND_REVIEWER_TOKEN = "unbound-reviewer-static-token"
 BUILD_TIMEOUT_S = 3000
 READY_TIMEOUT_S = 120
 REQUEST_TIMEOUT_S = 30
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 _running: list["Cluster"] = []
 atexit.register(lambda: [c.stop() for c in list(_running)])
@@ -71,6 +74,15 @@ def binaries() -> pathlib.Path:
                             stdout=subprocess.PIPE, text=True,
                             timeout=BUILD_TIMEOUT_S)
     return pathlib.Path(result.stdout.strip())
+
+
+def end_with_parent() -> None:
+    """In a child between fork and exec: the kernel kills the child when the
+    test process dies, even by SIGKILL (a ctest timeout), so no API server
+    outlives its test."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG)")
 
 
 def free_port() -> int:
@@ -241,7 +253,7 @@ class Cluster:
         with open(self._dir / f"{name}.log", "ab") as log:
             return subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                     stdout=log, stderr=subprocess.STDOUT,
-                                    start_new_session=True)
+                                    preexec_fn=end_with_parent)
 
     def _write_credentials(self) -> None:
         """The CA, the API server's certificate, the ServiceAccount key pair

@@ -21,6 +21,7 @@ import sys
 import tempfile
 import threading
 
+import cluster
 import grpc_call
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] /
@@ -72,6 +73,7 @@ class ServerStack:
                  f"--vercel_api_base_url={self.fake_url}", *flags],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE, text=True,
+                preexec_fn=cluster.end_with_parent,
                 env={k: v for k, v in os.environ.items()
                      if not k.startswith(("VERCEL_", "KUBERNETES_"))})
             self._drainer = threading.Thread(target=self._drain, daemon=True)
