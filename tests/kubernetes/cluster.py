@@ -296,14 +296,14 @@ class Cluster:
     # REST.
 
     def request(self, method: str, path: str, body: dict | None = None,
-                token: str = ADMIN_TOKEN) -> Response:
+                token: str = ADMIN_TOKEN,
+                accept: str = "application/json, */*;q=0.5") -> Response:
         """One request to the API server with `token` as the bearer, or
-        anonymous when `token` is empty."""
+        anonymous when `token` is empty. The default `accept` takes JSON
+        where the API server has a choice, and the JWKS
+        (application/jwk-set+json) and /metrics (text) as they come."""
         context = ssl.create_default_context(cafile=str(self.ca_file))
-        # JSON where the API server has a choice; the JWKS
-        # (application/jwk-set+json) and /metrics (text) as they come.
-        headers = {"Content-Type": "application/json",
-                   "Accept": "application/json, */*;q=0.5"}
+        headers = {"Content-Type": "application/json", "Accept": accept}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         request = urllib.request.Request(
@@ -320,8 +320,9 @@ class Cluster:
         except ValueError:
             return Response(status, {"text": raw.decode(errors="replace")})
 
-    def get(self, path: str, token: str = ADMIN_TOKEN) -> Response:
-        return self.request("GET", path, token=token)
+    def get(self, path: str, token: str = ADMIN_TOKEN,
+            **kwargs) -> Response:
+        return self.request("GET", path, token=token, **kwargs)
 
     def _must(self, response: Response, *ok: int) -> dict:
         if response.status not in ok:

@@ -191,6 +191,19 @@ class OidcIssuerTest(unittest.TestCase):
         token = self.kube.token("ci", "deployer", AUDIENCE)
         self.assertEqual(cluster.jwt_claims(token)["iss"], self.oidc.issuer)
 
+    def test_jwks_is_refused_to_a_client_accepting_only_json(self) -> None:
+        # What a verifier must send: the JWKS's own media type.
+        only_json = self.kube.get("/openid/v1/jwks",
+                                  token=self.oidc.reader_token,
+                                  accept="application/json")
+        both = self.kube.get(
+            "/openid/v1/jwks", token=self.oidc.reader_token,
+            accept="application/json, application/jwk-set+json")
+
+        self.assertEqual(only_json.status, 406)
+        self.assertEqual(both.status, 200)
+        self.assertTrue(both.body["keys"])
+
     def test_token_verifies_against_the_published_key(self) -> None:
         self.kube.create_namespace("gitlab")
         self.kube.create_service_account("gitlab", "runner")
