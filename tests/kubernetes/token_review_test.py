@@ -11,6 +11,7 @@ to anonymous would show as a success.
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import json
 import time
@@ -272,6 +273,31 @@ class TokenReviewTest(unittest.TestCase):
                             "IDENTITY_UNAVAILABLE")
         self.assertIn(grpc_call.RETRY_INFO, reply.details)
         self.assertEqual(len(stack.vercel_requests()), sent_before)
+
+    def test_calls_with_one_token_share_one_review(self) -> None:
+        stack = self.start()
+        token = self.kube.token("billing", "deployer", AUDIENCE)
+        reviews_before = self.kube.token_reviews_served()
+
+        # Twenty at once, then ten more one after another, all within the
+        # cache's 10 s.
+        with concurrent.futures.ThreadPoolExecutor(20) as pool:
+            replies = list(pool.map(lambda _: list_tokens(stack, token),
+                                    range(20)))
+        replies += [list_tokens(stack, token) for _ in range(10)]
+
+        self.assertEqual({r.code for r in replies}, {grpc_call.OK})
+        self.assertEqual(self.reviews_since(reviews_before), 1)
+
+    def reviews_since(self, before: int) -> int:
+        """The TokenReviews the API server has answered since it had
+        answered `before`, once at least one more is counted (the API
+        server counts a request as it finishes answering it)."""
+        deadline = time.monotonic() + LOG_WAIT_S
+        while (self.kube.token_reviews_served() == before and
+               time.monotonic() < deadline):
+            time.sleep(0.1)
+        return self.kube.token_reviews_served() - before
 
     def test_garbage_token_flood_costs_no_review(self) -> None:
         stack = self.start()
