@@ -15,6 +15,9 @@ namespace vercel_tokens {
 namespace {
 
 constexpr absl::string_view kSource = "oidc";
+// The Accept of discovery and key-set requests: JSON, or a JWK Set's own
+// JSON media type.
+constexpr char kOidcAccept[] = "application/json, application/jwk-set+json";
 
 absl::Status Unavailable(absl::string_view issuer, absl::string_view why) {
   ErrorSpec spec;
@@ -305,6 +308,9 @@ absl::Status OidcVerifier::Get(
   request.method = HttpMethod::kGet;
   request.endpoint = "GET oidc key set";
   request.target = split->path.empty() ? "/" : split->path;
+  // A key set may be served only as its own media type: kube-apiserver
+  // answers 406 to a key-set request accepting application/json alone.
+  request.accept = kOidcAccept;
   request.idempotent = true;
   if (auto it = options_.bearer_tokens.find(issuer.config.issuer());
       it != options_.bearer_tokens.end()) {

@@ -143,6 +143,10 @@ class OidcVerifierTest : public ::testing::Test {
     if (issuer_in_doc != kIssuer) return;
     auto keys = transport_->TakeDue(clock_.now);
     ASSERT_TRUE(keys.has_value());
+    // kube-apiserver refuses (406) a key-set request that accepts only
+    // application/json.
+    EXPECT_EQ(keys->request.accept,
+              "application/json, application/jwk-set+json");
     EXPECT_EQ(keys->request.target, "/tenant/jwks");
     std::move(keys->done)(Ok(jwks));
   }

@@ -477,7 +477,8 @@ class HttpClient::Loop {
     const UpstreamRequest& request = transfer->request;
 
     curl_slist* headers = nullptr;
-    headers = curl_slist_append(headers, "Accept: application/json");
+    headers = curl_slist_append(
+        headers, absl::StrCat("Accept: ", request.accept).c_str());
     headers = curl_slist_append(headers, "Expect:");
     if (!request.body.empty()) {
       headers = curl_slist_append(headers, "Content-Type: application/json");

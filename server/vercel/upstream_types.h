@@ -27,6 +27,8 @@ struct UpstreamRequest {
   std::string target;
   // A JSON body, sent with Content-Type: application/json when not empty.
   std::string body;
+  // The media types of the Accept header.
+  std::string accept = "application/json";
   // Sent as "Authorization: Bearer <token>" when not empty. A secret.
   std::string bearer_token;
   // The call's W3C trace context (rpc/trace_context.h), sent as the
