@@ -6,8 +6,10 @@ The cluster serves its ServiceAccount issuer on loopback
 that issuer for the audience vercel-user-tokens, and lets the caller
 `<issuer>#system:serviceaccount:ci:deployer` list tokens with the server's
 token. The server reads the discovery document and the JWKS over HTTPS,
-trusting the cluster's CA (--oidc_ca_file), and verifies TokenRequest tokens
-locally: no TokenReview is asked.
+trusting the cluster's CA (--oidc_ca_file), with a ServiceAccount token of
+its own (the trusted issuer's bearer_token_file: the cluster lets only
+ServiceAccounts read them), and verifies TokenRequest tokens locally: no
+TokenReview is asked.
 """
 
 from __future__ import annotations
@@ -28,24 +30,39 @@ class OidcFederationTest(unittest.TestCase):
         cls.kube = cluster.Cluster(issuer_on_loopback=True)
         cls.kube.__enter__()
         cls.addClassCleanup(cls.kube.stop)
-        cls.oidc = cls.kube.oidc_issuer(anonymous=True)
+        cls.oidc = cls.kube.oidc_issuer()
+        cls.reader_token_file = cls.kube.write_token_file(
+            "oidc-reader-token", cls.oidc.reader_token)
         cls.kube.create_namespace("ci")
         cls.kube.create_service_account("ci", "deployer")
         cls.kube.create_service_account("ci", "tester")
         cls.deployer = f"{cls.oidc.issuer}#system:serviceaccount:ci:deployer"
-        cls.policy = {
-            "trusted_issuers": [{"issuer": cls.oidc.issuer,
-                                 "audiences": [AUDIENCE]}],
-            "rules": [{"callers": [cls.deployer],
-                       "allowed_rpcs": ["ListAuthTokens"],
-                       "use_server_token": True}]}
 
-    def start(self) -> server_stack.ServerStack:
+    def start(self, bearer: bool = True) -> server_stack.ServerStack:
+        """The server trusting the cluster's issuer, fetching its documents
+        with the reader's token when `bearer`, else with none."""
+        issuer = {"issuer": self.oidc.issuer, "audiences": [AUDIENCE]}
+        if bearer:
+            issuer["bearer_token_file"] = str(self.reader_token_file)
+        policy = {"trusted_issuers": [issuer],
+                  "rules": [{"callers": [self.deployer],
+                             "allowed_rpcs": ["ListAuthTokens"],
+                             "use_server_token": True}]}
         stack = server_stack.ServerStack(
-            (f"--oidc_ca_file={self.oidc.ca_file}",), self.policy)
+            (f"--oidc_ca_file={self.oidc.ca_file}",), policy)
         stack.__enter__()
         self.addCleanup(stack.__exit__)
         return stack
+
+    def test_issuer_documents_refused_without_a_bearer_is_unavailable(self):
+        stack = self.start(bearer=False)
+
+        reply = stack.call("ListAuthTokens",
+                           self.kube.token("ci", "deployer", AUDIENCE))
+
+        self.assertEqual((reply.code, reply.reason()),
+                         (grpc_call.UNAVAILABLE, "IDENTITY_UNAVAILABLE"),
+                         str(reply))
 
     def test_token_request_token_is_verified_locally_against_the_jwks(self):
         stack = self.start()
