@@ -63,6 +63,10 @@ READY_TIMEOUT_S = 120
 REQUEST_TIMEOUT_S = 30
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
+# Free ports are chosen before the processes bind them; another process may
+# take one in between. The start is tried again, on other ports, that often.
+START_ATTEMPTS = 3
+
 _running: list["Cluster"] = []
 atexit.register(lambda: [c.stop() for c in list(_running)])
 
@@ -108,6 +112,10 @@ def jwt_claims(token: str) -> dict:
 def _openssl(*args: str, input: bytes | None = None) -> bytes:
     return subprocess.run(["openssl", *args], check=True, input=input,
                           capture_output=True, timeout=REQUEST_TIMEOUT_S).stdout
+
+
+class PortTaken(RuntimeError):
+    """A process of the cluster could not bind its port."""
 
 
 @dataclasses.dataclass
@@ -163,37 +171,16 @@ class Cluster:
         _running.append(self)
         try:
             self._write_credentials()
-            etcd_port, peer_port = free_port(), free_port()
-            self.port = free_port()
-            self.url = f"https://127.0.0.1:{self.port}"
-            self.issuer = self.url if self._issuer_on_loopback else DEFAULT_ISSUER
-            self._etcd = self._spawn("etcd", [
-                str(bin_dir / "etcd"), "--name=default",
-                f"--data-dir={self._dir / 'etcd'}",
-                f"--listen-client-urls=http://127.0.0.1:{etcd_port}",
-                f"--advertise-client-urls=http://127.0.0.1:{etcd_port}",
-                f"--listen-peer-urls=http://127.0.0.1:{peer_port}",
-                f"--initial-advertise-peer-urls=http://127.0.0.1:{peer_port}",
-                f"--initial-cluster=default=http://127.0.0.1:{peer_port}",
-                "--unsafe-no-fsync", "--log-level=warn"])
-            self._apiserver_argv = [
-                str(bin_dir / "kube-apiserver"),
-                f"--etcd-servers=http://127.0.0.1:{etcd_port}",
-                "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
-                f"--secure-port={self.port}",
-                f"--cert-dir={self._dir / 'certs'}",
-                f"--tls-cert-file={self.ca_file.parent / 'apiserver.pem'}",
-                f"--tls-private-key-file={self.ca_file.parent / 'apiserver-key.pem'}",
-                f"--service-account-issuer={self.issuer}",
-                f"--service-account-jwks-uri={self.url}/openid/v1/jwks",
-                f"--service-account-key-file={self.sa_pub}",
-                f"--service-account-signing-key-file={self.sa_key}",
-                "--api-audiences=" + ",".join(self._api_audiences or
-                                              (self.issuer,)),
-                "--authorization-mode=RBAC",
-                f"--token-auth-file={self._dir / 'tokens.csv'}",
-                "--service-cluster-ip-range=10.96.0.0/24"]
-            self.start_apiserver()
+            for attempt in range(1, START_ATTEMPTS + 1):
+                try:
+                    self._start_processes(bin_dir, attempt)
+                    break
+                except PortTaken:
+                    self.stop_apiserver()
+                    _terminate(self._etcd)
+                    self._etcd = None
+                    if attempt == START_ATTEMPTS:
+                        raise
             self.bind_cluster_role(f"{REVIEWER}-auth-delegator",
                                    "system:auth-delegator",
                                    {"kind": "User", "name": REVIEWER,
@@ -202,6 +189,42 @@ class Cluster:
             self.stop()
             raise
         return self
+
+    def _start_processes(self, bin_dir: pathlib.Path, attempt: int) -> None:
+        """Starts etcd and the API server on free ports and waits until the
+        API server is ready. Raises PortTaken when another process took a
+        port between free_port() and the bind."""
+        etcd_port, peer_port = free_port(), free_port()
+        self.port = free_port()
+        self.url = f"https://127.0.0.1:{self.port}"
+        self.issuer = self.url if self._issuer_on_loopback else DEFAULT_ISSUER
+        self._etcd = self._spawn("etcd", [
+            str(bin_dir / "etcd"), "--name=default",
+            f"--data-dir={self._dir / f'etcd-{attempt}'}",
+            f"--listen-client-urls=http://127.0.0.1:{etcd_port}",
+            f"--advertise-client-urls=http://127.0.0.1:{etcd_port}",
+            f"--listen-peer-urls=http://127.0.0.1:{peer_port}",
+            f"--initial-advertise-peer-urls=http://127.0.0.1:{peer_port}",
+            f"--initial-cluster=default=http://127.0.0.1:{peer_port}",
+            "--unsafe-no-fsync", "--log-level=warn"])
+        self._apiserver_argv = [
+            str(bin_dir / "kube-apiserver"),
+            f"--etcd-servers=http://127.0.0.1:{etcd_port}",
+            "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1",
+            f"--secure-port={self.port}",
+            f"--cert-dir={self._dir / 'certs'}",
+            f"--tls-cert-file={self.ca_file.parent / 'apiserver.pem'}",
+            f"--tls-private-key-file={self.ca_file.parent / 'apiserver-key.pem'}",
+            f"--service-account-issuer={self.issuer}",
+            f"--service-account-jwks-uri={self.url}/openid/v1/jwks",
+            f"--service-account-key-file={self.sa_pub}",
+            f"--service-account-signing-key-file={self.sa_key}",
+            "--api-audiences=" + ",".join(self._api_audiences or
+                                          (self.issuer,)),
+            "--authorization-mode=RBAC",
+            f"--token-auth-file={self._dir / 'tokens.csv'}",
+            "--service-cluster-ip-range=10.96.0.0/24"]
+        self.start_apiserver()
 
     def __exit__(self, *exc) -> None:
         self.stop()
@@ -230,9 +253,13 @@ class Cluster:
         self._apiserver = self._spawn("kube-apiserver", self._apiserver_argv)
         deadline = time.monotonic() + READY_TIMEOUT_S
         while True:
-            if self._apiserver.poll() is not None:
-                raise RuntimeError("kube-apiserver ended on start:\n" +
-                                   self.log_tail("kube-apiserver"))
+            for name, process in (("etcd", self._etcd),
+                                  ("kube-apiserver", self._apiserver)):
+                if process.poll() is not None:
+                    log = self.log_tail(name)
+                    if "address already in use" in log:
+                        raise PortTaken(f"{name}: {log}")
+                    raise RuntimeError(f"{name} ended on start:\n{log}")
             try:
                 if self.get("/readyz").status == 200:
                     return
@@ -250,7 +277,8 @@ class Cluster:
         return "\n".join(text.splitlines()[-lines:])
 
     def _spawn(self, name: str, argv: list[str]) -> subprocess.Popen:
-        with open(self._dir / f"{name}.log", "ab") as log:
+        # Each start writes a new log: its tail explains this start only.
+        with open(self._dir / f"{name}.log", "wb") as log:
             return subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                     stdout=log, stderr=subprocess.STDOUT,
                                     preexec_fn=end_with_parent)
