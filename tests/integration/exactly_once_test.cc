@@ -152,6 +152,7 @@ TEST_F(ExactlyOnceTest, ARetryWaitsForTheFirstAttemptInsteadOfItsRevocation) {
   ASSERT_TRUE(AwaitSample(
       *server,
       R"(vercel_tokens_grpc_calls_in_flight{method="CreateAuthToken"})", 1));
+  ASSERT_TRUE(IsOk(fake().WaitHeld(1)));
   ASSERT_TRUE(IsOk(fake().Release()));
 
   const grpc::Status status = retry.get();
@@ -186,6 +187,9 @@ TEST_F(ExactlyOnceTest, WaitingRepeatsCountAgainstMaxInFlight) {
   EXPECT_TRUE(HasCode(ClientOf(*server, kSeedSecret)
                           .CreateAuthToken(Create("m", kRequestId), &refused),
                       grpc::StatusCode::RESOURCE_EXHAUSTED));
+  // The held POST has reached Vercel: released before it arrives, it
+  // would be held for good.
+  ASSERT_TRUE(IsOk(fake().WaitHeld(1)));
   ASSERT_TRUE(IsOk(fake().Release()));
   for (auto& call : waiting) EXPECT_TRUE(IsOk(call.get()));
   EXPECT_EQ(responses[1].token().id(), responses[0].token().id());
@@ -202,6 +206,7 @@ TEST_F(ExactlyOnceTest,
   EXPECT_TRUE(HasCode(status, grpc::StatusCode::DEADLINE_EXCEEDED));
   EXPECT_EQ(DecodeErrorDetails(status).reason, "UPSTREAM_TIMEOUT");
   // Vercel answers later: the token nobody received is revoked.
+  ASSERT_TRUE(IsOk(fake().WaitHeld(1)));
   ASSERT_TRUE(IsOk(fake().Release()));
   ASSERT_TRUE(IsOk(
       server->process()
@@ -221,6 +226,7 @@ TEST_F(ExactlyOnceTest, AnAnswerAfterTheGraceIsStillRevoked) {
   // Vercel answers well after deadline + --orphan_grace (2 s after the
   // call began): the process still lives, so the token is still revoked.
   absl::SleepFor(absl::Seconds(3));
+  ASSERT_TRUE(IsOk(fake().WaitHeld(1)));
   ASSERT_TRUE(IsOk(fake().Release()));
   ASSERT_TRUE(IsOk(
       server->process()
