@@ -3,6 +3,7 @@
 // run `vercel-tokens --help`.
 
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -190,6 +191,19 @@ vercel_tokens::CliOptions OptionsFromFlags() {
   return options;
 }
 
+// --expires_in as a duration, nullopt when unset; fails unless positive.
+absl::StatusOr<std::optional<absl::Duration>> ExpiresInFromFlag() {
+  const std::string text = absl::GetFlag(FLAGS_expires_in);
+  if (text.empty()) return std::nullopt;
+  absl::Duration expires_in;
+  if (!absl::ParseDuration(text, &expires_in) ||
+      expires_in <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--expires_in must be a positive duration, e.g. 30m");
+  }
+  return expires_in;
+}
+
 // The flags of `policy explain`; fails on a malformed --expires_in.
 absl::StatusOr<vercel_tokens::PolicyExplainOptions> PolicyOptionsFromFlags() {
   vercel_tokens::PolicyExplainOptions options;
@@ -202,14 +216,10 @@ absl::StatusOr<vercel_tokens::PolicyExplainOptions> PolicyOptionsFromFlags() {
   options.use_server_token = absl::GetFlag(FLAGS_use_server_token);
   options.allow_http_loopback_issuers =
       absl::GetFlag(FLAGS_oidc_allow_http_loopback);
-  if (const std::string text = absl::GetFlag(FLAGS_expires_in); !text.empty()) {
-    absl::Duration d;
-    if (!absl::ParseDuration(text, &d) || d <= absl::ZeroDuration()) {
-      return absl::InvalidArgumentError(
-          "--expires_in must be a positive duration, e.g. 30m");
-    }
-    options.expires_in = d;
-  }
+  absl::StatusOr<std::optional<absl::Duration>> expires_in =
+      ExpiresInFromFlag();
+  if (!expires_in.ok()) return expires_in.status();
+  options.expires_in = *expires_in;
   return options;
 }
 
@@ -225,14 +235,10 @@ absl::StatusOr<vercel_tokens::CiTokenOptions> CiTokenOptionsFromFlags() {
   options.team_id = absl::GetFlag(FLAGS_team_id);
   options.project_id = absl::GetFlag(FLAGS_project_id);
   options.timeout = absl::GetFlag(FLAGS_timeout);
-  if (const std::string text = absl::GetFlag(FLAGS_expires_in); !text.empty()) {
-    absl::Duration d;
-    if (!absl::ParseDuration(text, &d) || d <= absl::ZeroDuration()) {
-      return absl::InvalidArgumentError(
-          "--expires_in must be a positive duration, e.g. 30m");
-    }
-    options.expires_in = d;
-  }
+  absl::StatusOr<std::optional<absl::Duration>> expires_in =
+      ExpiresInFromFlag();
+  if (!expires_in.ok()) return expires_in.status();
+  options.expires_in = *expires_in;
   return options;
 }
 
