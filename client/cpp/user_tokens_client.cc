@@ -96,7 +96,46 @@ bool IsRetriedCode(grpc::StatusCode code) {
          code == grpc::StatusCode::RESOURCE_EXHAUSTED;
 }
 
+// The status of a call its CancellationToken stopped before (or between)
+// attempts; gRPC's own is "Cancelled" when it stops one in flight.
+grpc::Status CancelledByCaller() {
+  return grpc::Status(grpc::StatusCode::CANCELLED,
+                      "call cancelled by the caller");
+}
+
 }  // namespace
+
+void CancellationToken::Cancel() {
+  absl::MutexLock lock(&mu_);
+  cancelled_ = true;
+  // Under mu_: Finish() takes it before a context is destroyed. TryCancel is
+  // thread-safe and does not block; before the call has started it marks the
+  // context, and gRPC cancels the call as it starts.
+  for (grpc::ClientContext* context : in_flight_) context->TryCancel();
+}
+
+bool CancellationToken::cancelled() const {
+  absl::MutexLock lock(&mu_);
+  return cancelled_;
+}
+
+bool CancellationToken::Start(grpc::ClientContext* context) {
+  absl::MutexLock lock(&mu_);
+  if (cancelled_) return false;
+  in_flight_.push_back(context);
+  return true;
+}
+
+void CancellationToken::Finish(grpc::ClientContext* context) {
+  absl::MutexLock lock(&mu_);
+  in_flight_.erase(std::find(in_flight_.begin(), in_flight_.end(), context));
+}
+
+bool CancellationToken::WaitUnlessCancelled(absl::Duration wait) {
+  absl::MutexLock lock(&mu_);
+  mu_.AwaitWithTimeout(absl::Condition(&cancelled_), wait);
+  return cancelled_;
+}
 
 ErrorFamily FamilyOf(grpc::StatusCode code) {
   switch (code) {
@@ -314,13 +353,19 @@ grpc::Status UserTokensClient::Call(StubMethod<Request, Response> method,
   const int attempts = retryable && options_.retry.has_value()
                            ? options_.retry->max_attempts
                            : 1;
+  CancellationToken* const cancellation = call_options.cancellation;
   for (int attempt = 1;; ++attempt) {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(deadline));
+    if (cancellation != nullptr && !cancellation->Start(&context)) {
+      return CancelledByCaller();
+    }
     if (grpc::Status added = AddMetadata(call_options, &context); !added.ok()) {
+      if (cancellation != nullptr) cancellation->Finish(&context);
       return added;
     }
     grpc::Status status = (stub_.get()->*method)(&context, request, response);
+    if (cancellation != nullptr) cancellation->Finish(&context);
     if (rate_limit != nullptr) {
       *rate_limit = ParseResponseMetadata(context.GetServerInitialMetadata(),
                                           context.GetServerTrailingMetadata());
@@ -331,7 +376,11 @@ grpc::Status UserTokensClient::Call(StubMethod<Request, Response> method,
     }
     const absl::Duration wait = WaitBefore(attempt, status, *options_.retry);
     if (absl::Now() + wait >= deadline) return status;
-    absl::SleepFor(wait);
+    if (cancellation == nullptr) {
+      absl::SleepFor(wait);
+    } else if (cancellation->WaitUnlessCancelled(wait)) {
+      return CancelledByCaller();
+    }
   }
 }
 

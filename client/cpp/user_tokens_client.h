@@ -9,7 +9,9 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "token_file.h"
@@ -99,6 +101,52 @@ struct RateLimit {
 // on success and on failure: RateLimit carries the request id too.
 using ResponseMetadata = RateLimit;
 
+// A handle that cancels the calls made with it (client/SPEC.md §3), from
+// any thread:
+//
+//   CancellationToken cancel;
+//   CallOptions call;
+//   call.cancellation = &cancel;
+//   std::thread worker([&] { status = client.GetAuthToken(r, &out, nullptr,
+//                                                         call); });
+//   cancel.Cancel();  // the call returns CANCELLED promptly
+//
+// Cancel() cancels every attempt in flight (grpc::ClientContext::TryCancel,
+// so the server sees the cancellation and abandons its upstream request),
+// cuts short a retry's wait, and makes every later call or attempt with this
+// token fail with CANCELLED before anything is sent. A cancelled token stays
+// cancelled; use a new one per operation. A call that already ended is not
+// changed. Thread-safe; the token must outlive the calls that use it. Not
+// copyable.
+class CancellationToken {
+ public:
+  CancellationToken() = default;
+  CancellationToken(const CancellationToken&) = delete;
+  CancellationToken& operator=(const CancellationToken&) = delete;
+
+  // Cancels as the class comment says. Idempotent; never blocks on a call.
+  void Cancel() ABSL_LOCKS_EXCLUDED(mu_);
+  // Whether Cancel() was called.
+  bool cancelled() const ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  friend class UserTokensClient;
+
+  // Registers `context` as an attempt in flight, to be cancelled by
+  // Cancel() until Finish(context). Returns false (and registers nothing)
+  // when the token is already cancelled: the attempt must not start.
+  bool Start(grpc::ClientContext* context) ABSL_LOCKS_EXCLUDED(mu_);
+  // Unregisters `context`; after this Cancel() no longer touches it.
+  void Finish(grpc::ClientContext* context) ABSL_LOCKS_EXCLUDED(mu_);
+  // Waits `wait`, or less when Cancel() comes first; returns whether the
+  // token is cancelled.
+  bool WaitUnlessCancelled(absl::Duration wait) ABSL_LOCKS_EXCLUDED(mu_);
+
+  mutable absl::Mutex mu_;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<grpc::ClientContext*> in_flight_ ABSL_GUARDED_BY(mu_);
+};
+
 // Options of one call (client/SPEC.md §3).
 struct CallOptions {
   // Replaces the client's timeout for this call, retries included.
@@ -106,6 +154,9 @@ struct CallOptions {
   // Sent after the client's own metadata; an `authorization` here replaces
   // the client's credentials.
   std::vector<std::pair<std::string, std::string>> metadata;
+  // When set, Cancel() on it ends this call with CANCELLED (retries
+  // included); not owned, must outlive the call. May be shared by calls.
+  CancellationToken* cancellation = nullptr;
 };
 
 // The error families of client/SPEC.md §1: one per gRPC code the server

@@ -5,8 +5,10 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "fake_user_tokens_server.h"
@@ -644,6 +646,161 @@ TEST_F(UserTokensClientTest, PagerFollowsNextCursorUntilTheEnd) {
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_THAT(ids, ElementsAre("tok_1", "tok_2", "tok_3"));
   EXPECT_THAT(untils, ElementsAre("", "c1", "c2"));
+}
+
+// A handler that holds its call, as a slow Vercel would, until the client
+// cancels it or kHoldLimit passes (then it succeeds, which a cancellation
+// test must not see).
+class HeldCall {
+ public:
+  static constexpr absl::Duration kHoldLimit = absl::Seconds(20);
+
+  grpc::Status Hold(grpc::ServerContext* context) {
+    started_.Notify();
+    const absl::Time give_up = absl::Now() + kHoldLimit;
+    // A sync handler has no callback for a cancellation: it polls for one.
+    while (!context->IsCancelled() && absl::Now() < give_up) {
+      absl::SleepFor(absl::Milliseconds(5));
+    }
+    if (context->IsCancelled()) saw_cancel_.Notify();
+    return grpc::Status::OK;
+  }
+  // Blocks until a call reached the handler.
+  void WaitStarted() { started_.WaitForNotification(); }
+  // Whether the server saw the client's cancellation within `timeout`.
+  bool SawCancel(absl::Duration timeout) {
+    return saw_cancel_.WaitForNotificationWithTimeout(timeout);
+  }
+
+ private:
+  absl::Notification started_;
+  absl::Notification saw_cancel_;
+};
+
+TEST_F(UserTokensClientTest, CancelEndsTheCallInFlightAndTheServerSeesIt) {
+  HeldCall held;
+  server_.service().get_auth_token = [&](grpc::ServerContext* context,
+                                         const auto&,
+                                         auto*) { return held.Hold(context); };
+  const UserTokensClient client(server_.NewChannel(), {});
+  CancellationToken cancel;
+  CallOptions call;
+  call.cancellation = &cancel;
+  std::thread canceller([&] {
+    held.WaitStarted();
+    cancel.Cancel();
+  });
+  const absl::Time start = absl::Now();
+  v1::GetAuthTokenResponse response;
+  const grpc::Status status = client.GetAuthToken({}, &response, nullptr, call);
+  const absl::Duration elapsed = absl::Now() - start;
+  canceller.join();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_EQ(DecodeErrorDetails(status).family, ErrorFamily::kCancelled);
+  // Neither the 30 s deadline nor the held call's end was waited for.
+  EXPECT_LT(elapsed, HeldCall::kHoldLimit);
+  EXPECT_TRUE(held.SawCancel(absl::Seconds(10)));
+  EXPECT_TRUE(cancel.cancelled());
+}
+
+TEST_F(UserTokensClientTest, CancelBeforeTheCallSendsNothing) {
+  std::atomic<int> calls{0};
+  int provider_calls = 0;
+  server_.service().get_auth_token = [&](auto*, const auto&, auto*) {
+    ++calls;
+    return grpc::Status::OK;
+  };
+  ClientOptions options;
+  options.token_provider = [&]() -> absl::StatusOr<std::string> {
+    ++provider_calls;
+    return "token";
+  };
+  const UserTokensClient client(server_.NewChannel(), options);
+  CancellationToken cancel;
+  cancel.Cancel();
+  CallOptions call;
+  call.cancellation = &cancel;
+  v1::GetAuthTokenResponse response;
+  const grpc::Status status = client.GetAuthToken({}, &response, nullptr, call);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_EQ(calls.load(), 0);
+  EXPECT_EQ(provider_calls, 0);
+}
+
+TEST_F(UserTokensClientTest, CancelCutsTheRetryWaitShort) {
+  std::atomic<int> calls{0};
+  absl::Notification first_attempt_failed;
+  server_.service().get_auth_token = [&](auto*, const auto&, auto*) {
+    if (++calls == 1) first_attempt_failed.Notify();
+    // Without the cancellation the client would wait 20 s and try again.
+    return Unavailable(absl::Seconds(20));
+  };
+  ClientOptions options;
+  options.retry = RetryPolicy();
+  const UserTokensClient client(server_.NewChannel(), options);
+  CancellationToken cancel;
+  CallOptions call;
+  call.cancellation = &cancel;
+  std::thread canceller([&] {
+    first_attempt_failed.WaitForNotification();
+    cancel.Cancel();
+  });
+  const absl::Time start = absl::Now();
+  v1::GetAuthTokenResponse response;
+  const grpc::Status status = client.GetAuthToken({}, &response, nullptr, call);
+  const absl::Duration elapsed = absl::Now() - start;
+  canceller.join();
+  // The cancellation lands in the first attempt or in the wait after it;
+  // either way the call ends CANCELLED after one attempt.
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_LT(elapsed, absl::Seconds(20));
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TEST_F(UserTokensClientTest, CancelAfterTheCallEndedChangesNothing) {
+  std::atomic<int> calls{0};
+  server_.service().get_auth_token = [&](auto*, const auto&,
+                                         v1::GetAuthTokenResponse* response) {
+    ++calls;
+    response->mutable_token()->set_id("tok_1");
+    return grpc::Status::OK;
+  };
+  const UserTokensClient client(server_.NewChannel(), {});
+  CancellationToken cancel;
+  CallOptions call;
+  call.cancellation = &cancel;
+  v1::GetAuthTokenResponse response;
+  ASSERT_TRUE(client.GetAuthToken({}, &response, nullptr, call).ok());
+  cancel.Cancel();
+  EXPECT_EQ(response.token().id(), "tok_1");
+  // The token stays cancelled: a later call with it is not sent.
+  v1::GetAuthTokenResponse later;
+  EXPECT_EQ(client.GetAuthToken({}, &later, nullptr, call).error_code(),
+            grpc::StatusCode::CANCELLED);
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TEST_F(UserTokensClientTest, CancelStopsThePagerBeforeTheNextPage) {
+  std::atomic<int> calls{0};
+  server_.service().list_auth_tokens_raw =
+      [&](auto*, const auto&, v1::ListAuthTokensRawResponse* response) {
+        response->mutable_pagination()->set_next_cursor(
+            absl::StrCat("c", ++calls));
+        return grpc::Status::OK;
+      };
+  const UserTokensClient client(server_.NewChannel(), {});
+  CancellationToken cancel;
+  CallOptions call;
+  call.cancellation = &cancel;
+  const grpc::Status status = client.ListAuthTokensRawPages(
+      {},
+      [&](const v1::ListAuthTokensRawResponse&) {
+        cancel.Cancel();
+        return true;
+      },
+      call);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_EQ(calls.load(), 1);
 }
 
 }  // namespace

@@ -2,8 +2,8 @@
 // `cpp_scenarios NAME` runs scenario NAME against the server at $VUT_ADDRESS
 // and prints one JSON line per case; cpp_example_test.py (through
 // sdk_scenario_checks.py) sets the fake up and asserts the lines. C++ calls
-// block and take a deadline: there is no cancellation case (SPEC section 3)
-// and no async client (section 8).
+// block and take a deadline and a CancellationToken; there is no async
+// client (section 8).
 
 #include <cstdint>
 #include <cstdio>
@@ -17,13 +17,16 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "curl/curl.h"
 #include "fake_user_tokens_server.h"
 #include "token_file.h"
 #include "user_tokens_client.h"
@@ -294,6 +297,26 @@ void Retries() {
   });
 }
 
+// Returns once the fake's control endpoint `what` (e.g. "wait_held")
+// answers 200: the count it waits for was reached. Exits when it does not.
+void WaitForFake(const std::string& what) {
+  const std::string url =
+      absl::StrCat(Env("VUT_FAKE_URL"), "/_fake/", what, "?count=1");
+  CURL* curl = curl_easy_init();
+  const absl::Cleanup cleanup = [curl] { curl_easy_cleanup(curl); };
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+  curl_easy_setopt(curl, CURLOPT_FAILONERROR, 1L);
+  // The body ({"count": n}) says nothing the status does not.
+  curl_easy_setopt(
+      curl, CURLOPT_WRITEFUNCTION,
+      +[](char*, size_t size, size_t count, void*) { return size * count; });
+  if (const CURLcode code = curl_easy_perform(curl); code != CURLE_OK) {
+    std::cerr << url << ": " << curl_easy_strerror(code) << "\n";
+    std::exit(1);
+  }
+}
+
 void PerCall() {
   const UserTokensClient anonymous = Client(ClientOptions{});
   CallOptions authorized;
@@ -310,6 +333,21 @@ void PerCall() {
     v1::GetAuthTokenResponse response;
     return client.GetAuthToken(Get("held"), &response, metadata, one_second);
   });
+  // Cancelled once the fake holds the call's upstream request (after the one
+  // the deadline abandoned was given up).
+  CancellationToken cancel;
+  CallOptions cancellable;
+  cancellable.cancellation = &cancel;
+  std::thread canceller([&cancel] {
+    WaitForFake("wait_aborted");
+    WaitForFake("wait_held");
+    cancel.Cancel();
+  });
+  ExpectError("cancelled", [&](ResponseMetadata* metadata) {
+    v1::GetAuthTokenResponse response;
+    return client.GetAuthToken(Get("held"), &response, metadata, cancellable);
+  });
+  canceller.join();
 }
 
 void SuccessMetadata() {
@@ -454,6 +492,7 @@ void WorkloadToken() {
 
 int main(int argc, char** argv) {
   using namespace vercel_tokens;  // NOLINT(build/namespaces)
+  curl_global_init(CURL_GLOBAL_DEFAULT);
   const std::map<std::string, std::function<void()>> scenarios = {
       {"errors", Errors},
       {"tls_default", TlsDefault},
