@@ -110,24 +110,21 @@ class RubyExampleTest(client_example_checks.ClientLayerChecks,
         # Only the installed gem (GEM_HOME) can satisfy the require.
         return super().run_scenario(name, {**self.env, **(env or {})})
 
-    # 4. per-call: Ruby's calls block and take a deadline; there is no
-    # cancellation to test (client/SPEC.md, section 3).
-    def test_scenario_per_call(self) -> None:
-        stack = self.reset()
-        self.fault("/v5/user/tokens/held", hold=True)
-        cases = self.run_scenario("per_call")
-        self.assertEqual(cases["per_call_metadata"]["tokens"], 1)
-        self.assertEqual(
-            [r["headers"].get("authorization")
-             for r in self.upstream("/v6/user/tokens")],
-            [f"Bearer {harness.SEED_SECRET}"])
-        deadline = cases["per_call_deadline"]
-        self.assertEqual(sdk_scenario_checks.family(deadline["family"]),
-                         "DeadlineExceeded")
-        self.assertLess(deadline["elapsed_ms"], 10000)
-        aborted = stack.control(
-            "/_fake/wait_aborted?count=1&timeout_ms=10000")
-        self.assertEqual(aborted["count"], 1)
+    def test_cancellation_before_and_between_attempts(self) -> None:
+        self.reset()
+        self.fault("/v5/user/tokens/waiting", 503, {"Retry-After": "20"},
+                   times=3)
+        cases = self.run_scenario("cancellation_races")
+        before = cases["cancelled_before"]
+        self.assertEqual(sdk_scenario_checks.family(before["family"]),
+                         "Cancelled")
+        self.assertEqual(self.upstream("/v6/user/tokens"), [])
+        between = cases["cancelled_between_attempts"]
+        self.assertEqual(sdk_scenario_checks.family(between["family"]),
+                         "Cancelled")
+        # The 20 s RetryInfo was not waited out, and not retried.
+        self.assertLess(between["elapsed_ms"], 20000)
+        self.assertEqual(len(self.upstream("/v5/user/tokens/waiting")), 1)
 
     def test_gem_is_built_at_the_version_in_VERSION(self) -> None:
         version = (harness.REPO / "VERSION").read_text().strip()

@@ -79,11 +79,33 @@ def retries
   expect_error('retry_beyond_deadline') { on.get_auth_token(token_id: 'limited') }
 end
 
-# Ruby's calls block and take a deadline, no cancellation (client/SPEC.md §3).
+# Ruby's calls block and take a deadline and a Cancellation (client/SPEC.md §3).
 def per_call
   listed = client.list_auth_tokens(metadata: { 'authorization' => "Bearer #{TOKEN}" })
   emit('per_call_metadata', tokens: listed.tokens.size)
   expect_error('per_call_deadline') { client(token: TOKEN).get_auth_token(token_id: 'held', deadline: 1) }
+  cancelled
+end
+
+# Returns once the fake's control endpoint `what` (e.g. "wait_held") answers
+# 200: the count it waits for was reached.
+def wait_for_fake(what)
+  uri = URI("#{ENV.fetch('VUT_FAKE_URL')}/_fake/#{what}?count=1")
+  response = Net::HTTP.start(uri.host, uri.port, read_timeout: 30) { |http| http.get(uri.request_uri) }
+  raise "#{uri}: #{response.code}" unless response.is_a?(Net::HTTPSuccess)
+end
+
+# Cancelled once the fake holds the call's upstream request (after the one
+# the per-call deadline abandoned was given up).
+def cancelled
+  cancellation = VercelUserTokens::Cancellation.new
+  canceller = Thread.new do
+    wait_for_fake('wait_aborted')
+    wait_for_fake('wait_held')
+    cancellation.cancel
+  end
+  expect_error('cancelled') { client(token: TOKEN).get_auth_token(token_id: 'held', cancellation: cancellation) }
+  canceller.join
 end
 
 def success_metadata
@@ -155,6 +177,32 @@ def workload_token
 ensure
   server&.stop
   thread&.join
+end
+
+# Ruby's own (not in the shared list): a Cancellation's races. Cancelled
+# before the call: nothing is sent. Cancelled once the first attempt failed
+# (a 503 whose Retry-After is 20 s): the retry's wait ends at once and no
+# second attempt is made.
+def cancellation_races
+  before = VercelUserTokens::Cancellation.new
+  before.cancel
+  expect_error('cancelled_before') { client(token: TOKEN).list_auth_tokens(cancellation: before) }
+  between = VercelUserTokens::Cancellation.new
+  first_attempt_done = Queue.new
+  metadata = VercelUserTokens::ResponseMetadata.new
+  metadata.define_singleton_method(:fill) do |md|
+    first_attempt_done << true
+    super(md)
+  end
+  canceller = Thread.new do
+    first_attempt_done.pop
+    between.cancel
+  end
+  expect_error('cancelled_between_attempts') do
+    client(token: TOKEN, retry: true).get_auth_token(token_id: 'waiting', cancellation: between,
+                                                     response_metadata: metadata)
+  end
+  canceller.join
 end
 
 send(ARGV.fetch(0))

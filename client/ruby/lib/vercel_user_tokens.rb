@@ -26,4 +26,5 @@ end
 require 'vercel_user_tokens/error_details'
 require 'vercel_user_tokens/errors'
 require 'vercel_user_tokens/token_file'
+require 'vercel_user_tokens/cancellation'
 require 'vercel_user_tokens/client'

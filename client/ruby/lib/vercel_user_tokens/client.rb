@@ -4,6 +4,7 @@ require 'grpc'
 require 'securerandom'
 require 'vercel/authentication/v1/user_tokens_pb'
 require 'vercel/authentication/v1/user_tokens_services_pb'
+require 'vercel_user_tokens/cancellation'
 require 'vercel_user_tokens/errors'
 require 'vercel_user_tokens/token_file'
 
@@ -56,8 +57,9 @@ module VercelUserTokens
   # unless set, retries included), and raises a VercelUserTokens::Error
   # subclass. A request is a Vercel::Authentication::V1 message, a Hash of
   # its fields, or those fields as keywords (`get_auth_token(token_id: id)`).
-  # Each method also takes the per-call keywords deadline:, metadata: and
-  # response_metadata:. Blocking; thread-safe.
+  # Each method also takes the per-call keywords deadline:, metadata:,
+  # response_metadata: and cancellation: (a Cancellation, whose #cancel from
+  # another thread raises CancelledError in the call). Blocking; thread-safe.
   class Client
     V1 = Vercel::Authentication::V1
     DEFAULT_DEADLINE = VercelUserTokens::DEFAULT_DEADLINE
@@ -106,34 +108,38 @@ module VercelUserTokens
     attr_reader :stub
 
     # GetAuthToken: one token's metadata. Retried under the retry policy.
-    def get_auth_token(request = nil, deadline: @deadline, metadata: {}, response_metadata: nil, **fields)
+    def get_auth_token(request = nil, deadline: @deadline, metadata: {}, response_metadata: nil,
+                       cancellation: nil, **fields)
       call(:get_auth_token, message(V1::GetAuthTokenRequest, request, fields),
-           deadline, metadata, response_metadata, retried: true)
+           deadline, metadata, response_metadata, cancellation, retried: true)
     end
 
     # ListAuthTokens: every token, all pages. Retried under the retry policy.
-    def list_auth_tokens(request = nil, deadline: @deadline, metadata: {}, response_metadata: nil, **fields)
+    def list_auth_tokens(request = nil, deadline: @deadline, metadata: {}, response_metadata: nil,
+                         cancellation: nil, **fields)
       call(:list_auth_tokens, message(V1::ListAuthTokensRequest, request, fields),
-           deadline, metadata, response_metadata, retried: true)
+           deadline, metadata, response_metadata, cancellation, retried: true)
     end
 
     # ListAuthTokensRaw: one page as Vercel sent it. Retried under the retry policy.
     def list_auth_tokens_raw(request = nil, deadline: @deadline, metadata: {}, response_metadata: nil,
-                             **fields)
+                             cancellation: nil, **fields)
       call(:list_auth_tokens_raw, message(V1::ListAuthTokensRawRequest, request, fields),
-           deadline, metadata, response_metadata, retried: true)
+           deadline, metadata, response_metadata, cancellation, retried: true)
     end
 
     # Every page of ListAuthTokensRaw from the request's cursor on, as an
     # Enumerator: each page is fetched (one call with the per-call keywords)
     # when the enumeration reaches it, following pagination.next_cursor as
     # `until`, up to a page without one (or repeating the one sent).
-    def list_auth_tokens_raw_pages(request = nil, deadline: @deadline, metadata: {}, **fields)
+    def list_auth_tokens_raw_pages(request = nil, deadline: @deadline, metadata: {}, cancellation: nil,
+                                   **fields)
       first = message(V1::ListAuthTokensRawRequest, request, fields)
       Enumerator.new do |pages|
         sent = first
         loop do
-          page = list_auth_tokens_raw(sent, deadline: deadline, metadata: metadata)
+          page = list_auth_tokens_raw(sent, deadline: deadline, metadata: metadata,
+                                            cancellation: cancellation)
           pages << page
           cursor = page.pagination&.next_cursor.to_s
           break if cursor.empty? || cursor == sent.until
@@ -148,31 +154,35 @@ module VercelUserTokens
     # CreateAuthToken: a new token and its secret (bearer_token). An empty
     # request_id is filled with a fresh UUID v4, the same on every retry (the
     # caller's request is not changed). Retried under the retry policy.
-    def create_auth_token(request = nil, deadline: @deadline, metadata: {}, response_metadata: nil, **fields)
+    def create_auth_token(request = nil, deadline: @deadline, metadata: {}, response_metadata: nil,
+                          cancellation: nil, **fields)
       request = message(V1::CreateAuthTokenRequest, request, fields)
       if request.request_id.empty?
         request = request.dup
         request.request_id = SecureRandom.uuid
       end
-      call(:create_auth_token, request, deadline, metadata, response_metadata, retried: true)
+      call(:create_auth_token, request, deadline, metadata, response_metadata, cancellation, retried: true)
     end
 
     # DeleteAuthToken: revokes a token. Never retried.
-    def delete_auth_token(request = nil, deadline: @deadline, metadata: {}, response_metadata: nil, **fields)
+    def delete_auth_token(request = nil, deadline: @deadline, metadata: {}, response_metadata: nil,
+                          cancellation: nil, **fields)
       call(:delete_auth_token, message(V1::DeleteAuthTokenRequest, request, fields),
-           deadline, metadata, response_metadata, retried: false)
+           deadline, metadata, response_metadata, cancellation, retried: false)
     end
 
     # EmailLogin: starts Vercel's email login. Never retried.
-    def email_login(request = nil, deadline: @deadline, metadata: {}, response_metadata: nil, **fields)
+    def email_login(request = nil, deadline: @deadline, metadata: {}, response_metadata: nil,
+                    cancellation: nil, **fields)
       call(:email_login, message(V1::EmailLoginRequest, request, fields),
-           deadline, metadata, response_metadata, retried: false)
+           deadline, metadata, response_metadata, cancellation, retried: false)
     end
 
     # VerifyToken: completes it. Never retried.
-    def verify_token(request = nil, deadline: @deadline, metadata: {}, response_metadata: nil, **fields)
+    def verify_token(request = nil, deadline: @deadline, metadata: {}, response_metadata: nil,
+                     cancellation: nil, **fields)
       call(:verify_token, message(V1::VerifyTokenRequest, request, fields),
-           deadline, metadata, response_metadata, retried: false)
+           deadline, metadata, response_metadata, cancellation, retried: false)
     end
 
     # Closes the channel; calls after this fail.
@@ -219,28 +229,33 @@ module VercelUserTokens
     end
 
     # One attempt; raises the typed error and fills response_metadata.
-    def once(method, request, deadline, call_metadata, response_metadata)
+    def once(method, request, deadline, call_metadata, response_metadata, cancellation)
+      cancellation&.check!
       op = @stub.public_send(method, request, metadata: attempt_metadata(call_metadata), return_op: true,
                                               deadline: Time.now + (deadline - now))
-      begin
-        op.execute
-      rescue GRPC::BadStatus => e
-        raise Error.from(e, op.metadata)
-      ensure
-        response_metadata&.fill((op.metadata || {}).merge(op.trailing_metadata || {}))
-      end
+      return execute(op, response_metadata) unless cancellation
+
+      cancellation.track(op) { execute(op, response_metadata) }
     end
 
-    def call(method, request, seconds, call_metadata, response_metadata, retried:)
+    def execute(operation, response_metadata)
+      operation.execute
+    rescue GRPC::BadStatus => e
+      raise Error.from(e, operation.metadata)
+    ensure
+      response_metadata&.fill((operation.metadata || {}).merge(operation.trailing_metadata || {}))
+    end
+
+    def call(method, request, seconds, call_metadata, response_metadata, cancellation, retried:)
       deadline = now + seconds
       attempt = 1
       begin
-        once(method, request, deadline, call_metadata, response_metadata)
+        once(method, request, deadline, call_metadata, response_metadata, cancellation)
       rescue Error => e
         wait = retried ? @retry&.delay_after(e, attempt) : nil
         raise if wait.nil? || wait >= deadline - now
 
-        sleep(wait)
+        (cancellation || Kernel).sleep(wait)
         attempt += 1
         retry
       end
