@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <string>
 #include <thread>
@@ -677,30 +678,44 @@ class HeldCall {
   absl::Notification saw_cancel_;
 };
 
+// What a GetAuthToken call returned, and how long it took, when another
+// thread cancelled it once `ready` returned.
+struct CancelledCall {
+  grpc::Status status;
+  absl::Duration elapsed;
+};
+CancelledCall GetAuthTokenCancelledAfter(const UserTokensClient& client,
+                                         const std::function<void()>& ready) {
+  CancellationToken cancel;
+  CallOptions call;
+  call.cancellation = &cancel;
+  std::thread canceller([&] {
+    ready();
+    cancel.Cancel();
+  });
+  const absl::Time start = absl::Now();
+  v1::GetAuthTokenResponse response;
+  CancelledCall cancelled;
+  cancelled.status = client.GetAuthToken({}, &response, nullptr, call);
+  cancelled.elapsed = absl::Now() - start;
+  canceller.join();
+  return cancelled;
+}
+
 TEST_F(UserTokensClientTest, CancelEndsTheCallInFlightAndTheServerSeesIt) {
   HeldCall held;
   server_.service().get_auth_token = [&](grpc::ServerContext* context,
                                          const auto&,
                                          auto*) { return held.Hold(context); };
   const UserTokensClient client(server_.NewChannel(), {});
-  CancellationToken cancel;
-  CallOptions call;
-  call.cancellation = &cancel;
-  std::thread canceller([&] {
-    held.WaitStarted();
-    cancel.Cancel();
-  });
-  const absl::Time start = absl::Now();
-  v1::GetAuthTokenResponse response;
-  const grpc::Status status = client.GetAuthToken({}, &response, nullptr, call);
-  const absl::Duration elapsed = absl::Now() - start;
-  canceller.join();
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
-  EXPECT_EQ(DecodeErrorDetails(status).family, ErrorFamily::kCancelled);
+  const CancelledCall cancelled =
+      GetAuthTokenCancelledAfter(client, [&] { held.WaitStarted(); });
+  EXPECT_EQ(cancelled.status.error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_EQ(DecodeErrorDetails(cancelled.status).family,
+            ErrorFamily::kCancelled);
   // Neither the 30 s deadline nor the held call's end was waited for.
-  EXPECT_LT(elapsed, HeldCall::kHoldLimit);
+  EXPECT_LT(cancelled.elapsed, HeldCall::kHoldLimit);
   EXPECT_TRUE(held.SawCancel(absl::Seconds(10)));
-  EXPECT_TRUE(cancel.cancelled());
 }
 
 TEST_F(UserTokensClientTest, CancelBeforeTheCallSendsNothing) {
@@ -738,22 +753,12 @@ TEST_F(UserTokensClientTest, CancelCutsTheRetryWaitShort) {
   ClientOptions options;
   options.retry = RetryPolicy();
   const UserTokensClient client(server_.NewChannel(), options);
-  CancellationToken cancel;
-  CallOptions call;
-  call.cancellation = &cancel;
-  std::thread canceller([&] {
-    first_attempt_failed.WaitForNotification();
-    cancel.Cancel();
-  });
-  const absl::Time start = absl::Now();
-  v1::GetAuthTokenResponse response;
-  const grpc::Status status = client.GetAuthToken({}, &response, nullptr, call);
-  const absl::Duration elapsed = absl::Now() - start;
-  canceller.join();
+  const CancelledCall cancelled = GetAuthTokenCancelledAfter(
+      client, [&] { first_attempt_failed.WaitForNotification(); });
   // The cancellation lands in the first attempt or in the wait after it;
   // either way the call ends CANCELLED after one attempt.
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
-  EXPECT_LT(elapsed, absl::Seconds(20));
+  EXPECT_EQ(cancelled.status.error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_LT(cancelled.elapsed, absl::Seconds(20));
   EXPECT_EQ(calls.load(), 1);
 }
 
@@ -771,7 +776,9 @@ TEST_F(UserTokensClientTest, CancelAfterTheCallEndedChangesNothing) {
   call.cancellation = &cancel;
   v1::GetAuthTokenResponse response;
   ASSERT_TRUE(client.GetAuthToken({}, &response, nullptr, call).ok());
+  EXPECT_FALSE(cancel.cancelled());
   cancel.Cancel();
+  EXPECT_TRUE(cancel.cancelled());
   EXPECT_EQ(response.token().id(), "tok_1");
   // The token stays cancelled: a later call with it is not sent.
   v1::GetAuthTokenResponse later;
