@@ -12,9 +12,9 @@ from vercel.authentication.v1 import user_tokens_pb2 as pb
 from vercel.authentication.v1 import user_tokens_pb2_grpc
 
 from . import errors
-from ._common import (DEFAULT_DEADLINE, CallMetadata, ChannelOption,
-                      RetryPolicy, Settings, TlsOptions, channel_credentials,
-                      next_page, with_request_id)
+from ._common import (DEFAULT_DEADLINE, CallAttempts, CallMetadata,
+                      ChannelOption, RetryPolicy, Settings, TlsOptions,
+                      channel_credentials, next_page, with_request_id)
 from ._credentials import TokenProvider
 from ._metadata import ResponseMetadata
 
@@ -171,28 +171,18 @@ class Client:
               retryable: bool = False) -> _Response:
         """Calls `method` until it succeeds, fails for good, or the deadline
         (`timeout`, else the client's) leaves no room for the next wait."""
-        settings = self._settings
-        deadline = time.monotonic() + (
-            settings.deadline if timeout is None else timeout)
-        attempts = settings.attempts(retryable)
-        attempt = 1
+        attempts = CallAttempts(self._settings, timeout, retryable)
         while True:
-            sent = tuple(settings.metadata(metadata))
+            sent = tuple(self._settings.metadata(metadata))
             try:
                 response, call = method.with_call(
-                    request, metadata=sent,
-                    timeout=max(deadline - time.monotonic(), 0.0))
+                    request, metadata=sent, timeout=attempts.timeout())
                 if response_metadata is not None:
                     response_metadata.fill(call.initial_metadata() or ())
                 return response
             except grpc.RpcError as rpc_error:
                 error = errors.from_rpc_error(rpc_error)
-                if response_metadata is not None:
-                    response_metadata.vercel_request_id = error.vercel_request_id
-                    response_metadata.rate_limit = error.rate_limit
-                wait = settings.wait_before(attempt, attempts, error,
-                                            deadline - time.monotonic())
+                wait = attempts.failed(error, response_metadata)
                 if wait is None:
                     raise error from rpc_error
             time.sleep(wait)
-            attempt += 1

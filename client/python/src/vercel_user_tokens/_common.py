@@ -1,5 +1,6 @@
 """What the blocking Client and the asyncio client share: options, the
-metadata of a call, the retry decision and the create's request id
+metadata of a call, a call's deadline and retry decisions, the create's
+request id and the pager's next request
 (client/SPEC.md, sections 2, 3, 5 and 6)."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import pathlib
 import random
+import time
 import uuid
 from typing import Any, List, Optional, Sequence, Tuple
 
@@ -16,6 +18,7 @@ from vercel.authentication.v1 import user_tokens_pb2 as pb
 
 from . import errors
 from ._credentials import TokenFile, TokenProvider, credentials_unavailable
+from ._metadata import ResponseMetadata
 
 # Seconds each call may take, retries included, unless the client or the
 # call says otherwise.
@@ -132,23 +135,45 @@ class Settings:
         pairs.extend(per_call)
         return pairs
 
-    def attempts(self, retryable: bool) -> int:
-        return self.retry.max_attempts if retryable and self.retry else 1
 
-    def wait_before(self, attempt: int, attempts: int,
-                    error: errors.ServiceError, remaining: float
-                    ) -> Optional[float]:
-        """Seconds to wait before attempt `attempt + 1`, or None when the
-        error is final: not retryable, no attempts left, or a wait that
-        would reach the deadline (`remaining` seconds away)."""
-        if attempt >= attempts or not isinstance(error, _RETRYABLE):
+class CallAttempts:
+    """One call's deadline and retries, kept the same way by the blocking
+    and the asyncio client's loops: how long the next attempt may take, and
+    what to do after a failed one."""
+
+    def __init__(self, settings: Settings, timeout: Optional[float],
+                 retryable: bool) -> None:
+        self._retry = settings.retry if retryable else None
+        self._deadline = time.monotonic() + (
+            settings.deadline if timeout is None else timeout)
+        self._attempt = 1
+
+    def timeout(self) -> float:
+        """Seconds the next attempt may take: what is left of the call's
+        deadline (`timeout`, else the client's), retries included."""
+        return max(self._deadline - time.monotonic(), 0.0)
+
+    def failed(self, error: errors.ServiceError,
+               response_metadata: Optional[ResponseMetadata]
+               ) -> Optional[float]:
+        """Records that the attempt failed with `error` (filling
+        `response_metadata` from it) and returns the seconds to wait before
+        the next attempt, or None when the error is final: not retryable,
+        no attempts left, or a wait that would reach the deadline."""
+        if response_metadata is not None:
+            response_metadata.vercel_request_id = error.vercel_request_id
+            response_metadata.rate_limit = error.rate_limit
+        attempt = self._attempt
+        self._attempt += 1
+        if (self._retry is None or attempt >= self._retry.max_attempts
+                or not isinstance(error, _RETRYABLE)):
             return None
         if error.retry_delay is not None:
             wait = error.retry_delay.total_seconds()
         else:
-            initial = self.retry.initial_backoff if self.retry else 0.0
-            wait = random.uniform(0.5, 1.0) * initial * 2.0 ** (attempt - 1)
-        return None if wait >= remaining else wait
+            wait = (random.uniform(0.5, 1.0) * self._retry.initial_backoff
+                    * 2.0 ** (attempt - 1))
+        return None if wait >= self._deadline - time.monotonic() else wait
 
 
 def with_request_id(request: pb.CreateAuthTokenRequest

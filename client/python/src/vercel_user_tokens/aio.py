@@ -15,7 +15,6 @@ its upstream request) and raises asyncio.CancelledError, as asyncio expects.
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import AsyncIterator, Optional, Sequence, TypeVar
 
 import grpc
@@ -25,9 +24,9 @@ from vercel.authentication.v1 import user_tokens_pb2 as pb
 from vercel.authentication.v1 import user_tokens_pb2_grpc
 
 from . import errors
-from ._common import (DEFAULT_DEADLINE, CallMetadata, ChannelOption,
-                      RetryPolicy, Settings, TlsOptions, channel_credentials,
-                      next_page, with_request_id)
+from ._common import (DEFAULT_DEADLINE, CallAttempts, CallMetadata,
+                      ChannelOption, RetryPolicy, Settings, TlsOptions,
+                      channel_credentials, next_page, with_request_id)
 from ._credentials import TokenProvider
 from ._metadata import ResponseMetadata
 
@@ -158,14 +157,11 @@ class Client:
             metadata: CallMetadata,
             response_metadata: Optional[ResponseMetadata],
             retryable: bool = False) -> _Response:
-        settings = self._settings
-        deadline = time.monotonic() + (
-            settings.deadline if timeout is None else timeout)
-        attempts = settings.attempts(retryable)
-        attempt = 1
+        attempts = CallAttempts(self._settings, timeout, retryable)
         while True:
-            call = method(request, metadata=tuple(settings.metadata(metadata)),
-                          timeout=max(deadline - time.monotonic(), 0.0))
+            call = method(request,
+                          metadata=tuple(self._settings.metadata(metadata)),
+                          timeout=attempts.timeout())
             try:
                 response = await call
                 if response_metadata is not None:
@@ -176,12 +172,7 @@ class Client:
                     rpc_error.code(), rpc_error.details() or "",
                     tuple(rpc_error.initial_metadata() or ()),
                     tuple(rpc_error.trailing_metadata() or ()))
-                if response_metadata is not None:
-                    response_metadata.vercel_request_id = error.vercel_request_id
-                    response_metadata.rate_limit = error.rate_limit
-                wait = settings.wait_before(attempt, attempts, error,
-                                            deadline - time.monotonic())
+                wait = attempts.failed(error, response_metadata)
                 if wait is None:
                     raise error from rpc_error
             await asyncio.sleep(wait)
-            attempt += 1
