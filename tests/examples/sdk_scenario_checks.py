@@ -223,7 +223,8 @@ class SdkScenarioChecks:
         deadline = cases["per_call_deadline"]
         self.assertEqual(family(deadline["family"]), "DeadlineExceeded")
         self.assertLess(deadline["elapsed_ms"], 10000)
-        # Cancelled by the caller (ctx, AbortSignal, asyncio, future).
+        # Cancelled by the caller (ctx, AbortSignal, asyncio, future, Ruby
+        # Cancellation, C++ CancellationToken).
         self.assertEqual(family(cases["cancelled"]["family"]), "Cancelled")
         # The server abandoned both upstream requests.
         aborted = stack.control(
