@@ -14,8 +14,8 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/struct.pb.h"
 #include "rapidjson/error/en.h"
-#include "rapidjson/memorystream.h"
 #include "rapidjson/reader.h"
+#include "server/common/text.h"
 
 namespace vercel_tokens {
 namespace {
@@ -30,11 +30,13 @@ using google::protobuf::Value;
 constexpr int kMaxDepth = 100;
 
 // RFC 8259 only (no comments, trailing commas, NaN or Infinity), strings
-// checked as UTF-8, numbers handed over as text (so that an int64 is read
-// exactly), the parser's own stack on the heap rather than recursion, and
-// what follows the object checked here rather than at the first NUL.
+// unescaped in place in a copy of the body, numbers handed over as text (so
+// that an int64 is read exactly), the parser's own stack on the heap rather
+// than recursion, and what follows the object checked here rather than at
+// the first NUL. Strings are checked as UTF-8 once unescaped (IsUtf8), which
+// also catches a lone surrogate escape.
 constexpr unsigned kParseFlags =
-    rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag |
+    rapidjson::kParseInsituFlag | rapidjson::kParseIterativeFlag |
     rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseStopWhenDoneFlag;
 
 bool IsValueField(const FieldDescriptor* field) {
@@ -142,7 +144,7 @@ class Filler {
     if (top->field->cpp_type() != FieldDescriptor::CPPTYPE_BOOL) {
       return Fail(Expected(top->field));
     }
-    const Reflection* reflection = top->message->GetReflection();
+    const Reflection* reflection = top->reflection;
     if (top->kind == Kind::kRepeated) {
       reflection->AddBool(top->message, top->field, b);
     } else {
@@ -164,13 +166,16 @@ class Filler {
       value->set_number_value(d);
       return true;
     }
-    const bool integral = number.find_first_of(".eE") == number.npos;
+    bool integral = true;
+    for (const char c : number) {
+      if (c == '.' || c == 'e' || c == 'E') integral = false;
+    }
     return SetNumber(*top, number, integral);
   }
 
   bool String(const char* text, rapidjson::SizeType length, bool) {
     const absl::string_view s(text, length);
-    if (HasSurrogate(s)) return Fail("lone surrogate");
+    if (!IsUtf8(s)) return Fail("invalid UTF-8 or a lone surrogate");
     if (skipping_ > 0) return true;
     Frame* top = ScalarTarget();
     if (top == nullptr) return error_ == nullptr;
@@ -181,7 +186,7 @@ class Filler {
       return true;
     }
     const FieldDescriptor* field = top->field;
-    const Reflection* reflection = top->message->GetReflection();
+    const Reflection* reflection = top->reflection;
     const bool repeated = top->kind == Kind::kRepeated;
     switch (field->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING:
@@ -230,7 +235,7 @@ class Filler {
     if (!Open()) return false;
     if (skipping_ > 0) return true;
     if (frames_.empty()) {
-      frames_.push_back(Frame{Kind::kMessage, root_});
+      frames_.push_back(MessageFrame(root_));
       return true;
     }
     Frame& top = frames_.back();
@@ -257,17 +262,16 @@ class Filler {
                          "google.protobuf.")) {
       return Fail("unsupported field type");
     }
-    const Reflection* reflection = top.message->GetReflection();
     Message* sub = top.kind == Kind::kRepeated
-                       ? reflection->AddMessage(top.message, field)
-                       : reflection->MutableMessage(top.message, field);
-    frames_.push_back(Frame{Kind::kMessage, sub});
+                       ? top.reflection->AddMessage(top.message, field)
+                       : top.reflection->MutableMessage(top.message, field);
+    frames_.push_back(MessageFrame(sub));
     return true;
   }
 
   bool Key(const char* text, rapidjson::SizeType length, bool) {
-    if (HasSurrogate(absl::string_view(text, length))) {
-      return Fail("lone surrogate");
+    if (!IsUtf8(absl::string_view(text, length))) {
+      return Fail("invalid UTF-8 or a lone surrogate");
     }
     if (skipping_ > 0) return true;
     Frame& top = frames_.back();
@@ -277,15 +281,14 @@ class Filler {
       top.slot->Clear();
       return true;
     }
-    const google::protobuf::Descriptor* descriptor =
-        top.message->GetDescriptor();
-    const FieldDescriptor* field = descriptor->FindFieldByCamelcaseName(key_);
-    if (field == nullptr) field = descriptor->FindFieldByName(key_);
+    const FieldDescriptor* field =
+        top.descriptor->FindFieldByCamelcaseName(key_);
+    if (field == nullptr) field = top.descriptor->FindFieldByName(key_);
     top.field = field;
     if (field == nullptr) return true;
     if (field->is_map()) return Fail("unsupported field type");
     // The last of a key given twice wins.
-    top.message->GetReflection()->ClearField(top.message, field);
+    top.reflection->ClearField(top.message, field);
     return true;
   }
 
@@ -302,8 +305,8 @@ class Filler {
         return true;
       }
       if (top.field->is_repeated()) {
-        Frame frame{Kind::kRepeated, top.message};
-        frame.field = top.field;
+        Frame frame = top;
+        frame.kind = Kind::kRepeated;
         frames_.push_back(frame);
         return true;
       }
@@ -336,7 +339,9 @@ class Filler {
 
   struct Frame {
     Kind kind;
-    Message* message = nullptr;
+    Message* message = nullptr;  // With its descriptor and reflection.
+    const google::protobuf::Descriptor* descriptor = nullptr;
+    const Reflection* reflection = nullptr;
     // kMessage: the field of the last key, null for an unknown key.
     // kRepeated: the field.
     const FieldDescriptor* field = nullptr;
@@ -348,6 +353,13 @@ class Filler {
   bool Fail(const char* what) {
     error_ = what;
     return false;
+  }
+
+  static Frame MessageFrame(Message* message) {
+    Frame frame{Kind::kMessage, message};
+    frame.descriptor = message->GetDescriptor();
+    frame.reflection = message->GetReflection();
+    return frame;
   }
 
   // Counts an object or array opening, refusing the 101st nested one.
@@ -384,14 +396,12 @@ class Filler {
         return frame.list->add_values();
       case Kind::kRepeated:
         return google::protobuf::DynamicCastToGenerated<Value>(
-            frame.message->GetReflection()->AddMessage(frame.message,
-                                                       frame.field));
+            frame.reflection->AddMessage(frame.message, frame.field));
       case Kind::kMessage:
         break;
     }
     return google::protobuf::DynamicCastToGenerated<Value>(
-        frame.message->GetReflection()->MutableMessage(frame.message,
-                                                       frame.field));
+        frame.reflection->MutableMessage(frame.message, frame.field));
   }
 
   // The frame a scalar goes into; null, with error_ set if it is an error,
@@ -430,17 +440,25 @@ class Filler {
     }
   }
 
-  // A U+D800..U+DFFF code point in UTF-8, which only a \u escape can have
-  // made: RapidJSON checks the raw text, and refuses an unpaired high
-  // surrogate escape but not a low one.
-  static bool HasSurrogate(absl::string_view s) {
-    const char* p = s.data();
-    const char* const end = p + s.size();
-    while ((p = static_cast<const char*>(std::memchr(p, '\xED', end - p))) !=
-           nullptr) {
-      if (++p != end && static_cast<unsigned char>(*p) >= 0xA0) return true;
+  // Whether `s` is UTF-8 without a surrogate code point (which raw text
+  // cannot hold validly and only a lone \u escape can have made).
+  static bool IsUtf8(absl::string_view s) {
+    size_t i = 0;
+    while (i < s.size()) {
+      // Eight ASCII bytes at a time.
+      uint64_t word = 0;
+      if (s.size() - i >= sizeof(word)) {
+        std::memcpy(&word, s.data() + i, sizeof(word));
+        if ((word & 0x8080808080808080) == 0) {
+          i += sizeof(word);
+          continue;
+        }
+      }
+      const size_t length = Utf8SequenceLength(s, i);
+      if (length == 0) return false;
+      i += length;
     }
-    return false;
+    return true;
   }
 
   bool ToDouble(absl::string_view text, double* value) {
@@ -453,7 +471,7 @@ class Filler {
   // Sets or adds the number `text` (JSON's grammar) to `frame`'s field.
   bool SetNumber(Frame& frame, absl::string_view text, bool integral) {
     const FieldDescriptor* field = frame.field;
-    const Reflection* reflection = frame.message->GetReflection();
+    const Reflection* reflection = frame.reflection;
     const bool repeated = frame.kind == Kind::kRepeated;
     int64_t number = 0;
     switch (field->cpp_type()) {
@@ -512,7 +530,9 @@ bool IsJsonSpace(char c) {
 absl::Status ParseWireJson(absl::string_view json,
                            google::protobuf::Message* out) {
   out->Clear();
-  rapidjson::MemoryStream stream(json.data(), json.size());
+  // Unescaped in place; NUL-terminated.
+  std::string copy(json);
+  rapidjson::InsituStringStream stream(copy.data());
   Filler filler(out);
   rapidjson::Reader reader;
   const rapidjson::ParseResult result =
