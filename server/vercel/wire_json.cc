@@ -1,10 +1,12 @@
 #include "server/vercel/wire_json.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -74,205 +76,35 @@ bool IsJsonNumber(absl::string_view s, bool* integral) {
   return i == s.size();
 }
 
-// The integer a JSON number's text `text` stands for, if it is one in
-// [min, max] (1e3 is 1000); else the reason, in `error`.
-bool ToInteger(absl::string_view text, bool integral, int64_t min, int64_t max,
-               int64_t* value, const char** error) {
-  if (integral) {
-    if (!absl::SimpleAtoi(text, value)) {
-      *error = "integer out of range";
-      return false;
-    }
-  } else {
-    double d = 0;
-    // 2^63: the first double past int64's range.
-    constexpr double kLimit = 9223372036854775808.0;
-    if (!absl::SimpleAtod(text, &d) || d != std::trunc(d) || d < -kLimit ||
-        d >= kLimit) {
-      *error = "expected an integer";
-      return false;
-    }
-    *value = static_cast<int64_t>(d);
-  }
-  if (*value < min || *value > max) {
-    *error = "integer out of range";
-    return false;
-  }
-  return true;
-}
+// One scalar of the body, as RapidJSON hands it over.
+struct Scalar {
+  enum Type { kNull, kBool, kNumber, kString } type;
+  absl::string_view text = {};  // A number's text or a string, unescaped.
+  bool boolean = false;
+};
 
 // RapidJSON's SAX handler: fills a message by reflection as the events
 // arrive, keeping one frame per open object or array. An object or array
 // under an unknown key is not a frame: `skipping_` counts how deep in it the
-// parser is.
-class Filler {
+// parser is. Each method returns false, with error_ set, to stop the parse.
+class Filler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Filler> {
  public:
   explicit Filler(Message* root) : root_(root) { frames_.reserve(16); }
 
   const char* error() const { return error_; }
 
-  bool Null() {
-    if (skipping_ > 0) return true;
-    if (frames_.empty()) return Fail("expected an object");
-    Frame& top = frames_.back();
-    if (top.kind == Kind::kMessage) {
-      // A field is cleared when its key is read: null leaves it unset.
-      if (top.field == nullptr) return true;
-      if (top.field->is_repeated()) {
-        return IsValueField(top.field) ? Fail("expected an array") : true;
-      }
-      if (!IsValueField(top.field)) return true;
-    } else if (top.kind == Kind::kRepeated && !IsValueField(top.field)) {
-      return Fail("null in an array");
-    }
-    Value* value = ValueSlot(top);
-    if (value == nullptr) return Fail("unsupported field type");
-    value->set_null_value(google::protobuf::NULL_VALUE);
-    return true;
-  }
-
-  bool Bool(bool b) {
-    if (skipping_ > 0) return true;
-    Frame* top = ScalarTarget();
-    if (top == nullptr) return error_ == nullptr;
-    if (IsValue(*top)) {
-      Value* value = ValueSlot(*top);
-      if (value == nullptr) return Fail("unsupported field type");
-      value->set_bool_value(b);
-      return true;
-    }
-    if (top->field->cpp_type() != FieldDescriptor::CPPTYPE_BOOL) {
-      return Fail(Expected(top->field));
-    }
-    const Reflection* reflection = top->reflection;
-    if (top->kind == Kind::kRepeated) {
-      reflection->AddBool(top->message, top->field, b);
-    } else {
-      reflection->SetBool(top->message, top->field, b);
-    }
-    return true;
-  }
-
+  bool Null() { return Put(Scalar{Scalar::kNull}); }
+  bool Bool(bool b) { return Put(Scalar{Scalar::kBool, {}, b}); }
   bool RawNumber(const char* text, rapidjson::SizeType length, bool) {
-    if (skipping_ > 0) return true;
-    Frame* top = ScalarTarget();
-    if (top == nullptr) return error_ == nullptr;
-    const absl::string_view number(text, length);
-    if (IsValue(*top)) {
-      double d = 0;
-      if (!ToDouble(number, &d)) return false;
-      Value* value = ValueSlot(*top);
-      if (value == nullptr) return Fail("unsupported field type");
-      value->set_number_value(d);
-      return true;
-    }
-    bool integral = true;
-    for (const char c : number) {
-      if (c == '.' || c == 'e' || c == 'E') integral = false;
-    }
-    return SetNumber(*top, number, integral);
+    return Put(Scalar{Scalar::kNumber, absl::string_view(text, length)});
   }
-
   bool String(const char* text, rapidjson::SizeType length, bool) {
     const absl::string_view s(text, length);
-    if (!IsUtf8(s)) return Fail("invalid UTF-8 or a lone surrogate");
-    if (skipping_ > 0) return true;
-    Frame* top = ScalarTarget();
-    if (top == nullptr) return error_ == nullptr;
-    if (IsValue(*top)) {
-      Value* value = ValueSlot(*top);
-      if (value == nullptr) return Fail("unsupported field type");
-      value->set_string_value(text, length);
-      return true;
-    }
-    const FieldDescriptor* field = top->field;
-    const Reflection* reflection = top->reflection;
-    const bool repeated = top->kind == Kind::kRepeated;
-    switch (field->cpp_type()) {
-      case FieldDescriptor::CPPTYPE_STRING:
-        if (field->type() == FieldDescriptor::TYPE_BYTES) {
-          return Fail("unsupported field type");
-        }
-        if (repeated) {
-          reflection->AddString(top->message, field, std::string(s));
-        } else {
-          reflection->SetString(top->message, field, std::string(s));
-        }
-        return true;
-      case FieldDescriptor::CPPTYPE_INT32:
-      case FieldDescriptor::CPPTYPE_INT64: {
-        bool integral = false;
-        if (!IsJsonNumber(s, &integral) || !integral) {
-          return Fail("expected an integer");
-        }
-        return SetNumber(*top, s, integral);
-      }
-      case FieldDescriptor::CPPTYPE_DOUBLE: {
-        double d = 0;
-        if (s == "NaN") {
-          d = std::numeric_limits<double>::quiet_NaN();
-        } else if (s == "Infinity" || s == "-Infinity") {
-          d = s[0] == '-' ? -std::numeric_limits<double>::infinity()
-                          : std::numeric_limits<double>::infinity();
-        } else {
-          bool integral = false;
-          if (!IsJsonNumber(s, &integral)) return Fail("expected a number");
-          if (!ToDouble(s, &d)) return false;
-        }
-        if (repeated) {
-          reflection->AddDouble(top->message, field, d);
-        } else {
-          reflection->SetDouble(top->message, field, d);
-        }
-        return true;
-      }
-      default:
-        return Fail(Expected(field));
-    }
-  }
-
-  bool StartObject() {
-    if (!Open()) return false;
-    if (skipping_ > 0) return true;
-    if (frames_.empty()) {
-      frames_.push_back(MessageFrame(root_));
-      return true;
-    }
-    Frame& top = frames_.back();
-    if (top.kind == Kind::kMessage) {
-      if (top.field == nullptr) {
-        skipping_ = 1;
-        return true;
-      }
-      if (top.field->is_repeated()) return Fail("expected an array");
-    }
-    if (IsValue(top)) {
-      Value* value = ValueSlot(top);
-      if (value == nullptr) return Fail("unsupported field type");
-      Frame frame{Kind::kStruct};
-      frame.object = value->mutable_struct_value();
-      frames_.push_back(frame);
-      return true;
-    }
-    const FieldDescriptor* field = top.field;
-    if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
-      return Fail(Expected(field));
-    }
-    if (absl::StartsWith(field->message_type()->full_name(),
-                         "google.protobuf.")) {
-      return Fail("unsupported field type");
-    }
-    Message* sub = top.kind == Kind::kRepeated
-                       ? top.reflection->AddMessage(top.message, field)
-                       : top.reflection->MutableMessage(top.message, field);
-    frames_.push_back(MessageFrame(sub));
-    return true;
+    return IsUtf8(s) ? Put(Scalar{Scalar::kString, s}) : Fail(kNotUtf8);
   }
 
   bool Key(const char* text, rapidjson::SizeType length, bool) {
-    if (!IsUtf8(absl::string_view(text, length))) {
-      return Fail("invalid UTF-8 or a lone surrogate");
-    }
+    if (!IsUtf8(absl::string_view(text, length))) return Fail(kNotUtf8);
     if (skipping_ > 0) return true;
     Frame& top = frames_.back();
     key_.assign(text, length);
@@ -286,13 +118,46 @@ class Filler {
     if (field == nullptr) field = top.descriptor->FindFieldByName(key_);
     top.field = field;
     if (field == nullptr) return true;
-    if (field->is_map()) return Fail("unsupported field type");
-    // The last of a key given twice wins.
+    if (field->is_map()) return Fail(kUnsupported);
+    // The last of a key given twice wins; null leaves the field unset.
     top.reflection->ClearField(top.message, field);
     return true;
   }
 
-  bool EndObject(rapidjson::SizeType) { return Close(); }
+  bool StartObject() {
+    if (!Open()) return false;
+    if (skipping_ > 0) return true;
+    if (frames_.empty()) {
+      frames_.push_back(MessageFrame(root_));
+      return true;
+    }
+    Frame& top = frames_.back();
+    if (top.kind == Kind::kMessage) {
+      if (top.field == nullptr) return Skip();
+      if (top.field->is_repeated()) return Fail("expected an array");
+    }
+    if (IsValue(top)) {
+      Value* value = ValueSlot(top);
+      if (value == nullptr) return Fail(kUnsupported);
+      Frame frame{Kind::kStruct};
+      frame.object = value->mutable_struct_value();
+      frames_.push_back(frame);
+      return true;
+    }
+    const FieldDescriptor* field = top.field;
+    if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
+      return Fail(Expected(field));
+    }
+    if (absl::StartsWith(field->message_type()->full_name(),
+                         "google.protobuf.")) {
+      return Fail(kUnsupported);
+    }
+    Message* sub = top.kind == Kind::kRepeated
+                       ? top.reflection->AddMessage(top.message, field)
+                       : top.reflection->MutableMessage(top.message, field);
+    frames_.push_back(MessageFrame(sub));
+    return true;
+  }
 
   bool StartArray() {
     if (!Open()) return false;
@@ -300,10 +165,7 @@ class Filler {
     if (frames_.empty()) return Fail("expected an object");
     Frame& top = frames_.back();
     if (top.kind == Kind::kMessage) {
-      if (top.field == nullptr) {
-        skipping_ = 1;
-        return true;
-      }
+      if (top.field == nullptr) return Skip();
       if (top.field->is_repeated()) {
         Frame frame = top;
         frame.kind = Kind::kRepeated;
@@ -313,23 +175,20 @@ class Filler {
     }
     if (!IsValue(top)) return Fail(Expected(top.field));
     Value* value = ValueSlot(top);
-    if (value == nullptr) return Fail("unsupported field type");
+    if (value == nullptr) return Fail(kUnsupported);
     Frame frame{Kind::kList};
     frame.list = value->mutable_list_value();
     frames_.push_back(frame);
     return true;
   }
 
+  bool EndObject(rapidjson::SizeType) { return Close(); }
   bool EndArray(rapidjson::SizeType) { return Close(); }
 
-  // RapidJSON calls these only without kParseNumbersAsStringsFlag.
-  bool Int(int) { return Fail("unexpected number"); }
-  bool Uint(unsigned) { return Fail("unexpected number"); }
-  bool Int64(int64_t) { return Fail("unexpected number"); }
-  bool Uint64(uint64_t) { return Fail("unexpected number"); }
-  bool Double(double) { return Fail("unexpected number"); }
-
  private:
+  static constexpr const char* kUnsupported = "unsupported field type";
+  static constexpr const char* kNotUtf8 = "invalid UTF-8 or a lone surrogate";
+
   enum class Kind {
     kMessage,   // An object read into `message`.
     kRepeated,  // An array read into repeated `field` of `message`.
@@ -371,6 +230,12 @@ class Filler {
     return true;
   }
 
+  // Skips the object or array just opened under an unknown key.
+  bool Skip() {
+    skipping_ = 1;
+    return true;
+  }
+
   bool Close() {
     if (skipping_ > 0) {
       --skipping_;
@@ -404,24 +269,6 @@ class Filler {
         frame.reflection->MutableMessage(frame.message, frame.field));
   }
 
-  // The frame a scalar goes into; null, with error_ set if it is an error,
-  // when it goes nowhere (an unknown key's value).
-  Frame* ScalarTarget() {
-    if (frames_.empty()) {
-      Fail("expected an object");
-      return nullptr;
-    }
-    Frame& top = frames_.back();
-    if (top.kind == Kind::kMessage) {
-      if (top.field == nullptr) return nullptr;
-      if (top.field->is_repeated()) {
-        Fail("expected an array");
-        return nullptr;
-      }
-    }
-    return &top;
-  }
-
   static const char* Expected(const FieldDescriptor* field) {
     switch (field->cpp_type()) {
       case FieldDescriptor::CPPTYPE_STRING:
@@ -436,7 +283,7 @@ class Filler {
       case FieldDescriptor::CPPTYPE_MESSAGE:
         return "expected an object";
       default:
-        return "unsupported field type";
+        return kUnsupported;
     }
   }
 
@@ -461,57 +308,159 @@ class Filler {
     return true;
   }
 
-  bool ToDouble(absl::string_view text, double* value) {
-    if (!absl::SimpleAtod(text, value) || !std::isfinite(*value)) {
-      return Fail("number out of range");
+  // A scalar: into a field, an element of one or a google.protobuf.Value.
+  bool Put(const Scalar& scalar) {
+    if (skipping_ > 0) return true;
+    if (frames_.empty()) return Fail("expected an object");
+    Frame& top = frames_.back();
+    if (top.kind == Kind::kMessage) {
+      if (top.field == nullptr) return true;  // An unknown key's.
+      if (top.field->is_repeated()) {
+        return scalar.type == Scalar::kNull && !IsValueField(top.field)
+                   ? true
+                   : Fail("expected an array");
+      }
     }
-    return true;
+    if (IsValue(top)) {
+      Value* value = ValueSlot(top);
+      return value != nullptr ? PutValue(scalar, value) : Fail(kUnsupported);
+    }
+    if (scalar.type == Scalar::kNull) {
+      return top.kind == Kind::kMessage || Fail("null in an array");
+    }
+    return PutField(top, scalar);
   }
 
-  // Sets or adds the number `text` (JSON's grammar) to `frame`'s field.
-  bool SetNumber(Frame& frame, absl::string_view text, bool integral) {
-    const FieldDescriptor* field = frame.field;
-    const Reflection* reflection = frame.reflection;
-    const bool repeated = frame.kind == Kind::kRepeated;
-    int64_t number = 0;
-    switch (field->cpp_type()) {
-      case FieldDescriptor::CPPTYPE_INT64:
-        if (!ToInteger(text, integral, std::numeric_limits<int64_t>::min(),
-                       std::numeric_limits<int64_t>::max(), &number, &error_)) {
-          return false;
-        }
-        if (repeated) {
-          reflection->AddInt64(frame.message, field, number);
-        } else {
-          reflection->SetInt64(frame.message, field, number);
-        }
+  bool PutValue(const Scalar& scalar, Value* value) {
+    switch (scalar.type) {
+      case Scalar::kNull:
+        value->set_null_value(google::protobuf::NULL_VALUE);
         return true;
-      case FieldDescriptor::CPPTYPE_INT32:
-        if (!ToInteger(text, integral, std::numeric_limits<int32_t>::min(),
-                       std::numeric_limits<int32_t>::max(), &number, &error_)) {
-          return false;
-        }
-        if (repeated) {
-          reflection->AddInt32(frame.message, field,
-                               static_cast<int32_t>(number));
-        } else {
-          reflection->SetInt32(frame.message, field,
-                               static_cast<int32_t>(number));
-        }
+      case Scalar::kBool:
+        value->set_bool_value(scalar.boolean);
         return true;
-      case FieldDescriptor::CPPTYPE_DOUBLE: {
+      case Scalar::kString:
+        value->set_string_value(scalar.text.data(), scalar.text.size());
+        return true;
+      case Scalar::kNumber: {
         double d = 0;
-        if (!ToDouble(text, &d)) return false;
-        if (repeated) {
-          reflection->AddDouble(frame.message, field, d);
-        } else {
-          reflection->SetDouble(frame.message, field, d);
-        }
+        if (!ToDouble(scalar.text, &d)) return false;
+        value->set_number_value(d);
         return true;
       }
+    }
+    return Fail(kUnsupported);
+  }
+
+  // Sets `frame`'s field to `value`, or adds it if the field is repeated.
+  template <typename T>
+  static void Store(const Frame& frame,
+                    void (Reflection::*set)(Message*, const FieldDescriptor*, T)
+                        const,
+                    void (Reflection::*add)(Message*, const FieldDescriptor*, T)
+                        const,
+                    T value) {
+    (frame.reflection->*(frame.kind == Kind::kRepeated ? add : set))(
+        frame.message, frame.field, std::move(value));
+  }
+
+  // `frame`'s field (or an element of it) from a non-null scalar.
+  bool PutField(const Frame& frame, const Scalar& scalar) {
+    const FieldDescriptor* field = frame.field;
+    int64_t n = 0;
+    double d = 0;
+    switch (field->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_STRING:
+        if (scalar.type != Scalar::kString) return Fail(Expected(field));
+        if (field->type() == FieldDescriptor::TYPE_BYTES) {
+          return Fail(kUnsupported);
+        }
+        Store(frame, &Reflection::SetString, &Reflection::AddString,
+              std::string(scalar.text));
+        return true;
+      case FieldDescriptor::CPPTYPE_BOOL:
+        if (scalar.type != Scalar::kBool) return Fail(Expected(field));
+        Store(frame, &Reflection::SetBool, &Reflection::AddBool,
+              scalar.boolean);
+        return true;
+      case FieldDescriptor::CPPTYPE_INT64:
+        if (!ToInteger(scalar, std::numeric_limits<int64_t>::min(),
+                       std::numeric_limits<int64_t>::max(), &n)) {
+          return false;
+        }
+        Store(frame, &Reflection::SetInt64, &Reflection::AddInt64, n);
+        return true;
+      case FieldDescriptor::CPPTYPE_INT32:
+        if (!ToInteger(scalar, std::numeric_limits<int32_t>::min(),
+                       std::numeric_limits<int32_t>::max(), &n)) {
+          return false;
+        }
+        Store(frame, &Reflection::SetInt32, &Reflection::AddInt32,
+              static_cast<int32_t>(n));
+        return true;
+      case FieldDescriptor::CPPTYPE_DOUBLE:
+        if (!ToDouble(scalar, &d)) return false;
+        Store(frame, &Reflection::SetDouble, &Reflection::AddDouble, d);
+        return true;
       default:
         return Fail(Expected(field));
     }
+  }
+
+  // An integer in [min, max]: a number without a fractional part (1e3 is
+  // 1000), or a quoted decimal integer.
+  bool ToInteger(const Scalar& scalar, int64_t min, int64_t max,
+                 int64_t* value) {
+    bool integral = true;
+    if (scalar.type == Scalar::kNumber) {
+      integral =
+          std::none_of(scalar.text.begin(), scalar.text.end(),
+                       [](char c) { return c == '.' || c == 'e' || c == 'E'; });
+    } else if (scalar.type != Scalar::kString ||
+               !IsJsonNumber(scalar.text, &integral) || !integral) {
+      return Fail("expected an integer");
+    }
+    if (integral) {
+      if (!absl::SimpleAtoi(scalar.text, value)) {
+        return Fail("integer out of range");
+      }
+    } else {
+      double d = 0;
+      // 2^63: the first double past int64's range.
+      constexpr double kLimit = 9223372036854775808.0;
+      if (!absl::SimpleAtod(scalar.text, &d) || d != std::trunc(d) ||
+          d < -kLimit || d >= kLimit) {
+        return Fail("expected an integer");
+      }
+      *value = static_cast<int64_t>(d);
+    }
+    return (*value >= min && *value <= max) || Fail("integer out of range");
+  }
+
+  // A finite number, or a quoted number, "NaN", "Infinity" or "-Infinity".
+  bool ToDouble(const Scalar& scalar, double* value) {
+    if (scalar.type == Scalar::kString) {
+      const absl::string_view s = scalar.text;
+      if (s == "NaN") {
+        *value = std::numeric_limits<double>::quiet_NaN();
+        return true;
+      }
+      if (s == "Infinity" || s == "-Infinity") {
+        *value = s[0] == '-' ? -std::numeric_limits<double>::infinity()
+                             : std::numeric_limits<double>::infinity();
+        return true;
+      }
+      bool integral = false;
+      if (!IsJsonNumber(s, &integral)) return Fail("expected a number");
+    } else if (scalar.type != Scalar::kNumber) {
+      return Fail("expected a number");
+    }
+    return ToDouble(scalar.text, value);
+  }
+
+  bool ToDouble(absl::string_view text, double* value) {
+    return (absl::SimpleAtod(text, value) && std::isfinite(*value)) ||
+           Fail("number out of range");
   }
 
   Message* const root_;
