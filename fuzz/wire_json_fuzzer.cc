@@ -1,5 +1,6 @@
-// Differential: where both ParseWireJson and protobuf's JSON parser (which
-// the server used before it) accept a body, they read the same message.
+// Differential: where both ParseWireJson (RapidJSON's SAX reader filling
+// the message by reflection) and protobuf's JSON parser (which the server
+// used before it) accept a body, they read the same message.
 // Which bodies each accepts differs at the edges (ParseWireJson takes only
 // RFC 8259 JSON; protobuf's parser also takes trailing commas or single
 // quotes), and bodies with an empty or repeated key are read differently.

@@ -1,10 +1,13 @@
 #include "server/vercel/wire_json.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -12,12 +15,13 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/struct.pb.h"
+#include "rapidjson/error/en.h"
+#include "rapidjson/reader.h"
 #include "server/common/text.h"
 
 namespace vercel_tokens {
 namespace {
 
-using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::ListValue;
 using google::protobuf::Message;
@@ -27,502 +31,476 @@ using google::protobuf::Value;
 
 constexpr int kMaxDepth = 100;
 
-void AppendUtf8(char32_t c, std::string& out) {
-  if (c < 0x80) {
-    out.push_back(static_cast<char>(c));
-  } else if (c < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else if (c < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  }
+// RFC 8259 only (no comments, trailing commas, NaN or Infinity), strings
+// unescaped in place in a copy of the body, numbers handed over as text (so
+// that an int64 is read exactly), the parser's own stack on the heap rather
+// than recursion, and what follows the object checked here rather than at
+// the first NUL. Strings are checked as UTF-8 once unescaped (IsUtf8), which
+// also catches a lone surrogate escape.
+constexpr unsigned kParseFlags =
+    rapidjson::kParseInsituFlag | rapidjson::kParseIterativeFlag |
+    rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseStopWhenDoneFlag;
+
+bool IsValueField(const FieldDescriptor* field) {
+  return field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+         field->message_type() == Value::descriptor();
 }
 
-// A recursive-descent reader over `in_`. Each Parse*/Skip* method reads one
-// value starting at the next non-space byte and returns false, with
-// `error_` set and `pos_` where it stopped, when the input is not what it
-// expects.
-class Parser {
+// Whether `s` is exactly one JSON number; `integral` when it has neither a
+// fraction nor an exponent.
+bool IsJsonNumber(absl::string_view s, bool* integral) {
+  size_t i = 0;
+  auto digits = [&] {
+    const size_t first = i;
+    while (i < s.size() && absl::ascii_isdigit(s[i])) ++i;
+    return i > first;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  *integral = true;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    *integral = false;
+    if (!digits()) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    *integral = false;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == s.size();
+}
+
+// One scalar of the body, as RapidJSON hands it over.
+struct Scalar {
+  enum Type { kNull, kBool, kNumber, kString } type;
+  absl::string_view text = {};  // A number's text or a string, unescaped.
+  bool boolean = false;
+};
+
+// RapidJSON's SAX handler: fills a message by reflection as the events
+// arrive, keeping one frame per open object or array. An object or array
+// under an unknown key is not a frame: `skipping_` counts how deep in it the
+// parser is. Each method returns false, with error_ set, to stop the parse.
+class Filler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Filler> {
  public:
-  explicit Parser(absl::string_view in) : in_(in) {}
+  explicit Filler(Message* root) : root_(root) { frames_.reserve(16); }
 
-  absl::Status ParseObjectInto(Message* out) {
-    out->Clear();
-    if (Peek() != '{') return Failure("expected an object");
-    if (!ParseMessage(out, 0)) return Failure(error_);
-    SkipSpace();
-    if (pos_ != in_.size()) return Failure("text after the object");
-    return absl::OkStatus();
+  const char* error() const { return error_; }
+
+  bool Null() { return Put(Scalar{Scalar::kNull}); }
+  bool Bool(bool b) { return Put(Scalar{Scalar::kBool, {}, b}); }
+  bool RawNumber(const char* text, rapidjson::SizeType length, bool) {
+    return Put(Scalar{Scalar::kNumber, absl::string_view(text, length)});
+  }
+  bool String(const char* text, rapidjson::SizeType length, bool) {
+    const absl::string_view s(text, length);
+    return IsUtf8(s) ? Put(Scalar{Scalar::kString, s}) : Fail(kNotUtf8);
   }
 
-  // Whether the whole input is one JSON number; its text in `text`.
-  bool IsOneNumber(absl::string_view* text, bool* integral) {
-    return LexNumber(text, integral) && pos_ == in_.size();
+  bool Key(const char* text, rapidjson::SizeType length, bool) {
+    if (!IsUtf8(absl::string_view(text, length))) return Fail(kNotUtf8);
+    if (skipping_ > 0) return true;
+    Frame& top = frames_.back();
+    key_.assign(text, length);
+    if (top.kind == Kind::kStruct) {
+      top.slot = &(*top.object->mutable_fields())[key_];
+      top.slot->Clear();
+      return true;
+    }
+    const FieldDescriptor* field =
+        top.descriptor->FindFieldByCamelcaseName(key_);
+    if (field == nullptr) field = top.descriptor->FindFieldByName(key_);
+    top.field = field;
+    if (field == nullptr) return true;
+    if (field->is_map()) return Fail(kUnsupported);
+    // The last of a key given twice wins; null leaves the field unset.
+    top.reflection->ClearField(top.message, field);
+    return true;
   }
+
+  bool StartObject() {
+    if (!Open()) return false;
+    if (skipping_ > 0) return true;
+    if (frames_.empty()) {
+      frames_.push_back(MessageFrame(root_));
+      return true;
+    }
+    Frame& top = frames_.back();
+    if (top.kind == Kind::kMessage) {
+      if (top.field == nullptr) return Skip();
+      if (top.field->is_repeated()) return Fail("expected an array");
+    }
+    if (IsValue(top)) {
+      Value* value = ValueSlot(top);
+      if (value == nullptr) return Fail(kUnsupported);
+      Frame frame{Kind::kStruct};
+      frame.object = value->mutable_struct_value();
+      frames_.push_back(frame);
+      return true;
+    }
+    const FieldDescriptor* field = top.field;
+    if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
+      return Fail(Expected(field));
+    }
+    if (absl::StartsWith(field->message_type()->full_name(),
+                         "google.protobuf.")) {
+      return Fail(kUnsupported);
+    }
+    Message* sub = top.kind == Kind::kRepeated
+                       ? top.reflection->AddMessage(top.message, field)
+                       : top.reflection->MutableMessage(top.message, field);
+    frames_.push_back(MessageFrame(sub));
+    return true;
+  }
+
+  bool StartArray() {
+    if (!Open()) return false;
+    if (skipping_ > 0) return true;
+    if (frames_.empty()) return Fail("expected an object");
+    Frame& top = frames_.back();
+    if (top.kind == Kind::kMessage) {
+      if (top.field == nullptr) return Skip();
+      if (top.field->is_repeated()) {
+        Frame frame = top;
+        frame.kind = Kind::kRepeated;
+        frames_.push_back(frame);
+        return true;
+      }
+    }
+    if (!IsValue(top)) return Fail(Expected(top.field));
+    Value* value = ValueSlot(top);
+    if (value == nullptr) return Fail(kUnsupported);
+    Frame frame{Kind::kList};
+    frame.list = value->mutable_list_value();
+    frames_.push_back(frame);
+    return true;
+  }
+
+  bool EndObject(rapidjson::SizeType) { return Close(); }
+  bool EndArray(rapidjson::SizeType) { return Close(); }
 
  private:
-  absl::Status Failure(absl::string_view what) const {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid JSON at byte ", pos_, ": ", what));
-  }
+  static constexpr const char* kUnsupported = "unsupported field type";
+  static constexpr const char* kNotUtf8 = "invalid UTF-8 or a lone surrogate";
+
+  enum class Kind {
+    kMessage,   // An object read into `message`.
+    kRepeated,  // An array read into repeated `field` of `message`.
+    kStruct,    // An object read into `object`, a google.protobuf.Struct.
+    kList,      // An array read into `list`, a google.protobuf.ListValue.
+  };
+
+  struct Frame {
+    Kind kind;
+    Message* message = nullptr;  // With its descriptor and reflection.
+    const google::protobuf::Descriptor* descriptor = nullptr;
+    const Reflection* reflection = nullptr;
+    // kMessage: the field of the last key, null for an unknown key.
+    // kRepeated: the field.
+    const FieldDescriptor* field = nullptr;
+    Struct* object = nullptr;
+    Value* slot = nullptr;  // kStruct: the value of the last key.
+    ListValue* list = nullptr;
+  };
 
   bool Fail(const char* what) {
     error_ = what;
     return false;
   }
 
-  void SkipSpace() {
-    while (pos_ < in_.size() && (in_[pos_] == ' ' || in_[pos_] == '\n' ||
-                                 in_[pos_] == '\r' || in_[pos_] == '\t')) {
-      ++pos_;
+  static Frame MessageFrame(Message* message) {
+    Frame frame{Kind::kMessage, message};
+    frame.descriptor = message->GetDescriptor();
+    frame.reflection = message->GetReflection();
+    return frame;
+  }
+
+  // Counts an object or array opening, refusing the 101st nested one.
+  bool Open() {
+    if (frames_.size() + skipping_ >= kMaxDepth) {
+      return Fail("nested too deeply");
     }
-  }
-
-  // The next non-space byte, or '\0' at the end.
-  char Peek() {
-    SkipSpace();
-    return pos_ < in_.size() ? in_[pos_] : '\0';
-  }
-
-  bool Consume(char c) {
-    if (Peek() != c) return false;
-    ++pos_;
+    if (skipping_ > 0) ++skipping_;
     return true;
   }
 
-  bool ConsumeWord(absl::string_view word) {
-    if (!absl::StartsWith(in_.substr(pos_), word)) return false;
-    pos_ += word.size();
+  // Skips the object or array just opened under an unknown key.
+  bool Skip() {
+    skipping_ = 1;
     return true;
   }
 
-  // Reads an object, calling `member(key)` with the reader before each
-  // member's value, which `member` must read.
-  template <typename Member>
-  bool ParseMembers(int depth, Member member) {
-    if (depth >= kMaxDepth) return Fail("nested too deeply");
-    if (!Consume('{')) return Fail("expected an object");
-    if (Consume('}')) return true;
-    std::string key;
-    do {
-      if (Peek() != '"') return Fail("expected a key");
-      if (!ParseString(key)) return false;
-      if (!Consume(':')) return Fail("expected ':'");
-      if (!member(key)) return false;
-    } while (Consume(','));
-    return Consume('}') || Fail("expected ',' or '}'");
-  }
-
-  // Reads an array, calling `element()` to read each element.
-  template <typename Element>
-  bool ParseElements(int depth, Element element) {
-    if (depth >= kMaxDepth) return Fail("nested too deeply");
-    if (!Consume('[')) return Fail("expected an array");
-    if (Consume(']')) return true;
-    do {
-      if (!element()) return false;
-    } while (Consume(','));
-    return Consume(']') || Fail("expected ',' or ']'");
-  }
-
-  bool ParseMessage(Message* message, int depth) {
-    const Descriptor* descriptor = message->GetDescriptor();
-    return ParseMembers(depth, [&](const std::string& key) {
-      const FieldDescriptor* field = descriptor->FindFieldByCamelcaseName(key);
-      if (field == nullptr) field = descriptor->FindFieldByName(key);
-      if (field == nullptr) return SkipValue(depth + 1);
-      return ParseField(message, field, depth + 1);
-    });
-  }
-
-  static bool IsValueField(const FieldDescriptor* field) {
-    return field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
-           field->message_type() == Value::descriptor();
-  }
-
-  // A member's value: the last of a key given twice wins.
-  bool ParseField(Message* message, const FieldDescriptor* field, int depth) {
-    const Reflection* reflection = message->GetReflection();
-    reflection->ClearField(message, field);
-    if (field->is_map()) return Fail("unsupported field type");
-    if (Peek() == 'n' && !IsValueField(field)) {
-      return ConsumeWord("null") || Fail("expected a value");
+  bool Close() {
+    if (skipping_ > 0) {
+      --skipping_;
+    } else {
+      frames_.pop_back();
     }
-    if (!field->is_repeated()) return ParseOne(message, field, depth);
-    return ParseElements(depth, [&] {
-      if (Peek() == 'n' && !IsValueField(field)) {
-        return Fail("null in an array");
-      }
-      return ParseOne(message, field, depth + 1);
-    });
+    return true;
   }
 
-  // One value of `field`: its value if singular, an element if repeated.
-  bool ParseOne(Message* message, const FieldDescriptor* field, int depth) {
-    const Reflection* reflection = message->GetReflection();
-    const bool repeated = field->is_repeated();
+  // Whether the next value in `frame` is read into a google.protobuf.Value.
+  static bool IsValue(const Frame& frame) {
+    return frame.kind == Kind::kStruct || frame.kind == Kind::kList ||
+           IsValueField(frame.field);
+  }
+
+  // The google.protobuf.Value the next value in `frame` is read into, after
+  // IsValue(frame); null if the message is not a generated one.
+  static Value* ValueSlot(Frame& frame) {
+    switch (frame.kind) {
+      case Kind::kStruct:
+        return frame.slot;
+      case Kind::kList:
+        return frame.list->add_values();
+      case Kind::kRepeated:
+        return google::protobuf::DynamicCastToGenerated<Value>(
+            frame.reflection->AddMessage(frame.message, frame.field));
+      case Kind::kMessage:
+        break;
+    }
+    return google::protobuf::DynamicCastToGenerated<Value>(
+        frame.reflection->MutableMessage(frame.message, frame.field));
+  }
+
+  static const char* Expected(const FieldDescriptor* field) {
     switch (field->cpp_type()) {
-      case FieldDescriptor::CPPTYPE_STRING: {
-        if (field->type() == FieldDescriptor::TYPE_BYTES) {
-          return Fail("unsupported field type");
-        }
-        std::string text;
-        if (Peek() != '"') return Fail("expected a string");
-        if (!ParseString(text)) return false;
-        if (repeated) {
-          reflection->AddString(message, field, std::move(text));
-        } else {
-          reflection->SetString(message, field, std::move(text));
-        }
-        return true;
-      }
-      case FieldDescriptor::CPPTYPE_INT64: {
-        int64_t number = 0;
-        if (!ParseInteger(std::numeric_limits<int64_t>::min(),
-                          std::numeric_limits<int64_t>::max(), &number)) {
-          return false;
-        }
-        if (repeated) {
-          reflection->AddInt64(message, field, number);
-        } else {
-          reflection->SetInt64(message, field, number);
-        }
-        return true;
-      }
-      case FieldDescriptor::CPPTYPE_INT32: {
-        int64_t number = 0;
-        if (!ParseInteger(std::numeric_limits<int32_t>::min(),
-                          std::numeric_limits<int32_t>::max(), &number)) {
-          return false;
-        }
-        if (repeated) {
-          reflection->AddInt32(message, field, static_cast<int32_t>(number));
-        } else {
-          reflection->SetInt32(message, field, static_cast<int32_t>(number));
-        }
-        return true;
-      }
-      case FieldDescriptor::CPPTYPE_DOUBLE: {
-        double number = 0;
-        if (!ParseDouble(&number)) return false;
-        if (repeated) {
-          reflection->AddDouble(message, field, number);
-        } else {
-          reflection->SetDouble(message, field, number);
-        }
-        return true;
-      }
-      case FieldDescriptor::CPPTYPE_BOOL: {
-        bool value = false;
-        if (!ParseBool(&value)) return false;
-        if (repeated) {
-          reflection->AddBool(message, field, value);
-        } else {
-          reflection->SetBool(message, field, value);
-        }
-        return true;
-      }
-      case FieldDescriptor::CPPTYPE_MESSAGE: {
-        Message* sub = repeated ? reflection->AddMessage(message, field)
-                                : reflection->MutableMessage(message, field);
-        if (IsValueField(field)) {
-          Value* value = google::protobuf::DynamicCastToGenerated<Value>(sub);
-          return value != nullptr ? ParseValue(value, depth)
-                                  : Fail("unsupported field type");
-        }
-        if (absl::StartsWith(field->message_type()->full_name(),
-                             "google.protobuf.")) {
-          return Fail("unsupported field type");
-        }
-        return ParseMessage(sub, depth);
-      }
+      case FieldDescriptor::CPPTYPE_STRING:
+        return "expected a string";
+      case FieldDescriptor::CPPTYPE_INT32:
+      case FieldDescriptor::CPPTYPE_INT64:
+        return "expected an integer";
+      case FieldDescriptor::CPPTYPE_DOUBLE:
+        return "expected a number";
+      case FieldDescriptor::CPPTYPE_BOOL:
+        return "expected true or false";
+      case FieldDescriptor::CPPTYPE_MESSAGE:
+        return "expected an object";
       default:
-        return Fail("unsupported field type");
+        return kUnsupported;
     }
   }
 
-  // Any JSON value, as a google.protobuf.Value.
-  bool ParseValue(Value* value, int depth) {
-    value->Clear();
-    switch (Peek()) {
-      case 'n':
-        value->set_null_value(google::protobuf::NULL_VALUE);
-        return ConsumeWord("null") || Fail("expected a value");
-      case 't':
-      case 'f': {
-        bool b = false;
-        if (!ParseBool(&b)) return false;
-        value->set_bool_value(b);
-        return true;
+  // Whether `s` is UTF-8 without a surrogate code point (which raw text
+  // cannot hold validly and only a lone \u escape can have made).
+  static bool IsUtf8(absl::string_view s) {
+    size_t i = 0;
+    while (i < s.size()) {
+      // Eight ASCII bytes at a time.
+      uint64_t word = 0;
+      if (s.size() - i >= sizeof(word)) {
+        std::memcpy(&word, s.data() + i, sizeof(word));
+        if ((word & 0x8080808080808080) == 0) {
+          i += sizeof(word);
+          continue;
+        }
       }
-      case '"':
-        return ParseString(*value->mutable_string_value());
-      case '{': {
-        Struct* object = value->mutable_struct_value();
-        return ParseMembers(depth, [&](const std::string& key) {
-          return ParseValue(&(*object->mutable_fields())[key], depth + 1);
-        });
-      }
-      case '[': {
-        ListValue* list = value->mutable_list_value();
-        return ParseElements(
-            depth, [&] { return ParseValue(list->add_values(), depth + 1); });
-      }
-      default: {
-        double number = 0;
-        if (!ParseDouble(&number)) return false;
-        value->set_number_value(number);
-        return true;
-      }
+      const size_t length = Utf8SequenceLength(s, i);
+      if (length == 0) return false;
+      i += length;
     }
-  }
-
-  // Reads any value and drops it.
-  bool SkipValue(int depth) {
-    switch (Peek()) {
-      case '{':
-        return ParseMembers(
-            depth, [&](const std::string&) { return SkipValue(depth + 1); });
-      case '[':
-        return ParseElements(depth, [&] { return SkipValue(depth + 1); });
-      case '"': {
-        std::string ignored;
-        return ParseString(ignored);
-      }
-      case 't':
-      case 'f': {
-        bool ignored = false;
-        return ParseBool(&ignored);
-      }
-      case 'n':
-        return ConsumeWord("null") || Fail("expected a value");
-      default: {
-        absl::string_view text;
-        bool integral = false;
-        return LexNumber(&text, &integral);
-      }
-    }
-  }
-
-  bool ParseBool(bool* value) {
-    SkipSpace();
-    if (ConsumeWord("true")) {
-      *value = true;
-      return true;
-    }
-    if (ConsumeWord("false")) {
-      *value = false;
-      return true;
-    }
-    return Fail("expected true or false");
-  }
-
-  // A number per JSON's grammar, at the next non-space byte.
-  bool LexNumber(absl::string_view* text, bool* integral) {
-    SkipSpace();
-    const size_t start = pos_;
-    auto digits = [&] {
-      const size_t first = pos_;
-      while (pos_ < in_.size() && absl::ascii_isdigit(in_[pos_])) ++pos_;
-      return pos_ > first;
-    };
-    if (pos_ < in_.size() && in_[pos_] == '-') ++pos_;
-    if (pos_ < in_.size() && in_[pos_] == '0') {
-      ++pos_;
-    } else if (!digits()) {
-      return Fail("expected a value");
-    }
-    *integral = true;
-    if (pos_ < in_.size() && in_[pos_] == '.') {
-      ++pos_;
-      *integral = false;
-      if (!digits()) return Fail("expected a digit");
-    }
-    if (pos_ < in_.size() && (in_[pos_] == 'e' || in_[pos_] == 'E')) {
-      ++pos_;
-      *integral = false;
-      if (pos_ < in_.size() && (in_[pos_] == '+' || in_[pos_] == '-')) ++pos_;
-      if (!digits()) return Fail("expected a digit");
-    }
-    *text = in_.substr(start, pos_ - start);
     return true;
+  }
+
+  // A scalar: into a field, an element of one or a google.protobuf.Value.
+  bool Put(const Scalar& scalar) {
+    if (skipping_ > 0) return true;
+    if (frames_.empty()) return Fail("expected an object");
+    Frame& top = frames_.back();
+    if (top.kind == Kind::kMessage) {
+      if (top.field == nullptr) return true;  // An unknown key's.
+      if (top.field->is_repeated()) {
+        return scalar.type == Scalar::kNull && !IsValueField(top.field)
+                   ? true
+                   : Fail("expected an array");
+      }
+    }
+    if (IsValue(top)) {
+      Value* value = ValueSlot(top);
+      return value != nullptr ? PutValue(scalar, value) : Fail(kUnsupported);
+    }
+    if (scalar.type == Scalar::kNull) {
+      return top.kind == Kind::kMessage || Fail("null in an array");
+    }
+    return PutField(top, scalar);
+  }
+
+  bool PutValue(const Scalar& scalar, Value* value) {
+    switch (scalar.type) {
+      case Scalar::kNull:
+        value->set_null_value(google::protobuf::NULL_VALUE);
+        return true;
+      case Scalar::kBool:
+        value->set_bool_value(scalar.boolean);
+        return true;
+      case Scalar::kString:
+        value->set_string_value(scalar.text.data(), scalar.text.size());
+        return true;
+      case Scalar::kNumber: {
+        double d = 0;
+        if (!ToDouble(scalar.text, &d)) return false;
+        value->set_number_value(d);
+        return true;
+      }
+    }
+    return Fail(kUnsupported);
+  }
+
+  // Sets `frame`'s field to `value`, or adds it if the field is repeated.
+  template <typename T>
+  static void Store(const Frame& frame,
+                    void (Reflection::*set)(Message*, const FieldDescriptor*, T)
+                        const,
+                    void (Reflection::*add)(Message*, const FieldDescriptor*, T)
+                        const,
+                    T value) {
+    (frame.reflection->*(frame.kind == Kind::kRepeated ? add : set))(
+        frame.message, frame.field, std::move(value));
+  }
+
+  // `frame`'s field (or an element of it) from a non-null scalar.
+  bool PutField(const Frame& frame, const Scalar& scalar) {
+    const FieldDescriptor* field = frame.field;
+    int64_t n = 0;
+    double d = 0;
+    switch (field->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_STRING:
+        if (scalar.type != Scalar::kString) return Fail(Expected(field));
+        if (field->type() == FieldDescriptor::TYPE_BYTES) {
+          return Fail(kUnsupported);
+        }
+        Store(frame, &Reflection::SetString, &Reflection::AddString,
+              std::string(scalar.text));
+        return true;
+      case FieldDescriptor::CPPTYPE_BOOL:
+        if (scalar.type != Scalar::kBool) return Fail(Expected(field));
+        Store(frame, &Reflection::SetBool, &Reflection::AddBool,
+              scalar.boolean);
+        return true;
+      case FieldDescriptor::CPPTYPE_INT64:
+        if (!ToInteger(scalar, std::numeric_limits<int64_t>::min(),
+                       std::numeric_limits<int64_t>::max(), &n)) {
+          return false;
+        }
+        Store(frame, &Reflection::SetInt64, &Reflection::AddInt64, n);
+        return true;
+      case FieldDescriptor::CPPTYPE_INT32:
+        if (!ToInteger(scalar, std::numeric_limits<int32_t>::min(),
+                       std::numeric_limits<int32_t>::max(), &n)) {
+          return false;
+        }
+        Store(frame, &Reflection::SetInt32, &Reflection::AddInt32,
+              static_cast<int32_t>(n));
+        return true;
+      case FieldDescriptor::CPPTYPE_DOUBLE:
+        if (!ToDouble(scalar, &d)) return false;
+        Store(frame, &Reflection::SetDouble, &Reflection::AddDouble, d);
+        return true;
+      default:
+        return Fail(Expected(field));
+    }
   }
 
   // An integer in [min, max]: a number without a fractional part (1e3 is
   // 1000), or a quoted decimal integer.
-  bool ParseInteger(int64_t min, int64_t max, int64_t* value) {
-    absl::string_view text;
-    bool integral = false;
-    std::string quoted;
-    if (Peek() == '"') {
-      if (!ParseString(quoted)) return false;
-      Parser inner(quoted);
-      if (!inner.IsOneNumber(&text, &integral) || !integral) {
-        return Fail("expected an integer");
-      }
-    } else if (!LexNumber(&text, &integral)) {
-      return false;
+  bool ToInteger(const Scalar& scalar, int64_t min, int64_t max,
+                 int64_t* value) {
+    bool integral = true;
+    if (scalar.type == Scalar::kNumber) {
+      integral =
+          std::none_of(scalar.text.begin(), scalar.text.end(),
+                       [](char c) { return c == '.' || c == 'e' || c == 'E'; });
+    } else if (scalar.type != Scalar::kString ||
+               !IsJsonNumber(scalar.text, &integral) || !integral) {
+      return Fail("expected an integer");
     }
     if (integral) {
-      if (!absl::SimpleAtoi(text, value)) return Fail("integer out of range");
+      if (!absl::SimpleAtoi(scalar.text, value)) {
+        return Fail("integer out of range");
+      }
     } else {
       double d = 0;
       // 2^63: the first double past int64's range.
       constexpr double kLimit = 9223372036854775808.0;
-      if (!absl::SimpleAtod(text, &d) || d != std::trunc(d) || d < -kLimit ||
-          d >= kLimit) {
+      if (!absl::SimpleAtod(scalar.text, &d) || d != std::trunc(d) ||
+          d < -kLimit || d >= kLimit) {
         return Fail("expected an integer");
       }
       *value = static_cast<int64_t>(d);
     }
-    if (*value < min || *value > max) return Fail("integer out of range");
-    return true;
+    return (*value >= min && *value <= max) || Fail("integer out of range");
   }
 
   // A finite number, or a quoted number, "NaN", "Infinity" or "-Infinity".
-  bool ParseDouble(double* value) {
-    absl::string_view text;
-    bool integral = false;
-    std::string quoted;
-    if (Peek() == '"') {
-      if (!ParseString(quoted)) return false;
-      if (quoted == "NaN") {
+  bool ToDouble(const Scalar& scalar, double* value) {
+    if (scalar.type == Scalar::kString) {
+      const absl::string_view s = scalar.text;
+      if (s == "NaN") {
         *value = std::numeric_limits<double>::quiet_NaN();
         return true;
       }
-      if (quoted == "Infinity" || quoted == "-Infinity") {
-        *value = quoted[0] == '-' ? -std::numeric_limits<double>::infinity()
-                                  : std::numeric_limits<double>::infinity();
+      if (s == "Infinity" || s == "-Infinity") {
+        *value = s[0] == '-' ? -std::numeric_limits<double>::infinity()
+                             : std::numeric_limits<double>::infinity();
         return true;
       }
-      Parser inner(quoted);
-      if (!inner.IsOneNumber(&text, &integral)) {
-        return Fail("expected a number");
-      }
-    } else if (!LexNumber(&text, &integral)) {
-      return false;
+      bool integral = false;
+      if (!IsJsonNumber(s, &integral)) return Fail("expected a number");
+    } else if (scalar.type != Scalar::kNumber) {
+      return Fail("expected a number");
     }
-    if (!absl::SimpleAtod(text, value) || !std::isfinite(*value)) {
-      return Fail("number out of range");
-    }
-    return true;
+    return ToDouble(scalar.text, value);
   }
 
-  // Four hex digits of a \u escape.
-  bool ParseHex4(char32_t* code_unit) {
-    if (in_.size() - pos_ < 4) return Fail("invalid \\u escape");
-    *code_unit = 0;
-    for (int i = 0; i < 4; ++i) {
-      const char c = in_[pos_++];
-      int digit = 0;
-      if (absl::ascii_isdigit(c)) {
-        digit = c - '0';
-      } else if (c >= 'a' && c <= 'f') {
-        digit = c - 'a' + 10;
-      } else if (c >= 'A' && c <= 'F') {
-        digit = c - 'A' + 10;
-      } else {
-        return Fail("invalid \\u escape");
-      }
-      *code_unit = (*code_unit << 4) | digit;
-    }
-    return true;
+  bool ToDouble(absl::string_view text, double* value) {
+    return (absl::SimpleAtod(text, value) && std::isfinite(*value)) ||
+           Fail("number out of range");
   }
 
-  // A string at pos_ (which is at its opening quote), unescaped.
-  bool ParseString(std::string& out) {
-    out.clear();
-    ++pos_;
-    while (true) {
-      const size_t run = pos_;
-      while (pos_ < in_.size()) {
-        const auto c = static_cast<unsigned char>(in_[pos_]);
-        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
-        ++pos_;
-      }
-      out.append(in_.data() + run, pos_ - run);
-      if (pos_ >= in_.size()) return Fail("unterminated string");
-      const auto c = static_cast<unsigned char>(in_[pos_]);
-      if (c == '"') {
-        ++pos_;
-        return true;
-      }
-      if (c < 0x20) return Fail("control character in a string");
-      if (c >= 0x80) {
-        const size_t length = Utf8SequenceLength(in_, pos_);
-        if (length == 0) return Fail("invalid UTF-8");
-        out.append(in_.data() + pos_, length);
-        pos_ += length;
-        continue;
-      }
-      ++pos_;  // The backslash.
-      if (pos_ >= in_.size()) return Fail("unterminated string");
-      switch (in_[pos_++]) {
-        case '"':
-          out.push_back('"');
-          break;
-        case '\\':
-          out.push_back('\\');
-          break;
-        case '/':
-          out.push_back('/');
-          break;
-        case 'b':
-          out.push_back('\b');
-          break;
-        case 'f':
-          out.push_back('\f');
-          break;
-        case 'n':
-          out.push_back('\n');
-          break;
-        case 'r':
-          out.push_back('\r');
-          break;
-        case 't':
-          out.push_back('\t');
-          break;
-        case 'u': {
-          char32_t code_point = 0;
-          if (!ParseHex4(&code_point)) return false;
-          if (code_point >= 0xDC00 && code_point <= 0xDFFF) {
-            return Fail("lone surrogate");
-          }
-          if (code_point >= 0xD800 && code_point <= 0xDBFF) {
-            char32_t low = 0;
-            if (!ConsumeWord("\\u") || !ParseHex4(&low) || low < 0xDC00 ||
-                low > 0xDFFF) {
-              return Fail("lone surrogate");
-            }
-            code_point =
-                0x10000 + ((code_point - 0xD800) << 10) + (low - 0xDC00);
-          }
-          AppendUtf8(code_point, out);
-          break;
-        }
-        default:
-          return Fail("invalid escape");
-      }
-    }
-  }
-
-  const absl::string_view in_;
-  size_t pos_ = 0;
-  const char* error_ = "";
+  Message* const root_;
+  std::vector<Frame> frames_;
+  size_t skipping_ = 0;
+  std::string key_;
+  const char* error_ = nullptr;
 };
+
+bool IsJsonSpace(char c) {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
 
 }  // namespace
 
 absl::Status ParseWireJson(absl::string_view json,
                            google::protobuf::Message* out) {
-  return Parser(json).ParseObjectInto(out);
+  out->Clear();
+  // Unescaped in place; NUL-terminated.
+  std::string copy(json);
+  rapidjson::InsituStringStream stream(copy.data());
+  Filler filler(out);
+  rapidjson::Reader reader;
+  const rapidjson::ParseResult result =
+      reader.Parse<kParseFlags>(stream, filler);
+  if (result.IsError()) {
+    const char* what = result.Code() == rapidjson::kParseErrorTermination &&
+                               filler.error() != nullptr
+                           ? filler.error()
+                           : rapidjson::GetParseError_En(result.Code());
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid JSON at byte ", result.Offset(), ": ", what));
+  }
+  for (size_t i = stream.Tell(); i < json.size(); ++i) {
+    if (!IsJsonSpace(json[i])) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid JSON at byte ", i, ": text after the object"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace vercel_tokens

@@ -1,8 +1,11 @@
 #include "server/vercel/wire_json.h"
 
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
@@ -264,6 +267,201 @@ TEST(ParseWireJsonTest, ErrorsNeverQuoteTheInput) {
   EXPECT_EQ(status.message(),
             absl::StrCat("invalid JSON at byte ", json.find("5}"),
                          ": expected a string"));
+}
+
+// The cases where RapidJSON, which reads the bodies since issue 18, could
+// have differed from the hand-written reader it replaced.
+
+TEST(ParseWireJsonTest, RefusesInvalidUtf8AnywhereInAString) {
+  wire::ListTokensBody out;
+  for (const std::string& json : {
+           std::string(
+               "{\"testingToken\": {\"id\": \"\xc0\xaf\"}}"),  // Overlong.
+           std::string("{\"testingToken\": {\"id\": \"\xf4\x90\x80\x80\"}}"),
+           std::string("{\"testingToken\": {\"id\": \"\x80\"}}"),
+           std::string("{\"testingToken\": {\"id\": \"\xe2\x82\"}}"),
+           std::string("{\"unknown\": \"\xff\"}"),
+           std::string("{\"\xff\": 1}"),
+           std::string("{\"pagination\": {\"next\": \"\xfe\"}}"),
+           std::string("{\"testingToken\": \xc3\xa9}"),
+       }) {
+    EXPECT_EQ(ParseWireJson(json, &out).code(),
+              absl::StatusCode::kInvalidArgument)
+        << json;
+  }
+  ASSERT_TRUE(
+      ParseWireJson("{\"testingToken\": {\"id\": \"\xc3\xa9\xe2\x82\xac\xf0\x9f"
+                    "\x98\x80\"}}",
+                    &out)
+          .ok());
+  EXPECT_EQ(out.testing_token().id(), "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+}
+
+TEST(ParseWireJsonTest, RefusesLoneSurrogateEscapesInValuesAndKeys) {
+  wire::ListTokensBody out;
+  for (const char* json : {
+           R"({"testingToken": {"id": "\udc00"}})",
+           R"({"testingToken": {"id": "a\uDFFFb"}})",
+           R"({"testingToken": {"id": "\udc00\ud800"}})",
+           R"({"testingToken": {"id": "\ud800\ud800"}})",
+           R"({"testingToken": {"id": "\ud800"}})",
+           R"({"unknown": "\udc00"})",
+           R"({"\udc00": 1})",
+           R"({"pagination": {"next": {"\ud800": 1}}})",
+           R"({"pagination": {"next": ["\udfff"]}})",
+       }) {
+    const absl::Status status = ParseWireJson(json, &out);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << json;
+  }
+  ASSERT_TRUE(
+      ParseWireJson(R"({"testingToken": {"id": "\ud83d\ude00\ud7ff\ue000"}})",
+                    &out)
+          .ok());
+  EXPECT_EQ(out.testing_token().id(),
+            "\xf0\x9f\x98\x80\xed\x9f\xbf\xee\x80\x80");
+}
+
+// 10,000 levels, of every kind the reader meets: an unknown key's arrays
+// and objects, a google.protobuf.Value's, and messages in messages.
+TEST(ParseWireJsonTest, RefusesTenThousandLevelsCleanly) {
+  constexpr int kLevels = 10000;
+  std::string arrays_unknown = R"({"x": )";
+  std::string objects_unknown = R"({"x": )";
+  std::string arrays_value = R"({"pagination": {"next": )";
+  std::string objects_value = R"({"pagination": {"next": )";
+  std::string tokens = "{";
+  for (int i = 0; i < kLevels; ++i) {
+    arrays_unknown += "[";
+    objects_unknown += R"({"a": )";
+    arrays_value += "[";
+    objects_value += R"({"a": )";
+    tokens += R"("testingToken": {"scopes": [{"sudo": {"x": [)";
+  }
+  wire::ListTokensBody out;
+  for (const std::string* json :
+       {&arrays_unknown, &objects_unknown, &arrays_value, &objects_value}) {
+    const absl::Status status = ParseWireJson(*json, &out);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_TRUE(absl::EndsWith(status.message(), ": nested too deeply"))
+        << status;
+  }
+  // The 101st opening is refused where it stands.
+  const absl::Status status = ParseWireJson(arrays_unknown, &out);
+  EXPECT_EQ(status.message(), absl::StrCat("invalid JSON at byte ", 6 + 99,
+                                           ": nested too deeply"));
+  EXPECT_EQ(ParseWireJson(tokens, &out).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ParseWireJsonTest, ReadsNumbersAtTheEdges) {
+  wire::ListTokensBody out;
+  ASSERT_TRUE(ParseWireJson(R"({"pagination": {"count": -0, "next": -0,
+      "prev": 9223372036854775808}})",
+                            &out)
+                  .ok());
+  EXPECT_EQ(out.pagination().count(), 0);
+  EXPECT_EQ(out.pagination().next().number_value(), 0);
+  EXPECT_TRUE(std::signbit(out.pagination().next().number_value()));
+  EXPECT_EQ(out.pagination().prev().number_value(), 9223372036854775808.0);
+
+  ASSERT_TRUE(ParseWireJson(R"({"pagination": {"count": "-9223372036854775808",
+      "next": 1E2, "prev": 1e-400}})",
+                            &out)
+                  .ok());
+  EXPECT_EQ(out.pagination().count(), std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(out.pagination().next().number_value(), 100);
+  EXPECT_EQ(out.pagination().prev().number_value(), 0);
+
+  ASSERT_TRUE(
+      ParseWireJson(R"({"pagination": {"count": 9.2233720368547748e18}})", &out)
+          .ok());
+  EXPECT_EQ(out.pagination().count(), 9223372036854774784);
+
+  for (const char* json : {
+           R"({"pagination": {"count": 9223372036854775808}})",
+           R"({"pagination": {"count": "9223372036854775808"}})",
+           R"({"pagination": {"count": -9223372036854775809}})",
+           R"({"pagination": {"count": 18446744073709551616}})",
+           R"({"pagination": {"count": 1e400}})",
+           R"({"pagination": {"count": "1e3"}})",
+           R"({"pagination": {"count": "01"}})",
+           R"({"pagination": {"count": " 1"}})",
+           R"({"pagination": {"count": 01}})",
+           R"({"pagination": {"count": -01}})",
+           R"({"pagination": {"count": 00}})",
+           R"({"pagination": {"next": 1e400}})",
+           R"({"pagination": {"next": -1e400}})",
+           R"({"pagination": {"next": 01}})",
+           R"({"pagination": {"next": Infinity}})",
+           R"({"pagination": {"next": -Infinity}})",
+           R"({"pagination": {"next": NaN}})",
+           R"({"pagination": {"next": 1.}})",
+           R"({"pagination": {"next": -}})",
+           R"({"pagination": {"next": 0x10}})",
+           // Beyond a double's range even where the reader ignores the
+           // value: RapidJSON refuses it while parsing.
+           R"({"unknown": 1e400})",
+       }) {
+    EXPECT_EQ(ParseWireJson(json, &out).code(),
+              absl::StatusCode::kInvalidArgument)
+        << json;
+  }
+
+  wire::CreateTokenRequestBody request;
+  EXPECT_EQ(ParseWireJson(R"({"expiresAt": "1e400"})", &request).code(),
+            absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(ParseWireJson(R"({"expiresAt": "-0"})", &request).ok());
+  EXPECT_TRUE(std::signbit(request.expires_at()));
+}
+
+TEST(ParseWireJsonTest, ReadsEscapedKeys) {
+  wire::ListTokensBody out;
+  ASSERT_TRUE(ParseWireJson(R"({"\u0074okens": [{"\u0069d": "a"}],
+      "testing\u005ftoken": {"id": "b"},
+      "pagination": {"next": {"k\u00e9y\"": 1}}})",
+                            &out)
+                  .ok());
+  ASSERT_EQ(out.tokens_size(), 1);
+  EXPECT_EQ(out.tokens(0).id(), "a");
+  EXPECT_EQ(out.testing_token().id(), "b");
+  EXPECT_EQ(
+      out.pagination().next().struct_value().fields().count("k\xc3\xa9y\""), 1);
+}
+
+// RapidJSON stops at a NUL byte as at the end of its input: what follows
+// the object is checked to the last byte.
+TEST(ParseWireJsonTest, RefusesAnythingAfterTheObject) {
+  wire::ListTokensBody out;
+  for (const std::string& json : {
+           std::string("{}\0x", 4),
+           std::string("{} \0", 4),
+           std::string("{}{}"),
+           std::string("{} // comment"),
+           std::string("{\"tokens\": [] /* comment */}"),
+       }) {
+    EXPECT_EQ(ParseWireJson(json, &out).code(),
+              absl::StatusCode::kInvalidArgument);
+  }
+  EXPECT_TRUE(ParseWireJson(" \t\r\n{} \t\r\n", &out).ok());
+}
+
+TEST(ParseWireJsonTest, ReadsATenMegabyteBody) {
+  std::string json = R"({"tokens": [)";
+  int tokens = 0;
+  while (json.size() < 10 * 1024 * 1024) {
+    absl::StrAppend(&json, tokens == 0 ? "" : ",", R"({"id": "tok_)", tokens,
+                    R"(", "name": "token \u00e9", "createdAt": 1700000000000,
+                    "scopes": [{"type": "user", "origin": "manual"}]})");
+    ++tokens;
+  }
+  absl::StrAppend(&json, R"(], "unknown": ")", std::string(1 << 20, 'x'),
+                  R"("})");
+  wire::ListTokensBody out;
+  ASSERT_TRUE(ParseWireJson(json, &out).ok());
+  ASSERT_EQ(out.tokens_size(), tokens);
+  EXPECT_EQ(out.tokens(tokens - 1).id(), absl::StrCat("tok_", tokens - 1));
+  EXPECT_EQ(out.tokens(tokens - 1).name(), "token \xc3\xa9");
+  EXPECT_EQ(out.tokens(tokens - 1).scopes(0).origin(), "manual");
 }
 
 }  // namespace
