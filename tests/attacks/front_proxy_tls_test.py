@@ -243,12 +243,10 @@ class MutualTlsProxyIdentityTest(TlsProxyFixture):
                 ("none", attacks.tls_context(self.ca)),
                 ("rogue", attacks.tls_context(self.ca, self.rogue_cert,
                                               self.rogue_key))):
-            try:
-                status = get_auth_token(self.proxy.address, tls)
-            except (ssl.SSLError, OSError) as e:
-                status = f"handshake failed: {e}"
-            self.assertNotEqual(status, OK, name)
-            self.assertNotIn(status, range(17), name)
+            # nginx answers the call itself, as a gRPC client understands.
+            self.assertEqual(get_auth_token(self.proxy.address, tls),
+                             UNAUTHENTICATED, name)
+        # No call reached the server.
         self.assertEqual(callers(self.server), [])
 
     def test_a_forwarded_client_cert_from_the_client_is_replaced(self):
