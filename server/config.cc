@@ -71,9 +71,12 @@ ABSL_FLAG(std::string, tls_client_ca_file, "",
           "certificate with none of them is refused.");
 ABSL_FLAG(bool, trust_forwarded_client_cert, false,
           "Take the caller's identity from the x-forwarded-client-cert "
-          "metadata set by a service-mesh sidecar (Istio, Envoy) that "
-          "terminates mTLS: the URI= (else dns:<DNS=>) of the element the "
-          "sidecar wrote (--trusted_proxy_hops). The header is parsed by its "
+          "metadata set by a service-mesh sidecar (Istio, Envoy) or the "
+          "chart's nginx front proxy that terminates mTLS, in the element "
+          "the proxy wrote (--trusted_proxy_hops): its Cert= (the "
+          "URL-encoded PEM, named as --tls_client_ca_file names a "
+          "certificate; URI=/DNS= beside it must agree), else its URI= "
+          "(else dns:<DNS=>). The header is parsed by its "
           "grammar; a malformed one, or more than one, fails the call "
           "UNAUTHENTICATED. Refused with --tls_cert_file: a header must "
           "never override a verified certificate. Safe only when nothing "

@@ -1,8 +1,11 @@
 #include "server/identity/forwarded_cert_source.h"
 
+#include <optional>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "server/identity/certificate_pem.h"
 #include "server/identity/certificate_source.h"
 #include "server/identity/identity_errors.h"
 
@@ -23,6 +26,42 @@ absl::Status Refused(absl::string_view why) {
   return UnauthenticatedIdentity(
       kForwardedClientCertInvalid,
       absl::StrCat("the x-forwarded-client-cert header is refused: ", why));
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The identity an element's URI= or DNS= pairs name, if any.
+std::optional<std::string> NamedIdentity(const ForwardedElement& element) {
+  for (const auto& [key, value] : element) {
+    if (absl::EqualsIgnoreCase(key, "URI") && IsUriIdentity(value)) {
+      return value;
+    }
+  }
+  for (const auto& [key, value] : element) {
+    if (absl::EqualsIgnoreCase(key, "DNS") && !value.empty()) {
+      return absl::StrCat("dns:", value);
+    }
+  }
+  return std::nullopt;
+}
+
+// The identity of the certificate a Cert= value (URL-encoded PEM) holds,
+// derived as for the TLS listener's own verified certificate.
+absl::StatusOr<std::string> IdentityFromCertificatePem(
+    absl::string_view escaped) {
+  if (escaped.size() > 3 * kMaxCertificatePemBytes) {
+    return Refused("its Cert= is too long");
+  }
+  absl::StatusOr<std::string> pem = PercentDecode(escaped);
+  if (!pem.ok()) return Refused(pem.status().message());
+  absl::StatusOr<PeerCertificateNames> names = CertificateNamesFromPem(*pem);
+  if (!names.ok()) return Refused(names.status().message());
+  return IdentityFromCertificate(*names);
 }
 
 }  // namespace
@@ -77,19 +116,45 @@ absl::StatusOr<std::vector<ForwardedElement>> ParseForwardedClientCert(
   }
 }
 
+absl::StatusOr<std::string> PercentDecode(absl::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (size_t i = 0; i < value.size(); ++i) {
+    if (value[i] != '%') {
+      out.push_back(value[i]);
+      continue;
+    }
+    const int high = i + 1 < value.size() ? HexValue(value[i + 1]) : -1;
+    const int low = i + 2 < value.size() ? HexValue(value[i + 2]) : -1;
+    if (high < 0 || low < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("a '%' not followed by two hex digits at byte ", i));
+    }
+    out.push_back(static_cast<char>(high * 16 + low));
+    i += 2;
+  }
+  return out;
+}
+
 absl::StatusOr<std::string> IdentityFromForwardedElement(
     const ForwardedElement& element) {
+  std::optional<std::string> named = NamedIdentity(element);
+  const std::string* cert = nullptr;
   for (const auto& [key, value] : element) {
-    if (absl::EqualsIgnoreCase(key, "URI") && IsUriIdentity(value)) {
-      return value;
-    }
+    if (!absl::EqualsIgnoreCase(key, "Cert")) continue;
+    if (cert != nullptr) return Refused("the trusted element has two Cert=");
+    cert = &value;
   }
-  for (const auto& [key, value] : element) {
-    if (absl::EqualsIgnoreCase(key, "DNS") && !value.empty()) {
-      return absl::StrCat("dns:", value);
-    }
+  if (cert == nullptr) {
+    if (named.has_value()) return *std::move(named);
+    return Refused("the trusted element has no Cert, URI or DNS name");
   }
-  return Refused("the trusted element has no URI or DNS name");
+  absl::StatusOr<std::string> id = IdentityFromCertificatePem(*cert);
+  if (!id.ok()) return id.status();
+  if (named.has_value() && *named != *id) {
+    return Refused("its URI or DNS name is not its certificate's");
+  }
+  return id;
 }
 
 absl::StatusOr<std::string> IdentityFromForwardedClientCert(

@@ -43,12 +43,27 @@ using ForwardedElement = std::vector<std::pair<std::string, std::string>>;
 absl::StatusOr<std::vector<ForwardedElement>> ParseForwardedClientCert(
     absl::string_view header);
 
-// The identity one element gives, in the namespaces of certificate_source.h:
-// its first URI= that IsUriIdentity, as is; else `dns:<first DNS=>`; else
-// UNAUTHENTICATED FORWARDED_CLIENT_CERT_INVALID. (Subject is not used: a
-// sidecar forwards it for information.) Pure.
+// The identity one element gives, in the namespaces of certificate_source.h.
+// With a Cert= pair (the URL-encoded PEM of the verified client
+// certificate, as the chart's nginx front proxy and Envoy send it): the
+// certificate's identity, derived exactly as for a certificate this
+// server's own TLS listener verified (CertificateNamesFromPem, then
+// IdentityFromCertificate: URI SAN, else `dns:`, else `cn:`; a certificate
+// without a usable name is UNAUTHENTICATED CLIENT_CERTIFICATE_UNUSABLE). If
+// the element also names a URI= or DNS= identity, it must be the
+// certificate's: a proxy writes both from one certificate, so a mismatch is
+// a forged or broken element and is refused. Without Cert=: its first URI=
+// that IsUriIdentity, as is; else `dns:<first DNS=>`. Anything else (no
+// name, more than one Cert=, a Cert= that is not one URL-encoded PEM
+// certificate) is UNAUTHENTICATED FORWARDED_CLIENT_CERT_INVALID. (Subject
+// is not used: a sidecar forwards it for information.) Pure.
 absl::StatusOr<std::string> IdentityFromForwardedElement(
     const ForwardedElement& element);
+
+// `value` with each %XX replaced by its byte (RFC 3986 percent-encoding, as
+// nginx's $ssl_client_escaped_cert and Envoy's Cert= write it; '+' stays
+// '+'), or INVALID_ARGUMENT for a '%' not followed by two hex digits. Pure.
+absl::StatusOr<std::string> PercentDecode(absl::string_view value);
 
 // The identity `headers` (every x-forwarded-client-cert value of one call)
 // give with `trusted_proxy_hops`: exactly one header is accepted, parsed by

@@ -1,7 +1,10 @@
 #include "server/identity/forwarded_cert_source.h"
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/identity/test_certificates.h"
 
 namespace vercel_tokens {
 namespace {
@@ -113,6 +116,82 @@ TEST(IdentityFromForwardedClientCertTest, MoreThanOneHeaderIsRefused) {
                 .status()
                 .code(),
             absl::StatusCode::kUnauthenticated);
+}
+
+// `pem` percent-encoded as nginx's $ssl_client_escaped_cert writes it:
+// everything but letters, digits and "-._~" as %XX.
+std::string Escaped(absl::string_view pem) {
+  std::string out;
+  for (char c : pem) {
+    if (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' ||
+        c == '.' || c == '_' || c == '~') {
+      out.push_back(c);
+    } else {
+      absl::StrAppend(
+          &out, "%", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
+    }
+  }
+  return out;
+}
+
+TEST(PercentDecodeTest, DecodesAndRefusesBrokenEscapes) {
+  EXPECT_EQ(*PercentDecode("a%20b%2Fc%2fd+e"), "a b/c/d+e");
+  EXPECT_EQ(*PercentDecode(""), "");
+  for (absl::string_view bad : {"%", "%2", "%zz", "a%g0", "%%41"}) {
+    EXPECT_FALSE(PercentDecode(bad).ok()) << bad;
+  }
+}
+
+// The chart's nginx sends `Cert="<escaped PEM>"`: the caller is who the
+// certificate names, derived as on the direct mTLS path.
+TEST(IdentityFromForwardedClientCertTest, CertGivesTheCertificatesIdentity) {
+  EXPECT_EQ(*Id(absl::StrCat("Cert=\"", Escaped(kUriCertPem), "\"")),
+            "spiffe://cluster.local/ns/ci/sa/deployer");
+  EXPECT_EQ(*Id(absl::StrCat("Cert=", Escaped(kDnsCertPem))),
+            "dns:deployer.ci.svc");
+  EXPECT_EQ(*Id(absl::StrCat("Hash=1;cert=", Escaped(kCnCertPem))),
+            "cn:Jos\xC3\xA9");
+}
+
+TEST(IdentityFromForwardedClientCertTest, CertWithoutUsableNameIsUnusable) {
+  absl::StatusOr<std::string> id =
+      Id(absl::StrCat("Cert=", Escaped(kNoneCertPem)));
+  EXPECT_EQ(id.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(id.status().message(), ::testing::HasSubstr("no URI SAN"));
+}
+
+// Cert= and URI=/DNS= in one element must name one caller (Envoy sends
+// them together when configured to); a forged or mismatched name refuses.
+TEST(IdentityFromForwardedClientCertTest, CertAndNamesMustAgree) {
+  const std::string cert = absl::StrCat("Cert=", Escaped(kUriCertPem));
+  EXPECT_EQ(
+      *Id(absl::StrCat(cert, ";URI=spiffe://cluster.local/ns/ci/sa/deployer")),
+      "spiffe://cluster.local/ns/ci/sa/deployer");
+  EXPECT_FALSE(
+      Id(absl::StrCat(cert, ";URI=spiffe://cluster.local/ns/ci/sa/admin"))
+          .ok());
+  EXPECT_FALSE(Id(absl::StrCat(cert, ";DNS=deployer.ci.svc")).ok());
+  EXPECT_EQ(
+      *Id(absl::StrCat("DNS=deployer.ci.svc;Cert=", Escaped(kDnsCertPem))),
+      "dns:deployer.ci.svc");
+}
+
+TEST(IdentityFromForwardedClientCertTest, HostileCertValuesAreRefused) {
+  const std::string pem(kUriCertPem);
+  for (const std::string& header :
+       {std::string("Cert="), std::string("Cert=garbage"),
+        absl::StrCat("Cert=", Escaped(pem.substr(0, pem.size() / 2))),
+        absl::StrCat("Cert=", Escaped(pem), "%4"),
+        absl::StrCat("Cert=", Escaped(absl::StrCat(pem, kDnsCertPem))),
+        absl::StrCat("Cert=", Escaped(pem), ";Cert=", Escaped(pem)),
+        absl::StrCat("Cert=", std::string(1 << 20, 'A')),
+        // A valid URI= does not rescue a broken certificate.
+        std::string(
+            "Cert=garbage;URI=spiffe://cluster.local/ns/ci/sa/deployer")}) {
+    absl::StatusOr<std::string> id = Id(header);
+    EXPECT_EQ(id.status().code(), absl::StatusCode::kUnauthenticated)
+        << header.substr(0, 200);
+  }
 }
 
 TEST(ForwardedCertSourceTest, IdentifiesAsXfcc) {

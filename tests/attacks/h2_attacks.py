@@ -12,9 +12,11 @@ bench/hostile_clients.py (peak RSS before and after). Everything talks to
 loopback only and every wait is bounded.
 """
 
+import os
 import re
 import resource
 import socket
+import ssl
 import subprocess
 import threading
 import time
@@ -62,13 +64,22 @@ class RawH2:
     """
 
     def __init__(self, address, reader=True, ack_settings=True, source=None,
-                 receive_window=None):
+                 receive_window=None, tls=None):
         host, port = address.rsplit(":", 1)
         self._ack_settings = ack_settings
         self.authority = address
+        self._scheme = "http" if tls is None else "https"
         self.sock = socket.create_connection(
             (host, int(port)), timeout=10,
             source_address=(source, 0) if source else None)
+        if tls is not None:
+            # `tls`: an ssl.SSLContext that offers ALPN h2 (tls_context).
+            try:
+                self.sock = tls.wrap_socket(self.sock,
+                                            server_hostname="localhost")
+            except BaseException:
+                self.sock.close()
+                raise
         self._send_lock = threading.Lock()
         self._cond = threading.Condition()
         self._encoder = hpack.Encoder()
@@ -111,7 +122,7 @@ class RawH2:
         with self._send_lock:
             stream_id = self._next_stream
             self._next_stream += 2
-            headers = [(":method", "POST"), (":scheme", "http"),
+            headers = [(":method", "POST"), (":scheme", self._scheme),
                        (":path", path), (":authority", self.authority),
                        ("content-type", "application/grpc"),
                        ("te", "trailers")] + list(extra_headers)
@@ -208,7 +219,7 @@ class RawH2:
                 data = self.sock.recv(65536)
                 if not data:
                     return True
-        except BlockingIOError:
+        except (BlockingIOError, ssl.SSLWantReadError):
             return False
         except OSError:
             return True
@@ -291,6 +302,18 @@ class RawH2:
                         with self._cond:
                             self.statuses[frame.stream_id] = int(value)
                             self._cond.notify_all()
+                    elif (name in (":status", b":status") and
+                          value not in ("200", b"200") and
+                          "END_STREAM" in frame.flags):
+                        # An HTTP error without gRPC trailers (e.g. nginx
+                        # refusing a request): "http <code>".
+                        with self._cond:
+                            self.statuses.setdefault(
+                                frame.stream_id,
+                                "http " + (value.decode()
+                                           if isinstance(value, bytes)
+                                           else value))
+                            self._cond.notify_all()
         elif isinstance(frame, h2frame.RstStreamFrame):
             with self._cond:
                 self.resets[frame.stream_id] = frame.error_code
@@ -301,30 +324,127 @@ class RawH2:
                 self._cond.notify_all()
 
 
+class Pki:
+    """CAs and certificates made with the openssl command in `directory`."""
+
+    def __init__(self, directory):
+        self.dir = directory
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def _openssl(self, *args):
+        subprocess.run(["openssl"] + list(args), cwd=self.dir, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def ca(self, name):
+        self._openssl("req", "-x509", "-newkey", "ec", "-pkeyopt",
+                      "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+                      f"{name}.key", "-out", f"{name}.crt", "-days", "2",
+                      "-subj", f"/CN={name}")
+        return self.path(f"{name}.crt")
+
+    def issue(self, name, ca, subject, extensions):
+        """A certificate `name`.crt (key `name`.key) signed by CA `ca`."""
+        with open(self.path(f"{name}.ext"), "w") as f:
+            f.write("\n".join(extensions) + "\n")
+        self._openssl("req", "-newkey", "ec", "-pkeyopt",
+                      "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+                      f"{name}.key", "-out", f"{name}.csr", "-subj", subject)
+        self._openssl("x509", "-req", "-in", f"{name}.csr", "-CA",
+                      f"{ca}.crt", "-CAkey", f"{ca}.key", "-set_serial",
+                      "0x" + os.urandom(8).hex(), "-days", "2", "-extfile",
+                      f"{name}.ext", "-out", f"{name}.crt")
+        return self.path(f"{name}.crt"), self.path(f"{name}.key")
+
+    def server(self, name, ca):
+        return self.issue(name, ca, f"/CN={name}", [
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            "extendedKeyUsage=serverAuth"])
+
+    def client(self, name, ca, uri):
+        return self.issue(name, ca, f"/CN={name}", [
+            f"subjectAltName=URI:{uri}", "extendedKeyUsage=clientAuth"])
+
+
+def tls_context(ca=None, cert=None, key=None):
+    """A client ssl.SSLContext offering ALPN h2: it verifies the server's
+    certificate against `ca` (for the name "localhost") when given, and
+    presents `cert` and `key` when given."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.set_alpn_protocols(["h2"])
+    if ca:
+        context.load_verify_locations(ca)
+    else:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    if cert:
+        context.load_cert_chain(cert, key)
+    return context
+
+
+def render_front_proxy(template, listen, upstream, work_dir, mode="plain",
+                       tls_cert=None, tls_key=None, client_ca=None):
+    """helm/vercel-user-tokens/files/front-proxy.conf.in rendered as the
+    chart renders it: the placeholders replaced, the lines of `mode`
+    ("plain", "tls" or "mtls") taken out of their comment and those of the
+    other modes left out."""
+    enabled = {"plain": ("plain",), "tls": ("tls",),
+               "mtls": ("tls", "mtls")}[mode]
+    lines = []
+    with open(template) as f:
+        for line in f:
+            marker = re.match(r"#(plain|tls|mtls)# ", line)
+            if marker is None:
+                lines.append(line)
+            elif marker.group(1) in enabled:
+                lines.append(line[marker.end():])
+    conf = "".join(lines)
+    for placeholder, value in (("@LISTEN@", listen), ("@UPSTREAM@", upstream),
+                               ("@DIR@", work_dir), ("@TLS_CERT@", tls_cert),
+                               ("@TLS_KEY@", tls_key),
+                               ("@CLIENT_CA@", client_ca)):
+        if value is not None:
+            conf = conf.replace(placeholder, value)
+    return conf
+
+
 class FrontProxy:
     """nginx rendered from helm/vercel-user-tokens/files/front-proxy.conf.in in `work_dir`,
     in front of the server at `upstream` ("host:port"). It listens on a
     socket this process binds to 127.0.0.1:0 and hands over (nginx takes
     listening sockets from its NGINX environment variable), so no port is
-    guessed. Use as a context manager: leaving it stops nginx."""
+    guessed. With `mode` "tls" or "mtls" it serves TLS with `tls_cert` and
+    `tls_key` (and verifies client certificates against `client_ca`), run as
+    the chart runs it: by files/front-proxy-run.sh, which reloads nginx
+    when one of those files changed, checked every `reload_interval`
+    seconds. Use as a context manager: leaving it stops nginx."""
 
-    def __init__(self, template, upstream, work_dir):
+    def __init__(self, template, upstream, work_dir, mode="plain",
+                 tls_cert=None, tls_key=None, client_ca=None,
+                 reload_interval=1):
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.bind(("127.0.0.1", 0))
         self._listener.listen(1024)
         self.address = "127.0.0.1:%d" % self._listener.getsockname()[1]
-        with open(template) as f:
-            conf = (f.read().replace("@LISTEN@", self.address)
-                    .replace("@UPSTREAM@", upstream)
-                    .replace("@DIR@", work_dir))
+        conf = render_front_proxy(template, self.address, upstream, work_dir,
+                                  mode, tls_cert, tls_key, client_ca)
         conf_path = work_dir + "/nginx.conf"
         with open(conf_path, "w") as f:
             f.write(conf)
         fd = self._listener.fileno()
+        nginx_args = ["-p", work_dir, "-c", conf_path, "-e",
+                      work_dir + "/nginx-error.log"]
+        if mode == "plain":
+            argv = ["nginx"] + nginx_args
+        else:
+            watched = [p for p in (tls_cert, tls_key, client_ca) if p]
+            argv = (["/bin/sh", os.path.join(os.path.dirname(template),
+                                             "front-proxy-run.sh"),
+                     str(reload_interval)] + watched + ["--"] + nginx_args)
         self.process = subprocess.Popen(
-            ["nginx", "-p", work_dir, "-c", conf_path, "-e",
-             work_dir + "/nginx-error.log"],
-            env={"NGINX": f"{fd};", "PATH": "/usr/sbin:/usr/bin"},
+            argv,
+            env={"NGINX": f"{fd};", "PATH": "/usr/sbin:/usr/bin:/bin"},
             pass_fds=(fd,), stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self._work_dir = work_dir
@@ -341,19 +461,29 @@ class FrontProxy:
         self.process.wait(timeout=30)
         self._listener.close()
 
-    def rss_mib(self):
-        """nginx's resident memory (master and workers), in MiB."""
+    def _sum_kib(self, field):
         total = 0
-        pids = [self.process.pid] + _children(self.process.pid)
+        pids = [self.process.pid]
         for pid in pids:
+            pids.extend(_children(pid))
             try:
                 with open(f"/proc/{pid}/status") as status:
                     for line in status:
-                        if line.startswith("VmRSS:"):
+                        if line.startswith(field + ":"):
                             total += int(line.split()[1])
             except FileNotFoundError:
                 continue
-        return total / 1024
+        return total
+
+    def rss_mib(self):
+        """The resident memory of nginx (master and workers, and the
+        front-proxy-run.sh shell with TLS) now, in MiB."""
+        return self._sum_kib("VmRSS") / 1024
+
+    def peak_rss_mib(self):
+        """The sum of those processes' largest resident memory so far
+        (VmHWM), in MiB: at least their peak together."""
+        return self._sum_kib("VmHWM") / 1024
 
 
 def _children(pid):
@@ -364,13 +494,15 @@ def _children(pid):
         return []
 
 
-def health_check(address, timeout=5, source=None):
+def health_check(address, timeout=5, source=None, tls=None,
+                 extra_headers=()):
     """One grpc.health.v1.Health/Check on a new connection to `address`
     (from `source`, a local IP, if given). Returns its grpc-status, or how
     the call ended otherwise (see describe_end)."""
-    conn = RawH2(address, source=source)
+    conn = RawH2(address, source=source, tls=tls)
     try:
-        stream = conn.open_stream(path=HEALTH_CHECK)
+        stream = conn.open_stream(path=HEALTH_CHECK,
+                                  extra_headers=extra_headers)
         conn.send_message(stream, b"", compressed=False, timeout=timeout)
         conn.wait_stream_end(stream, timeout)
         if stream in conn.statuses:
@@ -504,7 +636,7 @@ def describe_end(conn, stream):
 
 
 def header_only_streams(address, connections, streams, hold_seconds,
-                        ack_settings=True, during=None):
+                        ack_settings=True, during=None, tls=None):
     """Opens `streams` gRPC streams spread over `connections` connections,
     once the server's SETTINGS came (and, with `ack_settings`, were
     acknowledged, so that they apply); each stream sends its HEADERS and never
@@ -512,7 +644,7 @@ def header_only_streams(address, connections, streams, hold_seconds,
     them), then reports how many the server refused (RST_STREAM) and whether
     it closed any connection. `during`, if given, is called while the streams
     are held and its result is reported as "during"."""
-    conns = [RawH2(address, ack_settings=ack_settings)
+    conns = [RawH2(address, ack_settings=ack_settings, tls=tls)
              for _ in range(connections)]
     opened = 0
     try:
@@ -542,13 +674,14 @@ def header_only_streams(address, connections, streams, hold_seconds,
             c.close()
 
 
-def rapid_resets(address, connections, streams, during=None):
+def rapid_resets(address, connections, streams, during=None, tls=None):
     """On each of `connections` connections, opens `streams` streams and
     resets each (RST_STREAM CANCEL) right after its HEADERS, without
     acknowledging the server's SETTINGS. Returns how many streams were sent
     and how many connections the server closed or sent away; `during`, if
     given, is called after the resets and reported as "during"."""
-    conns = [RawH2(address, ack_settings=False) for _ in range(connections)]
+    conns = [RawH2(address, ack_settings=False, tls=tls)
+             for _ in range(connections)]
     sent = 0
     try:
         for conn in conns:
@@ -606,7 +739,7 @@ def unread_answers(address, connections, streams, hold_seconds, during=None):
             c.close()
 
 
-def idle_connections(address, count, hold_seconds, during=None):
+def idle_connections(address, count, hold_seconds, during=None, tls=None):
     """Opens `count` connections that send the HTTP/2 preface and nothing
     else, holds them `hold_seconds`, and reports how many the server closed
     meanwhile (and, if `during` is given, what it returned while they were
@@ -616,7 +749,7 @@ def idle_connections(address, count, hold_seconds, during=None):
         refused = 0
         for _ in range(count):
             try:
-                conns.append(RawH2(address, reader=False))
+                conns.append(RawH2(address, reader=False, tls=tls))
             except OSError:
                 refused += 1
         time.sleep(hold_seconds)

@@ -12,10 +12,6 @@ Needs the binaries of release_build_test.py ($VUT_RELEASE_OUT), nginx and
 python3-h2 (scripts/deps/apt-core.txt).
 """
 
-import os
-import pathlib
-import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,56 +31,6 @@ OTHER_CLIENT = "127.0.0.2"
 # How long a health check may take during the flood on a shared machine.
 ANSWER_WAIT = 30
 OK = 0
-
-
-def rendered(config, name):
-    """The arguments of the one `name ...;` line of an nginx config."""
-    (found,) = re.findall(rf"^\s*{name}\s+([^;{{]*);", config, re.M)
-    return found.split()[0]
-
-
-class Nginx:
-    """The front-proxy container of manifests `m`, run as a process: its
-    rendered command and ConfigMap, with the container's directories moved
-    under `root`, the server's rendered address replaced by `upstream` (the
-    free port the server took) and the listening port handed over from a
-    socket bound here to a free port."""
-
-    def __init__(self, m, config_maps, root, upstream):
-        container = m.front_proxy_container()
-        mounts = {v["name"]: v["mountPath"]
-                  for v in container["volumeMounts"]}
-        config_dir = pathlib.Path(root) / "front-proxy-config"
-        run_dir = pathlib.Path(root) / "front-proxy-run"
-        config_dir.mkdir()
-        run_dir.mkdir()
-        config = config_maps[CONFIG_MAP]["nginx.conf"].decode()
-        self.rendered_listen = rendered(config, "listen")
-        self.rendered_upstream = rendered(config, "server")
-        self._listener = socket.socket()
-        self._listener.bind(("127.0.0.1", 0))
-        self._listener.listen(1024)
-        self.address = "127.0.0.1:%d" % self._listener.getsockname()[1]
-        (config_dir / "nginx.conf").write_text(
-            config.replace(mounts["front-proxy-run"], str(run_dir))
-            .replace(self.rendered_listen, self.address)
-            .replace(self.rendered_upstream, upstream))
-        command = [a.replace(mounts["front-proxy-config"], str(config_dir))
-                   .replace(mounts["front-proxy-run"], str(run_dir))
-                   for a in container["command"]]
-        fd = self._listener.fileno()
-        self.log = open(pathlib.Path(root) / "nginx.log", "w+")
-        self.process = subprocess.Popen(
-            command, env={"NGINX": f"{fd};", "PATH": "/usr/sbin:/usr/bin"},
-            pass_fds=(fd,), stdin=subprocess.DEVNULL, stdout=self.log,
-            stderr=self.log)
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-        self.process.wait(timeout=30)
-        self._listener.close()
-        self.log.close()
 
 
 def status_mib(pid, field):
@@ -134,8 +80,8 @@ class ChartFrontProxyServerTest(unittest.TestCase):
             f"--vercel_ca_file={self.tmp.name}/ca.crt"])
         self.addCleanup(self.pod.stop)
         self.server_address = self.pod.wait_for_log("listening")["address"]
-        self.nginx = Nginx(self.m, config_maps, self.root,
-                           self.server_address)
+        self.nginx = pods.Nginx(self.m, self.secrets_here, config_maps,
+                                self.root, self.server_address)
         self.addCleanup(self.nginx.stop)
         # nginx passes calls to the address the server was rendered to
         # listen on, and listens where the Service sends them.

@@ -1,10 +1,13 @@
 #!/usr/bin/python3
-"""frontProxy.enabled (ci/front-proxy-values.yaml): nginx from the server's
-image in front of the server, with the config of files/front-proxy.conf.in,
-the file tests/attacks/front_proxy_test.py attacks through. The server
-listens on loopback only; the Service, the NetworkPolicy and the kubelet's
-probes reach the pod through nginx's port; the chart refuses the proxy with
-the TLS listener."""
+"""frontProxy.enabled (on by default; ci/front-proxy-values.yaml): nginx
+from the server's image in front of the server, with the config of
+files/front-proxy.conf.in, the file tests/attacks/front_proxy_test.py and
+front_proxy_tls_test.py attack through. The server listens on loopback
+only; the Service, the NetworkPolicy and the kubelet's probes reach the pod
+through nginx's port. With tls.enabled nginx terminates TLS (and, with
+issuance.clientCa, mutual TLS) with the pod's Secrets, reloads them through
+files/front-proxy-run.sh, and the server trusts the x-forwarded-client-cert
+nginx writes."""
 
 import re
 import unittest
@@ -13,7 +16,28 @@ import chart
 
 CI_FRONT_PROXY = chart.CI_VALUES / "front-proxy-values.yaml"
 TEMPLATE = chart.CHART / "files" / "front-proxy.conf.in"
+RUN_SCRIPT = chart.CHART / "files" / "front-proxy-run.sh"
 CONFIG_MAP = f"{chart.RELEASE}-vercel-user-tokens-front-proxy"
+
+
+def render_template(mode, **placeholders):
+    """files/front-proxy.conf.in as tests/attacks/h2_attacks.py's
+    render_front_proxy renders it: the lines of `mode` out of their comment,
+    the other modes' lines left out, `placeholders` (LISTEN="...")
+    replaced."""
+    enabled = {"plain": ("plain",), "tls": ("tls",),
+               "mtls": ("tls", "mtls")}[mode]
+    lines = []
+    for line in TEMPLATE.read_text().splitlines(keepends=True):
+        marker = re.match(r"#(plain|tls|mtls)# ", line)
+        if marker is None:
+            lines.append(line)
+        elif marker.group(1) in enabled:
+            lines.append(line[marker.end():])
+    text = "".join(lines)
+    for name, value in placeholders.items():
+        text = text.replace(f"@{name}@", value)
+    return text
 
 
 def directive(config, name):
@@ -31,8 +55,14 @@ def container_path(container, volume_name):
 
 class DefaultTest(unittest.TestCase):
 
-    def test_off_by_default_the_server_listens_on_the_pod_address(self):
+    def test_on_by_default_the_server_listens_on_loopback(self):
         m = chart.render()
+        self.assertIsNotNone(m.front_proxy_container())
+        self.assertEqual(m.flag("listen"), "127.0.0.1:50052")
+        self.assertEqual(m.get("ConfigMap", CONFIG_MAP)["kind"], "ConfigMap")
+
+    def test_off_the_server_listens_on_the_pod_address(self):
+        m = chart.render(set_values=["frontProxy.enabled=false"])
         self.assertIsNone(m.front_proxy_container())
         self.assertEqual(m.flag("listen"), "0.0.0.0:50051")
         self.assertEqual(
@@ -67,11 +97,9 @@ class FrontProxyRenderTest(unittest.TestCase):
                          [{"port": "grpc", "protocol": "TCP"}])
 
     def test_config_is_the_attacked_file_with_the_pod_addresses(self):
-        expected = (TEMPLATE.read_text()
-                    .replace("@LISTEN@", "0.0.0.0:50051")
-                    .replace("@UPSTREAM@", "127.0.0.1:50052")
-                    .replace("@DIR@", container_path(self.proxy,
-                                                     "front-proxy-run")))
+        expected = render_template(
+            "plain", LISTEN="0.0.0.0:50051", UPSTREAM="127.0.0.1:50052",
+            DIR=container_path(self.proxy, "front-proxy-run"))
         # The ConfigMap leaves out the file's leading comment only.
         self.assertTrue(expected.endswith(self.config), self.config)
         self.assertTrue(expected[:-len(self.config)].startswith("#"))
@@ -84,7 +112,11 @@ class FrontProxyRenderTest(unittest.TestCase):
         self.assertEqual(directive(self.config, "limit_conn"),
                          "per_client 200")
         self.assertEqual(directive(self.config, "client_max_body_size"), "1m")
-        self.assertNotIn("@", self.config)
+        self.assertNotRegex(self.config, r"@[A-Z_]+@")
+        # Plaintext: a mesh sidecar's x-forwarded-client-cert passes on.
+        self.assertNotIn("ssl", self.config)
+        self.assertNotIn("x-forwarded-client-cert", self.config)
+        self.assertNotRegex(self.config, r"#(plain|tls|mtls)#")
 
     def test_nginx_reads_the_config_map_and_writes_only_its_empty_dir(self):
         command = self.proxy["command"]
@@ -142,19 +174,120 @@ class FrontProxyRenderTest(unittest.TestCase):
                 "checksum/front-proxy"])
         self.assertEqual(other.flag("listen"), "127.0.0.1:50053")
 
-    def test_refused_with_the_tls_listener(self):
-        result = chart.helm(*chart.template_args(
-            [chart.CI_VALUES / "tls-listener-values.yaml"],
-            ["frontProxy.enabled=true"]))
-        self.assertNotEqual(result.returncode, 0, result.stdout)
-        self.assertIn("frontProxy.enabled needs the plaintext listener",
-                      result.stderr)
-
     def test_works_with_a_mesh_forwarded_client_certificate(self):
         m = chart.render([CI_FRONT_PROXY],
                          ["issuance.trustForwardedClientCert=true"])
         self.assertIn("--trust_forwarded_client_cert", m.server_args())
         self.assertEqual(m.flag("listen"), "127.0.0.1:50052")
+
+
+class TlsFrontProxyTest(unittest.TestCase):
+    """tls.enabled without client CAs: nginx terminates TLS."""
+
+    VALUES = [chart.CI_VALUES / "tls-listener-values.yaml"]
+    SET = ["frontProxy.enabled=true", "tls.reloadIntervalSeconds=1"]
+    MODE = "tls"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.m = chart.render(cls.VALUES, cls.SET)
+        cls.server = cls.m.server_container()
+        cls.proxy = cls.m.front_proxy_container()
+        cls.data = cls.m.get("ConfigMap", CONFIG_MAP)["data"]
+        cls.config = cls.data["nginx.conf"]
+
+    def tls_dir(self):
+        return container_path(self.proxy, "tls")
+
+    def test_config_is_the_attacked_file_in_its_tls_mode(self):
+        expected = render_template(
+            self.MODE, LISTEN="0.0.0.0:50051", UPSTREAM="127.0.0.1:50052",
+            DIR=container_path(self.proxy, "front-proxy-run"),
+            TLS_CERT=f"{self.tls_dir()}/tls.crt",
+            TLS_KEY=f"{self.tls_dir()}/tls.key",
+            CLIENT_CA="/var/run/vercel-user-tokens/client-ca/ca.crt")
+        self.assertTrue(expected.endswith(self.config), self.config)
+        self.assertEqual(directive(self.config, "listen"),
+                         "0.0.0.0:50051 ssl http2")
+        self.assertEqual(directive(self.config, "ssl_certificate"),
+                         f"{self.tls_dir()}/tls.crt")
+        self.assertEqual(directive(self.config, "ssl_certificate_key"),
+                         f"{self.tls_dir()}/tls.key")
+        # nginx alone writes x-forwarded-client-cert: the verified
+        # certificate, or none at all.
+        self.assertEqual(
+            directive(self.config, "grpc_set_header"),
+            "x-forwarded-client-cert $vut_forwarded_client_cert")
+        self.assertIn('SUCCESS "Cert=\\"$ssl_client_escaped_cert\\"";',
+                      self.config)
+        self.assertNotRegex(self.config, r"@[A-Z_]+@")
+        self.assertNotRegex(self.config, r"#(plain|tls|mtls)#")
+
+    def test_client_certificates_are_asked_for_with_client_cas_only(self):
+        if self.MODE == "tls":
+            self.assertNotIn("ssl_verify_client", self.config)
+            self.assertNotIn("ssl_client_certificate", self.config)
+        else:
+            ca_dir = container_path(self.proxy, "client-ca")
+            self.assertEqual(
+                directive(self.config, "ssl_client_certificate"),
+                f"{ca_dir}/ca.crt")
+            self.assertEqual(directive(self.config, "ssl_verify_client"),
+                             "on")
+
+    def test_server_serves_plaintext_on_loopback_and_trusts_nginx(self):
+        self.assertEqual(self.m.flag("listen"), "127.0.0.1:50052")
+        self.assertIn("--trust_forwarded_client_cert", self.m.server_args())
+        for flag in ("tls_cert_file", "tls_key_file", "tls_client_ca_file",
+                     "tls_reload_interval"):
+            self.assertIsNone(self.m.flag(flag), flag)
+        # The server no longer holds the serving key.
+        mounts = [v["name"] for v in self.server.get("volumeMounts", [])]
+        self.assertNotIn("tls", mounts)
+        self.assertNotIn("client-ca", mounts)
+
+    def test_nginx_reloads_changed_certificates_without_a_restart(self):
+        command = self.proxy["command"]
+        config_dir = container_path(self.proxy, "front-proxy-config")
+        self.assertEqual(command[:3], ["/bin/sh",
+                                       f"{config_dir}/front-proxy-run.sh",
+                                       "1"])
+        watched = command[3:command.index("--")]
+        expected = [f"{self.tls_dir()}/tls.crt", f"{self.tls_dir()}/tls.key"]
+        if self.MODE == "mtls":
+            expected.append(
+                f"{container_path(self.proxy, 'client-ca')}/ca.crt")
+        self.assertEqual(watched, expected)
+        self.assertEqual(command[command.index("-c") + 1],
+                         f"{config_dir}/nginx.conf")
+        self.assertEqual(self.data["front-proxy-run.sh"],
+                         RUN_SCRIPT.read_text())
+        volumes = {v["name"]: v for v in self.m.pod_spec()["volumes"]}
+        self.assertIn({"key": "front-proxy-run.sh",
+                       "path": "front-proxy-run.sh"},
+                      volumes["front-proxy-config"]["configMap"]["items"])
+
+    def test_readiness_goes_through_nginx_over_tls(self):
+        command = self.proxy["readinessProbe"]["exec"]["command"]
+        self.assertEqual(command[:4], ["/usr/local/bin/vercel-tokens",
+                                      "health", "--health_service=readiness",
+                                      "--tls"])
+        self.assertIn("--server=localhost:50051", command)
+        self.assertIn(
+            f"--tls_server_name={chart.RELEASE}-vercel-user-tokens."
+            f"{chart.NAMESPACE}.svc", command)
+        for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+            self.assertIn("--server=127.0.0.1:50052",
+                          self.server[probe]["exec"]["command"])
+
+
+class MutualTlsFrontProxyTest(TlsFrontProxyTest):
+    """ci/issuance-values.yaml (on by default there): nginx requires and
+    verifies client certificates."""
+
+    VALUES = [chart.CI_VALUES / "issuance-values.yaml"]
+    SET = ["tls.reloadIntervalSeconds=1"]
+    MODE = "mtls"
 
 
 if __name__ == "__main__":

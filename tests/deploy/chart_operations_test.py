@@ -132,11 +132,16 @@ class MeshAndProxyTest(unittest.TestCase):
 class ProbesTest(unittest.TestCase):
 
     def test_a_startup_probe_holds_the_others_off(self):
-        container = chart.render().server_container()
-        startup = container["startupProbe"]
-        self.assertEqual(startup["grpc"]["service"], "liveness")
-        self.assertGreaterEqual(
-            startup["periodSeconds"] * startup["failureThreshold"], 30)
+        for m in (chart.render(),
+                  chart.render(set_values=["frontProxy.enabled=false"])):
+            startup = m.server_container()["startupProbe"]
+            if m.front_proxy_container() is None:
+                self.assertEqual(startup["grpc"]["service"], "liveness")
+            else:
+                self.assertIn("--health_service=liveness",
+                              startup["exec"]["command"])
+            self.assertGreaterEqual(
+                startup["periodSeconds"] * startup["failureThreshold"], 30)
 
 
 class CertificateTest(unittest.TestCase):
@@ -271,7 +276,8 @@ class AlertsAndDashboardTest(unittest.TestCase):
     def test_neither_is_rendered_by_default(self):
         m = chart.render()
         self.assertEqual(m.of_kind("PrometheusRule"), [])
-        self.assertEqual(m.of_kind("ConfigMap"), [])
+        self.assertEqual([c["metadata"]["name"] for c in m.of_kind("ConfigMap")],
+                         [f"{FULLNAME}-front-proxy"])
 
 
 class SchemaTest(unittest.TestCase):

@@ -325,8 +325,8 @@ class ExtensionPointsTest(unittest.TestCase):
                 "    metadata: {name: {{ include \"vut.fullname\" . }}-x}\n")
             values.flush()
             m = chart.render([values.name])
-        self.assertEqual(m.get("ConfigMap")["metadata"]["name"],
-                         f"{RELEASE}-extra")
+        self.assertEqual(m.get("ConfigMap", f"{RELEASE}-extra")["kind"],
+                         "ConfigMap")
         self.assertEqual(m.get("Secret")["metadata"]["name"], f"{FULLNAME}-x")
 
     def test_common_labels_and_annotations_reach_every_object(self):

@@ -134,7 +134,8 @@ class EveryValuesFileTest(unittest.TestCase):
                 # the server on loopback is probed by exec
                 # (chart_front_proxy_test.py).
                 behind_proxy = m.front_proxy_container() is not None
-                grpc_ports = [p["containerPort"] for p in container["ports"]
+                grpc_ports = [p["containerPort"]
+                              for p in container.get("ports", [])
                               if p["name"] == "grpc"]
                 self.assertEqual(grpc_ports, [] if behind_proxy else [port])
                 for probe, service in (("startupProbe", "liveness"),
@@ -178,6 +179,7 @@ class DefaultsTest(unittest.TestCase):
         kinds = sorted((o["kind"], o["metadata"]["name"])
                        for o in self.m.objects)
         self.assertEqual(kinds, [
+            ("ConfigMap", f"{FULLNAME}-front-proxy"),
             ("Deployment", FULLNAME),
             ("NetworkPolicy", FULLNAME),
             ("Pod", f"{FULLNAME}-test-health"),
@@ -210,13 +212,18 @@ class DefaultsTest(unittest.TestCase):
         self.assertEqual(service["spec"]["ports"], [{
             "name": "grpc", "port": 50051, "targetPort": "grpc",
             "protocol": "TCP", "appProtocol": "grpc"}])
-        self.assertEqual(self.m.flag("listen"), "0.0.0.0:50051")
+        # nginx (the front proxy, on by default) takes the port; the server
+        # listens on loopback behind it.
+        self.assertEqual(self.m.front_proxy_container()["ports"], [
+            {"name": "grpc", "containerPort": 50051, "protocol": "TCP"}])
+        self.assertEqual(self.m.flag("listen"), "127.0.0.1:50052")
 
     def test_metrics_are_served_apart_from_grpc(self):
         # IPv6 and IPv4 (dual stack).
         self.assertEqual(self.m.flag("metrics_listen"), "[::]:9090")
         ports = {p["name"]: p["containerPort"]
-                 for p in self.m.server_container()["ports"]}
+                 for c in self.m.pod_spec()["containers"]
+                 for p in c["ports"]}
         self.assertEqual(ports, {"grpc": 50051, "metrics": 9090})
         service = self.m.get("Service", f"{FULLNAME}-metrics")
         self.assertEqual([(p["name"], p["port"], p["targetPort"])
@@ -241,7 +248,9 @@ class DefaultsTest(unittest.TestCase):
         # No server token and no TLS unless asked for.
         self.assertIsNone(self.m.flag("vercel_token_file"))
         self.assertIsNone(self.m.flag("tls_cert_file"))
-        self.assertNotIn("volumes", self.m.pod_spec())
+        self.assertEqual([v["name"] for v in self.m.pod_spec()["volumes"]],
+                         ["front-proxy-config", "front-proxy-run"])
+        self.assertNotIn("volumeMounts", self.m.server_container())
         extra = chart.render(set_values=[
             "server.extraArgs={--default_deadline=20s}",
             "server.logLevel=warning"])
@@ -376,7 +385,8 @@ class ExistingSecretTest(unittest.TestCase):
         self.assertEqual(m.of_kind("Secret"), [])
         path = m.flag("vercel_token_file")
         self.assertIsNotNone(path)
-        (volume,) = m.pod_spec()["volumes"]
+        (volume,) = [v for v in m.pod_spec()["volumes"]
+                     if not v["name"].startswith("front-proxy")]
         self.assertEqual(volume["secret"]["secretName"], "vercel-api-token")
         self.assertEqual(volume["secret"]["items"],
                          [{"key": "api-token", "path": path.rsplit("/")[-1]}])
@@ -502,8 +512,10 @@ class HeadlessTest(unittest.TestCase):
         self.assertEqual(headless["spec"]["selector"],
                          SELECTOR)
         (port,) = headless["spec"]["ports"]
-        self.assertEqual((port["name"], port["port"], port["targetPort"]),
-                         ("grpc", listen_port(self.m.flag("listen")), "grpc"))
+        self.assertEqual(
+            (port["name"], port["port"], port["targetPort"]),
+            ("grpc", self.m.front_proxy_container()["ports"][0][
+                "containerPort"], "grpc"))
         self.assertEqual(self.m.get("Service", "tokens")["spec"]["type"],
                          "ClusterIP")
 
@@ -519,8 +531,8 @@ class HeadlessTest(unittest.TestCase):
 
     def test_metrics_off_means_no_port_no_service_no_flag(self):
         self.assertIsNone(self.m.flag("metrics_listen"))
-        self.assertEqual([p["name"] for p in
-                          self.m.server_container()["ports"]], ["grpc"])
+        self.assertEqual([p["name"] for c in self.m.pod_spec()["containers"]
+                          for p in c.get("ports", [])], ["grpc"])
         self.assertEqual(sorted(s["metadata"]["name"]
                                 for s in self.m.of_kind("Service")),
                          ["tokens", "tokens-headless"])
@@ -534,10 +546,14 @@ class IssuanceTest(unittest.TestCase):
     def setUpClass(cls):
         cls.m = chart.render([CI_VALUES / "issuance-values.yaml"])
 
-    def mounted_file(self, flag, volume_name):
+    def mounted_file(self, flag, volume_name, container=None):
         path = self.m.flag(flag)
+        return self.mounted_path(path, volume_name, container)
+
+    def mounted_path(self, path, volume_name, container=None):
         folder, name = path.rsplit("/", 1)
-        (mount,) = [v for v in self.m.server_container()["volumeMounts"]
+        container = container or self.m.server_container()
+        (mount,) = [v for v in container["volumeMounts"]
                     if v["name"] == volume_name]
         self.assertEqual((mount["mountPath"], mount["readOnly"]),
                          (folder, True))
@@ -546,7 +562,49 @@ class IssuanceTest(unittest.TestCase):
                      if v["name"] == volume_name]
         return name, volume
 
+    def test_nginx_requires_client_certificates_from_the_ca_secret(self):
+        # The front proxy (on by default) terminates mutual TLS; the server
+        # behind it takes the certificate nginx verified and forwards.
+        proxy = self.m.front_proxy_container()
+        config = self.m.get("ConfigMap", f"{FULLNAME}-front-proxy")["data"][
+            "nginx.conf"]
+        (ca_path,) = re.findall(r"^\s*ssl_client_certificate\s+(\S+);",
+                                config, re.M)
+        self.assertRegex(config, r"(?m)^\s*ssl_verify_client on;")
+        name, volume = self.mounted_path(ca_path, "client-ca", proxy)
+        self.assertEqual(volume["secret"]["secretName"],
+                         "vercel-user-tokens-client-ca")
+        self.assertEqual(volume["secret"]["items"],
+                         [{"key": "ca.crt", "path": name}])
+        self.assertIn("--trust_forwarded_client_cert", self.m.server_args())
+        self.assertIsNone(self.m.flag("tls_client_ca_file"))
+        self.assertIsNone(self.m.flag("tls_cert_file"))
+        # The server holds neither the key nor the client CAs.
+        self.assertEqual(
+            [v["name"] for v in self.m.server_container()["volumeMounts"]],
+            ["vercel-token", "policy"])
+        # Readiness goes through nginx with a client certificate of the
+        # probes' own, so the serving certificate needs no clientAuth usage.
+        (probe_volume,) = [v for v in self.m.pod_spec()["volumes"]
+                           if v["name"] == "probe-client"]
+        self.assertEqual(probe_volume["secret"]["secretName"],
+                         "vercel-user-tokens-probe-client")
+        (probe_mount,) = [v for v in proxy["volumeMounts"]
+                          if v["name"] == "probe-client"]
+        command = proxy["readinessProbe"]["exec"]["command"]
+        self.assertIn(f"--tls_cert_file={probe_mount['mountPath']}/tls.crt",
+                      command)
+        self.assertIn(f"--tls_key_file={probe_mount['mountPath']}/tls.key",
+                      command)
+        self.assertIn("--server=localhost:50051", command)
+        test_command = self.m.test_pod()["spec"]["containers"][0]["command"]
+        self.assertTrue(any(a.startswith("--tls_cert_file=/")
+                            for a in test_command))
+
     def test_listener_requires_client_certificates_from_the_ca_secret(self):
+        # Without the front proxy, the server's own listener does.
+        self.m = chart.render([CI_VALUES / "issuance-values.yaml"],
+                              ["frontProxy.enabled=false"])
         name, volume = self.mounted_file("tls_client_ca_file", "client-ca")
         self.assertEqual(volume["secret"]["secretName"],
                          "vercel-user-tokens-client-ca")
@@ -554,10 +612,6 @@ class IssuanceTest(unittest.TestCase):
                          [{"key": "ca.crt", "path": name}])
         # The probes present a client certificate of their own, so the
         # serving certificate needs no clientAuth usage.
-        (probe_volume,) = [v for v in self.m.pod_spec()["volumes"]
-                           if v["name"] == "probe-client"]
-        self.assertEqual(probe_volume["secret"]["secretName"],
-                         "vercel-user-tokens-probe-client")
         (probe_mount,) = [v for v in self.m.server_container()["volumeMounts"]
                           if v["name"] == "probe-client"]
         for probe in ("livenessProbe", "readinessProbe"):
@@ -566,9 +620,6 @@ class IssuanceTest(unittest.TestCase):
                           command)
             self.assertIn(f"--tls_key_file={probe_mount['mountPath']}/tls.key",
                           command)
-        test_command = self.m.test_pod()["spec"]["containers"][0]["command"]
-        self.assertTrue(any(a.startswith("--tls_cert_file=/")
-                            for a in test_command))
 
     def test_policy_comes_from_a_configmap_that_reloads_without_restart(self):
         name, volume = self.mounted_file("policy_file", "policy")
@@ -585,8 +636,9 @@ class IssuanceTest(unittest.TestCase):
     def test_orphan_and_idempotency_settings(self):
         self.assertEqual(self.m.flag("orphan_grace"), "15s")
         self.assertEqual(self.m.flag("idempotency_window"), "300s")
-        self.assertNotIn("--trust_forwarded_client_cert",
-                         self.m.server_args())
+        direct = chart.render([CI_VALUES / "issuance-values.yaml"],
+                              ["frontProxy.enabled=false"])
+        self.assertNotIn("--trust_forwarded_client_cert", direct.server_args())
         forwarded = chart.render(
             set_values=["issuance.trustForwardedClientCert=true"])
         self.assertIn("--trust_forwarded_client_cert", forwarded.server_args())

@@ -2,11 +2,15 @@
 """A certificate and CA rotation under a running pod costs no probe: the
 release server started with the args the chart renders, its TLS Secret laid
 out as the kubelet writes it (files that are symlinks into `..data`, swapped
-in one rename), the rendered liveness probe run every second while the
-Secret changes to a certificate from a new CA, as cert-manager's SelfSigned
-issuer does on every renewal. Every probe must pass.
+in one rename), the rendered probe run every second while the Secret
+changes to a certificate from a new CA, as cert-manager's SelfSigned issuer
+does on every renewal. Every probe must pass. With the front proxy (on by
+default) nginx holds the Secret and terminates TLS: it runs as rendered
+(files/front-proxy-run.sh reloading it) and its readiness probe, which goes
+through nginx to the server, is the one probed; without it, the server's
+own liveness probe.
 
-Needs the binaries of release_build_test.py ($VUT_RELEASE_OUT).
+Needs the binaries of release_build_test.py ($VUT_RELEASE_OUT) and nginx.
 """
 
 import os
@@ -17,7 +21,7 @@ import time
 import unittest
 
 import chart
-from chart_server_test import (Pod, make_certificates,
+from chart_server_test import (Nginx, Pod, make_certificates,
                                rendered_secrets_and_config_maps, secrets_for)
 
 PROBES = 10
@@ -62,28 +66,45 @@ class RotationTest(unittest.TestCase):
         self.new = make_certificates(self.tmp / "new")
         self.assertNotEqual(self.old["ca.crt"], self.new["ca.crt"])
 
-    def rotate_under_probes(self, values_file, client_ca):
-        """Runs the pod of `values_file` on the old certificates (the
-        listener's client CA, if any, being `client_ca`), probes it every
-        second and swaps in the new certificates before probe
+    def rotate_under_probes(self, values_file, client_ca, set_values=()):
+        """Runs the pod of `values_file` (and `set_values`) on the old
+        certificates (the client CA, if any, being `client_ca`), probes it
+        every second and swaps in the new certificates before probe
         ROTATE_BEFORE_PROBE; returns the failed probes' outputs."""
-        m = chart.render([values_file])
+        m = chart.render([values_file], set_values)
         secrets = secrets_for(self.tmp / "old", self.old)
         secrets["vercel-user-tokens-client-ca"] = {"ca.crt": client_ca}
         secrets, config_maps = rendered_secrets_and_config_maps(m, secrets)
         root = self.tmp / "pod"
         root.mkdir()
         pod = Pod(m, secrets, root, config_maps)
-        tls_folder = pod.mounts[
-            m.flag("tls_cert_file").rsplit("/", 1)[0]]
-        atomic_writer_layout(tls_folder)
+        proxy = m.front_proxy_container()
+        if proxy is None:
+            tls_folder = pod.mounts[
+                m.flag("tls_cert_file").rsplit("/", 1)[0]]
+            atomic_writer_layout(tls_folder)
         pod.start()
         self.addCleanup(pod.stop)
-        port = int(pod.wait_for_log("listening")["address"].rsplit(":", 1)[1])
+        address = pod.wait_for_log("listening")["address"]
+        if proxy is None:
+            port = int(address.rsplit(":", 1)[1])
+            probe = m.server_container()["livenessProbe"]
+            local = pod.local
+        else:
+            nginx = Nginx(m, secrets, config_maps, root, address)
+            self.addCleanup(nginx.stop)
+            port = int(nginx.address.rsplit(":", 1)[1])
+            (tls_mount,) = [v["mountPath"] for v in proxy["volumeMounts"]
+                            if v["name"] == "tls"]
+            tls_folder = nginx.mounts[tls_mount]
+            # Same contents: front-proxy-run.sh sees no change.
+            atomic_writer_layout(tls_folder)
+            probe = proxy["readinessProbe"]
 
-        probe = m.server_container()["livenessProbe"]
+            def local(arg):
+                return pod.local(nginx.local(arg))
         command = [f"--server=localhost:{port}" if a.startswith("--server=")
-                   else pod.local(a) for a in probe["exec"]["command"]]
+                   else local(a) for a in probe["exec"]["command"]]
         failures = []
         start = time.monotonic()
         for i in range(PROBES):
@@ -102,10 +123,25 @@ class RotationTest(unittest.TestCase):
             chart.CI_VALUES / "tls-listener-values.yaml", b"")
         self.assertEqual(failures, [])
 
-    def test_mutual_tls_rotation_fails_no_probe(self):
+    def test_mutual_tls_listener_rotation_fails_no_probe(self):
         # The probes present the serving certificate (the chart asks
         # cert-manager for `client auth`); the client CA bundle trusts both
         # CAs while the rotation runs, as trust-manager would publish it.
+        failures = self.rotate_under_probes(
+            chart.CI_VALUES / "cert-manager-values.yaml",
+            self.old["ca.crt"] + self.new["ca.crt"],
+            ["frontProxy.enabled=false"])
+        self.assertEqual(failures, [])
+
+    def test_tls_rotation_through_the_front_proxy_fails_no_probe(self):
+        failures = self.rotate_under_probes(
+            chart.CI_VALUES / "tls-listener-values.yaml", b"",
+            ["frontProxy.enabled=true"])
+        self.assertEqual(failures, [])
+
+    def test_mutual_tls_rotation_through_the_front_proxy_fails_no_probe(self):
+        # The default: nginx terminates mutual TLS and reloads the renewed
+        # certificate; its readiness probe presents the serving certificate.
         failures = self.rotate_under_probes(
             chart.CI_VALUES / "cert-manager-values.yaml",
             self.old["ca.crt"] + self.new["ca.crt"])

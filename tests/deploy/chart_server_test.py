@@ -18,6 +18,7 @@ import json
 import os
 import pathlib
 import queue
+import re
 import signal
 import socket
 import subprocess
@@ -79,36 +80,49 @@ def make_certificates(directory):
             for name in ("ca.crt", "tls.crt", "tls.key")}
 
 
+def lay_out_mounts(manifests, container, secrets, root, config_maps,
+                   prefix=""):
+    """The volumes `container` mounts, written under `root` (one folder per
+    mount, named `prefix` + its name) from `secrets` and `config_maps` as
+    the kubelet would; an emptyDir is an empty folder. Returns
+    {mountPath in the container: folder here}."""
+    root = pathlib.Path(root)
+    mounts = {}
+    volumes = {v["name"]: v for v in manifests.pod_spec().get("volumes", [])}
+    for mount in container.get("volumeMounts", []):
+        volume = volumes[mount["name"]]
+        folder = root / (prefix + mount["name"])
+        folder.mkdir()
+        mounts[mount["mountPath"]] = folder
+        if "emptyDir" in volume:
+            continue
+        if "configMap" in volume:
+            sources = [dict(volume["configMap"], data=config_maps or {})]
+        elif "secret" in volume:
+            sources = [dict(volume["secret"],
+                            name=volume["secret"]["secretName"])]
+        else:
+            sources = [s["secret"] for s in volume["projected"]["sources"]]
+        for source in sources:
+            data = (source["data"][source["name"]] if "data" in source
+                    else secrets[source["name"]])
+            for item in source["items"]:
+                # The kubelet skips the missing keys of an optional
+                # source, and refuses to start the pod otherwise.
+                if item["key"] in data or not source.get("optional"):
+                    (folder / item["path"]).write_bytes(data[item["key"]])
+    return mounts
+
+
 class Pod:
     """The server container of a rendered Deployment, run as a process."""
 
     def __init__(self, manifests, secrets, root, config_maps=None):
         self.m = manifests
         self.root = pathlib.Path(root)
-        self.mounts = {}  # mountPath in the container -> folder here
-        container = manifests.server_container()
-        volumes = {v["name"]: v for v in manifests.pod_spec().get(
-            "volumes", [])}
-        for mount in container.get("volumeMounts", []):
-            volume = volumes[mount["name"]]
-            if "configMap" in volume:
-                sources = [dict(volume["configMap"], data=config_maps or {})]
-            elif "secret" in volume:
-                sources = [dict(volume["secret"],
-                                name=volume["secret"]["secretName"])]
-            else:
-                sources = [s["secret"] for s in volume["projected"]["sources"]]
-            folder = self.root / mount["name"]
-            folder.mkdir()
-            for source in sources:
-                data = (source["data"][source["name"]] if "data" in source
-                        else secrets[source["name"]])
-                for item in source["items"]:
-                    # The kubelet skips the missing keys of an optional
-                    # source, and refuses to start the pod otherwise.
-                    if item["key"] in data or not source.get("optional"):
-                        (folder / item["path"]).write_bytes(data[item["key"]])
-            self.mounts[mount["mountPath"]] = folder
+        # mountPath in the container -> folder here
+        self.mounts = lay_out_mounts(manifests, manifests.server_container(),
+                                     secrets, root, config_maps)
         self.log = queue.Queue()  # stderr lines; None once it closes
         self.entries = []  # the log lines read so far, parsed
         self.process = None
@@ -173,6 +187,61 @@ class Pod:
             self.process.wait()
         self.reader.join()
         self.process.stderr.close()
+
+
+def rendered_directive(config, name):
+    """The first argument of the one `name ...;` line of an nginx config."""
+    (found,) = re.findall(rf"^\s*{name}\s+([^;{{]*);", config, re.M)
+    return found.split()[0]
+
+
+class Nginx:
+    """The front-proxy container of manifests `m`, run as a process: its
+    rendered command and ConfigMap, its mounts laid out under `root`
+    (lay_out_mounts, with the pod's `secrets`), the server's rendered
+    address replaced by `upstream` (the free port the server took) and the
+    listening port handed over from a socket bound here to a free port."""
+
+    def __init__(self, m, secrets, config_maps, root, upstream):
+        container = m.front_proxy_container()
+        self.mounts = lay_out_mounts(m, container, secrets, root, config_maps,
+                                     prefix="front-proxy-container-")
+        config_path = self.local(
+            container["command"][container["command"].index("-c") + 1])
+        config = pathlib.Path(config_path).read_text()
+        self.rendered_listen = rendered_directive(config, "listen")
+        self.rendered_upstream = rendered_directive(config, "server")
+        self._listener = socket.socket()
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(1024)
+        self.address = "127.0.0.1:%d" % self._listener.getsockname()[1]
+        pathlib.Path(config_path).write_text(
+            self.local(config).replace(self.rendered_listen, self.address)
+            .replace(self.rendered_upstream, upstream))
+        command = [self.local(a) for a in container["command"]]
+        fd = self._listener.fileno()
+        self.log = open(pathlib.Path(root) / "nginx.log", "w+")
+        self.process = subprocess.Popen(
+            command,
+            env={"NGINX": f"{fd};", "PATH": "/usr/sbin:/usr/bin:/bin"},
+            pass_fds=(fd,), stdin=subprocess.DEVNULL, stdout=self.log,
+            stderr=self.log)
+
+    def local(self, text):
+        """`text` with the container's mount paths replaced by the folders
+        here."""
+        for mount_path, folder in self.mounts.items():
+            if text == mount_path:
+                return str(folder)
+            text = text.replace(mount_path + "/", str(folder) + "/")
+        return text
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+        self.process.wait(timeout=30)
+        self._listener.close()
+        self.log.close()
 
 
 def secrets_for(directory, tls):
@@ -245,6 +314,22 @@ class ChartServerTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.tmp.cleanup()
 
+    def start_front_proxy(self, m, pod, secrets, config_maps, root):
+        """The port clients of the pod reach and the front proxy's Nginx:
+        nginx's port when the chart puts the front proxy in front of the
+        server (started here, stopped at the test's end), else the server's
+        own and None."""
+        address = pod.wait_for_log("listening")["address"]
+        if m.front_proxy_container() is None:
+            return int(address.rsplit(":", 1)[1]), None
+        nginx = Nginx(m, secrets, config_maps, root, address)
+        self.addCleanup(nginx.stop)
+        return int(nginx.address.rsplit(":", 1)[1]), nginx
+
+    def service_port(self, m, pod, secrets, config_maps, root):
+        """The port of start_front_proxy."""
+        return self.start_front_proxy(m, pod, secrets, config_maps, root)[0]
+
     def run_pod(self, values_file):
         m = chart.render([values_file] if values_file else [])
         secrets, config_maps = rendered_secrets_and_config_maps(
@@ -255,6 +340,8 @@ class ChartServerTest(unittest.TestCase):
         self.addCleanup(pod.stop)
         listening = pod.wait_for_log("listening")
         port = int(listening["address"].rsplit(":", 1)[1])
+        service_port, nginx = self.start_front_proxy(m, pod, secrets,
+                                                     config_maps, root)
         self.assertEqual(listening["tls"],
                          "true" if m.flag("tls_cert_file") else "false")
 
@@ -276,6 +363,26 @@ class ChartServerTest(unittest.TestCase):
                                     timeout=p["timeoutSeconds"] + 5)
             self.assertEqual(result.returncode, 0,
                              f"{probe}: {result.stdout}{result.stderr}")
+        proxy = m.front_proxy_container()
+        if proxy is not None:
+            # nginx's readiness probe: the server's readiness through nginx
+            # (over TLS with the probe's client certificate when the chart
+            # serves TLS).
+            p = proxy["readinessProbe"]
+            if "exec" in p:
+                command = [f"--server=127.0.0.1:{service_port}"
+                           if a.startswith("--server=")
+                           else pod.local(nginx.local(a))
+                           for a in p["exec"]["command"]]
+            else:
+                command = [str(OUT / "vercel-tokens"),
+                           f"--server=127.0.0.1:{service_port}", "health",
+                           f"--health_service={p['grpc']['service']}"]
+            result = subprocess.run(command, capture_output=True, text=True,
+                                    timeout=p["timeoutSeconds"] + 5)
+            self.assertEqual(result.returncode, 0,
+                             f"front-proxy readiness: {result.stdout}"
+                             f"{result.stderr}")
 
         if m.flag("metrics_listen"):
             address = pod.wait_for_log("metrics listening")["address"]
@@ -293,11 +400,14 @@ class ChartServerTest(unittest.TestCase):
         (trusting the test CA), then the command of `helm test`'s upstream
         pod against it; returns that command's CompletedProcess."""
         m = chart.render()
-        pod = Pod(m, dict(self.secrets), tempfile.mkdtemp(dir=self.tmp.name))
+        secrets, config_maps = rendered_secrets_and_config_maps(
+            m, self.secrets)
+        root = tempfile.mkdtemp(dir=self.tmp.name)
+        pod = Pod(m, secrets, root, config_maps)
         pod.start([f"--vercel_api_base_url=https://localhost:{vercel_port}",
                    f"--vercel_ca_file={self.tmp.name}/ca.crt"])
         self.addCleanup(pod.stop)
-        port = int(pod.wait_for_log("listening")["address"].rsplit(":", 1)[1])
+        port = self.service_port(m, pod, secrets, config_maps, root)
         (container,) = m.test_pod("upstream")["spec"]["containers"]
         command = [f"--server=127.0.0.1:{port}" if a.startswith("--server=")
                    else pod.local(a) for a in container["command"]]
@@ -356,8 +466,8 @@ class ChartServerTest(unittest.TestCase):
                     f"--vercel_api_base_url=https://localhost:{vercel_port}",
                     f"--vercel_ca_file={self.tmp.name}/ca.crt"])
                 try:
-                    port = int(pod.wait_for_log("listening")["address"]
-                               .rsplit(":", 1)[1])
+                    port = self.service_port(m, pod, secrets, config_maps,
+                                             root)
                     for name in ("health", "upstream"):
                         command = test_pod_command(m, pod, name, port,
                                                    secrets, root)
@@ -382,7 +492,7 @@ class ChartServerTest(unittest.TestCase):
                    f"{self.start_fake_vercel()}",
                    f"--vercel_ca_file={self.tmp.name}/ca.crt"])
         self.addCleanup(pod.stop)
-        port = int(pod.wait_for_log("listening")["address"].rsplit(":", 1)[1])
+        port = self.service_port(m, pod, secrets, config_maps, root)
         result = subprocess.run(
             test_pod_command(m, pod, "upstream", port, secrets, root),
             capture_output=True, text=True, timeout=60)

@@ -78,13 +78,66 @@ app.kubernetes.io/component: server
 {{- define "vut.frontProxyDir" -}}/var/run/vercel-user-tokens/front-proxy{{- end }}
 
 {{/*
+The front proxy's mode (files/front-proxy.conf.in): "mtls" when it checks
+client certificates (tls.enabled and issuance.clientCa), "tls" with
+tls.enabled alone, else "plain".
+*/}}
+{{- define "vut.frontProxyMode" -}}
+{{- if not .Values.tls.enabled -}}
+plain
+{{- else if .Values.issuance.clientCa.existingSecret -}}
+mtls
+{{- else -}}
+tls
+{{- end }}
+{{- end }}
+
+{{/*
 nginx's config: files/front-proxy.conf.in (the file tests/attacks attack
-through) with nginx on server.port and the server on loopback.
+through) in the mode vut.frontProxyMode, with nginx on server.port, the
+server on loopback and the pod's certificate files.
 */}}
 {{- define "vut.frontProxyConfig" -}}
+{{- $mode := include "vut.frontProxyMode" . }}
+{{- $enabled := get (dict "plain" (list "plain") "tls" (list "tls") "mtls" (list "tls" "mtls")) $mode }}
 {{- /* Without the file's leading comment, which explains the placeholders. */}}
 {{- $body := regexReplaceAll "\\A(#.*\n)+" (.Files.Get "files/front-proxy.conf.in") "" }}
-{{- $body | replace "@LISTEN@" (printf "0.0.0.0:%d" (int .Values.server.port)) | replace "@UPSTREAM@" (include "vut.serverListen" .) | replace "@DIR@" (include "vut.frontProxyDir" .) }}
+{{- range $m := list "plain" "tls" "mtls" }}
+{{- if has $m $enabled }}
+{{- $body = regexReplaceAll (printf "(?m)^#%s# " $m) $body "" }}
+{{- else }}
+{{- $body = regexReplaceAll (printf "(?m)^#%s# .*\n" $m) $body "" }}
+{{- end }}
+{{- end }}
+{{- $body | replace "@LISTEN@" (printf "0.0.0.0:%d" (int .Values.server.port)) | replace "@UPSTREAM@" (include "vut.serverListen" .) | replace "@DIR@" (include "vut.frontProxyDir" .) | replace "@TLS_CERT@" (printf "%s/tls.crt" (include "vut.tlsDir" .)) | replace "@TLS_KEY@" (printf "%s/tls.key" (include "vut.tlsDir" .)) | replace "@CLIENT_CA@" (printf "%s/ca.crt" (include "vut.clientCaDir" .)) }}
+{{- end }}
+
+{{/*
+The front proxy container's command: nginx itself in the "plain" mode;
+with TLS, files/front-proxy-run.sh, which reloads nginx when the serving
+certificate, its key or the client CAs change (every
+tls.reloadIntervalSeconds).
+*/}}
+{{- define "vut.frontProxyCommand" -}}
+{{- if .Values.tls.enabled }}
+- /bin/sh
+- {{ include "vut.frontProxyConfigDir" . }}/front-proxy-run.sh
+- {{ .Values.tls.reloadIntervalSeconds | quote }}
+- {{ include "vut.tlsDir" . }}/tls.crt
+- {{ include "vut.tlsDir" . }}/tls.key
+{{- if .Values.issuance.clientCa.existingSecret }}
+- {{ include "vut.clientCaDir" . }}/ca.crt
+{{- end }}
+- --
+{{- else }}
+- /usr/sbin/nginx
+{{- end }}
+- -p
+- {{ include "vut.frontProxyDir" . }}
+- -c
+- {{ include "vut.frontProxyConfigDir" . }}/nginx.conf
+- -e
+- stderr
 {{- end }}
 
 {{/* The server's --listen address: loopback behind the front proxy. */}}
@@ -257,9 +310,6 @@ depends on them so that `helm template` and `helm install` fail early.
 {{- $v := .Values }}
 {{- $needed := add $v.preStopSleepSeconds $v.server.drainDelaySeconds $v.server.shutdownGraceSeconds $v.issuance.orphanGraceSeconds $v.issuance.orphanRevokeTimeoutSeconds }}
 {{- if $v.frontProxy.enabled }}
-{{- if $v.tls.enabled }}
-{{- fail "frontProxy.enabled needs the plaintext listener (tls.enabled=false): nginx would have to terminate TLS, hiding client certificates from the server and missing certificate renewals. Set frontProxy.enabled=false with tls.enabled, or serve plaintext in a mesh (docs/operations.md, \"Front proxy\")" }}
-{{- end }}
 {{- if has (int $v.frontProxy.upstreamPort) (list (int $v.server.port) (int $v.metrics.port)) }}
 {{- fail (printf "frontProxy.upstreamPort (%d) must differ from server.port and metrics.port: nginx listens on server.port, the server on 127.0.0.1:upstreamPort" (int $v.frontProxy.upstreamPort)) }}
 {{- end }}
