@@ -191,6 +191,17 @@ TEST(ConfigFromFlagsTest, ReadsTheFlags) {
   EXPECT_EQ(config->idempotency_window, absl::Minutes(2));
 }
 
+// tests/integration/keepalive_test.cc shows a client pinging at
+// --keepalive_min_ping_interval keeps its connection; by default that is a
+// client pinging every 10 s, with no call in flight.
+TEST(ConfigFromFlagsTest, ByDefaultAClientMayPingEvery10sWithoutCalls) {
+  absl::FlagSaver saver;
+  absl::StatusOr<ServerConfig> config = ConfigFromFlags();
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->keepalive_min_ping_interval, absl::Seconds(10));
+  EXPECT_TRUE(config->keepalive_permit_without_calls);
+}
+
 TEST(ConfigFromFlagsTest, ReadsTheOverloadAndHostileClientBounds) {
   absl::FlagSaver saver;
   absl::SetFlag(&FLAGS_max_in_flight, 50);

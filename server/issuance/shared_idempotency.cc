@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -119,7 +120,8 @@ void SharedIdempotencyStore::Begin(std::string name,
                                    absl::Duration claim_ttl,
                                    absl::Time wait_until, OnBegun done) {
   Attempt(std::move(name), absl::StrCat("p:", FingerprintHash(fingerprint)),
-          claim_ttl, wait_until, /*waiter=*/"", std::move(done));
+          claim_ttl, wait_until, /*waiting=*/false, /*waiter=*/"",
+          std::move(done));
 }
 
 std::string SharedIdempotencyStore::WaitersName(absl::string_view name) {
@@ -146,11 +148,14 @@ void SharedIdempotencyStore::Join(const std::string& name,
 
 void SharedIdempotencyStore::Attempt(std::string name, std::string value,
                                      absl::Duration claim_ttl,
-                                     absl::Time wait_until, std::string waiter,
-                                     OnBegun done) {
+                                     absl::Time wait_until, bool waiting,
+                                     std::string waiter, OnBegun done) {
   const absl::Time now = absl::Now();
   const absl::Time deadline =
       std::min(now + kCommandTimeout, std::max(wait_until, now));
+  // A look of a call already waiting that the wait's end cuts short (not
+  // the store's own timeout): the store has answered every look so far.
+  const bool cut_by_the_wait = waiting && deadline >= wait_until;
   std::vector<std::string> args = {
       "SET",
       name,
@@ -161,7 +166,8 @@ void SharedIdempotencyStore::Attempt(std::string name, std::string value,
       absl::StrCat(std::max<int64_t>(1, absl::ToInt64Milliseconds(claim_ttl)))};
   client_->Send(
       std::move(args), deadline,
-      [this, name, value, claim_ttl, wait_until, waiter = std::move(waiter),
+      [this, name, value, claim_ttl, wait_until, cut_by_the_wait,
+       waiter = std::move(waiter),
        done = std::move(done)](absl::StatusOr<RedisReply> reply) mutable {
         // The wait ends with this answer: this call leaves the waiters.
         auto answer = [&](absl::StatusOr<Begun> begun) {
@@ -172,6 +178,14 @@ void SharedIdempotencyStore::Attempt(std::string name, std::string value,
           std::move(done)(std::move(begun));
         };
         if (!reply.ok()) {
+          // Its answer did not come before the wait ended: the claim was
+          // still held at the last look, so the call is told it still is
+          // (REQUEST_IN_PROGRESS with a RetryInfo), not that the store
+          // cannot be reached.
+          if (cut_by_the_wait && absl::IsDeadlineExceeded(reply.status())) {
+            answer(Begun{Claim::kInProgress, {}});
+            return;
+          }
           answer(reply.status());
           return;
         }
@@ -204,7 +218,7 @@ void SharedIdempotencyStore::Attempt(std::string name, std::string value,
                    claim_ttl, wait_until, waiter = std::move(waiter),
                    done = std::move(done)]() mutable {
               Attempt(std::move(name), std::move(value), claim_ttl, wait_until,
-                      std::move(waiter), std::move(done));
+                      /*waiting=*/true, std::move(waiter), std::move(done));
             });
       });
 }

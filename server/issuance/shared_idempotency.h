@@ -95,7 +95,8 @@ class SharedIdempotencyStore {
   // the claim at most `claim_ttl`. While another call holds it, looks again
   // every 100 ms until `wait_until`. `done` gets the answer, or UNAVAILABLE /
   // DEADLINE_EXCEEDED when the store cannot be reached, never later than
-  // `wait_until` plus one command's timeout.
+  // `wait_until` plus one command's timeout. A later look still unanswered
+  // at `wait_until` ends with kInProgress: the store answered the earlier.
   void Begin(std::string name, const std::string& fingerprint,
              absl::Duration claim_ttl, absl::Time wait_until, OnBegun done);
 
@@ -122,10 +123,12 @@ class SharedIdempotencyStore {
   static std::string WaitersName(absl::string_view name);
 
  private:
+  // `waiting`: an earlier look found the claim held by another call.
   // `waiter`: this call's member of the record's waiters once it waits,
   // empty before.
   void Attempt(std::string name, std::string value, absl::Duration claim_ttl,
-               absl::Time wait_until, std::string waiter, OnBegun done);
+               absl::Time wait_until, bool waiting, std::string waiter,
+               OnBegun done);
   // Adds `waiter` to the waiters of `name` until `wait_until`.
   void Join(const std::string& name, const std::string& waiter,
             absl::Time wait_until);

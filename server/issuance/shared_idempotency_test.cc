@@ -1,8 +1,16 @@
 #include "server/issuance/shared_idempotency.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <future>
 #include <string>
+#include <thread>
 
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -15,6 +23,70 @@ using ::testing::StartsWith;
 
 const std::string kHexA(64, 'a');
 const std::string kHexB(64, 'b');
+
+// A Redis on loopback that answers the first SET with the value it was
+// sent (so its claim is held by another call) and nothing after it: the
+// store that answered once, then became slow. Serves one connection on a
+// thread of its own, which the destructor ends.
+class StallingRedis {
+ public:
+  StallingRedis() {
+    listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address));
+    listen(listen_fd_, 4);
+    socklen_t length = sizeof(address);
+    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length);
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~StallingRedis() {
+    shutdown(listen_fd_, SHUT_RDWR);
+    if (const int fd = connection_fd_.load(); fd >= 0) shutdown(fd, SHUT_RDWR);
+    thread_.join();
+    close(listen_fd_);
+  }
+  StallingRedis(const StallingRedis&) = delete;
+  StallingRedis& operator=(const StallingRedis&) = delete;
+
+  int port() const { return port_; }
+
+ private:
+  void Serve() {
+    const int fd = accept(listen_fd_, nullptr, nullptr);
+    if (fd < 0) return;
+    connection_fd_ = fd;
+    std::string in;
+    bool answered = false;
+    char buffer[4096];
+    for (ssize_t n; (n = read(fd, buffer, sizeof(buffer))) > 0;) {
+      in.append(buffer, static_cast<size_t>(n));
+      while (true) {
+        auto parsed = ParseRedisReply(in);
+        if (!parsed.ok() || !parsed->has_value()) break;
+        const RedisReply command = (*parsed)->first;
+        in.erase(0, (*parsed)->second);
+        if (!answered && command.elements.size() > 2 &&
+            command.elements[0].text == "SET") {
+          const std::string& value = command.elements[2].text;
+          const std::string reply =
+              absl::StrCat("$", value.size(), "\r\n", value, "\r\n");
+          (void)!write(fd, reply.data(), reply.size());
+          answered = true;
+        }
+      }
+    }
+    connection_fd_ = -1;
+    close(fd);
+  }
+
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<int> connection_fd_{-1};
+  std::thread thread_;
+};
 
 TEST(StoreKeysTest, TheFirstKeyIsCurrentAndOthersStillDecrypt) {
   absl::StatusOr<StoreKeys> keys =
@@ -67,6 +139,28 @@ TEST(SharedIdempotencyStoreTest, AStoreThatCannotAnswerHandsNothingOver) {
   store.HandOver(store.RecordName("spiffe://a", "bearer-secret", "r"), "fp",
                  response, [&handed](bool h) { handed.set_value(h); });
   EXPECT_FALSE(handed.get_future().get());
+}
+
+// A repeat waiting for another replica's claim looks again every 100 ms;
+// a look sent just before the wait ends may get no answer by then. The
+// call was found waiting by the store: it is told the request is still in
+// progress (REQUEST_IN_PROGRESS, retry), not that the store is unreachable.
+TEST(SharedIdempotencyStoreTest, ALastLookUnansweredByTheWaitsEndIsInProgress) {
+  StallingRedis redis;
+  RedisClient client({"127.0.0.1", redis.port(), 0}, "", nullptr);
+  absl::StatusOr<StoreKeys> keys = ParseStoreKeys("k1 " + kHexA);
+  ASSERT_TRUE(keys.ok());
+  SharedIdempotencyStore store(&client, *keys, absl::Minutes(10));
+  std::promise<absl::StatusOr<SharedIdempotencyStore::Begun>> begun;
+  store.Begin(store.RecordName("spiffe://a", "bearer-secret", "r"), "fp",
+              absl::Seconds(10), absl::Now() + absl::Milliseconds(500),
+              [&begun](absl::StatusOr<SharedIdempotencyStore::Begun> b) {
+                begun.set_value(std::move(b));
+              });
+  absl::StatusOr<SharedIdempotencyStore::Begun> result =
+      begun.get_future().get();
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->claim, SharedIdempotencyStore::Claim::kInProgress);
 }
 
 }  // namespace

@@ -427,6 +427,7 @@ class Fault:
     headers: dict[str, str] = dataclasses.field(default_factory=dict)
     body: str | None = None
     hold: bool = False
+    delay_ms: int = 0
     close: bool = False
     cut_headers: bool = False
 
@@ -448,8 +449,10 @@ class Fault:
         return status, (self.body or "").encode()
 
 
-def watch_held_connection(connection: socket.socket, wake_fd: int) -> bool:
-    """Blocks until released (True) or until the client hangs up (False).
+def watch_held_connection(connection: socket.socket, wake_fd: int,
+                          timeout_ms: int | None = None) -> bool:
+    """Blocks until released or timeout_ms have passed (True), or until the
+    client hangs up (False). None waits for a release only.
 
     poll() reports POLLRDHUP once the client has closed its end, even when
     unread bytes are pending, so this works for TLS too and never spins.
@@ -457,7 +460,7 @@ def watch_held_connection(connection: socket.socket, wake_fd: int) -> bool:
     poller = select.poll()
     poller.register(connection.fileno(), select.POLLRDHUP)
     poller.register(wake_fd, select.POLLIN)
-    ready = dict(poller.poll())
+    ready = dict(poller.poll(timeout_ms))
     return connection.fileno() not in ready
 
 
@@ -511,15 +514,18 @@ class Harness:
                     return fault
             return None
 
-    def hold(self, entry: JsonObject, connection: socket.socket) -> bool:
-        """Holds a request until released (True) or aborted (False)."""
+    def hold(self, entry: JsonObject, connection: socket.socket,
+             timeout_ms: int | None = None) -> bool:
+        """Holds a request until released or timeout_ms have passed (True),
+        or aborted (False). None holds it until released."""
         wake_read, wake_write = os.pipe()
         with self._condition:
             self._held_wakers.append(wake_write)
             self._condition.notify_all()
         released = False
         try:
-            released = watch_held_connection(connection, wake_read)
+            released = watch_held_connection(connection, wake_read,
+                                             timeout_ms)
         finally:
             with self._condition:
                 if wake_write in self._held_wakers:
@@ -613,6 +619,7 @@ class IncomingRequest:
             "body": self.text,
             "body_json": canonical_json(self.text),
             "aborted": False,
+            "received_ms": now_ms(),
             # The x-vercel-id the answer carries (unless a fault replaces it).
             "vercel_id": new_vercel_id(),
         }
@@ -855,11 +862,16 @@ def parse_fault(body: JsonObject) -> Fault:
         headers=headers,
         body=typed(body, "body", str),
         hold=typed(body, "hold", bool, False),
+        delay_ms=typed(body, "delay_ms", int, 0),
         close=typed(body, "close", bool, False),
         cut_headers=typed(body, "cut_headers", bool, False),
     )
     if fault.times < 1:
         raise bad_request("`times` must be at least 1")
+    if fault.delay_ms < 0:
+        raise bad_request("`delay_ms` must not be negative")
+    if fault.hold and fault.delay_ms:
+        raise bad_request("`hold` and `delay_ms` exclude each other")
     if fault.status is not None and not 100 <= fault.status <= 599:
         raise bad_request("`status` must be an HTTP status code")
     return fault
@@ -1038,6 +1050,10 @@ class FakeVercelHandler(BaseHTTPRequestHandler):
         remaining = harness.record(entry)
         fault = harness.take_fault(request.method, request.path)
         if fault and fault.hold and not harness.hold(entry, self.connection):
+            self.close_connection = True
+            return
+        if (fault and fault.delay_ms
+                and not harness.hold(entry, self.connection, fault.delay_ms)):
             self.close_connection = True
             return
         if fault and fault.close:

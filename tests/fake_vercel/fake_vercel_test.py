@@ -897,6 +897,30 @@ class FaultTest(FakeVercelTestCase):
         self.assertEqual([(r.status, r.body) for r in replies],
                          [(503, b'{"error":{}}')] * 2)
 
+    def test_delay_answers_normally_after_the_delay(self) -> None:
+        self.add_fault(path="/v5/user/tokens/current", delay_ms=300)
+        started = time.monotonic()
+        reply = self.call("GET", "/v5/user/tokens/current")
+        took = time.monotonic() - started
+        self.assertEqual(reply.json()["token"]["id"], "id-alpha")
+        self.assertGreaterEqual(took, 0.3)
+        [record] = self.recorded()
+        self.assertIs(record["aborted"], False)
+        self.assertLessEqual(record["received_ms"], time.time() * 1000)
+
+    def test_release_ends_a_delay_early(self) -> None:
+        self.add_fault(delay_ms=600_000)
+        with concurrent.futures.ThreadPoolExecutor() as pool:
+            delayed = pool.submit(self.call, "GET", "/v5/user/tokens/current")
+            self.assertEqual(self.client.wait("wait_held", 1), 1)
+            self.assertEqual(self.client.control("POST", "release"),
+                             {"released": 1})
+            self.assertEqual(delayed.result(TIMEOUT_S).status, 200)
+
+    def test_delay_and_hold_exclude_each_other(self) -> None:
+        self.client.control("POST", "faults", {"hold": True, "delay_ms": 5},
+                            expect=400)
+
     def test_reset_releases_held_requests(self) -> None:
         self.add_fault(hold=True)
         with concurrent.futures.ThreadPoolExecutor() as pool:

@@ -335,8 +335,9 @@ TEST_F(ReplicasTest, TwentyConcurrentDuplicatesOverThreeReplicasPostOnce) {
 }
 
 TEST_F(ReplicasTest, ARetryAfterTheClaimHolderIsKilledEndsWithOneLiveToken) {
-  // Its claim lasts the call's 2 s deadline + 5 s of orphan grace + 1 s.
-  std::unique_ptr<ServerProcess> doomed = Replica({"--orphan_grace=5s"});
+  // Its claim lasts the call's 2 s deadline + 2 s of orphan grace + 1 s:
+  // long enough for the 1 s retry below to see it held on a busy machine.
+  std::unique_ptr<ServerProcess> doomed = Replica({"--orphan_grace=2s"});
   std::unique_ptr<ServerProcess> survivor = Replica({"--orphan_grace=1s"});
   ASSERT_NE(doomed, nullptr);
   ASSERT_NE(survivor, nullptr);
