@@ -14,7 +14,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "grpc/grpc.h"
 #include "gtest/gtest.h"
 #include "tests/integration/held_calls.h"
 #include "tests/integration/test_fixture.h"
@@ -36,15 +35,6 @@ constexpr int kHeldUpstream = 48;
 constexpr absl::Duration kSlowUpstream = absl::Seconds(5);
 constexpr char kLoginPath[] = "/registration";
 
-// A channel with a connection of its own (not shared with the other
-// channels of this process, as gRPC does by default).
-std::shared_ptr<grpc::Channel> OwnConnection(const ServerProcess& server) {
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  return grpc::CreateCustomChannel(server.address(),
-                                   grpc::InsecureChannelCredentials(), args);
-}
-
 class CallsPerConnectionTest : public IntegrationTest {
  protected:
   // Holds kHeld GetAuthToken calls on one connection to `server`, once
@@ -56,7 +46,7 @@ class CallsPerConnectionTest : public IntegrationTest {
     hold.set_hold(true);
     hold.set_times(kHeldUpstream);
     ASSERT_TRUE(IsOk(fake().AddFault(hold)));
-    held_channel_ = OwnConnection(server);
+    held_channel_ = server.NewOwnConnection();
     held_stub_ = v1::UserTokensService::NewStub(held_channel_);
     held_ =
         std::make_unique<HeldCalls>(held_stub_.get(), kHeld, absl::Seconds(60));
@@ -102,7 +92,7 @@ TEST_F(CallsPerConnectionTest, ACallOnItsOwnConnectionDoesNotWaitForHeldOnes) {
   HoldCalls(server());
   absl::Duration took;
   const grpc::Status status =
-      Login(OwnConnection(server()), kSlowUpstream, &took);
+      Login(server().NewOwnConnection(), kSlowUpstream, &took);
   EXPECT_TRUE(IsOk(status));
   EXPECT_LT(took, kSlowUpstream / 2);
   EXPECT_EQ(Logins(), 1);

@@ -7,6 +7,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "grpc/grpc.h"
 #include "health_check.h"
 
 namespace vercel_tokens::integration {
@@ -57,6 +58,13 @@ ServerProcess::ServerProcess(std::unique_ptr<Process> process,
 
 std::shared_ptr<grpc::Channel> ServerProcess::NewChannel() const {
   return grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
+}
+
+std::shared_ptr<grpc::Channel> ServerProcess::NewOwnConnection() const {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  return grpc::CreateCustomChannel(address_, grpc::InsecureChannelCredentials(),
+                                   args);
 }
 
 absl::Status ServerProcess::WaitUntilRefusing(absl::Duration timeout) const {

@@ -51,6 +51,10 @@ class ServerProcess {
   // A new insecure channel to it.
   std::shared_ptr<grpc::Channel> NewChannel() const;
 
+  // A new insecure channel with a connection of its own, not shared with the
+  // other channels of this process as gRPC does by default.
+  std::shared_ptr<grpc::Channel> NewOwnConnection() const;
+
   // The server's process, for signals, output and exit status.
   Process& process() { return *process_; }
 

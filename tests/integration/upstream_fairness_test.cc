@@ -15,7 +15,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "grpc/grpc.h"
 #include "gtest/gtest.h"
 #include "tests/integration/held_calls.h"
 #include "tests/integration/metrics_scrape.h"
@@ -38,15 +37,6 @@ constexpr absl::Duration kReachBound = absl::Milliseconds(100);
 constexpr char kGetQueue[] =
     "vercel_tokens_upstream_queue_length{endpoint=\"GET "
     "/v5/user/tokens/{tokenId}\"}";
-
-// A channel with a connection of its own (not shared with the other
-// channels of this process, as gRPC does by default).
-std::shared_ptr<grpc::Channel> OwnConnection(const ServerProcess& server) {
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  return grpc::CreateCustomChannel(server.address(),
-                                   grpc::InsecureChannelCredentials(), args);
-}
 
 class UpstreamFairnessTest : public IntegrationTest {
  protected:
@@ -78,7 +68,8 @@ TEST_F(UpstreamFairnessTest, OtherEndpointsReachTheUpstreamWhileGetsAreHeld) {
   std::vector<std::unique_ptr<v1::UserTokensService::Stub>> stubs;
   std::vector<std::unique_ptr<HeldCalls>> held;
   for (int i = 0; i < kHeld / kCallsPerConnection; ++i) {
-    stubs.push_back(v1::UserTokensService::NewStub(OwnConnection(*server_)));
+    stubs.push_back(
+        v1::UserTokensService::NewStub(server_->NewOwnConnection()));
     held.push_back(std::make_unique<HeldCalls>(
         stubs.back().get(), kCallsPerConnection, absl::Seconds(60)));
   }
@@ -95,7 +86,7 @@ TEST_F(UpstreamFairnessTest, OtherEndpointsReachTheUpstreamWhileGetsAreHeld) {
   ClientOptions options;
   options.bearer_token = kSeedSecret;
   options.timeout = absl::Seconds(10);
-  UserTokensClient client(OwnConnection(*server_), options);
+  UserTokensClient client(server_->NewOwnConnection(), options);
   v1::EmailLoginRequest login;
   login.set_email("someone@example.com");
   v1::EmailLoginResponse started;
