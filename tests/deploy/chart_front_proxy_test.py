@@ -10,9 +10,13 @@ files/front-proxy-run.sh, and the server trusts the x-forwarded-client-cert
 nginx writes."""
 
 import re
+import sys
 import unittest
 
 import chart
+
+sys.path.insert(0, str(chart.REPO / "tests" / "attacks"))
+import h2_attacks as attacks  # noqa: E402
 
 CI_FRONT_PROXY = chart.CI_VALUES / "front-proxy-values.yaml"
 TEMPLATE = chart.CHART / "files" / "front-proxy.conf.in"
@@ -20,24 +24,13 @@ RUN_SCRIPT = chart.CHART / "files" / "front-proxy-run.sh"
 CONFIG_MAP = f"{chart.RELEASE}-vercel-user-tokens-front-proxy"
 
 
-def render_template(mode, **placeholders):
-    """files/front-proxy.conf.in as tests/attacks/h2_attacks.py's
-    render_front_proxy renders it: the lines of `mode` out of their comment,
-    the other modes' lines left out, `placeholders` (LISTEN="...")
-    replaced."""
-    enabled = {"plain": ("plain",), "tls": ("tls",),
-               "mtls": ("tls", "mtls")}[mode]
-    lines = []
-    for line in TEMPLATE.read_text().splitlines(keepends=True):
-        marker = re.match(r"#(plain|tls|mtls)# ", line)
-        if marker is None:
-            lines.append(line)
-        elif marker.group(1) in enabled:
-            lines.append(line[marker.end():])
-    text = "".join(lines)
-    for name, value in placeholders.items():
-        text = text.replace(f"@{name}@", value)
-    return text
+def render_template(mode, LISTEN, UPSTREAM, DIR, TLS_CERT=None, TLS_KEY=None,
+                    CLIENT_CA=None):
+    """files/front-proxy.conf.in rendered by the very function
+    tests/attacks renders it with before attacking it."""
+    return attacks.render_front_proxy(
+        str(TEMPLATE), LISTEN, UPSTREAM, DIR, mode=mode, tls_cert=TLS_CERT,
+        tls_key=TLS_KEY, client_ca=CLIENT_CA)
 
 
 def directive(config, name):
