@@ -8,8 +8,11 @@ ARGS ?=
 
 all: build
 
+# make test also starts the Kubernetes tests' kube-apiserver and etcd build
+# in the background (scripts/install-deps.sh says how the tests wait for it).
+test: DEPS_FLAGS = --kubernetes-background
 deps:
-	scripts/install-deps.sh
+	scripts/install-deps.sh $(DEPS_FLAGS)
 
 configure: deps
 	cmake -S . -B $(BUILD_DIR)
