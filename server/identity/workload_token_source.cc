@@ -69,13 +69,7 @@ void WorkloadTokenSource::Identify(const CallCredentials& call, Done done) {
   std::optional<Caller> cached;
   {
     absl::MutexLock lock(&mu_);
-    if (auto it = cache_.find(key); it != cache_.end()) {
-      if (it->second.expires > now) {
-        cached = it->second.caller;
-      } else {
-        cache_.erase(it);
-      }
-    }
+    cached = CachedCaller(key, now);
   }
   if (cached.has_value()) {
     Count("cached");
@@ -105,11 +99,15 @@ void WorkloadTokenSource::Identify(const CallCredentials& call, Done done) {
     std::move(done)(refused);
     return;
   }
-  enum class Join { kFirst, kShared, kOverCapacity };
+  enum class Join { kFirst, kShared, kCached, kOverCapacity };
   Join join = Join::kFirst;
   {
     absl::MutexLock lock(&mu_);
-    if (auto it = in_flight_.find(key); it != in_flight_.end()) {
+    // Looked up again: a verification of this token may have ended since
+    // the first look, leaving its answer here and nothing in flight.
+    if (cached = CachedCaller(key, now); cached.has_value()) {
+      join = Join::kCached;
+    } else if (auto it = in_flight_.find(key); it != in_flight_.end()) {
       it->second.push_back(std::move(done));
       join = Join::kShared;
     } else if (in_flight_.size() >=
@@ -118,6 +116,11 @@ void WorkloadTokenSource::Identify(const CallCredentials& call, Done done) {
     } else {
       in_flight_[key].push_back(std::move(done));
     }
+  }
+  if (join == Join::kCached) {
+    Count("cached");
+    std::move(done)(*std::move(cached));
+    return;
   }
   if (join == Join::kShared) {
     Count("shared");
@@ -137,6 +140,15 @@ void WorkloadTokenSource::Identify(const CallCredentials& call, Done done) {
       [this, key = std::move(key), exp](absl::StatusOr<Caller> result) mutable {
         Verified(key, exp, std::move(result));
       });
+}
+
+std::optional<Caller> WorkloadTokenSource::CachedCaller(const std::string& key,
+                                                        absl::Time now) {
+  auto it = cache_.find(key);
+  if (it == cache_.end()) return std::nullopt;
+  if (it->second.expires > now) return it->second.caller;
+  cache_.erase(it);
+  return std::nullopt;
 }
 
 void WorkloadTokenSource::Verified(const std::string& key, absl::Time exp,

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -90,6 +91,11 @@ class WorkloadTokenSource final : public IdentitySource {
     Caller caller;
     absl::Time expires;
   };
+
+  // The cached caller of the token whose key is `key` if it is still valid
+  // at `now`; drops an expired entry.
+  std::optional<Caller> CachedCaller(const std::string& key, absl::Time now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Runs when the verification of the token whose key is `key` (valid until
   // `exp`) ends with `result`: caches a success, answers every waiter.

@@ -1,5 +1,6 @@
 #include "server/identity/workload_token_source.h"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <utility>
@@ -26,6 +27,7 @@ class FakeClock final : public Clock {
 class FakeVerifier final : public WorkloadTokenVerifier {
  public:
   bool Accepts(const Jwt& jwt) const override {
+    if (on_accepts) std::exchange(on_accepts, nullptr)();
     return issuer.empty() || jwt.iss == issuer;
   }
   absl::string_view audience() const override { return kAudience; }
@@ -41,6 +43,9 @@ class FakeVerifier final : public WorkloadTokenVerifier {
   }
 
   std::string issuer;
+  // Runs once, at the next Accepts: between a call's look at the cache and
+  // its joining a verification in flight.
+  mutable std::function<void()> on_accepts;
   int verifications = 0;
   std::vector<Done> pending;
 };
@@ -122,6 +127,20 @@ TEST_F(WorkloadTokenSourceTest, NeverReusedPastTheTokensExp) {
   auto late = Identify({token});
   ASSERT_TRUE(late->has_value());
   EXPECT_EQ(ReasonOf((*late)->status()), kWorkloadTokenExpired);
+  EXPECT_EQ(verifier_->verifications, 1);
+}
+
+TEST_F(WorkloadTokenSourceTest, AReviewEndingJustAfterACacheMissIsShared) {
+  Make();
+  const std::string token = Token();
+  auto first = Identify({token});
+  // The second call misses the cache, then the first review ends (filling
+  // the cache, leaving nothing in flight) before it joins.
+  verifier_->on_accepts = [this] { verifier_->Answer(Deployer()); };
+  auto second = Identify({token});
+  ASSERT_TRUE(first->has_value() && (*first)->ok());
+  ASSERT_TRUE(second->has_value() && (*second)->ok());
+  EXPECT_EQ((**second)->id, Deployer().id);
   EXPECT_EQ(verifier_->verifications, 1);
 }
 
