@@ -43,30 +43,6 @@ class ExactlyOnceTest : public IntegrationTest {
     return StartServer(options);
   }
 
-  void HoldCreates() {
-    Fault hold;
-    hold.set_method("POST");
-    hold.set_path("/v3/user/tokens");
-    hold.set_hold(true);
-    hold.set_times(1);
-    ASSERT_TRUE(IsOk(fake().AddFault(hold)));
-  }
-
-  static v1::CreateAuthTokenRequest Create(absl::string_view name,
-                                           absl::string_view request_id) {
-    v1::CreateAuthTokenRequest request;
-    request.set_name(std::string(name));
-    request.set_team_id(kSeedTeam);
-    request.set_request_id(std::string(request_id));
-    return request;
-  }
-
-  int Count(absl::string_view method) {
-    int n = 0;
-    for (const RecordedRequest& r : Requests()) n += r.method() == method;
-    return n;
-  }
-
   // Polls the server's metrics until `series` reads `value`; false after
   // kWait. A condition polled, not a sleep that hopes.
   static bool AwaitSample(const ServerProcess& server, absl::string_view series,
@@ -92,13 +68,15 @@ TEST_F(ExactlyOnceTest, AnonymousCallersOfTheServerTokenAreNeverDeduplicated) {
   // the second must not receive the first one's bearer token.
   v1::CreateAuthTokenResponse first;
   v1::CreateAuthTokenResponse second;
-  ASSERT_TRUE(IsOk(
-      ClientOf(*server, "").CreateAuthToken(Create("a", kRequestId), &first)));
-  ASSERT_TRUE(IsOk(
-      ClientOf(*server, "").CreateAuthToken(Create("a", kRequestId), &second)));
+  ASSERT_TRUE(
+      IsOk(ClientOf(*server, "")
+               .CreateAuthToken(CreateRequest("a", kRequestId), &first)));
+  ASSERT_TRUE(
+      IsOk(ClientOf(*server, "")
+               .CreateAuthToken(CreateRequest("a", kRequestId), &second)));
   EXPECT_NE(second.token().id(), first.token().id());
   EXPECT_NE(second.bearer_token(), first.bearer_token());
-  EXPECT_EQ(Count("POST"), 2);
+  EXPECT_EQ(CountRequests("POST"), 2);
 }
 
 TEST_F(ExactlyOnceTest, RequestIdsAreNormalisedAndOnlyTheirHashIsAudited) {
@@ -107,17 +85,18 @@ TEST_F(ExactlyOnceTest, RequestIdsAreNormalisedAndOnlyTheirHashIsAudited) {
   UserTokensClient client = ClientOf(*server, kSeedSecret);
   v1::CreateAuthTokenResponse lower;
   v1::CreateAuthTokenResponse upper;
-  ASSERT_TRUE(IsOk(client.CreateAuthToken(Create("c", kRequestId), &lower)));
+  ASSERT_TRUE(
+      IsOk(client.CreateAuthToken(CreateRequest("c", kRequestId), &lower)));
   ASSERT_TRUE(IsOk(client.CreateAuthToken(
-      Create("c", absl::AsciiStrToUpper(kRequestId)), &upper)));
+      CreateRequest("c", absl::AsciiStrToUpper(kRequestId)), &upper)));
   EXPECT_EQ(upper.token().id(), lower.token().id());
-  EXPECT_EQ(Count("POST"), 1);
+  EXPECT_EQ(CountRequests("POST"), 1);
 
   v1::CreateAuthTokenResponse unused;
-  EXPECT_TRUE(
-      HasCode(client.CreateAuthToken(
-                  Create("c", "00000000-0000-0000-0000-000000000000"), &unused),
-              grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_TRUE(HasCode(
+      client.CreateAuthToken(
+          CreateRequest("c", "00000000-0000-0000-0000-000000000000"), &unused),
+      grpc::StatusCode::INVALID_ARGUMENT));
 
   ASSERT_TRUE(IsOk(server->process()
                        .WaitForLine(Stream::kStderr, "idempotent_replay", kWait)
@@ -132,12 +111,13 @@ TEST_F(ExactlyOnceTest, RequestIdsAreNormalisedAndOnlyTheirHashIsAudited) {
 TEST_F(ExactlyOnceTest, ARetryWaitsForTheFirstAttemptInsteadOfItsRevocation) {
   std::unique_ptr<ServerProcess> server = Start({"--orphan_grace=30s"});
   ASSERT_NE(server, nullptr);
-  HoldCreates();
+  HoldNextCreate();
   // The first attempt times out while Vercel holds its POST.
   v1::CreateAuthTokenResponse first;
-  EXPECT_TRUE(HasCode(ClientOf(*server, kSeedSecret, absl::Seconds(1))
-                          .CreateAuthToken(Create("w", kRequestId), &first),
-                      grpc::StatusCode::DEADLINE_EXCEEDED));
+  EXPECT_TRUE(
+      HasCode(ClientOf(*server, kSeedSecret, absl::Seconds(1))
+                  .CreateAuthToken(CreateRequest("w", kRequestId), &first),
+              grpc::StatusCode::DEADLINE_EXCEEDED));
   ASSERT_TRUE(IsOk(
       server->process()
           .WaitForLine(Stream::kStderr, "\"code\":\"DEADLINE_EXCEEDED\"", kWait)
@@ -146,7 +126,7 @@ TEST_F(ExactlyOnceTest, ARetryWaitsForTheFirstAttemptInsteadOfItsRevocation) {
   v1::CreateAuthTokenResponse retried;
   std::future<grpc::Status> retry = std::async(std::launch::async, [&] {
     return ClientOf(*server, kSeedSecret, absl::Seconds(30))
-        .CreateAuthToken(Create("w", kRequestId), &retried);
+        .CreateAuthToken(CreateRequest("w", kRequestId), &retried);
   });
   // The first call has its answer; the retry is the one call in flight.
   ASSERT_TRUE(AwaitSample(
@@ -158,8 +138,8 @@ TEST_F(ExactlyOnceTest, ARetryWaitsForTheFirstAttemptInsteadOfItsRevocation) {
   const grpc::Status status = retry.get();
   ASSERT_TRUE(IsOk(status)) << status.error_message();
   EXPECT_FALSE(retried.bearer_token().empty());
-  EXPECT_EQ(Count("POST"), 1);
-  EXPECT_EQ(Count("DELETE"), 0);
+  EXPECT_EQ(CountRequests("POST"), 1);
+  EXPECT_EQ(CountRequests("DELETE"), 0);
   v1::GetAuthTokenRequest get;
   get.set_token_id(retried.token().id());
   v1::GetAuthTokenResponse got;
@@ -170,13 +150,13 @@ TEST_F(ExactlyOnceTest, ARetryWaitsForTheFirstAttemptInsteadOfItsRevocation) {
 TEST_F(ExactlyOnceTest, WaitingRepeatsCountAgainstMaxInFlight) {
   std::unique_ptr<ServerProcess> server = Start({"--max_in_flight=2"});
   ASSERT_NE(server, nullptr);
-  HoldCreates();
+  HoldNextCreate();
   std::vector<std::future<grpc::Status>> waiting;
   std::vector<v1::CreateAuthTokenResponse> responses(2);
   for (int i = 0; i < 2; ++i) {
     waiting.push_back(std::async(std::launch::async, [&, i] {
       return ClientOf(*server, kSeedSecret, absl::Seconds(30))
-          .CreateAuthToken(Create("m", kRequestId), &responses[i]);
+          .CreateAuthToken(CreateRequest("m", kRequestId), &responses[i]);
     }));
     ASSERT_TRUE(AwaitSample(
         *server,
@@ -184,9 +164,10 @@ TEST_F(ExactlyOnceTest, WaitingRepeatsCountAgainstMaxInFlight) {
         i + 1));
   }
   v1::CreateAuthTokenResponse refused;
-  EXPECT_TRUE(HasCode(ClientOf(*server, kSeedSecret)
-                          .CreateAuthToken(Create("m", kRequestId), &refused),
-                      grpc::StatusCode::RESOURCE_EXHAUSTED));
+  EXPECT_TRUE(
+      HasCode(ClientOf(*server, kSeedSecret)
+                  .CreateAuthToken(CreateRequest("m", kRequestId), &refused),
+              grpc::StatusCode::RESOURCE_EXHAUSTED));
   // The held POST has reached Vercel: released before it arrives, it
   // would be held for good.
   ASSERT_TRUE(IsOk(fake().WaitHeld(1)));
@@ -199,10 +180,11 @@ TEST_F(ExactlyOnceTest,
        ASlowCreateEndsWithUpstreamTimeoutAndItsTokenIsRevoked) {
   std::unique_ptr<ServerProcess> server = Start({"--orphan_grace=30s"});
   ASSERT_NE(server, nullptr);
-  HoldCreates();
+  HoldNextCreate();
   v1::CreateAuthTokenResponse unused;
-  const grpc::Status status = ClientOf(*server, kSeedSecret, absl::Seconds(2))
-                                  .CreateAuthToken(Create("slow", ""), &unused);
+  const grpc::Status status =
+      ClientOf(*server, kSeedSecret, absl::Seconds(2))
+          .CreateAuthToken(CreateRequest("slow", ""), &unused);
   EXPECT_TRUE(HasCode(status, grpc::StatusCode::DEADLINE_EXCEEDED));
   EXPECT_EQ(DecodeErrorDetails(status).reason, "UPSTREAM_TIMEOUT");
   // Vercel answers later: the token nobody received is revoked.
@@ -212,7 +194,7 @@ TEST_F(ExactlyOnceTest,
       server->process()
           .WaitForLine(Stream::kStderr, "\"event\":\"orphan_revoked\"", kWait)
           .status()));
-  EXPECT_EQ(Count("DELETE"), 1);
+  EXPECT_EQ(CountRequests("DELETE"), 1);
 }
 
 TEST_F(ExactlyOnceTest, AnAnswerAfterTheGraceIsStillRevoked) {
@@ -221,11 +203,11 @@ TEST_F(ExactlyOnceTest, AnAnswerAfterTheGraceIsStillRevoked) {
   std::unique_ptr<ServerProcess> server =
       Start({absl::StrCat("--orphan_grace=", absl::FormatDuration(kGrace))});
   ASSERT_NE(server, nullptr);
-  HoldCreates();
+  HoldNextCreate();
   v1::CreateAuthTokenResponse unused;
   const absl::Time start = absl::Now();
   EXPECT_TRUE(HasCode(ClientOf(*server, kSeedSecret, kDeadline)
-                          .CreateAuthToken(Create("late", ""), &unused),
+                          .CreateAuthToken(CreateRequest("late", ""), &unused),
                       grpc::StatusCode::DEADLINE_EXCEEDED));
   ASSERT_TRUE(IsOk(fake().WaitHeld(1)));
   // Vercel answers after deadline + --orphan_grace: the process still
@@ -237,7 +219,7 @@ TEST_F(ExactlyOnceTest, AnAnswerAfterTheGraceIsStillRevoked) {
       server->process()
           .WaitForLine(Stream::kStderr, "\"event\":\"orphan_revoked\"", kWait)
           .status()));
-  EXPECT_EQ(Count("DELETE"), 1);
+  EXPECT_EQ(CountRequests("DELETE"), 1);
 }
 
 TEST_F(ExactlyOnceTest, ACreateAbandonedAtExitIsRecorded) {
@@ -245,11 +227,12 @@ TEST_F(ExactlyOnceTest, ACreateAbandonedAtExitIsRecorded) {
       Start({"--orphan_grace=1s", "--orphan_revoke_timeout=1s",
              "--shutdown_grace=1s"});
   ASSERT_NE(server, nullptr);
-  HoldCreates();
+  HoldNextCreate();
   v1::CreateAuthTokenResponse unused;
-  EXPECT_TRUE(HasCode(ClientOf(*server, kSeedSecret, absl::Seconds(1))
-                          .CreateAuthToken(Create("u", kRequestId), &unused),
-                      grpc::StatusCode::DEADLINE_EXCEEDED));
+  EXPECT_TRUE(
+      HasCode(ClientOf(*server, kSeedSecret, absl::Seconds(1))
+                  .CreateAuthToken(CreateRequest("u", kRequestId), &unused),
+              grpc::StatusCode::DEADLINE_EXCEEDED));
   ASSERT_TRUE(AwaitSample(
       *server,
       R"(vercel_tokens_grpc_calls_in_flight{method="CreateAuthToken"})", 0));
@@ -272,10 +255,10 @@ TEST_F(ExactlyOnceTest, SigtermLetsTheRevocationOfAnOrphanComplete) {
   std::unique_ptr<ServerProcess> server =
       Start({"--shutdown_grace=1s", "--orphan_grace=30s"});
   ASSERT_NE(server, nullptr);
-  HoldCreates();
+  HoldNextCreate();
   v1::CreateAuthTokenResponse unused;
   EXPECT_TRUE(HasCode(ClientOf(*server, kSeedSecret, absl::Seconds(1))
-                          .CreateAuthToken(Create("s", ""), &unused),
+                          .CreateAuthToken(CreateRequest("s", ""), &unused),
                       grpc::StatusCode::DEADLINE_EXCEEDED));
   ASSERT_TRUE(IsOk(server->process().Signal(SIGTERM)));
   ASSERT_TRUE(
@@ -306,7 +289,7 @@ TEST_F(ExactlyOnceTest, SigtermLetsTheRevocationOfAnOrphanComplete) {
   EXPECT_THAT(output, HasSubstr("\"event\":\"orphan_revoked\""));
   EXPECT_THAT(output, Not(HasSubstr("orphan_revoke_failed")));
   // The DELETE reached Vercel and was not cut off by the exit.
-  EXPECT_EQ(Count("DELETE"), 1);
+  EXPECT_EQ(CountRequests("DELETE"), 1);
   for (const RecordedRequest& r : Requests()) {
     if (r.method() == "DELETE") EXPECT_FALSE(r.aborted());
   }

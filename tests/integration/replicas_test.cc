@@ -221,30 +221,6 @@ class ReplicasTest : public IntegrationTest {
     FAIL() << "round_robin never reached every replica";
   }
 
-  static v1::CreateAuthTokenRequest Create(absl::string_view name,
-                                           absl::string_view request_id) {
-    v1::CreateAuthTokenRequest request;
-    request.set_name(std::string(name));
-    request.set_team_id(kSeedTeam);
-    request.set_request_id(std::string(request_id));
-    return request;
-  }
-
-  int Count(absl::string_view method) {
-    int n = 0;
-    for (const RecordedRequest& r : Requests()) n += r.method() == method;
-    return n;
-  }
-
-  void HoldCreates() {
-    Fault hold;
-    hold.set_method("POST");
-    hold.set_path("/v3/user/tokens");
-    hold.set_hold(true);
-    hold.set_times(1);
-    ASSERT_TRUE(IsOk(fake().AddFault(hold)));
-  }
-
   // How many tokens named `name` Vercel holds.
   int LiveTokens(ServerProcess& server, absl::string_view name) {
     v1::ListAuthTokensResponse listed;
@@ -267,7 +243,8 @@ TEST_F(ReplicasTest, TheSameRequestIdOnEitherReplicaIsOneToken) {
   }
   UserTokensClient client = RoundRobin(replicas);
   WarmUp(client, replicas);
-  const auto request = Create("rr", "3f6c1f2e-8a1b-4c1d-9e2f-0a1b2c3d4e5f");
+  const auto request =
+      CreateRequest("rr", "3f6c1f2e-8a1b-4c1d-9e2f-0a1b2c3d4e5f");
   // Repeats until both replicas have answered some (round_robin alternates
   // between ready connections, but one may be briefly reconnecting on a
   // loaded machine); every answer must be the first call's token.
@@ -290,14 +267,15 @@ TEST_F(ReplicasTest, TheSameRequestIdOnEitherReplicaIsOneToken) {
     EXPECT_EQ(response.token().id(), responses[0].token().id());
     EXPECT_EQ(response.bearer_token(), responses[0].bearer_token());
   }
-  EXPECT_EQ(Count("POST"), 1);
+  EXPECT_EQ(CountRequests("POST"), 1);
   EXPECT_TRUE(answered_by_both()) << "round_robin reached one replica only";
   // A different request under the same id is refused on either replica.
   v1::CreateAuthTokenResponse unused;
   for (int i = 0; i < 2; ++i) {
     EXPECT_TRUE(HasCode(
         client.CreateAuthToken(
-            Create("other", "3f6c1f2e-8a1b-4c1d-9e2f-0a1b2c3d4e5f"), &unused),
+            CreateRequest("other", "3f6c1f2e-8a1b-4c1d-9e2f-0a1b2c3d4e5f"),
+            &unused),
         grpc::StatusCode::INVALID_ARGUMENT));
   }
 }
@@ -310,8 +288,9 @@ TEST_F(ReplicasTest, TwentyConcurrentDuplicatesOverThreeReplicasPostOnce) {
   }
   UserTokensClient client = RoundRobin(replicas, absl::Seconds(30));
   WarmUp(client, replicas);
-  HoldCreates();
-  const auto request = Create("twenty", "8e2b3c4d-5f60-4a71-8b92-a3b4c5d6e7f8");
+  HoldNextCreate();
+  const auto request =
+      CreateRequest("twenty", "8e2b3c4d-5f60-4a71-8b92-a3b4c5d6e7f8");
   std::vector<v1::CreateAuthTokenResponse> responses(20);
   std::vector<std::future<grpc::Status>> calls;
   for (int i = 0; i < 20; ++i) {
@@ -328,7 +307,7 @@ TEST_F(ReplicasTest, TwentyConcurrentDuplicatesOverThreeReplicasPostOnce) {
   for (const auto& response : responses) {
     EXPECT_EQ(response.token().id(), responses[0].token().id());
   }
-  EXPECT_EQ(Count("POST"), 1);
+  EXPECT_EQ(CountRequests("POST"), 1);
   for (const auto& replica : replicas) {
     EXPECT_THAT(replica->Output(), HasSubstr("\"method\":\"CreateAuthToken\""));
   }
@@ -341,8 +320,9 @@ TEST_F(ReplicasTest, ARetryAfterTheClaimHolderIsKilledEndsWithOneLiveToken) {
   std::unique_ptr<ServerProcess> survivor = Replica({"--orphan_grace=1s"});
   ASSERT_NE(doomed, nullptr);
   ASSERT_NE(survivor, nullptr);
-  HoldCreates();
-  const auto request = Create("k9", "0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5");
+  HoldNextCreate();
+  const auto request =
+      CreateRequest("k9", "0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5");
   v1::CreateAuthTokenResponse lost;
   std::future<grpc::Status> first = std::async(std::launch::async, [&] {
     return ClientOf(*doomed, kSeedSecret, absl::Seconds(2))
@@ -374,9 +354,9 @@ TEST_F(ReplicasTest, AnOrphanGoesToARepeatWaitingOnAnotherReplica) {
   std::unique_ptr<ServerProcess> second_replica = Replica();
   ASSERT_NE(first_replica, nullptr);
   ASSERT_NE(second_replica, nullptr);
-  HoldCreates();
+  HoldNextCreate();
   const auto request =
-      Create("adopted", "6a7b8c9d-0e1f-4a2b-9c3d-4e5f6a7b8c9d");
+      CreateRequest("adopted", "6a7b8c9d-0e1f-4a2b-9c3d-4e5f6a7b8c9d");
   // The first attempt's POST is held past its caller's 2 s deadline.
   v1::CreateAuthTokenResponse lost;
   std::future<grpc::Status> first = std::async(std::launch::async, [&] {
@@ -406,8 +386,8 @@ TEST_F(ReplicasTest, AnOrphanGoesToARepeatWaitingOnAnotherReplica) {
   ASSERT_TRUE(IsOk(status)) << status.error_message();
   EXPECT_EQ(repeated.token().name(), "adopted");
   EXPECT_FALSE(repeated.bearer_token().empty());
-  EXPECT_EQ(Count("POST"), 1);
-  EXPECT_EQ(Count("DELETE"), 0);
+  EXPECT_EQ(CountRequests("POST"), 1);
+  EXPECT_EQ(CountRequests("DELETE"), 0);
   EXPECT_EQ(LiveTokens(*second_replica, "adopted"), 1);
   EXPECT_THAT(first_replica->Output(), Not(HasSubstr("orphan_revoked")));
   // The outcome is the record's: a later retry gets the same token.
@@ -415,7 +395,7 @@ TEST_F(ReplicasTest, AnOrphanGoesToARepeatWaitingOnAnotherReplica) {
   ASSERT_TRUE(IsOk(
       ClientOf(*first_replica, kSeedSecret).CreateAuthToken(request, &again)));
   EXPECT_EQ(again.token().id(), repeated.token().id());
-  EXPECT_EQ(Count("POST"), 1);
+  EXPECT_EQ(CountRequests("POST"), 1);
 }
 
 TEST_F(ReplicasTest, AStoreStoppedMidRunGivesTheDocumentedAnswer) {
@@ -425,10 +405,11 @@ TEST_F(ReplicasTest, AStoreStoppedMidRunGivesTheDocumentedAnswer) {
   ASSERT_NE(refusing, nullptr);
   ASSERT_NE(remembering, nullptr);
   v1::CreateAuthTokenResponse response;
-  ASSERT_TRUE(IsOk(
-      ClientOf(*refusing, kSeedSecret)
-          .CreateAuthToken(Create("up", "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"),
-                           &response)));
+  ASSERT_TRUE(
+      IsOk(ClientOf(*refusing, kSeedSecret)
+               .CreateAuthToken(
+                   CreateRequest("up", "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"),
+                   &response)));
   ASSERT_TRUE(IsOk(redis_->process().Signal(SIGTERM)));
   ASSERT_TRUE(IsOk(redis_->process().Wait(kWait).status()));
 
@@ -436,7 +417,7 @@ TEST_F(ReplicasTest, AStoreStoppedMidRunGivesTheDocumentedAnswer) {
   const grpc::Status refused =
       ClientOf(*refusing, kSeedSecret, absl::Seconds(10))
           .CreateAuthToken(
-              Create("down", "2b3c4d5e-6f70-4b8c-9dae-1f2a3b4c5d6e"),
+              CreateRequest("down", "2b3c4d5e-6f70-4b8c-9dae-1f2a3b4c5d6e"),
               &response);
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));  // No hang.
   EXPECT_TRUE(HasCode(refused, grpc::StatusCode::UNAVAILABLE));
@@ -450,13 +431,14 @@ TEST_F(ReplicasTest, AStoreStoppedMidRunGivesTheDocumentedAnswer) {
   plain.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
   EXPECT_TRUE(
       IsOk(v1::UserTokensService::NewStub(refusing->NewChannel())
-               ->CreateAuthToken(&plain, Create("down-plain", ""), &response)));
+               ->CreateAuthToken(&plain, CreateRequest("down-plain", ""),
+                                 &response)));
 
-  EXPECT_TRUE(
-      IsOk(ClientOf(*remembering, kSeedSecret)
-               .CreateAuthToken(
-                   Create("down", "3c4d5e6f-7081-4c9d-aebf-2a3b4c5d6e7f"),
-                   &response)));
+  EXPECT_TRUE(IsOk(
+      ClientOf(*remembering, kSeedSecret)
+          .CreateAuthToken(
+              CreateRequest("down", "3c4d5e6f-7081-4c9d-aebf-2a3b4c5d6e7f"),
+              &response)));
   absl::StatusOr<std::string> metrics = ScrapeMetrics(*remembering);
   ASSERT_TRUE(IsOk(metrics.status()));
   EXPECT_THAT(
@@ -474,8 +456,8 @@ TEST_F(ReplicasTest, TheStoreHoldsNoSecretAndNoCaller) {
   UserTokensClient client = RoundRobin(replicas);
   const std::string request_id = "4d5e6f70-8192-4dae-bfc0-3b4c5d6e7f80";
   v1::CreateAuthTokenResponse created;
-  ASSERT_TRUE(
-      IsOk(client.CreateAuthToken(Create("secretive", request_id), &created)));
+  ASSERT_TRUE(IsOk(client.CreateAuthToken(
+      CreateRequest("secretive", request_id), &created)));
   const std::vector<std::string> dump = redis_->Dump();
   ASSERT_FALSE(dump.empty());
   const std::string everything = absl::StrJoin(dump, "\n");
@@ -507,13 +489,14 @@ TEST_F(ReplicasTest, AStoreOverTlsIsSharedAndItsCertificateChecked) {
   }
   UserTokensClient client = RoundRobin(replicas);
   WarmUp(client, replicas);
-  const auto request = Create("tls", "5e6f7081-92a3-4bec-8d0e-4c5d6e7f8091");
+  const auto request =
+      CreateRequest("tls", "5e6f7081-92a3-4bec-8d0e-4c5d6e7f8091");
   v1::CreateAuthTokenResponse first;
   v1::CreateAuthTokenResponse second;
   ASSERT_TRUE(IsOk(client.CreateAuthToken(request, &first)));
   ASSERT_TRUE(IsOk(client.CreateAuthToken(request, &second)));
   EXPECT_EQ(second.token().id(), first.token().id());
-  EXPECT_EQ(Count("POST"), 1);
+  EXPECT_EQ(CountRequests("POST"), 1);
   EXPECT_FALSE(redis->Dump().empty());
 
   // A store whose certificate the replica's CAs did not sign is refused.
@@ -525,7 +508,8 @@ TEST_F(ReplicasTest, AStoreOverTlsIsSharedAndItsCertificateChecked) {
   const grpc::Status refused =
       ClientOf(*wary, kSeedSecret)
           .CreateAuthToken(
-              Create("tls", "6f708192-a3b4-4cfd-9e1f-5d6e7f8091a2"), &unused);
+              CreateRequest("tls", "6f708192-a3b4-4cfd-9e1f-5d6e7f8091a2"),
+              &unused);
   EXPECT_TRUE(HasCode(refused, grpc::StatusCode::UNAVAILABLE));
   EXPECT_EQ(DecodeErrorDetails(refused).reason,
             "IDEMPOTENCY_STORE_UNAVAILABLE");

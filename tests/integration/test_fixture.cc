@@ -96,6 +96,31 @@ std::vector<RecordedRequest> IntegrationTest::Requests() {
   return *std::move(requests);
 }
 
+int IntegrationTest::CountRequests(absl::string_view method) {
+  int n = 0;
+  for (const RecordedRequest& r : Requests()) n += r.method() == method;
+  return n;
+}
+
+void IntegrationTest::HoldNextCreate() {
+  Fault hold;
+  hold.set_method("POST");
+  hold.set_path("/v3/user/tokens");
+  hold.set_hold(true);
+  hold.set_times(1);
+  ASSERT_TRUE(IsOk(fake().AddFault(hold)));
+}
+
+::vercel::authentication::v1::CreateAuthTokenRequest
+IntegrationTest::CreateRequest(absl::string_view name,
+                               absl::string_view request_id) {
+  ::vercel::authentication::v1::CreateAuthTokenRequest request;
+  request.set_name(std::string(name));
+  request.set_team_id(kSeedTeam);
+  request.set_request_id(std::string(request_id));
+  return request;
+}
+
 std::unique_ptr<ServerProcess> IntegrationTest::StartServer(
     const ServerOptions& options) {
   auto server = ServerProcess::Start(fake().base_url(), options);

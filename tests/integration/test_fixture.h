@@ -84,6 +84,18 @@ class IntegrationTest : public ::testing::Test {
   // test failure.
   std::vector<RecordedRequest> Requests();
 
+  // How many of those requests used HTTP `method`.
+  int CountRequests(absl::string_view method);
+
+  // Makes the fake hold the next token create (POST /v3/user/tokens) until
+  // the test releases it; adds a test failure if it cannot.
+  void HoldNextCreate();
+
+  // A CreateAuthToken of a token named `name` in kSeedTeam, idempotent under
+  // `request_id`.
+  static ::vercel::authentication::v1::CreateAuthTokenRequest CreateRequest(
+      absl::string_view name, absl::string_view request_id);
+
   // Starts a server of its own against the shared fake; null after adding a
   // test failure.
   std::unique_ptr<ServerProcess> StartServer(const ServerOptions& options);
