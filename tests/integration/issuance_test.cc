@@ -74,23 +74,9 @@ class IssuanceTest : public PkiIntegrationTest {
           return absl::StartsWith(f, "--policy_file=");
         });
     if (server != nullptr && policy) {
-      EXPECT_TRUE(IsOk(server->process()
-                           .WaitForLine(Stream::kStderr,
-                                        "learned the server token's id",
-                                        absl::Seconds(15))
-                           .status()));
+      WaitForServerTokenId(*server);
     }
     return server;
-  }
-
-  // The requests the fake recorded, without the server's own
-  // GET /v5/user/tokens/current at start.
-  std::vector<RecordedRequest> CallRequests() {
-    std::vector<RecordedRequest> all = Requests();
-    if (!all.empty() && all.front().path() == "/v5/user/tokens/current") {
-      all.erase(all.begin());
-    }
-    return all;
   }
 
   // A server with mutual TLS and the server token kSeedSecret, plus `flags`.

@@ -96,6 +96,22 @@ std::vector<RecordedRequest> IntegrationTest::Requests() {
   return *std::move(requests);
 }
 
+std::vector<RecordedRequest> IntegrationTest::CallRequests() {
+  std::vector<RecordedRequest> all = Requests();
+  if (!all.empty() && all.front().path() == "/v5/user/tokens/current") {
+    all.erase(all.begin());
+  }
+  return all;
+}
+
+void IntegrationTest::WaitForServerTokenId(ServerProcess& server) {
+  EXPECT_TRUE(
+      IsOk(server.process()
+               .WaitForLine(Stream::kStderr, "learned the server token's id",
+                            absl::Seconds(15))
+               .status()));
+}
+
 int IntegrationTest::CountRequests(absl::string_view method) {
   int n = 0;
   for (const RecordedRequest& r : Requests()) n += r.method() == method;

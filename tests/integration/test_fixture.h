@@ -84,7 +84,17 @@ class IntegrationTest : public ::testing::Test {
   // test failure.
   std::vector<RecordedRequest> Requests();
 
-  // How many of those requests used HTTP `method`.
+  // Requests() without the server's own GET /v5/user/tokens/current at
+  // start (server_token_id.h), which a server with a token of its own sends
+  // first.
+  std::vector<RecordedRequest> CallRequests();
+
+  // Waits until `server` has learned its own token's id (so that its GET
+  // /v5/user/tokens/current is the first request the fake recorded); adds a
+  // test failure after 15 s.
+  static void WaitForServerTokenId(ServerProcess& server);
+
+  // How many of Requests() used HTTP `method`.
   int CountRequests(absl::string_view method);
 
   // Makes the fake hold the next token create (POST /v3/user/tokens) until

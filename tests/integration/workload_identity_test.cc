@@ -145,26 +145,8 @@ class WorkloadIdentityTest : public IntegrationTest {
     options.flags.insert(options.flags.end(), more.begin(), more.end());
     options.env = {{"VERCEL_TOKEN", kSeedSecret}};
     std::unique_ptr<ServerProcess> server = StartServer(options);
-    if (server != nullptr) {
-      // Its GET /v5/user/tokens/current (server_token_id.h) is then the
-      // first request the fake recorded.
-      EXPECT_TRUE(IsOk(server->process()
-                           .WaitForLine(Stream::kStderr,
-                                        "learned the server token's id",
-                                        absl::Seconds(15))
-                           .status()));
-    }
+    if (server != nullptr) WaitForServerTokenId(*server);
     return server;
-  }
-
-  // The requests the fake recorded, without the server's own
-  // GET /v5/user/tokens/current at start.
-  std::vector<RecordedRequest> CallRequests() {
-    std::vector<RecordedRequest> all = Requests();
-    if (!all.empty() && all.front().path() == "/v5/user/tokens/current") {
-      all.erase(all.begin());
-    }
-    return all;
   }
 
   static grpc::Status Get(const ServerProcess& server,
